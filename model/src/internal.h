@@ -1,0 +1,49 @@
+/* The model's handle and the pieces shared between its source files. Internal. */
+#ifndef PMMU_INTERNAL_H
+#define PMMU_INTERNAL_H
+
+#include "pmmu/pmmu.h"
+#include "tlb.h"
+
+struct pmmu {
+  pmmu_config cfg;
+  pmmu_control ctl;
+  tlb tlb;
+  pmmu_stats stats;
+  pmmu_interrupt_state irq;
+  uint64_t ready_cycle;   /* T1: the next request is accepted no earlier than this */
+  uint64_t control_cycle; /* the latest cycle a control operation was given */
+  bool any_request;
+  uint64_t last_lookup;   /* A + 1 of the latest request */
+  uint64_t fill_window_hi; /* R of the latest walk that filled (T7 window is [A+1, R]) */
+};
+
+/* The rights that a complete translation combined (x86-paging.md section 5). */
+typedef struct rights {
+  bool u, w, x;
+} rights;
+
+/* Is the access allowed under the current control state? (section 5) */
+bool perm_allows(const pmmu_control *ctl, rights r, const pmmu_request *req);
+
+/* The #PF error code for a fault of this kind on this access (section 6). */
+uint32_t perm_error_code(const pmmu_control *ctl, const pmmu_request *req, pmmu_fault_kind kind);
+
+bool paging_enabled(const pmmu_control *ctl);
+bool pae_paging(const pmmu_control *ctl);
+
+/*
+ * Walks the page tables for req. first_cycle is the cycle the first memory access is
+ * presented (A + 1); debug walks read memory only, with no timing, no CAS and no counting.
+ * On PMMU_OK, *fill is the TLB entry to cache. Fills out's outcome, pa, attr, page_shift,
+ * fault fields, mem_accesses, restarts, and response_cycle.
+ */
+void walk_translate(pmmu_t *m, const pmmu_request *req, uint64_t first_cycle, bool debug,
+                    pmmu_response *out, pmmu_tlb_entry *fill, pmmu_walk_trace *trace);
+
+/* Loads the four PAE PDPTE registers from cr3 (section 4) through the memory port,
+ * starting at `cycle`. Returns false (#GP) if a present PDPTE has a reserved bit; the
+ * registers are then left alone. *done is the cycle after the last response. */
+bool walk_load_pdptes(pmmu_t *m, uint32_t cr3, uint64_t cycle, uint64_t pdpte[4], uint64_t *done);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * The handle: configuration, control registers and their side effects, the lookup and
+ * timing of a translation (docs/timing.md), and the interrupt latch.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RESET_CR0 PMMU_CR0_PG
+
+/* ---- Configuration ------------------------------------------------------------------ */
+
+void pmmu_config_init(pmmu_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->version = PMMU_CONFIG_VERSION;
+  cfg->tlb_sets = 16;
+  cfg->tlb_ways = 4;
+  cfg->tlb_large = 8;
+  cfg->policy = PMMU_POLICY_PLRU;
+  cfg->lfsr_seed = 0xACE1;
+  cfg->mem_latency = 3;
+}
+
+static bool power_of_two_in(unsigned v, unsigned max) {
+  return v >= 1 && v <= max && (v & (v - 1)) == 0;
+}
+
+const char *pmmu_config_check(const pmmu_config *cfg) {
+  if (!cfg) return "no configuration";
+  if (cfg->version != PMMU_CONFIG_VERSION)
+    return "configuration version mismatch: call pmmu_config_init() first";
+  if (!power_of_two_in(cfg->tlb_sets, 1024)) return "tlb_sets must be a power of two, 1..1024";
+  if (!power_of_two_in(cfg->tlb_ways, 16)) return "tlb_ways must be a power of two, 1..16";
+  if (!power_of_two_in(cfg->tlb_large, 64)) return "tlb_large must be a power of two, 1..64";
+  if ((unsigned)cfg->policy > PMMU_POLICY_RANDOM) return "unknown replacement policy";
+  if (cfg->lfsr_seed == 0) return "lfsr_seed must not be 0";
+  if (!cfg->mem.timing && cfg->mem_latency < 1) return "mem_latency must be at least 1";
+  if (!cfg->mem.read || !cfg->mem.cas) return "mem.read and mem.cas callbacks are required";
+  return NULL;
+}
+
+/* ---- Life cycle ---------------------------------------------------------------------- */
+
+pmmu_t *pmmu_create(const pmmu_config *cfg) {
+  if (pmmu_config_check(cfg)) return NULL;
+  pmmu_t *m = calloc(1, sizeof *m);
+  if (!m) return NULL;
+  m->cfg = *cfg;
+  if (!tlb_init(&m->tlb, cfg)) {
+    free(m);
+    return NULL;
+  }
+  pmmu_reset(m);
+  return m;
+}
+
+void pmmu_destroy(pmmu_t *m) {
+  if (!m) return;
+  tlb_free(&m->tlb);
+  free(m);
+}
+
+void pmmu_reset(pmmu_t *m) {
+  memset(&m->ctl, 0, sizeof m->ctl);
+  m->ctl.cr0 = RESET_CR0;
+  tlb_reset(&m->tlb);
+  memset(&m->stats, 0, sizeof m->stats);
+  memset(&m->irq, 0, sizeof m->irq);
+  m->ready_cycle = 0;
+  m->control_cycle = 0;
+  m->any_request = false;
+  m->last_lookup = 0;
+  m->fill_window_hi = 0;
+}
+
+const pmmu_config *pmmu_get_config(const pmmu_t *m) { return &m->cfg; }
+
+void pmmu_get_control(const pmmu_t *m, pmmu_control *out) { *out = m->ctl; }
+
+void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out) { *out = m->stats; }
+
+uint64_t pmmu_ready_cycle(const pmmu_t *m) { return m->ready_cycle; }
+
+/* ---- Flushes (x86-paging.md section 8, timing.md T6/T7) ------------------------------ */
+
+/* A flush, like any control operation, may not precede the latest request's lookup. */
+static int check_control_cycle(const pmmu_t *m, uint64_t cycle) {
+  if (cycle < m->control_cycle) return PMMU_E_ORDER;
+  if (m->any_request && cycle < m->last_lookup) return PMMU_E_ORDER;
+  return PMMU_E_OK;
+}
+
+static void apply_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle) {
+  if (m->tlb.undo.armed) {
+    if (cycle <= m->fill_window_hi && tlb_undo_fill(&m->tlb)) m->stats.fills_cancelled++;
+    tlb_disarm(&m->tlb);
+  }
+  m->stats.entries_flushed += tlb_flush(&m->tlb, kind, la);
+  switch (kind) {
+  case PMMU_FLUSH_NONGLOBAL: m->stats.flushes_nonglobal++; break;
+  case PMMU_FLUSH_ALL: m->stats.flushes_all++; break;
+  case PMMU_FLUSH_PAGE: m->stats.flushes_page++; break;
+  }
+  m->control_cycle = cycle;
+}
+
+int pmmu_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle) {
+  if ((unsigned)kind > PMMU_FLUSH_PAGE) return PMMU_E_INVALID;
+  int err = check_control_cycle(m, cycle);
+  if (err) return err;
+  apply_flush(m, kind, la, cycle);
+  return PMMU_E_OK;
+}
+
+int pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
+  return pmmu_flush(m, PMMU_FLUSH_PAGE, la, cycle);
+}
+
+/* ---- Control registers (sections 4 and 8) ------------------------------------------- */
+
+#define CR4_FLUSH_BITS (PMMU_CR4_PGE | PMMU_CR4_PSE | PMMU_CR4_PAE | PMMU_CR4_SMEP)
+
+/* Control registers must be stable while a request is outstanding (timing.md T8). */
+static int check_register_cycle(const pmmu_t *m, uint64_t cycle) {
+  if (cycle < m->ready_cycle) return PMMU_E_ORDER;
+  return check_control_cycle(m, cycle);
+}
+
+/* Commits a register write whose new state is `next`: PDPTE load (may #GP), then flushes. */
+static int commit_control(pmmu_t *m, pmmu_control next, bool cr3_write, uint64_t cycle,
+                          pmmu_reg_result *out) {
+  pmmu_reg_result res = {.done_cycle = cycle};
+  const pmmu_control *cur = &m->ctl;
+  int err = check_register_cycle(m, cycle);
+  if (err) return err;
+
+  bool pae_after = pae_paging(&next);
+  bool mode_change = (cur->cr0 & PMMU_CR0_PG) != (next.cr0 & PMMU_CR0_PG) ||
+                     ((cur->cr4 ^ next.cr4) & CR4_FLUSH_BITS) != 0;
+  bool nxe_change = ((cur->efer ^ next.efer) & PMMU_EFER_NXE) != 0;
+  if (pae_after && (cr3_write || mode_change)) {
+    if (!walk_load_pdptes(m, next.cr3, cycle, next.pdpte, &res.done_cycle)) {
+      m->stats.gp_faults++;
+      res.gp_fault = true;
+      if (out) *out = res;
+      return PMMU_E_OK;
+    }
+    res.pdptes_loaded = true;
+  }
+  m->ctl = next;
+  if (mode_change || nxe_change) {
+    apply_flush(m, PMMU_FLUSH_ALL, 0, cycle);
+    res.flushed |= PMMU_FLUSHED_ALL;
+  } else if (cr3_write) {
+    apply_flush(m, PMMU_FLUSH_NONGLOBAL, 0, cycle);
+    res.flushed |= PMMU_FLUSHED_NONGLOBAL;
+  }
+  m->control_cycle = res.done_cycle;
+  if (res.done_cycle > m->ready_cycle) m->ready_cycle = res.done_cycle;
+  if (out) *out = res;
+  return PMMU_E_OK;
+}
+
+int pmmu_write_cr0(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  pmmu_control next = m->ctl;
+  next.cr0 = value;
+  return commit_control(m, next, false, cycle, out);
+}
+
+int pmmu_write_cr3(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  pmmu_control next = m->ctl;
+  next.cr3 = value;
+  return commit_control(m, next, true, cycle, out);
+}
+
+int pmmu_write_cr4(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  pmmu_control next = m->ctl;
+  next.cr4 = value;
+  return commit_control(m, next, false, cycle, out);
+}
+
+int pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle, pmmu_reg_result *out) {
+  pmmu_control next = m->ctl;
+  next.efer = value;
+  return commit_control(m, next, false, cycle, out);
+}
+
+/* ---- Translation --------------------------------------------------------------------- */
+
+static bool request_valid(const pmmu_request *req) {
+  if ((unsigned)req->access > PMMU_FETCH || (unsigned)req->priv > PMMU_IMPLICIT) return false;
+  return !(req->access == PMMU_FETCH && req->priv == PMMU_IMPLICIT);
+}
+
+/* T3: a usable hit, or NULL (an entry that maps la but may not serve is dropped). */
+static const pmmu_tlb_entry *lookup(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
+  tlb_slot slot;
+  pmmu_tlb_entry *e = tlb_find(&m->tlb, req->la, &slot);
+  if (!e) return NULL;
+  rights r = {e->u, e->w, e->x};
+  if (perm_allows(&m->ctl, r, req) && !(req->access == PMMU_WRITE && !e->d)) {
+    tlb_touch(&m->tlb, &slot);
+    return e;
+  }
+  tlb_drop(&slot);
+  out->dropped_entry = true;
+  m->stats.dropped++;
+  return NULL;
+}
+
+static void count_outcome(pmmu_t *m, const pmmu_response *out) {
+  if (out->outcome == PMMU_BUS_ERROR) {
+    m->stats.bus_errors++;
+    return;
+  }
+  if (out->outcome != PMMU_PAGE_FAULT) return;
+  switch (out->fault_kind) {
+  case PMMU_FAULT_NOT_PRESENT: m->stats.faults_not_present++; break;
+  case PMMU_FAULT_RESERVED: m->stats.faults_reserved++; break;
+  default: m->stats.faults_protection++; break;
+  }
+}
+
+static void serve_hit(const pmmu_tlb_entry *e, const pmmu_request *req, pmmu_response *out) {
+  out->outcome = PMMU_OK;
+  out->tlb = PMMU_TLB_HIT;
+  out->page_shift = e->page_shift;
+  out->pa = e->frame_pa | (req->la & ((UINT32_C(1) << e->page_shift) - 1));
+  out->attr = e->attr;
+  out->response_cycle = out->accept_cycle + 1;
+}
+
+static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
+  pmmu_tlb_entry fill;
+  out->tlb = PMMU_TLB_MISS;
+  m->stats.misses++;
+  m->stats.walks++;
+  walk_translate(m, req, out->accept_cycle + 1, false, out, &fill, NULL);
+  m->stats.cas_restarts += out->restarts;
+  m->stats.walks += out->restarts;
+  if (out->outcome == PMMU_OK) {
+    tlb_fill(&m->tlb, &fill);
+    m->fill_window_hi = out->response_cycle;
+    m->stats.fills++;
+  }
+}
+
+int pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
+  if (!request_valid(req)) return PMMU_E_INVALID;
+  uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
+  if (accept < m->control_cycle) return PMMU_E_ORDER;
+
+  tlb_disarm(&m->tlb); /* the previous walk's window closed before this lookup */
+  memset(out, 0, sizeof *out);
+  out->accept_cycle = accept;
+  m->stats.requests++;
+
+  if (!paging_enabled(&m->ctl)) {
+    out->outcome = PMMU_OK;
+    out->tlb = PMMU_TLB_OFF;
+    out->pa = req->la;
+    out->page_shift = 12;
+    out->response_cycle = accept + 1;
+    m->stats.off++;
+  } else {
+    const pmmu_tlb_entry *hit = lookup(m, req, out);
+    if (hit) {
+      serve_hit(hit, req, out);
+      m->stats.hits++;
+    } else {
+      walk_and_fill(m, req, out);
+    }
+  }
+
+  out->cycles = (uint32_t)(out->response_cycle - accept);
+  count_outcome(m, out);
+  if (out->outcome == PMMU_PAGE_FAULT) {
+    m->irq.pending = true;
+    m->irq.cr2 = out->cr2;
+    m->irq.error_code = out->error_code;
+  }
+  m->any_request = true;
+  m->last_lookup = accept + 1;
+  m->ready_cycle = out->response_cycle;
+  m->stats.busy_cycles += out->cycles;
+  m->stats.last_cycle = out->response_cycle;
+  return PMMU_E_OK;
+}
+
+int pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
+                         pmmu_walk_trace *trace) {
+  if (!request_valid(req)) return PMMU_E_INVALID;
+  memset(out, 0, sizeof *out);
+  if (trace) memset(trace, 0, sizeof *trace);
+  if (!paging_enabled(&m->ctl)) {
+    out->outcome = PMMU_OK;
+    out->tlb = PMMU_TLB_OFF;
+    out->pa = req->la;
+    out->page_shift = 12;
+    return PMMU_E_OK;
+  }
+  if (trace) trace->tlb_has_page = tlb_find_const(&m->tlb, req->la) != NULL;
+  pmmu_tlb_entry unused;
+  /* The walker only writes to the handle when it is not a debug walk. */
+  walk_translate((pmmu_t *)m, req, 0, true, out, &unused, trace);
+  out->tlb = PMMU_TLB_MISS;
+  return PMMU_E_OK;
+}
+
+/* ---- Interrupt and inspection -------------------------------------------------------- */
+
+void pmmu_get_interrupt(const pmmu_t *m, pmmu_interrupt_state *out) { *out = m->irq; }
+
+void pmmu_ack_interrupt(pmmu_t *m) { m->irq.pending = false; }
+
+int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out) {
+  const tlb_array *a = large ? &m->tlb.large : &m->tlb.small;
+  if (large) set = 0;
+  if (set >= a->sets || way >= a->ways) return PMMU_E_INVALID;
+  *out = a->entries[set * a->ways + way];
+  return PMMU_E_OK;
+}

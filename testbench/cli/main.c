@@ -1,0 +1,181 @@
+/* `pmmu`: the command-line front of the project. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "explain.h"
+#include "run.h"
+#include "scenario.h"
+
+enum { EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_DISAGREE = 3 };
+
+static const char usage_text[] =
+    "pmmu " PMMU_VERSION_STRING ": a cycle-level model of the x86-32 paging MMU\n"
+    "\n"
+    "usage:\n"
+    "  pmmu run FILE... [--json] [--engine model|rtl|both]\n"
+    "      Run scenario files ('-' reads standard input). The whole of every file is checked\n"
+    "      before anything runs. --json prints one JSON object per line\n"
+    "      (../shared/spec/scenario-format.md); the default is one readable line per result.\n"
+    "  pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac]\n"
+    "      Run FILE silently, then show the walk of one access on its final state, step by\n"
+    "      step. Changes nothing (no A/D write, no TLB fill). Default: read, sup.\n"
+    "  pmmu --help | --version\n"
+    "\n"
+    "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
+    "             2 bad input or usage; 3 the engines disagreed (--engine both)\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "pmmu: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'pmmu --help'.\n");
+  return EXIT_USAGE;
+}
+
+static engine_setup setup_of(const scenario *s) {
+  engine_setup setup = {.tlb_sets = s->tlb_sets, .tlb_ways = s->tlb_ways,
+                        .tlb_large = s->tlb_large, .policy = s->policy, .timing = s->timing};
+  return setup;
+}
+
+/* Loads and checks every file; frees them all and returns the error count on failure. */
+static unsigned load_all(char **paths, unsigned n, scenario *out) {
+  unsigned errors = 0, stdin_uses = 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (strcmp(paths[i], "-") == 0 && ++stdin_uses > 1) {
+      fprintf(stderr, "pmmu: '-' (standard input) may be given only once\n");
+      memset(&out[i], 0, sizeof out[i]);
+      errors++;
+      continue;
+    }
+    errors += scenario_load(paths[i], &out[i], stderr);
+  }
+  if (errors)
+    for (unsigned i = 0; i < n; i++) scenario_free(&out[i]);
+  return errors;
+}
+
+static int run_one(const scenario *s, engine_kind kind, const run_options *opt) {
+  char why[256];
+  engine_setup setup = setup_of(s);
+  engine_t *e = engine_create(kind, &setup, why, sizeof why);
+  if (!e) {
+    fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), why);
+    return EXIT_USAGE;
+  }
+  run_result res;
+  scenario_run(s, e, opt, stdout, &res);
+  engine_destroy(e);
+  if (!opt->json)
+    printf("%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
+           res.accesses, res.expects, res.failed);
+  if (res.internal_error) return EXIT_USAGE;
+  return res.failed ? EXIT_EXPECT : 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_options opt = {0};
+  engine_kind kind = ENGINE_MODEL;
+  char **paths = calloc((size_t)argc + 1, sizeof *paths);
+  unsigned n = 0;
+  int status = 0;
+  if (!paths) return EXIT_USAGE;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--json") == 0) {
+      opt.json = true;
+    } else if (strcmp(argv[i], "--engine") == 0 || strncmp(argv[i], "--engine=", 9) == 0) {
+      const char *name = argv[i][8] == '=' ? argv[i] + 9 : (i + 1 < argc ? argv[++i] : "");
+      if (!engine_kind_parse(name, &kind)) status = usage_error("unknown engine '%s' (model, rtl, both)", name);
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      status = usage_error("unknown option '%s'", argv[i]);
+    } else {
+      paths[n++] = argv[i];
+    }
+  }
+  if (!status && n == 0) status = usage_error("%s", "'run' needs at least one scenario file");
+  scenario *scns = status ? NULL : calloc(n, sizeof *scns);
+  if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
+  if (!status) {
+    opt.name_file = n > 1;
+    for (unsigned i = 0; i < n; i++) {
+      int one = run_one(&scns[i], kind, &opt);
+      if (one > status) status = one;
+    }
+    for (unsigned i = 0; i < n; i++) scenario_free(&scns[i]);
+  }
+  free(scns);
+  free(paths);
+  return status;
+}
+
+static bool parse_u32(const char *s, uint32_t *out) {
+  char *end;
+  if (!*s || *s == '-') return false;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (*end || v > UINT32_MAX) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+static int cmd_explain(int argc, char **argv) {
+  if (argc < 2) return usage_error("%s", "'explain' needs FILE VA [read|write|fetch] [user|sup|implicit] [ac]");
+  pmmu_request req = {.access = PMMU_READ, .priv = PMMU_SUPERVISOR};
+  if (!parse_u32(argv[1], &req.la)) return usage_error("bad linear address '%s'", argv[1]);
+  for (int i = 2; i < argc; i++) {
+    const char *w = argv[i];
+    if (strcmp(w, "read") == 0) req.access = PMMU_READ;
+    else if (strcmp(w, "write") == 0) req.access = PMMU_WRITE;
+    else if (strcmp(w, "fetch") == 0) req.access = PMMU_FETCH;
+    else if (strcmp(w, "user") == 0) req.priv = PMMU_USER;
+    else if (strcmp(w, "sup") == 0) req.priv = PMMU_SUPERVISOR;
+    else if (strcmp(w, "implicit") == 0) req.priv = PMMU_IMPLICIT;
+    else if (strcmp(w, "ac") == 0) req.ac = true;
+    else return usage_error("unknown word '%s'", w);
+  }
+  if (req.access == PMMU_FETCH && req.priv == PMMU_IMPLICIT)
+    return usage_error("%s", "a fetch cannot be an implicit access");
+
+  scenario s;
+  if (scenario_load(argv[0], &s, stderr)) {
+    scenario_free(&s);
+    return EXIT_USAGE;
+  }
+  char why[256];
+  engine_setup setup = setup_of(&s);
+  engine_t *e = engine_create(ENGINE_MODEL, &setup, why, sizeof why);
+  int status = 0;
+  if (!e) {
+    fprintf(stderr, "%s: error: %s\n", scenario_display_name(&s), why);
+    status = EXIT_USAGE;
+  } else {
+    run_options quiet = {.quiet = true};
+    run_result res;
+    scenario_run(&s, e, &quiet, stdout, &res);
+    if (res.internal_error || explain_translation(engine_model(e), &req, scenario_display_name(&s), stdout))
+      status = EXIT_USAGE;
+    engine_destroy(e);
+  }
+  scenario_free(&s);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("pmmu %s\n", PMMU_VERSION_STRING);
+    return 0;
+  }
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+  return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,56 @@
+/*
+ * An engine runs translations: the C model, the RTL, or both in lockstep. `pmmu run`,
+ * `pmmu cosim` and `pmmu sim` drive every engine through this one interface, and each engine
+ * owns its physical memory (a pmem), so that the two halves of a lockstep run each make
+ * their own A/D writes.
+ */
+#ifndef PMMU_ENGINE_H
+#define PMMU_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmem.h"
+#include "pmmu/pmmu.h"
+
+typedef enum engine_kind { ENGINE_MODEL, ENGINE_RTL, ENGINE_BOTH } engine_kind;
+
+/* "model", "rtl", "both". */
+bool engine_kind_parse(const char *name, engine_kind *out);
+const char *engine_kind_name(engine_kind k);
+
+typedef enum engine_reg { REG_CR0, REG_CR3, REG_CR4, REG_EFER } engine_reg;
+
+const char *engine_reg_name(engine_reg r); /* "cr0", "cr3", "cr4", "efer" */
+
+typedef struct engine_setup {
+  unsigned tlb_sets, tlb_ways, tlb_large;
+  pmmu_policy policy;
+  pmem_timing timing;
+} engine_setup;
+
+typedef struct engine engine_t;
+
+/* NULL with a sentence in `why` when the engine cannot be made (e.g. no RTL variant of
+ * that geometry was built). */
+engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len);
+void engine_destroy(engine_t *e);
+
+int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out);
+int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
+                     pmmu_reg_result *out);
+int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle);
+uint64_t engine_ready_cycle(const engine_t *e);
+
+/* Memory as the testbench sees it, outside any walk. */
+bool engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
+uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
+
+/* The control register as last written (successfully). */
+uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
+
+/* The model inside the engine, for debug translation and statistics (NULL for rtl). */
+pmmu_t *engine_model(engine_t *e);
+
+#endif

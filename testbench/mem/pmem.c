@@ -1,0 +1,158 @@
+/* The sparse physical memory with seeded timing. See pmem.h. */
+#include "pmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_BITS 12
+#define LEAF_BITS 12 /* pages per second-level table */
+#define TOP_SIZE (1u << (PMMU_MAXPHYADDR - PAGE_BITS - LEAF_BITS))
+#define LEAF_SIZE (1u << LEAF_BITS)
+#define PAGE_SIZE (1u << PAGE_BITS)
+
+struct pmem {
+  uint8_t **top[TOP_SIZE]; /* top[i][j] is the 4 KiB page (i << 12 | j), or NULL */
+  pmem_timing timing;
+  uint64_t rng;
+  uint64_t requests;
+  uint64_t err_lo, err_hi;
+  bool pending_error; /* drawn by the last timing call, taken by the next data phase */
+};
+
+void pmem_timing_init(pmem_timing *t) {
+  memset(t, 0, sizeof *t);
+  t->lat_min = t->lat_max = 3;
+  t->seed = 1;
+}
+
+pmem_t *pmem_create(void) {
+  pmem_t *mem = calloc(1, sizeof *mem);
+  if (!mem) return NULL;
+  pmem_timing t;
+  pmem_timing_init(&t);
+  pmem_set_timing(mem, &t);
+  return mem;
+}
+
+void pmem_destroy(pmem_t *mem) {
+  if (!mem) return;
+  for (unsigned i = 0; i < TOP_SIZE; i++) {
+    if (!mem->top[i]) continue;
+    for (unsigned j = 0; j < LEAF_SIZE; j++) free(mem->top[i][j]);
+    free(mem->top[i]);
+  }
+  free(mem);
+}
+
+void pmem_set_timing(pmem_t *mem, const pmem_timing *t) {
+  mem->timing = *t;
+  if (mem->timing.lat_min < 1) mem->timing.lat_min = 1;
+  if (mem->timing.lat_max < mem->timing.lat_min) mem->timing.lat_max = mem->timing.lat_min;
+  mem->rng = t->seed;
+  mem->requests = 0;
+  mem->pending_error = false;
+}
+
+const pmem_timing *pmem_get_timing(const pmem_t *mem) { return &mem->timing; }
+
+void pmem_set_bus_error_range(pmem_t *mem, uint64_t lo, uint64_t hi) {
+  mem->err_lo = lo;
+  mem->err_hi = hi;
+}
+
+uint64_t pmem_requests(const pmem_t *mem) { return mem->requests; }
+
+/* ---- Storage ------------------------------------------------------------------------ */
+
+static uint8_t *page_of(const pmem_t *mem, uint64_t pa) {
+  uint64_t page = (pa & PMMU_PA_MASK) >> PAGE_BITS;
+  uint8_t **leaf = mem->top[page >> LEAF_BITS];
+  return leaf ? leaf[page & (LEAF_SIZE - 1)] : NULL;
+}
+
+static uint8_t *page_for_write(pmem_t *mem, uint64_t pa) {
+  uint64_t page = (pa & PMMU_PA_MASK) >> PAGE_BITS;
+  uint8_t ***leaf = &mem->top[page >> LEAF_BITS];
+  if (!*leaf && !(*leaf = calloc(LEAF_SIZE, sizeof **leaf))) return NULL;
+  uint8_t **slot = &(*leaf)[page & (LEAF_SIZE - 1)];
+  if (!*slot) *slot = calloc(1, PAGE_SIZE);
+  return *slot;
+}
+
+bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value) {
+  uint8_t *page = page_for_write(mem, pa);
+  if (!page) return false;
+  for (unsigned i = 0; i < size; i++) page[(pa & (PAGE_SIZE - 1)) + i] = (uint8_t)(value >> (8 * i));
+  return true;
+}
+
+uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size) {
+  const uint8_t *page = page_of(mem, pa);
+  uint64_t value = 0;
+  if (!page) return 0;
+  for (unsigned i = 0; i < size; i++)
+    value |= (uint64_t)page[(pa & (PAGE_SIZE - 1)) + i] << (8 * i);
+  return value;
+}
+
+/* ---- Timing --------------------------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static unsigned draw(pmem_t *mem, unsigned lo, unsigned hi) {
+  return lo + (unsigned)(splitmix64(&mem->rng) % ((uint64_t)hi - lo + 1));
+}
+
+void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t *response,
+                      bool *bus_error) {
+  const pmem_timing *t = &mem->timing;
+  unsigned wait = t->wait_max ? draw(mem, 0, t->wait_max) : 0;
+  unsigned lat = t->lat_min < t->lat_max ? draw(mem, t->lat_min, t->lat_max) : t->lat_min;
+  *bus_error = t->bus_error_permille && draw(mem, 0, 999) < t->bus_error_permille;
+  *accept = present + wait;
+  *response = *accept + lat;
+  mem->requests++;
+}
+
+/* ---- The walker's callbacks ------------------------------------------------------------ */
+
+static bool take_error(pmem_t *mem, uint64_t pa) {
+  bool err = mem->pending_error || (pa >= mem->err_lo && pa < mem->err_hi);
+  mem->pending_error = false;
+  return err;
+}
+
+static bool cb_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
+  pmem_t *mem = ctx;
+  if (take_error(mem, pa)) return false;
+  *value = pmem_read(mem, pa, size);
+  return true;
+}
+
+static bool cb_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
+                   uint64_t *old) {
+  pmem_t *mem = ctx;
+  if (take_error(mem, pa)) return false;
+  *old = pmem_read(mem, pa, size);
+  if (*old == expected) return pmem_write(mem, pa, size, desired);
+  return true;
+}
+
+static void cb_timing(void *ctx, pmmu_mem_op op, uint64_t pa, unsigned size, uint64_t present,
+                      uint64_t *accept, uint64_t *response) {
+  (void)op;
+  (void)pa;
+  (void)size;
+  pmem_t *mem = ctx;
+  pmem_next_timing(mem, present, accept, response, &mem->pending_error);
+}
+
+pmmu_mem_ops pmem_ops(pmem_t *mem) {
+  pmmu_mem_ops ops = {.read = cb_read, .cas = cb_cas, .timing = cb_timing, .ctx = mem};
+  return ops;
+}

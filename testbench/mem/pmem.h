@@ -1,0 +1,58 @@
+/*
+ * pmem: the physical memory that the page walker sees, shared by every engine (the model,
+ * the RTL, both in lockstep) so that they see the same data and the same timing.
+ *
+ * - Sparse, 36-bit, little-endian; memory never written reads as zero.
+ * - Timing per request (docs/timing.md T4): w cycles of back-pressure, then a latency L.
+ *   Both are fixed, or drawn from a SplitMix64 stream seeded by the user, in a fixed order per
+ *   request: first w (only when wait_max > 0), then L (only when lat_min < lat_max), then the
+ *   bus-error draw (only when bus_error_permille > 0). The k-th request of a run therefore
+ *   gets the same timing in every engine.
+ * - Bus errors: on a PA range, or drawn per request.
+ */
+#ifndef PMMU_PMEM_H
+#define PMMU_PMEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pmmu/pmmu.h"
+
+typedef struct pmem pmem_t;
+
+typedef struct pmem_timing {
+  unsigned lat_min, lat_max; /* latency L, >= 1; fixed when equal */
+  unsigned wait_max;         /* back-pressure w drawn from 0..wait_max */
+  unsigned bus_error_permille;
+  uint64_t seed;
+} pmem_timing;
+
+/* L = 3, no back-pressure, no bus errors, seed 1. */
+void pmem_timing_init(pmem_timing *t);
+
+pmem_t *pmem_create(void);
+void pmem_destroy(pmem_t *mem);
+/* Sets the timing and restarts its random stream from the seed. */
+void pmem_set_timing(pmem_t *mem, const pmem_timing *t);
+const pmem_timing *pmem_get_timing(const pmem_t *mem);
+/* Every access to [lo, hi) answers with a bus error. Empty range (lo >= hi): none. */
+void pmem_set_bus_error_range(pmem_t *mem, uint64_t lo, uint64_t hi);
+
+/* Plain accesses by the testbench (no timing, no bus errors). size is 4 or 8; pa must be
+ * aligned and below 2^36 (the caller checks). Returns false only when out of memory. */
+bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value);
+uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size);
+
+/* The walker's side: the pmmu_mem_ops callbacks over this memory. */
+pmmu_mem_ops pmem_ops(pmem_t *mem);
+
+/* Draws the timing of the next request presented in `present`: accept and response cycle,
+ * and whether its data phase answers with a bus error. The RTL testbench calls this when it
+ * sees a request; the model reaches it through pmem_ops().timing. */
+void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t *response,
+                      bool *bus_error);
+
+/* Requests served since creation or the last pmem_set_timing. */
+uint64_t pmem_requests(const pmem_t *mem);
+
+#endif

@@ -1,0 +1,244 @@
+/* Runs scenarios and prints their results (scenario-format.md, "Output"). */
+#include "run.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+typedef struct runner {
+  const scenario *s;
+  engine_t *e;
+  const run_options *opt;
+  FILE *out;
+  run_result *res;
+  uint64_t now; /* the cycle the next command starts in */
+  bool have_last;
+  pmmu_response last;
+} runner;
+
+/* ---- Formatting ------------------------------------------------------------------------ */
+
+static void json_begin(runner *r, const scn_cmd *c, const char *op) {
+  fprintf(r->out, "{\"line\":%u,", c->line);
+  if (r->opt->name_file) fprintf(r->out, "\"file\":\"%s\",", r->s->path);
+  fprintf(r->out, "\"op\":\"%s\"", op);
+}
+
+static bool printing(const runner *r) { return !r->opt->quiet; }
+
+const char *scenario_entry_flags(uint64_t value, bool wide, char *buf, size_t len) {
+  static const struct {
+    uint64_t bit;
+    const char *name;
+  } flags[] = {{PMMU_PTE_P, "P"},     {PMMU_PTE_RW, "W"},   {PMMU_PTE_US, "U"},
+               {PMMU_PTE_A, "A"},     {PMMU_PTE_D, "D"},    {PMMU_PTE_PS, "PS"},
+               {PMMU_PTE_G, "G"},     {PMMU_PTE_PWT, "PWT"}, {PMMU_PTE_PCD, "PCD"},
+               {PMMU_PTE_XD, "XD"}};
+  size_t used = 0;
+  buf[0] = '\0';
+  if (!(value & PMMU_PTE_P)) {
+    snprintf(buf, len, "not present");
+    return buf;
+  }
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+    if (!(value & flags[i].bit) || (flags[i].bit == PMMU_PTE_XD && !wide)) continue;
+    int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", flags[i].name);
+    if (n < 0 || (size_t)n >= len - used) break;
+    used += (size_t)n;
+  }
+  return buf;
+}
+
+/* "pa 0x000801123" or "fault 0x5": the result of an access as `expect` spells it. */
+static void describe_result(const pmmu_response *resp, char *buf, size_t len) {
+  if (resp->outcome == PMMU_OK)
+    snprintf(buf, len, "pa 0x%09" PRIx64, resp->pa);
+  else if (resp->outcome == PMMU_PAGE_FAULT)
+    snprintf(buf, len, "fault 0x%" PRIx32, resp->error_code);
+  else
+    snprintf(buf, len, "bus-error 0x%09" PRIx64, resp->bus_error_pa);
+}
+
+static void print_access(runner *r, const scn_cmd *c, const pmmu_response *resp) {
+  const char *op = pmmu_access_name(c->access), *priv = pmmu_priv_name(c->priv);
+  if (r->opt->json) {
+    json_begin(r, c, op);
+    fprintf(r->out, ",\"va\":\"0x%08" PRIx64 "\",\"priv\":\"%s\",\"ac\":%s", c->a, priv,
+            c->ac ? "true" : "false");
+    if (resp->outcome == PMMU_OK)
+      fprintf(r->out, ",\"pa\":\"0x%09" PRIx64 "\"", resp->pa);
+    else if (resp->outcome == PMMU_PAGE_FAULT)
+      fprintf(r->out, ",\"fault\":{\"vector\":%d,\"ec\":\"0x%" PRIx32 "\",\"cr2\":\"0x%08" PRIx32 "\"}",
+              PMMU_VECTOR_PF, resp->error_code, resp->cr2);
+    else
+      fprintf(r->out, ",\"bus_error\":{\"pa\":\"0x%09" PRIx64 "\"}", resp->bus_error_pa);
+    fprintf(r->out, ",\"tlb\":\"%s\",\"cycles\":%" PRIu32 "}\n", pmmu_tlb_use_name(resp->tlb),
+            resp->cycles);
+    return;
+  }
+  char what[96], ec[96];
+  if (resp->outcome == PMMU_OK)
+    snprintf(what, sizeof what, "0x%09" PRIx64, resp->pa);
+  else if (resp->outcome == PMMU_PAGE_FAULT)
+    snprintf(what, sizeof what, "#PF ec=0x%" PRIx32 " (%s) cr2=0x%08" PRIx32, resp->error_code,
+             pmmu_ec_describe(resp->error_code, ec, sizeof ec), resp->cr2);
+  else
+    snprintf(what, sizeof what, "bus error at 0x%09" PRIx64, resp->bus_error_pa);
+  fprintf(r->out, "%5u  %-5s %-8s 0x%08" PRIx64 "%s -> %-40s %-4s %3" PRIu32 " cycles\n",
+          c->line, op, priv, c->a, c->ac ? " ac" : "   ", what, pmmu_tlb_use_name(resp->tlb),
+          resp->cycles);
+}
+
+static void print_dump(runner *r, const scn_cmd *c, unsigned size, uint64_t value) {
+  const char *op = size == 4 ? "dump32" : "dump64";
+  if (r->opt->json) {
+    json_begin(r, c, op);
+    fprintf(r->out, ",\"pa\":\"0x%09" PRIx64 "\",\"value\":\"0x%0*" PRIx64 "\"}\n", c->a,
+            (int)size * 2, value);
+    return;
+  }
+  char flags[96];
+  uint64_t frame = value & (size == 4 ? UINT64_C(0xFFFFF000) : UINT64_C(0x0000000FFFFFF000));
+  fprintf(r->out, "%5u  %s 0x%09" PRIx64 " = 0x%0*" PRIx64 "   frame 0x%09" PRIx64 "  %s\n",
+          c->line, op, c->a, (int)size * 2, value, frame,
+          scenario_entry_flags(value, size == 8, flags, sizeof flags));
+}
+
+static void print_expect(runner *r, const scn_cmd *c, bool ok, const char *want, const char *got) {
+  if (r->opt->json) {
+    json_begin(r, c, "expect");
+    fprintf(r->out, ",\"ok\":%s,\"want\":\"%s\",\"got\":\"%s\"}\n", ok ? "true" : "false", want, got);
+  } else if (ok) {
+    fprintf(r->out, "%5u  expect %s: ok\n", c->line, want);
+  } else {
+    fprintf(r->out, "%5u  expect %s: FAILED, got %s\n", c->line, want, got);
+  }
+}
+
+static void print_gp(runner *r, const scn_cmd *c, engine_reg reg) {
+  if (r->opt->json) {
+    json_begin(r, c, engine_reg_name(reg));
+    fprintf(r->out, ",\"fault\":{\"vector\":%d,\"ec\":\"0x0\"}}\n", PMMU_VECTOR_GP);
+  } else {
+    fprintf(r->out, "%5u  %s write -> #GP(0): a present PDPTE has a reserved bit; nothing changed\n",
+            c->line, engine_reg_name(reg));
+  }
+}
+
+/* ---- Commands -------------------------------------------------------------------------- */
+
+static void internal_error(runner *r, const scn_cmd *c, int err) {
+  fprintf(stderr, "%s:%u: internal error: the engine refused the command (%s)\n",
+          scenario_display_name(r->s), c->line, pmmu_error_name((pmmu_error)err));
+  r->res->internal_error = true;
+}
+
+static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value) {
+  pmmu_reg_result res;
+  int err = engine_write_reg(r->e, reg, value, r->now, &res);
+  if (err) {
+    internal_error(r, c, err);
+    return;
+  }
+  if (res.gp_fault && printing(r)) print_gp(r, c, reg);
+  r->now = res.done_cycle + 1;
+}
+
+static void run_set(runner *r, const scn_cmd *c) {
+  for (unsigned i = 0; i < c->count && !r->res->internal_error; i++) {
+    const scn_assign *a = &r->s->sets[c->first + i];
+    scn_kind k = scenario_bit_register(a->bit);
+    engine_reg reg = k == SCN_CR0 ? REG_CR0 : k == SCN_EFER ? REG_EFER : REG_CR4;
+    uint64_t mask = scenario_bit_mask(a->bit), v = engine_read_reg(r->e, reg);
+    write_reg(r, c, reg, a->value ? v | mask : v & ~mask);
+  }
+}
+
+static void run_access(runner *r, const scn_cmd *c) {
+  pmmu_request req = {.la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac,
+                      .cycle = r->now};
+  int err = engine_translate(r->e, &req, &r->last);
+  if (err) {
+    internal_error(r, c, err);
+    return;
+  }
+  r->have_last = true;
+  r->res->accesses++;
+  r->now = r->last.response_cycle + 1;
+  if (printing(r)) print_access(r, c, &r->last);
+}
+
+static void run_expect(runner *r, const scn_cmd *c) {
+  char want[96], got[96];
+  bool ok;
+  const pmmu_response *last = &r->last;
+  switch (c->kind) {
+  case SCN_EXPECT_PA:
+  case SCN_EXPECT_FAULT:
+    describe_result(last, got, sizeof got);
+    if (c->kind == SCN_EXPECT_PA) {
+      snprintf(want, sizeof want, "pa 0x%09" PRIx64, c->a);
+      ok = last->outcome == PMMU_OK && last->pa == c->a;
+    } else {
+      snprintf(want, sizeof want, "fault 0x%" PRIx64, c->a);
+      ok = last->outcome == PMMU_PAGE_FAULT && last->error_code == c->a;
+    }
+    break;
+  case SCN_EXPECT_HIT:
+  case SCN_EXPECT_MISS:
+    snprintf(want, sizeof want, "%s", c->kind == SCN_EXPECT_HIT ? "hit" : "miss");
+    snprintf(got, sizeof got, "%s", pmmu_tlb_use_name(last->tlb));
+    ok = strcmp(want, got) == 0;
+    break;
+  default: { /* SCN_EXPECT_MEM32 / SCN_EXPECT_MEM64 */
+    unsigned size = c->kind == SCN_EXPECT_MEM32 ? 4 : 8;
+    uint64_t v = engine_mem_read(r->e, c->a, size);
+    snprintf(want, sizeof want, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a,
+             (int)size * 2, c->b);
+    snprintf(got, sizeof got, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a,
+             (int)size * 2, v);
+    ok = v == c->b;
+  }
+  }
+  r->res->expects++;
+  if (!ok) r->res->failed++;
+  if (printing(r)) print_expect(r, c, ok, want, got);
+}
+
+static void run_command(runner *r, const scn_cmd *c) {
+  switch (c->kind) {
+  case SCN_CR0: write_reg(r, c, REG_CR0, c->a); break;
+  case SCN_CR3: write_reg(r, c, REG_CR3, c->a); break;
+  case SCN_CR4: write_reg(r, c, REG_CR4, c->a); break;
+  case SCN_EFER: write_reg(r, c, REG_EFER, c->a); break;
+  case SCN_SET: run_set(r, c); break;
+  case SCN_MEM32:
+  case SCN_MEM64:
+    if (!engine_mem_write(r->e, c->a, c->kind == SCN_MEM32 ? 4 : 8, c->b)) {
+      fprintf(stderr, "%s:%u: error: out of memory\n", scenario_display_name(r->s), c->line);
+      r->res->internal_error = true;
+    }
+    break;
+  case SCN_DUMP32:
+  case SCN_DUMP64: {
+    unsigned size = c->kind == SCN_DUMP32 ? 4 : 8;
+    if (printing(r)) print_dump(r, c, size, engine_mem_read(r->e, c->a, size));
+    break;
+  }
+  case SCN_ACCESS: run_access(r, c); break;
+  case SCN_INVLPG: {
+    int err = engine_invlpg(r->e, (uint32_t)c->a, r->now);
+    if (err) internal_error(r, c, err);
+    r->now++;
+    break;
+  }
+  default: run_expect(r, c); break;
+  }
+}
+
+void scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
+                  run_result *result) {
+  memset(result, 0, sizeof *result);
+  runner r = {.s = s, .e = e, .opt = opt, .out = out, .res = result};
+  for (unsigned i = 0; i < s->n_cmds && !result->internal_error; i++) run_command(&r, &s->cmds[i]);
+  result->cycles = r.now;
+}

@@ -1,0 +1,30 @@
+/* Running a checked scenario on an engine, printing what scenario-format.md says. */
+#ifndef PMMU_SCENARIO_RUN_H
+#define PMMU_SCENARIO_RUN_H
+
+#include <stdio.h>
+
+#include "engine.h"
+#include "scenario.h"
+
+typedef struct run_options {
+  bool json;       /* JSON Lines (the contract) instead of the readable form */
+  bool name_file;  /* add "file" to every JSON line (several files in one run) */
+  bool quiet;      /* print nothing (pmmu explain replays a scenario silently) */
+} run_options;
+
+typedef struct run_result {
+  unsigned accesses, expects, failed;
+  bool internal_error; /* the engine refused an operation: a bug, reported on stderr */
+  uint64_t cycles;     /* the last cycle the scenario used */
+} run_result;
+
+/* Runs every command in order. Cycles: an access is presented in the cycle after the previous
+ * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer). */
+void scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
+                  run_result *result);
+
+/* Entry flags as "P W U A D PS G ..." (set bits only), for people. Returns buf. */
+const char *scenario_entry_flags(uint64_t value, bool wide, char *buf, size_t len);
+
+#endif

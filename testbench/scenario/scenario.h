@@ -1,0 +1,79 @@
+/*
+ * The `.pmmu` scenario language (../shared/spec/scenario-format.md): parsing and checking.
+ * A scenario is parsed and checked whole before anything runs; every bad line is reported
+ * as `FILE:LINE: error: WHAT`.
+ */
+#ifndef PMMU_SCENARIO_H
+#define PMMU_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pmmu/pmmu.h"
+#include "pmem.h"
+
+typedef enum scn_kind {
+  SCN_CR0, SCN_CR3, SCN_CR4, SCN_EFER, /* a = value */
+  SCN_SET,                             /* sets[first .. first + count) */
+  SCN_MEM32, SCN_MEM64,                /* a = pa, b = value */
+  SCN_DUMP32, SCN_DUMP64,              /* a = pa */
+  SCN_ACCESS,                          /* a = va, access, priv, ac */
+  SCN_INVLPG,                          /* a = va */
+  SCN_EXPECT_PA,                       /* a = pa */
+  SCN_EXPECT_FAULT,                    /* a = error code */
+  SCN_EXPECT_HIT, SCN_EXPECT_MISS,
+  SCN_EXPECT_MEM32, SCN_EXPECT_MEM64,  /* a = pa, b = value */
+} scn_kind;
+
+/* The named bits of `set`. */
+typedef enum scn_bit { BIT_PG, BIT_WP, BIT_PSE, BIT_PAE, BIT_PGE, BIT_SMEP, BIT_SMAP, BIT_NXE } scn_bit;
+
+typedef struct scn_assign {
+  scn_bit bit;
+  bool value;
+} scn_assign;
+
+typedef struct scn_cmd {
+  scn_kind kind;
+  unsigned line;
+  uint64_t a, b;
+  pmmu_access access;
+  pmmu_priv priv;
+  bool ac;
+  unsigned first, count; /* SCN_SET */
+} scn_cmd;
+
+typedef struct scenario {
+  char *path; /* as given; "-" is standard input */
+  scn_cmd *cmds;
+  unsigned n_cmds;
+  scn_assign *sets;
+  unsigned n_sets;
+  unsigned n_expects;
+  unsigned n_accesses;
+  /* From `tlb` and `memory` (defaults otherwise). */
+  unsigned tlb_sets, tlb_ways, tlb_large;
+  pmmu_policy policy;
+  pmem_timing timing;
+} scenario;
+
+/* The name printed in messages: the path, or "<stdin>". */
+const char *scenario_display_name(const scenario *s);
+
+/* Parses `text` (len bytes) named `path`. Every error goes to `err` as FILE:LINE: error: WHAT.
+ * Returns the number of errors (0: the scenario can run). Free with scenario_free() either way. */
+unsigned scenario_parse(const char *path, const char *text, size_t len, scenario *out, FILE *err);
+
+/* Reads and parses a file ("-" for standard input). Returns the number of errors; a file that
+ * cannot be read counts as one, reported as FILE: error: WHAT. */
+unsigned scenario_load(const char *path, scenario *out, FILE *err);
+
+void scenario_free(scenario *s);
+
+/* The register and bit that `set NAME=` writes. */
+scn_kind scenario_bit_register(scn_bit bit);
+uint64_t scenario_bit_mask(scn_bit bit);
+const char *scenario_bit_name(scn_bit bit);
+
+#endif
