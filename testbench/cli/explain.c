@@ -35,17 +35,37 @@ static void print_control(FILE *out, const pmmu_control *c) {
             (c->cr4 & PMMU_CR4_PSE) ? "allowed: CR4.PSE=1" : "not allowed: CR4.PSE=0, PS is ignored");
 }
 
-static void print_split(FILE *out, uint32_t la, bool pae) {
+/* How the linear address splits, once the walk has shown the page size (0: not known). */
+static void print_split(FILE *out, uint32_t la, bool pae, unsigned shift) {
   fprintf(out, "Linear address 0x%08" PRIx32 "\n", la);
   if (pae) {
     fprintf(out, "  [31:30] PDPTE index      %u\n", la >> 30);
     fprintf(out, "  [29:21] directory index  0x%03x (%u)\n", (la >> 21) & 0x1FF, (la >> 21) & 0x1FF);
+    if (shift == 21) {
+      fprintf(out, "  [20:0]  page offset      0x%06x (2 MiB page)\n\n", la & 0x1FFFFF);
+      return;
+    }
     fprintf(out, "  [20:12] table index      0x%03x (%u)\n", (la >> 12) & 0x1FF, (la >> 12) & 0x1FF);
   } else {
     fprintf(out, "  [31:22] directory index  0x%03x (%u)\n", la >> 22, la >> 22);
+    if (shift == 22) {
+      fprintf(out, "  [21:0]  page offset      0x%06x (4 MiB page)\n\n", la & 0x3FFFFF);
+      return;
+    }
     fprintf(out, "  [21:12] table index      0x%03x (%u)\n", (la >> 12) & 0x3FF, (la >> 12) & 0x3FF);
   }
   fprintf(out, "  [11:0]  page offset      0x%03x\n\n", la & 0xFFF);
+}
+
+/* The page size the walk found, from its last entry read. */
+static unsigned walked_shift(const pmmu_walk_trace *t, const pmmu_control *c) {
+  if (t->n_steps == 0) return 0;
+  const pmmu_walk_step *s = &t->steps[t->n_steps - 1];
+  if (s->level == PMMU_LEVEL_PTE) return 12;
+  bool large = (s->value & PMMU_PTE_P) && (s->value & PMMU_PTE_PS) &&
+               ((c->cr4 & PMMU_CR4_PAE) || (c->cr4 & PMMU_CR4_PSE));
+  if (s->level == PMMU_LEVEL_PDE && large) return (c->cr4 & PMMU_CR4_PAE) ? 21 : 22;
+  return 0;
 }
 
 /* Where the entry read at step i points, when the walk goes on from it. */
@@ -63,7 +83,12 @@ static void print_target(FILE *out, const pmmu_walk_trace *t, unsigned i, const 
   } else if (r->outcome == PMMU_OK || r->fault_kind == PMMU_FAULT_PROTECTION) {
     unsigned shift = r->outcome == PMMU_OK ? r->page_shift : (s->level == PMMU_LEVEL_PTE ? 12 : 22);
     const char *size = shift == 12 ? "4 KiB" : shift == 21 ? "2 MiB" : "4 MiB";
-    fprintf(out, "    -> %s page%s\n", size, s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
+    uint64_t frame = r->outcome == PMMU_OK ? r->pa & ~((UINT64_C(1) << shift) - 1) : 0;
+    if (r->outcome == PMMU_OK)
+      fprintf(out, "    -> %s page at 0x%09" PRIx64 "%s\n", size, frame,
+              s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
+    else
+      fprintf(out, "    -> %s page%s\n", size, s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
   }
 }
 
@@ -76,7 +101,9 @@ static void print_steps(FILE *out, const pmmu_walk_trace *t, const pmmu_response
       fprintf(out, "Step %u: PDPTE register %u (loaded from 0x%09" PRIx64 ")\n", i + 1,
               (unsigned)((s->entry_pa & 0x18) >> 3), s->entry_pa);
     else
-      fprintf(out, "Step %u: %s at 0x%09" PRIx64 "\n", i + 1, pmmu_level_name(s->level), s->entry_pa);
+      fprintf(out, "Step %u: %s at 0x%09" PRIx64 " + %u x 0x%03" PRIx64 " = 0x%09" PRIx64 "\n", i + 1,
+              pmmu_level_name(s->level), s->entry_pa & ~(UINT64_C(0xFFF)), s->size,
+              (s->entry_pa & 0xFFF) / s->size, s->entry_pa);
     if (s->bus_error) {
       fprintf(out, "    the memory answered with a bus error: the walk ends (not a #PF)\n");
       continue;
@@ -148,7 +175,7 @@ int explain_translation(pmmu_t *m, const pmmu_request *req, const char *source, 
     fprintf(out, "Physical address = 0x%09" PRIx64 "\n", r.pa);
     return 0;
   }
-  print_split(out, req->la, (c.cr4 & PMMU_CR4_PAE) != 0);
+  print_split(out, req->la, (c.cr4 & PMMU_CR4_PAE) != 0, walked_shift(&t, &c));
   print_steps(out, &t, &r, &c);
   if (r.outcome == PMMU_OK || r.fault_kind == PMMU_FAULT_PROTECTION) print_rights(out, &t, &c, req);
   print_verdict(out, &r, req, &t);

@@ -1,0 +1,42 @@
+# Tests of the pmmu command line itself: usage, exit statuses, and explain's figures (each
+# expected value below follows from demo.pmmu's page tables by hand, not from a run).
+set(demo ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu)
+
+function(pmmu_cli_test name regex)
+  add_test(NAME cli.${name} COMMAND pmmu ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES PASS_REGULAR_EXPRESSION "${regex}" LABELS cli)
+endfunction()
+
+# ctest has no "expect exit status N": a shell wrapper checks the status exactly.
+function(pmmu_cli_status name status)
+  add_test(NAME cli.${name}
+    COMMAND sh -c "\"$0\" \"$@\" >/dev/null 2>&1; test $? -eq ${status}" $<TARGET_FILE:pmmu> ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES LABELS cli)
+endfunction()
+
+pmmu_cli_test(help "usage:.*pmmu run FILE" --help)
+pmmu_cli_test(version "^pmmu [0-9]+\\.[0-9]+\\.[0-9]+\n$" --version)
+pmmu_cli_status(no_args 2)
+pmmu_cli_status(unknown_command 2 frobnicate)
+pmmu_cli_status(missing_file 2 run /nonexistent/x.pmmu)
+pmmu_cli_status(unknown_engine 2 run --engine nope ${demo})
+pmmu_cli_status(unknown_option 2 run --nope ${demo})
+pmmu_cli_status(explain_bad_va 2 explain ${demo} 0x1ffffffff)
+pmmu_cli_status(explain_fetch_implicit 2 explain ${demo} 0 fetch implicit)
+pmmu_cli_status(golden_expect_fails 1 run ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/json-forms.pmmu)
+
+# 4 MiB kernel page: PDE[0x300] = 0x010001a3 -> 0x01000000 + 0x123456.
+pmmu_cli_test(explain_4m
+  "PDE at 0x000100000 \\+ 4 x 0x300 = 0x000100c00.*4 MiB page at 0x001000000.*allowed.*= 0x001123456"
+  explain ${demo} 0xc0123456)
+# User write to the read-only text page: W = 1 AND 0 = 0 -> #PF 0x7.
+pmmu_cli_test(explain_protection
+  "U=1 W=0.*denied: a user write to a read-only page.*error code 0x7 \\(protection write user\\), CR2 = 0x00400abc"
+  explain ${demo} 0x00400abc write user)
+# PTE[2] of the table at 0x00101000 is zero.
+pmmu_cli_test(explain_not_present
+  "PTE at 0x000101000 \\+ 4 x 0x002 = 0x000101008.*not present.*error code 0x4 \\(not-present read user\\)"
+  explain ${demo} 0x00402000 user)
+# Two files in one run: every JSON line names its file.
+pmmu_cli_test(two_files_name_file "\"file\":\"${demo}\""
+  run --json ${demo} ${PROJECT_SOURCE_DIR}/testbench/scenarios/walk-4k-basic.pmmu)

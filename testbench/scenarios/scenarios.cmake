@@ -1,0 +1,19 @@
+# Every scenario file is a ctest: the directed suite (expectations must hold), the bad-input
+# suite (must be rejected on exactly the lines it names) and the golden outputs (the JSON of
+# scenario-format.md, byte for byte, with expected output worked out by hand).
+set(PMMU_SCENARIO_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(PMMU_CHECK_SCENARIO ${PROJECT_SOURCE_DIR}/scripts/check-scenario)
+
+file(GLOB pmmu_good CONFIGURE_DEPENDS ${PMMU_SCENARIO_DIR}/*.pmmu)
+file(GLOB pmmu_bad CONFIGURE_DEPENDS ${PMMU_SCENARIO_DIR}/bad/*.pmmu)
+file(GLOB pmmu_golden CONFIGURE_DEPENDS ${PMMU_SCENARIO_DIR}/golden/*.pmmu)
+
+foreach(kind good bad golden)
+  foreach(file IN LISTS pmmu_${kind})
+    get_filename_component(name ${file} NAME_WE)
+    add_test(NAME scenario.${kind}.${name}
+      COMMAND ${PMMU_CHECK_SCENARIO} $<TARGET_FILE:pmmu> ${kind} ${file}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(scenario.${kind}.${name} PROPERTIES LABELS "scenario;${kind}")
+  endforeach()
+endforeach()
