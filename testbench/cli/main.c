@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cosim.h"
 #include "engine.h"
 #include "explain.h"
 #include "run.h"
@@ -22,6 +23,13 @@ static const char usage_text[] =
     "  pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac]\n"
     "      Run FILE silently, then show the walk of one access on its final state, step by\n"
     "      step. Changes nothing (no A/D write, no TLB fill). Default: read, sup.\n"
+    "  pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
+    "             [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
+    "             [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace]\n"
+    "      Random page tables and request streams (flushes during walks, control-register\n"
+    "      toggles, page-table edits); every result is checked against a fresh walk when the\n"
+    "      TLB is coherent, and against the other engine with --engine both. --seeds N runs\n"
+    "      seeds S .. S+N-1. Defaults: seed 1, 10000 accesses, latency 1..6, wait 3, gap 3.\n"
     "  pmmu --help | --version\n"
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
@@ -161,6 +169,89 @@ static int cmd_explain(int argc, char **argv) {
   return status;
 }
 
+static bool parse_u64_arg(const char *s, uint64_t *out) {
+  char *end;
+  if (!s || !*s || *s == '-') return false;
+  *out = strtoull(s, &end, 0);
+  return *end == '\0';
+}
+
+static bool parse_unsigned_arg(const char *s, unsigned max, unsigned *out) {
+  uint64_t v;
+  if (!parse_u64_arg(s, &v) || v > max) return false;
+  *out = (unsigned)v;
+  return true;
+}
+
+/* --latency N or A..B */
+static bool parse_latency(const char *s, pmem_timing *t) {
+  const char *dots = s ? strstr(s, "..") : NULL;
+  char lo[32];
+  if (!dots) {
+    if (!parse_unsigned_arg(s, 1000000, &t->lat_min) || t->lat_min < 1) return false;
+    t->lat_max = t->lat_min;
+    return true;
+  }
+  size_t n = (size_t)(dots - s);
+  if (n == 0 || n >= sizeof lo) return false;
+  memcpy(lo, s, n);
+  lo[n] = '\0';
+  return parse_unsigned_arg(lo, 1000000, &t->lat_min) && parse_unsigned_arg(dots + 2, 1000000, &t->lat_max) &&
+         t->lat_min >= 1 && t->lat_max >= t->lat_min;
+}
+
+static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *seeds) {
+  for (int i = 0; i < argc; i++) {
+    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+    bool ok = true, takes = true;
+    if (strcmp(opt, "--seed") == 0) ok = parse_u64_arg(val, &o->seed);
+    else if (strcmp(opt, "--seeds") == 0) ok = parse_u64_arg(val, seeds) && *seeds >= 1;
+    else if (strcmp(opt, "--accesses") == 0) ok = parse_u64_arg(val, &o->accesses);
+    else if (strcmp(opt, "--engine") == 0) ok = val && engine_kind_parse(val, &o->engine);
+    else if (strcmp(opt, "--sets") == 0) ok = parse_unsigned_arg(val, 1024, &o->setup.tlb_sets);
+    else if (strcmp(opt, "--ways") == 0) ok = parse_unsigned_arg(val, 16, &o->setup.tlb_ways);
+    else if (strcmp(opt, "--large") == 0) ok = parse_unsigned_arg(val, 64, &o->setup.tlb_large);
+    else if (strcmp(opt, "--policy") == 0) ok = val && pmmu_policy_parse(val, &o->setup.policy);
+    else if (strcmp(opt, "--latency") == 0) ok = parse_latency(val, &o->setup.timing);
+    else if (strcmp(opt, "--wait") == 0) ok = parse_unsigned_arg(val, 1000, &o->setup.timing.wait_max);
+    else if (strcmp(opt, "--bus-errors") == 0) ok = parse_unsigned_arg(val, 1000, &o->setup.timing.bus_error_permille);
+    else if (strcmp(opt, "--gap") == 0) ok = parse_unsigned_arg(val, 1000000, &o->max_gap);
+    else if (strcmp(opt, "--quiet") == 0) { o->quiet = true; takes = false; }
+    else if (strcmp(opt, "--trace") == 0) { o->trace = true; takes = false; }
+    else return usage_error("unknown cosim option '%s'", opt);
+    if (!ok) return usage_error("bad or missing value for '%s'", opt);
+    if (takes) i++;
+  }
+  return 0;
+}
+
+static int cmd_cosim(int argc, char **argv) {
+  cosim_options o;
+  uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0;
+  double seconds = 0;
+  cosim_options_init(&o);
+  int status = parse_cosim_args(argc, argv, &o, &seeds);
+  if (status) return status;
+  uint64_t first = o.seed;
+  for (uint64_t k = 0; k < seeds; k++) {
+    cosim_result r;
+    o.seed = first + k;
+    int one = cosim_run(&o, stdout, &r);
+    if (one == 2) return EXIT_USAGE;
+    if (one) failed++;
+    total_requests += r.requests;
+    total_cycles += r.cycles;
+    seconds += r.seconds;
+    if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
+  }
+  if (seeds > 1)
+    printf("cosim: seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " requests, %" PRIu64
+           " cycles, %.2f M cycles/s\n%" PRIu64 " passed, %" PRIu64 " failed\n",
+           first, first + seeds - 1, total_requests, total_cycles,
+           seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, seeds - failed, failed);
+  return failed ? EXIT_DISAGREE : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -177,5 +268,6 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+  if (strcmp(cmd, "cosim") == 0) return cmd_cosim(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -80,6 +80,14 @@ int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out) {
   return pmmu_translate(e->model, req, out);
 }
 
+int engine_translate_flush(engine_t *e, const pmmu_request *req, engine_flush *flush,
+                           pmmu_response *out) {
+  int err = pmmu_translate(e->model, req, out);
+  if (err) return err;
+  flush->cycle = out->accept_cycle + 1 + flush->after;
+  return pmmu_flush(e->model, flush->kind, flush->la, flush->cycle);
+}
+
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out) {
   switch (reg) {

@@ -38,6 +38,19 @@ engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, 
 void engine_destroy(engine_t *e);
 
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out);
+/* A flush command given while a request is in flight: `after` cycles after its lookup cycle
+ * (A + 1), so at or after it; `cycle` receives the absolute cycle it was given in. */
+typedef struct engine_flush {
+  pmmu_flush_kind kind;
+  uint32_t la;
+  unsigned after;
+  uint64_t cycle;
+} engine_flush;
+
+/* engine_translate with a flush command during the request (timing.md T6, T7). */
+int engine_translate_flush(engine_t *e, const pmmu_request *req, engine_flush *flush,
+                           pmmu_response *out);
+
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out);
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle);

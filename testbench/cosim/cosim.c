@@ -1,0 +1,351 @@
+/* Random worlds and request streams for `pmmu cosim` (see cosim.h). */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include "cosim.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#define N_DIRS 4
+#define N_TABLES 16
+#define N_HOT_PDE 12
+#define N_HOT_PTE 8
+#define SELF_MAP_INDEX 0x3FFu
+#define DIR_BASE 0x00100000u
+#define TABLE_BASE 0x00200000u
+
+typedef struct world {
+  uint64_t rng;
+  engine_t *e;
+  const cosim_options *opt;
+  cosim_result *res;
+  FILE *out;
+  unsigned hot_pde[N_HOT_PDE];
+  unsigned hot_pte[N_HOT_PTE];
+  uint64_t now;       /* the earliest cycle for the next operation */
+  bool coherent;      /* no page-table edit since the last full flush */
+  bool failed_once;   /* print the reproducer once */
+  uint32_t recent[8];  /* pages touched lately: re-touching them makes the TLB hit */
+  unsigned recent_next;
+} world;
+
+/* ---- Randomness ---------------------------------------------------------------------- */
+
+static uint64_t next_u64(world *w) {
+  uint64_t z = (w->rng += UINT64_C(0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static unsigned below(world *w, unsigned n) { return (unsigned)(next_u64(w) % n); }
+static bool chance(world *w, unsigned percent) { return below(w, 100) < percent; }
+static uint32_t bits32(world *w) { return (uint32_t)next_u64(w); }
+
+/* ---- Entries ---------------------------------------------------------------------------- */
+
+/* Random flags for any entry: every combination of the bits the PMMU reads or ignores. */
+static uint32_t random_flags(world *w) {
+  uint32_t f = bits32(w) & 0xF7Eu; /* RW US PWT PCD A D (PS clear) G and the ignored 11:9 */
+  if (chance(w, 88)) f |= PMMU_PTE_P;
+  return f;
+}
+
+static uint32_t random_pte(world *w) {
+  return (bits32(w) & 0xFFFFF000u) | random_flags(w) | (chance(w, 30) ? (uint32_t)PMMU_PTE_PAT4K : 0);
+}
+
+static uint32_t table_pointer(world *w) {
+  return (TABLE_BASE + below(w, N_TABLES) * 0x1000u) | random_flags(w);
+}
+
+static uint32_t large_pde(world *w) {
+  uint32_t v = (bits32(w) & 0xFFC00000u) | (bits32(w) & 0x1E000u) /* PSE-36: PA[35:32] */ |
+               random_flags(w) | (uint32_t)PMMU_PTE_PS;
+  if (chance(w, 30)) v |= (uint32_t)PMMU_PTE_PATLG;
+  if (chance(w, 6)) v |= 1u << (17 + below(w, 5)); /* a reserved bit */
+  return v;
+}
+
+static uint32_t random_pde(world *w) {
+  return chance(w, 70) ? table_pointer(w) : large_pde(w);
+}
+
+static void mem_write32(world *w, uint64_t pa, uint32_t v) { engine_mem_write(w->e, pa, 4, v); }
+
+static void build_world(world *w) {
+  for (unsigned i = 0; i < N_HOT_PDE; i++) {
+    unsigned idx;
+    bool taken;
+    do { /* distinct, and not the self-map slot */
+      idx = below(w, 1023);
+      taken = false;
+      for (unsigned k = 0; k < i; k++) taken |= w->hot_pde[k] == idx;
+    } while (taken);
+    w->hot_pde[i] = idx;
+  }
+  for (unsigned i = 0; i < N_HOT_PTE; i++) w->hot_pte[i] = below(w, 1024);
+  w->hot_pte[0] = SELF_MAP_INDEX; /* so that some self-map walks read one word twice */
+
+  for (unsigned d = 0; d < N_DIRS; d++) {
+    uint32_t dir = DIR_BASE + d * 0x1000u;
+    for (unsigned i = 0; i < N_HOT_PDE; i++) mem_write32(w, dir + 4 * w->hot_pde[i], random_pde(w));
+    /* The self-mapping PDE: the directory doubles as a page table. */
+    mem_write32(w, dir + 4 * SELF_MAP_INDEX, dir | (random_flags(w) & ~(uint32_t)PMMU_PTE_PS) | 1u);
+  }
+  for (unsigned t = 0; t < N_TABLES; t++)
+    for (unsigned i = 0; i < N_HOT_PTE; i++)
+      mem_write32(w, TABLE_BASE + t * 0x1000u + 4 * w->hot_pte[i], random_pte(w));
+}
+
+static uint32_t random_la(world *w) {
+  if (chance(w, 75) && w->recent[0]) return w->recent[below(w, 8)] | (bits32(w) & 0xFFFu);
+  if (chance(w, 3)) return bits32(w);
+  unsigned pde = chance(w, 6) ? SELF_MAP_INDEX : w->hot_pde[below(w, N_HOT_PDE)];
+  unsigned pte = w->hot_pte[below(w, N_HOT_PTE)];
+  return (pde << 22) | (pte << 12) | (bits32(w) & 0xFFFu);
+}
+
+/* ---- Operations ------------------------------------------------------------------------- */
+
+static void report_failure(world *w, const char *what) {
+  fprintf(w->out, "cosim: %s\n", what);
+  if (!w->failed_once) {
+    char cmd[512];
+    cosim_command(w->opt, cmd, sizeof cmd);
+    fprintf(w->out, "cosim: reproduce with: %s\n", cmd);
+    w->failed_once = true;
+  }
+}
+
+static bool same_result(const pmmu_response *a, const pmmu_response *b) {
+  if (a->outcome != b->outcome) return false;
+  if (a->outcome == PMMU_OK) return a->pa == b->pa;
+  if (a->outcome == PMMU_PAGE_FAULT) return a->error_code == b->error_code && a->cr2 == b->cr2;
+  return true;
+}
+
+static void count(world *w, const pmmu_response *r) {
+  cosim_result *res = w->res;
+  res->requests++;
+  if (r->tlb == PMMU_TLB_HIT) res->hits++;
+  else if (r->tlb == PMMU_TLB_MISS) res->walks++;
+  else res->off++;
+  if (r->outcome == PMMU_BUS_ERROR) res->bus_errors++;
+  if (r->outcome != PMMU_PAGE_FAULT) return;
+  if (r->fault_kind == PMMU_FAULT_NOT_PRESENT) res->faults_np++;
+  else if (r->fault_kind == PMMU_FAULT_RESERVED) res->faults_rsvd++;
+  else res->faults_prot++;
+}
+
+static bool do_access(world *w, uint64_t index) {
+  pmmu_request req = {.la = random_la(w)};
+  unsigned kind = below(w, 10);
+  req.access = kind < 5 ? PMMU_READ : kind < 8 ? PMMU_WRITE : PMMU_FETCH;
+  unsigned priv = below(w, 20);
+  req.priv = priv < 8 ? PMMU_USER : priv < 17 ? PMMU_SUPERVISOR : PMMU_IMPLICIT;
+  if (req.access == PMMU_FETCH && req.priv == PMMU_IMPLICIT) req.priv = PMMU_SUPERVISOR;
+  req.ac = chance(w, 30);
+  req.cycle = w->now;
+  w->recent[w->recent_next++ % 8] = req.la & ~0xFFFu;
+
+  pmmu_response expect, got;
+  bool coherent = w->coherent; /* as the lookup sees it, before any flush given during it */
+  bool check = pmmu_debug_translate(engine_model(w->e), &req, &expect, NULL) == PMMU_E_OK;
+  int err;
+  if (chance(w, 6)) {
+    unsigned k = below(w, 10);
+    engine_flush fl = {.kind = k < 6 ? PMMU_FLUSH_PAGE : k < 8 ? PMMU_FLUSH_NONGLOBAL : PMMU_FLUSH_ALL,
+                       .la = chance(w, 50) ? req.la : random_la(w), .after = below(w, 24)};
+    err = engine_translate_flush(w->e, &req, &fl, &got);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind, fl.la,
+              fl.cycle);
+    w->res->flushes_in_flight++;
+    if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
+    if (!err && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
+  } else {
+    err = engine_translate(w->e, &req, &got);
+  }
+  if (err) {
+    char what[160];
+    snprintf(what, sizeof what, "request %" PRIu64 ": the engine refused it (%s)", index,
+             pmmu_error_name((pmmu_error)err));
+    report_failure(w, what);
+    return false;
+  }
+  count(w, &got);
+  if (w->opt->trace)
+    fprintf(w->out, "trace %" PRIu64 ": %s %s%s 0x%08" PRIx32 " -> outcome %d pa 0x%09" PRIx64
+                    " ec 0x%" PRIx32 " %s A=%" PRIu64 " R=%" PRIu64 "\n",
+            index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.ac ? " ac" : "",
+            req.la, got.outcome, got.pa, got.error_code, pmmu_tlb_use_name(got.tlb),
+            got.accept_cycle, got.response_cycle);
+  if (check && (got.tlb == PMMU_TLB_MISS || coherent)) {
+    w->res->self_checks++;
+    if (!same_result(&expect, &got)) {
+      char what[256];
+      w->res->self_check_failures++;
+      snprintf(what, sizeof what,
+               "request %" PRIu64 " (%s %s 0x%08" PRIx32 "): result depends on the TLB (%s): "
+               "walk says outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32 ", got outcome %d pa 0x%09" PRIx64
+               " ec 0x%" PRIx32,
+               index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.la,
+               pmmu_tlb_use_name(got.tlb), expect.outcome, expect.pa, expect.error_code, got.outcome,
+               got.pa, got.error_code);
+      report_failure(w, what);
+    }
+  }
+  uint64_t after = got.response_cycle + (w->opt->max_gap ? below(w, w->opt->max_gap + 1) : 0);
+  if (after > w->now) w->now = after;
+  return true;
+}
+
+static void do_control(world *w) {
+  static const uint32_t cr4_bits[] = {PMMU_CR4_PSE, PMMU_CR4_PGE, PMMU_CR4_SMEP, PMMU_CR4_SMAP};
+  uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
+  unsigned pick = below(w, 20);
+  engine_reg reg;
+  uint64_t value;
+  bool paging = (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) != 0;
+  if (!paging && chance(w, 50)) {
+    reg = REG_CR0; /* paging stays off only briefly */
+    value = engine_read_reg(w->e, REG_CR0) | PMMU_CR0_PG;
+  } else if (pick < 8) {
+    reg = REG_CR3;
+    value = DIR_BASE + below(w, N_DIRS) * 0x1000u + (chance(w, 20) ? (bits32(w) & 0x18u) : 0);
+    /* Global entries survive, and x86 assumes every address space maps them alike; this
+     * world's address spaces do not, so they may now be stale. */
+    if (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE) w->coherent = false;
+  } else if (pick < 11) {
+    reg = REG_CR0;
+    value = engine_read_reg(w->e, REG_CR0) ^ PMMU_CR0_WP;
+  } else if (pick < 12 && chance(w, 25)) {
+    reg = REG_CR0;
+    value = engine_read_reg(w->e, REG_CR0) ^ PMMU_CR0_PG;
+  } else {
+    reg = REG_CR4;
+    value = engine_read_reg(w->e, REG_CR4) ^ cr4_bits[below(w, 4)];
+  }
+  pmmu_reg_result r;
+  if (w->opt->trace)
+    fprintf(w->out, "trace: %s <- 0x%" PRIx64 " at cycle %" PRIu64 "\n", engine_reg_name(reg), value, cycle);
+  if (engine_write_reg(w->e, reg, value, cycle, &r) == PMMU_E_OK) {
+    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
+    if (r.gp_fault) w->res->gp_faults++;
+    w->now = r.done_cycle + 1;
+  }
+  w->res->control_writes++;
+}
+
+static void do_edit(world *w) {
+  uint32_t la;
+  if (chance(w, 50)) {
+    unsigned d = below(w, N_DIRS), i = w->hot_pde[below(w, N_HOT_PDE)];
+    uint64_t pa = DIR_BASE + d * 0x1000u + 4 * i;
+    uint32_t v = chance(w, 50) ? (uint32_t)engine_mem_read(w->e, pa, 4) ^ (1u << below(w, 32))
+                               : random_pde(w);
+    mem_write32(w, pa, v);
+    la = (i << 22) | (w->hot_pte[below(w, N_HOT_PTE)] << 12);
+    if (w->opt->trace) fprintf(w->out, "trace: edit PDE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
+  } else {
+    unsigned t = below(w, N_TABLES), i = w->hot_pte[below(w, N_HOT_PTE)];
+    uint64_t pa = TABLE_BASE + t * 0x1000u + 4 * i;
+    uint32_t v = chance(w, 50) ? (uint32_t)engine_mem_read(w->e, pa, 4) ^ (1u << below(w, 32))
+                               : random_pte(w);
+    mem_write32(w, pa, v);
+    la = (w->hot_pde[below(w, N_HOT_PDE)] << 22) | (i << 12);
+    if (w->opt->trace) fprintf(w->out, "trace: edit PTE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
+  }
+  w->coherent = false;
+  w->res->edits++;
+  if (chance(w, 75)) {
+    uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
+    if (engine_invlpg(w->e, la, cycle) == PMMU_E_OK) w->now = cycle + 1;
+    if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
+  }
+}
+
+/* ---- Runs -------------------------------------------------------------------------------- */
+
+void cosim_options_init(cosim_options *o) {
+  memset(o, 0, sizeof *o);
+  pmmu_config cfg;
+  pmmu_config_init(&cfg);
+  o->seed = 1;
+  o->accesses = 10000;
+  o->engine = ENGINE_MODEL;
+  o->setup.tlb_sets = cfg.tlb_sets;
+  o->setup.tlb_ways = cfg.tlb_ways;
+  o->setup.tlb_large = cfg.tlb_large;
+  o->setup.policy = cfg.policy;
+  pmem_timing_init(&o->setup.timing);
+  o->setup.timing.lat_min = 1;
+  o->setup.timing.lat_max = 6;
+  o->setup.timing.wait_max = 3;
+  o->max_gap = 3;
+}
+
+void cosim_command(const cosim_options *o, char *buf, size_t len) {
+  const pmem_timing *t = &o->setup.timing;
+  snprintf(buf, len,
+           "pmmu cosim --seed %" PRIu64 " --accesses %" PRIu64 " --engine %s --sets %u --ways %u "
+           "--large %u --policy %s --latency %u..%u --wait %u --bus-errors %u --gap %u",
+           o->seed, o->accesses, engine_kind_name(o->engine), o->setup.tlb_sets, o->setup.tlb_ways,
+           o->setup.tlb_large, pmmu_policy_name(o->setup.policy), t->lat_min, t->lat_max,
+           t->wait_max, t->bus_error_permille, o->max_gap);
+}
+
+int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
+  memset(res, 0, sizeof *res);
+  engine_setup setup = o->setup;
+  setup.timing.seed = o->seed ^ UINT64_C(0x5EED0000CAFE);
+  char why[256];
+  engine_t *e = engine_create(o->engine, &setup, why, sizeof why);
+  if (!e) {
+    fprintf(out, "cosim: %s\n", why);
+    return 2;
+  }
+  world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  build_world(&w);
+  engine_write_reg(e, REG_CR3, DIR_BASE, 0, NULL);
+  engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, NULL);
+  w.now = 2;
+  for (uint64_t i = 0; i < o->accesses;) {
+    unsigned pick = below(&w, 100);
+    if (pick < 4) {
+      do_control(&w);
+    } else if (pick < 8) {
+      do_edit(&w);
+    } else {
+      if (!do_access(&w, i)) break;
+      i++;
+    }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  res->cycles = w.now;
+  engine_destroy(e);
+  return (res->mismatches || res->self_check_failures || w.failed_once) ? 3 : 0;
+}
+
+void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out) {
+  double pct = r->requests ? 100.0 * (double)r->hits / (double)r->requests : 0.0;
+  fprintf(out, "cosim: seed %" PRIu64 ", engine %s, TLB %ux%u+%u %s\n", o->seed,
+          engine_kind_name(o->engine), o->setup.tlb_sets, o->setup.tlb_ways, o->setup.tlb_large,
+          pmmu_policy_name(o->setup.policy));
+  fprintf(out, "  requests %" PRIu64 ": hits %" PRIu64 " (%.1f%%), walks %" PRIu64 ", paging off %" PRIu64 "\n",
+          r->requests, r->hits, pct, r->walks, r->off);
+  fprintf(out, "  faults: not-present %" PRIu64 ", protection %" PRIu64 ", reserved %" PRIu64
+               "; bus errors %" PRIu64 "\n",
+          r->faults_np, r->faults_prot, r->faults_rsvd, r->bus_errors);
+  fprintf(out, "  flushes during requests %" PRIu64 ", page-table edits %" PRIu64
+               ", control writes %" PRIu64 " (#GP %" PRIu64 ")\n",
+          r->flushes_in_flight, r->edits, r->control_writes, r->gp_faults);
+  fprintf(out, "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64 "\n",
+          r->self_checks, r->self_check_failures, r->mismatches);
+  fprintf(out, "  cycles simulated %" PRIu64 " in %.3f s (%.2f M cycles/s)\n", r->cycles, r->seconds,
+          r->seconds > 0 ? (double)r->cycles / r->seconds / 1e6 : 0.0);
+}

@@ -1,0 +1,55 @@
+/*
+ * `pmmu cosim`: random page tables and random request streams driven through an engine
+ * (the model alone, the RTL alone, or both in lockstep), with a summary at the end.
+ *
+ * The world: a few page directories (address spaces, switched by CR3 writes) sharing page
+ * tables; PDEs and PTEs with random flags (U/S, R/W, A, D, G, PAT, PWT, PCD, ignored bits),
+ * 4 MiB pages with PSE-36 bits, reserved bits now and then, and a self-mapping PDE in every
+ * directory. The stream: accesses of every kind and privilege with random spacing, clustered on
+ * a working set so that the TLB hits and evicts; flush commands during walks; control-register
+ * toggles; page-table edits, usually followed by an INVLPG.
+ *
+ * Every access is also checked against the model's side-effect-free debug translation of
+ * the same state whenever the TLB is known to be coherent with memory (no page-table edit
+ * since the last full flush): the result of an access must not depend on the TLB.
+ */
+#ifndef PMMU_COSIM_H
+#define PMMU_COSIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine.h"
+
+typedef struct cosim_options {
+  uint64_t seed;
+  uint64_t accesses;
+  engine_kind engine;
+  engine_setup setup; /* TLB geometry and memory timing (timing.seed is derived from seed) */
+  unsigned max_gap;   /* cycles between a response and the next request: 0..max_gap */
+  bool quiet;         /* no summary (for seed sweeps) */
+  bool trace;         /* one line per operation on the output */
+} cosim_options;
+
+void cosim_options_init(cosim_options *o);
+
+typedef struct cosim_result {
+  uint64_t requests, hits, walks, off;
+  uint64_t faults_np, faults_rsvd, faults_prot, bus_errors;
+  uint64_t flushes_in_flight, edits, control_writes, gp_faults;
+  uint64_t self_checks, self_check_failures;
+  uint64_t mismatches; /* lockstep disagreements (engine both) */
+  uint64_t cycles;
+  double seconds;
+} cosim_result;
+
+/* Runs one seed. Returns 0 if nothing disagreed, 3 if anything did, 2 if the engine could
+ * not be made. Mismatches are described on `out` with the command that reproduces them. */
+int cosim_run(const cosim_options *o, FILE *out, cosim_result *res);
+
+void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out);
+
+/* The command line that reproduces this run. */
+void cosim_command(const cosim_options *o, char *buf, size_t len);
+
+#endif
