@@ -70,6 +70,7 @@ void pmmu_reset(pmmu_t *m) {
   m->ready_cycle = 0;
   m->control_cycle = 0;
   m->any_request = false;
+  m->last_presented = 0;
   m->last_lookup = 0;
   m->fill_window_hi = 0;
 }
@@ -248,8 +249,10 @@ static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out
 
 int pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
   if (!request_valid(req)) return PMMU_E_INVALID;
+  if (m->any_request && req->cycle < m->last_presented) return PMMU_E_ORDER;
   uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
   if (accept < m->control_cycle) return PMMU_E_ORDER;
+  m->last_presented = req->cycle;
 
   tlb_disarm(&m->tlb); /* the previous walk's window closed before this lookup */
   memset(out, 0, sizeof *out);

@@ -39,4 +39,4 @@ pmmu_cli_test(explain_not_present
   explain ${demo} 0x00402000 user)
 # Two files in one run: every JSON line names its file.
 pmmu_cli_test(two_files_name_file "\"file\":\"${demo}\""
-  run --json ${demo} ${PROJECT_SOURCE_DIR}/testbench/scenarios/walk-4k-basic.pmmu)
+  run --json ${demo} ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/json-forms.pmmu)
