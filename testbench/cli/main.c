@@ -25,7 +25,7 @@ static const char usage_text[] =
     "      step. Changes nothing (no A/D write, no TLB fill). Default: read, sup.\n"
     "  pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
     "             [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
-    "             [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace]\n"
+    "             [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
     "      Random page tables and request streams (flushes during walks, control-register\n"
     "      toggles, page-table edits); every result is checked against a fresh walk when the\n"
     "      TLB is coherent, and against the other engine with --engine both. --seeds N runs\n"
@@ -73,9 +73,17 @@ static int run_one(const scenario *s, engine_kind kind, const run_options *opt) 
     fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), why);
     return EXIT_USAGE;
   }
+  char repro[1024];
+  snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(kind));
+  engine_set_repro(e, repro);
   run_result res;
   scenario_run(s, e, opt, stdout, &res);
+  uint64_t mismatches = engine_mismatches(e);
+  int rtl_errors = engine_rtl_errors(e);
   engine_destroy(e);
+  if (rtl_errors)
+    fprintf(stderr, "%s: error: the RTL reported %d assertion failures\n", scenario_display_name(s), rtl_errors);
+  if (mismatches || rtl_errors) return EXIT_DISAGREE;
   if (!opt->json)
     printf("%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
            res.accesses, res.expects, res.failed);
@@ -218,6 +226,7 @@ static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *s
     else if (strcmp(opt, "--gap") == 0) ok = parse_unsigned_arg(val, 1000000, &o->max_gap);
     else if (strcmp(opt, "--quiet") == 0) { o->quiet = true; takes = false; }
     else if (strcmp(opt, "--trace") == 0) { o->trace = true; takes = false; }
+    else if (strcmp(opt, "--mutant") == 0) ok = (o->mutant = val) != NULL;
     else return usage_error("unknown cosim option '%s'", opt);
     if (!ok) return usage_error("bad or missing value for '%s'", opt);
     if (takes) i++;

@@ -151,7 +151,8 @@ static bool do_access(world *w, uint64_t index) {
 
   pmmu_response expect, got;
   bool coherent = w->coherent; /* as the lookup sees it, before any flush given during it */
-  bool check = pmmu_debug_translate(engine_model(w->e), &req, &expect, NULL) == PMMU_E_OK;
+  pmmu_t *model = engine_model(w->e);
+  bool check = model && pmmu_debug_translate(model, &req, &expect, NULL) == PMMU_E_OK;
   int err;
   if (chance(w, 6)) {
     unsigned k = below(w, 10);
@@ -294,6 +295,10 @@ void cosim_command(const cosim_options *o, char *buf, size_t len) {
            o->seed, o->accesses, engine_kind_name(o->engine), o->setup.tlb_sets, o->setup.tlb_ways,
            o->setup.tlb_large, pmmu_policy_name(o->setup.policy), t->lat_min, t->lat_max,
            t->wait_max, t->bus_error_permille, o->max_gap);
+  if (o->mutant) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, " --mutant %s", o->mutant);
+  }
 }
 
 int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
@@ -301,11 +306,15 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   engine_setup setup = o->setup;
   setup.timing.seed = o->seed ^ UINT64_C(0x5EED0000CAFE);
   char why[256];
-  engine_t *e = engine_create(o->engine, &setup, why, sizeof why);
+  engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, why, sizeof why);
   if (!e) {
     fprintf(out, "cosim: %s\n", why);
     return 2;
   }
+  char repro[512];
+  cosim_command(o, repro, sizeof repro);
+  engine_set_repro(e, repro);
+  engine_set_report(e, out);
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -327,8 +336,10 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   res->cycles = w.now;
+  res->mismatches = engine_mismatches(e);
+  res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);
-  return (res->mismatches || res->self_check_failures || w.failed_once) ? 3 : 0;
+  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once) ? 3 : 0;
 }
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out) {
@@ -344,8 +355,9 @@ void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *ou
   fprintf(out, "  flushes during requests %" PRIu64 ", page-table edits %" PRIu64
                ", control writes %" PRIu64 " (#GP %" PRIu64 ")\n",
           r->flushes_in_flight, r->edits, r->control_writes, r->gp_faults);
-  fprintf(out, "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64 "\n",
-          r->self_checks, r->self_check_failures, r->mismatches);
+  fprintf(out, "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64
+               "; RTL assertion failures %" PRIu64 "\n",
+          r->self_checks, r->self_check_failures, r->mismatches, r->rtl_errors);
   fprintf(out, "  cycles simulated %" PRIu64 " in %.3f s (%.2f M cycles/s)\n", r->cycles, r->seconds,
           r->seconds > 0 ? (double)r->cycles / r->seconds / 1e6 : 0.0);
 }

@@ -29,6 +29,7 @@ typedef struct cosim_options {
   unsigned max_gap;   /* cycles between a response and the next request: 0..max_gap */
   bool quiet;         /* no summary (for seed sweeps) */
   bool trace;         /* one line per operation on the output */
+  const char *mutant; /* run the RTL built with this deliberate bug (docs/rtl.md) */
 } cosim_options;
 
 void cosim_options_init(cosim_options *o);
@@ -39,6 +40,7 @@ typedef struct cosim_result {
   uint64_t flushes_in_flight, edits, control_writes, gp_faults;
   uint64_t self_checks, self_check_failures;
   uint64_t mismatches; /* lockstep disagreements (engine both) */
+  uint64_t rtl_errors; /* RTL assertion failures */
   uint64_t cycles;
   double seconds;
 } cosim_result;

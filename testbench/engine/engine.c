@@ -1,15 +1,37 @@
-/* The engines behind engine.h. The model engine is the C reference model over a pmem. */
+/*
+ * The engines behind engine.h: the model over its own pmem, the RTL over its own pmem, and
+ * both in lockstep. The lockstep engine works like Ibex's co-simulation: every operation goes
+ * to both halves, and every response (result, error code, CR2, hit, accept and response
+ * cycles) and every walker memory transaction (operation, address, size, data, cycles, order)
+ * is compared; a difference is printed with the command that reproduces the run.
+ */
 #include "engine.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_sides.h"
+
+typedef struct model_side {
+  pmem_t *mem;
+  pmmu_t *m;
+  txn_log log;
+} model_side;
+
 struct engine {
   engine_kind kind;
-  pmem_t *mem;
-  pmmu_t *model;
+  model_side *model;
+  rtl_side *rtl;
+  pmmu_control ctl; /* as last written successfully: the RTL's control inputs */
+  uint64_t requests;
+  uint64_t mismatches;
+  char repro[512];
+  FILE *report;
 };
+
+/* ---- Names --------------------------------------------------------------------------- */
 
 static const char *const kind_names[] = {"model", "rtl", "both"};
 
@@ -30,99 +52,348 @@ const char *engine_reg_name(engine_reg r) {
   return names[r];
 }
 
-static pmmu_t *make_model(const engine_setup *setup, pmem_t *mem, char *why, size_t why_len) {
+/* ---- Transaction logs -------------------------------------------------------------------- */
+
+void txn_log_clear(txn_log *log) { log->n = 0; }
+
+void txn_log_push(txn_log *log, const pmmu_mem_txn *t) {
+  if (log->n == log->cap) {
+    unsigned cap = log->cap ? 2 * log->cap : 16;
+    pmmu_mem_txn *grown = realloc(log->v, cap * sizeof *grown);
+    if (!grown) return; /* the comparison will report the shorter log */
+    log->v = grown;
+    log->cap = cap;
+  }
+  log->v[log->n++] = *t;
+}
+
+void txn_log_free(txn_log *log) {
+  free(log->v);
+  memset(log, 0, sizeof *log);
+}
+
+/* ---- The model half ------------------------------------------------------------------------ */
+
+static bool model_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
+  model_side *s = ctx;
+  pmmu_mem_ops ops = pmem_ops(s->mem);
+  return ops.read(ops.ctx, pa, size, value);
+}
+
+static bool model_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
+                      uint64_t *old) {
+  model_side *s = ctx;
+  pmmu_mem_ops ops = pmem_ops(s->mem);
+  return ops.cas(ops.ctx, pa, size, expected, desired, old);
+}
+
+static void model_timing(void *ctx, pmmu_mem_op op, uint64_t pa, unsigned size, uint64_t present,
+                         uint64_t *accept, uint64_t *response) {
+  model_side *s = ctx;
+  pmmu_mem_ops ops = pmem_ops(s->mem);
+  ops.timing(ops.ctx, op, pa, size, present, accept, response);
+}
+
+static void model_observe(void *ctx, const pmmu_mem_txn *txn) {
+  txn_log_push(&((model_side *)ctx)->log, txn);
+}
+
+static void model_side_destroy(model_side *s) {
+  if (!s) return;
+  pmmu_destroy(s->m);
+  pmem_destroy(s->mem);
+  txn_log_free(&s->log);
+  free(s);
+}
+
+static model_side *model_side_create(const engine_setup *setup, char *why, size_t why_len) {
+  model_side *s = calloc(1, sizeof *s);
+  if (!s || !(s->mem = pmem_create())) {
+    free(s);
+    snprintf(why, why_len, "out of memory");
+    return NULL;
+  }
+  pmem_set_timing(s->mem, &setup->timing);
   pmmu_config cfg;
   pmmu_config_init(&cfg);
   cfg.tlb_sets = setup->tlb_sets;
   cfg.tlb_ways = setup->tlb_ways;
   cfg.tlb_large = setup->tlb_large;
   cfg.policy = setup->policy;
-  cfg.mem = pmem_ops(mem);
+  cfg.mem = (pmmu_mem_ops){.read = model_read, .cas = model_cas, .timing = model_timing,
+                           .observe = model_observe, .ctx = s};
   const char *bad = pmmu_config_check(&cfg);
-  if (bad) {
-    snprintf(why, why_len, "%s", bad);
+  if (bad || !(s->m = pmmu_create(&cfg))) {
+    snprintf(why, why_len, "%s", bad ? bad : "out of memory");
+    model_side_destroy(s);
     return NULL;
   }
-  pmmu_t *m = pmmu_create(&cfg);
-  if (!m) snprintf(why, why_len, "out of memory");
-  return m;
+  return s;
 }
 
-engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len) {
-  if (kind != ENGINE_MODEL) {
-    snprintf(why, why_len, "the %s engine is not built into this pmmu", engine_kind_name(kind));
-    return NULL;
-  }
+/* ---- Life cycle ----------------------------------------------------------------------------- */
+
+#ifndef PMMU_HAVE_RTL
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len) {
+  (void)setup;
+  (void)mutant;
+  snprintf(why, why_len, "this pmmu was built without the RTL (Verilator was not found)");
+  return NULL;
+}
+void rtl_side_destroy(rtl_side *r) { (void)r; }
+pmem_t *rtl_side_mem(rtl_side *r) { (void)r; return NULL; }
+int rtl_side_translate(rtl_side *r, const pmmu_request *q, engine_flush *f, pmmu_response *o, txn_log *l) {
+  (void)r; (void)q; (void)f; (void)o; (void)l;
+  return PMMU_E_INVALID;
+}
+int rtl_side_control(rtl_side *r, const pmmu_control *c, int k, uint32_t la, uint64_t cycle) {
+  (void)r; (void)c; (void)k; (void)la; (void)cycle;
+  return PMMU_E_INVALID;
+}
+uint64_t rtl_side_ready_cycle(const rtl_side *r) { (void)r; return 0; }
+void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out) { (void)r; memset(out, 0, sizeof *out); }
+int rtl_side_errors(const rtl_side *r) { (void)r; return 0; }
+int rtl_side_waves(rtl_side *r, const char *path) { (void)r; (void)path; return -1; }
+#endif
+
+engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
+                               char *why, size_t why_len) {
   engine_t *e = calloc(1, sizeof *e);
-  if (!e || !(e->mem = pmem_create())) {
-    free(e);
+  if (!e) {
     snprintf(why, why_len, "out of memory");
     return NULL;
   }
   e->kind = kind;
-  pmem_set_timing(e->mem, &setup->timing);
-  e->model = make_model(setup, e->mem, why, why_len);
-  if (!e->model) {
+  e->report = stderr;
+  e->ctl.cr0 = PMMU_CR0_PG;
+  if (kind != ENGINE_RTL && !(e->model = model_side_create(setup, why, why_len))) {
+    engine_destroy(e);
+    return NULL;
+  }
+  if (kind != ENGINE_MODEL && !(e->rtl = rtl_side_create(setup, mutant, why, why_len))) {
     engine_destroy(e);
     return NULL;
   }
   return e;
 }
 
+engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len) {
+  return engine_create_mutant(kind, setup, NULL, why, why_len);
+}
+
 void engine_destroy(engine_t *e) {
   if (!e) return;
-  pmmu_destroy(e->model);
-  pmem_destroy(e->mem);
+  model_side_destroy(e->model);
+  rtl_side_destroy(e->rtl);
   free(e);
 }
 
+void engine_set_repro(engine_t *e, const char *command) {
+  snprintf(e->repro, sizeof e->repro, "%s", command);
+}
+
+void engine_set_report(engine_t *e, FILE *f) { e->report = f; }
+
+uint64_t engine_mismatches(const engine_t *e) { return e->mismatches; }
+
+int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
+
+int engine_waves(engine_t *e, const char *path) { return e->rtl ? rtl_side_waves(e->rtl, path) : -1; }
+
+/* ---- Lockstep comparison ----------------------------------------------------------------- */
+
+typedef struct diff {
+  engine_t *e;
+  const pmmu_request *req;
+  bool header;
+} diff;
+
+static void differ(diff *d, const char *field, const char *model, const char *rtl) {
+  FILE *f = d->e->report;
+  if (!d->header) {
+    fprintf(f, "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64 "):\n",
+            d->e->requests, pmmu_access_name(d->req->access), pmmu_priv_name(d->req->priv),
+            d->req->ac ? " ac" : "", d->req->la, d->req->cycle);
+    fprintf(f, "  %-22s %-36s %s\n", "field", "model", "rtl");
+    d->header = true;
+  }
+  fprintf(f, "  %-22s %-36s %s\n", field, model, rtl);
+}
+
+static void differ_u64(diff *d, const char *field, uint64_t model, uint64_t rtl) {
+  if (model == rtl) return;
+  char a[32], b[32];
+  snprintf(a, sizeof a, "0x%" PRIx64, model);
+  snprintf(b, sizeof b, "0x%" PRIx64, rtl);
+  differ(d, field, a, b);
+}
+
+static void describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
+  if (!t) {
+    snprintf(buf, len, "(none)");
+    return;
+  }
+  snprintf(buf, len, "%s%u 0x%09" PRIx64 " %s0x%" PRIx64 "%s @%" PRIu64 "/%" PRIu64 "/%" PRIu64,
+           t->op == PMMU_MEM_CAS ? "cas" : "rd", t->size * 8, t->pa,
+           t->op == PMMU_MEM_CAS ? "-> " : "= ", t->op == PMMU_MEM_CAS ? t->desired : t->data,
+           t->bus_error ? " buserr" : "", t->present_cycle, t->accept_cycle, t->response_cycle);
+}
+
+static bool same_txn(const pmmu_mem_txn *a, const pmmu_mem_txn *b) {
+  return a->op == b->op && a->pa == b->pa && a->size == b->size && a->data == b->data &&
+         a->bus_error == b->bus_error && a->present_cycle == b->present_cycle &&
+         a->accept_cycle == b->accept_cycle && a->response_cycle == b->response_cycle &&
+         (a->op != PMMU_MEM_CAS || (a->expected == b->expected && a->desired == b->desired));
+}
+
+static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
+                    const pmmu_response *r, const txn_log *ml, const txn_log *rl) {
+  diff d = {.e = e, .req = req};
+  differ_u64(&d, "outcome", m->outcome, r->outcome);
+  if (m->outcome == PMMU_OK && r->outcome == PMMU_OK) {
+    differ_u64(&d, "pa", m->pa, r->pa);
+    differ_u64(&d, "attr (pwt|pcd<<1|pat<<2)", m->attr, r->attr);
+  }
+  if (m->outcome == PMMU_PAGE_FAULT && r->outcome == PMMU_PAGE_FAULT)
+    differ_u64(&d, "error code", m->error_code, r->error_code);
+  differ_u64(&d, "tlb (0 off 1 hit 2 miss)", m->tlb, r->tlb);
+  differ_u64(&d, "accept cycle", m->accept_cycle, r->accept_cycle);
+  differ_u64(&d, "response cycle", m->response_cycle, r->response_cycle);
+  unsigned n = ml->n > rl->n ? ml->n : rl->n;
+  for (unsigned i = 0; i < n; i++) {
+    const pmmu_mem_txn *a = i < ml->n ? &ml->v[i] : NULL, *b = i < rl->n ? &rl->v[i] : NULL;
+    if (a && b && same_txn(a, b)) continue;
+    char field[32], x[96], y[96];
+    snprintf(field, sizeof field, "memory access %u", i + 1);
+    describe_txn(a, x, sizeof x);
+    describe_txn(b, y, sizeof y);
+    differ(&d, field, x, y);
+  }
+  if (m->outcome == PMMU_PAGE_FAULT || r->outcome == PMMU_PAGE_FAULT) {
+    pmmu_interrupt_state mi, ri;
+    pmmu_get_interrupt(e->model->m, &mi);
+    rtl_side_interrupt(e->rtl, &ri);
+    differ_u64(&d, "interrupt line", mi.pending, ri.pending);
+    differ_u64(&d, "latched CR2", mi.cr2, ri.cr2);
+    differ_u64(&d, "latched error code", mi.error_code, ri.error_code);
+  }
+  if (d.header) {
+    e->mismatches++;
+    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
+  }
+}
+
+/* ---- Operations ----------------------------------------------------------------------------- */
+
+static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush, pmmu_response *out) {
+  pmmu_response r;
+  engine_flush rtl_flush;
+  txn_log rtl_log = {0};
+  int err = PMMU_E_OK;
+  e->requests++;
+  if (e->model) {
+    txn_log_clear(&e->model->log);
+    err = pmmu_translate(e->model->m, req, out);
+    if (!err && flush) {
+      flush->cycle = out->accept_cycle + 1 + flush->after;
+      err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
+    }
+    if (err) return err;
+  }
+  if (!e->rtl) return err;
+  if (flush) rtl_flush = *flush;
+  err = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, &rtl_log);
+  if (!err && e->model) compare(e, req, out, &r, &e->model->log, &rtl_log);
+  if (!err && !e->model && flush) *flush = rtl_flush;
+  txn_log_free(&rtl_log);
+  return err;
+}
+
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out) {
-  return pmmu_translate(e->model, req, out);
+  return translate(e, req, NULL, out);
 }
 
 int engine_translate_flush(engine_t *e, const pmmu_request *req, engine_flush *flush,
                            pmmu_response *out) {
-  int err = pmmu_translate(e->model, req, out);
-  if (err) return err;
-  flush->cycle = out->accept_cycle + 1 + flush->after;
-  return pmmu_flush(e->model, flush->kind, flush->la, flush->cycle);
+  return translate(e, req, flush, out);
+}
+
+/* The flush a register write implies (x86-paging.md section 8), as the CPU's side of the
+ * block's command port: -1 for none. The RTL receives it; the model derives its own. */
+static int implied_flush(engine_reg reg, const pmmu_control *old, const pmmu_control *new) {
+  const uint32_t cr4_bits = PMMU_CR4_PGE | PMMU_CR4_PSE | PMMU_CR4_PAE | PMMU_CR4_SMEP;
+  if (((old->cr0 ^ new->cr0) & PMMU_CR0_PG) || ((old->cr4 ^ new->cr4) & cr4_bits) ||
+      ((old->efer ^ new->efer) & PMMU_EFER_NXE))
+    return PMMU_FLUSH_ALL;
+  return reg == REG_CR3 ? PMMU_FLUSH_NONGLOBAL : -1;
 }
 
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out) {
+  pmmu_reg_result res = {.done_cycle = cycle};
+  pmmu_control next = e->ctl;
   switch (reg) {
-  case REG_CR0: return pmmu_write_cr0(e->model, (uint32_t)value, cycle, out);
-  case REG_CR3: return pmmu_write_cr3(e->model, (uint32_t)value, cycle, out);
-  case REG_CR4: return pmmu_write_cr4(e->model, (uint32_t)value, cycle, out);
-  case REG_EFER: return pmmu_write_efer(e->model, value, cycle, out);
+  case REG_CR0: next.cr0 = (uint32_t)value; break;
+  case REG_CR3: next.cr3 = (uint32_t)value; break;
+  case REG_CR4: next.cr4 = (uint32_t)value; break;
+  case REG_EFER: next.efer = value; break;
   }
-  return PMMU_E_INVALID;
+  if (e->model) {
+    pmmu_t *m = e->model->m;
+    int err = reg == REG_CR0   ? pmmu_write_cr0(m, (uint32_t)value, cycle, &res)
+              : reg == REG_CR3 ? pmmu_write_cr3(m, (uint32_t)value, cycle, &res)
+              : reg == REG_CR4 ? pmmu_write_cr4(m, (uint32_t)value, cycle, &res)
+                               : pmmu_write_efer(m, value, cycle, &res);
+    if (err) return err;
+    if (!res.gp_fault) pmmu_get_control(m, &next);
+  }
+  if (e->rtl && !res.gp_fault) {
+    bool pae = (next.cr0 & PMMU_CR0_PG) && (next.cr4 & PMMU_CR4_PAE);
+    if (pae) {
+      fprintf(e->report, "the RTL does not implement PAE paging yet\n");
+      return PMMU_E_INVALID;
+    }
+    int err = rtl_side_control(e->rtl, &next, implied_flush(reg, &e->ctl, &next), 0, cycle);
+    if (err) return err;
+    if (!e->model) res.flushed = 0;
+  }
+  if (!res.gp_fault) e->ctl = next;
+  if (out) *out = res;
+  return PMMU_E_OK;
 }
 
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
-  return pmmu_invlpg(e->model, la, cycle);
+  if (e->model) {
+    int err = pmmu_invlpg(e->model->m, la, cycle);
+    if (err) return err;
+  }
+  if (e->rtl) return rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  return PMMU_E_OK;
 }
 
-uint64_t engine_ready_cycle(const engine_t *e) { return pmmu_ready_cycle(e->model); }
+uint64_t engine_ready_cycle(const engine_t *e) {
+  return e->model ? pmmu_ready_cycle(e->model->m) : rtl_side_ready_cycle(e->rtl);
+}
 
 bool engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
-  return pmem_write(e->mem, pa, size, value);
+  bool ok = true;
+  if (e->model) ok = pmem_write(e->model->mem, pa, size, value);
+  if (e->rtl) ok = pmem_write(rtl_side_mem(e->rtl), pa, size, value) && ok;
+  return ok;
 }
 
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {
-  return pmem_read(e->mem, pa, size);
+  return e->model ? pmem_read(e->model->mem, pa, size) : pmem_read(rtl_side_mem(e->rtl), pa, size);
 }
 
-pmmu_t *engine_model(engine_t *e) { return e->model; }
+pmmu_t *engine_model(engine_t *e) { return e->model ? e->model->m : NULL; }
 
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg) {
-  pmmu_control ctl;
-  pmmu_get_control(e->model, &ctl);
   switch (reg) {
-  case REG_CR0: return ctl.cr0;
-  case REG_CR3: return ctl.cr3;
-  case REG_CR4: return ctl.cr4;
-  case REG_EFER: return ctl.efer;
+  case REG_CR0: return e->ctl.cr0;
+  case REG_CR3: return e->ctl.cr3;
+  case REG_CR4: return e->ctl.cr4;
+  case REG_EFER: return e->ctl.efer;
   }
   return 0;
 }

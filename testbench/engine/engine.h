@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pmem.h"
 #include "pmmu/pmmu.h"
@@ -35,7 +36,21 @@ typedef struct engine engine_t;
 /* NULL with a sentence in `why` when the engine cannot be made (e.g. no RTL variant of
  * that geometry was built). */
 engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len);
+/* The same with the RTL built with one of its deliberate bugs (docs/rtl.md), to show that
+ * the lockstep checker catches it. */
+engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
+                               char *why, size_t why_len);
 void engine_destroy(engine_t *e);
+
+/* Lockstep: the command printed with every mismatch, where mismatches are reported
+ * (stderr by default), and how many there were. */
+void engine_set_repro(engine_t *e, const char *command);
+void engine_set_report(engine_t *e, FILE *f);
+uint64_t engine_mismatches(const engine_t *e);
+/* Assertion failures reported by the RTL (0 without one). */
+int engine_rtl_errors(const engine_t *e);
+/* Opens an FST dump of the RTL (-1 without one, or when tracing was not built). */
+int engine_waves(engine_t *e, const char *path);
 
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out);
 /* A flush command given while a request is in flight: `after` cycles after its lookup cycle

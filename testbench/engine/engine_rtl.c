@@ -1,0 +1,240 @@
+/*
+ * The RTL half of an engine: drives the Verilated pmmu_top cycle by cycle through the C API
+ * of testbench/rtl/pmmu_rtl.h, playing the CPU on the translation port and the physical
+ * memory (pmem, with its seeded back-pressure and latency) on the walk memory port.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_sides.h"
+#include "pmmu_rtl.h"
+
+/* The memory port's request in flight. */
+typedef struct mem_port {
+  bool busy;          /* a request was seen and is not answered yet */
+  pmmu_mem_txn txn;   /* present/accept/response cycles drawn when it was seen */
+  bool err;
+} mem_port;
+
+struct rtl_side {
+  pmmu_rtl_t *h;
+  pmem_t *mem;
+  pmmu_rtl_in_t in;
+  mem_port port;
+  uint64_t ready_cycle; /* the cycle of the last response */
+};
+
+static int policy_of(pmmu_policy p) {
+  switch (p) {
+  case PMMU_POLICY_PLRU: return PMMU_RTL_PLRU;
+  case PMMU_POLICY_LRU: return PMMU_RTL_LRU;
+  case PMMU_POLICY_FIFO: return PMMU_RTL_FIFO;
+  case PMMU_POLICY_RANDOM: return PMMU_RTL_RANDOM;
+  }
+  return PMMU_RTL_PLRU;
+}
+
+static void set_control(pmmu_rtl_in_t *in, const pmmu_control *c) {
+  in->cr0_pg = (c->cr0 & PMMU_CR0_PG) != 0;
+  in->cr0_wp = (c->cr0 & PMMU_CR0_WP) != 0;
+  in->cr3 = c->cr3;
+  in->cr4_pse = (c->cr4 & PMMU_CR4_PSE) != 0;
+  in->cr4_pae = (c->cr4 & PMMU_CR4_PAE) != 0;
+  in->cr4_pge = (c->cr4 & PMMU_CR4_PGE) != 0;
+  in->cr4_smep = (c->cr4 & PMMU_CR4_SMEP) != 0;
+  in->cr4_smap = (c->cr4 & PMMU_CR4_SMAP) != 0;
+  in->efer_nxe = (c->efer & PMMU_EFER_NXE) != 0;
+}
+
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len) {
+  rtl_side *r = calloc(1, sizeof *r);
+  if (!r || !(r->mem = pmem_create())) {
+    free(r);
+    snprintf(why, why_len, "out of memory");
+    return NULL;
+  }
+  r->h = mutant ? pmmu_rtl_new_mutant(mutant)
+                : pmmu_rtl_new(setup->tlb_sets, setup->tlb_ways, setup->tlb_large,
+                               (pmmu_rtl_policy_t)policy_of(setup->policy));
+  if (!r->h) {
+    snprintf(why, why_len, "no RTL variant was built for %s",
+             mutant ? mutant : "this TLB geometry and policy (see rtl/CMakeLists.txt)");
+    rtl_side_destroy(r);
+    return NULL;
+  }
+  pmem_set_timing(r->mem, &setup->timing);
+  pmmu_control reset = {.cr0 = PMMU_CR0_PG};
+  set_control(&r->in, &reset);
+  pmmu_rtl_eval(r->h, &r->in, NULL);
+  return r;
+}
+
+void rtl_side_destroy(rtl_side *r) {
+  if (!r) return;
+  if (r->h) pmmu_rtl_free(r->h);
+  pmem_destroy(r->mem);
+  free(r);
+}
+
+pmem_t *rtl_side_mem(rtl_side *r) { return r->mem; }
+uint64_t rtl_side_ready_cycle(const rtl_side *r) { return r->ready_cycle; }
+int rtl_side_errors(const rtl_side *r) { return pmmu_rtl_errors(r->h); }
+int rtl_side_waves(rtl_side *r, const char *path) { return pmmu_rtl_trace_open(r->h, path); }
+
+/* ---- One cycle of the memory port ----------------------------------------------------- */
+
+/* Before the edge: decide mem_req_ready and mem_resp_* for this cycle from what the block
+ * shows (its mem_req_* outputs do not depend on our inputs). */
+static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle, txn_log *log) {
+  mem_port *p = &r->port;
+  r->in.mem_req_ready = 0;
+  r->in.mem_resp_valid = 0;
+  if (!p->busy && out->mem_req_valid) {
+    p->busy = true;
+    memset(&p->txn, 0, sizeof p->txn);
+    p->txn.op = out->mem_req_op == PMMU_RTL_MEM_CAS ? PMMU_MEM_CAS : PMMU_MEM_READ;
+    p->txn.pa = out->mem_req_pa;
+    p->txn.size = out->mem_req_size;
+    p->txn.expected = p->txn.op == PMMU_MEM_CAS ? out->mem_req_expected : 0;
+    p->txn.desired = p->txn.op == PMMU_MEM_CAS ? out->mem_req_new : 0;
+    p->txn.present_cycle = cycle;
+    pmem_next_timing(r->mem, cycle, &p->txn.accept_cycle, &p->txn.response_cycle, &p->err);
+  }
+  if (!p->busy) return;
+  if (cycle == p->txn.accept_cycle) {
+    r->in.mem_req_ready = 1;
+    /* The memory acts when it takes the request; the walker sees it at the response. */
+    pmmu_mem_ops ops = pmem_ops(r->mem);
+    bool ok = !p->err;
+    if (ok && p->txn.op == PMMU_MEM_READ)
+      ok = ops.read(ops.ctx, p->txn.pa, p->txn.size, &p->txn.data);
+    else if (ok)
+      ok = ops.cas(ops.ctx, p->txn.pa, p->txn.size, p->txn.expected, p->txn.desired, &p->txn.data);
+    p->txn.bus_error = !ok;
+    if (!ok) p->txn.data = 0;
+  }
+  if (cycle == p->txn.response_cycle) {
+    r->in.mem_resp_valid = 1;
+    r->in.mem_resp_data = p->txn.data;
+    r->in.mem_resp_err = p->txn.bus_error;
+    if (log) txn_log_push(log, &p->txn);
+    p->busy = false;
+  }
+}
+
+/* One full cycle: settle, answer the memory port, settle again, edge. */
+static void step(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
+  uint64_t cycle = pmmu_rtl_cycle(r->h);
+  pmmu_rtl_eval(r->h, &r->in, out);
+  serve_memory(r, out, cycle, log);
+  pmmu_rtl_eval(r->h, &r->in, out);
+  pmmu_rtl_tick(r->h);
+  r->in.flush_valid = 0;
+  r->in.pf_ack = 0;
+}
+
+static void run_until(rtl_side *r, uint64_t cycle) {
+  pmmu_rtl_out_t out;
+  while (pmmu_rtl_cycle(r->h) < cycle) step(r, &out, NULL);
+}
+
+/* ---- Requests -------------------------------------------------------------------------- */
+
+static void set_request(pmmu_rtl_in_t *in, const pmmu_request *req) {
+  in->req_valid = 1;
+  in->req_la = req->la;
+  in->req_acc = req->access == PMMU_WRITE   ? PMMU_RTL_ACC_WRITE
+                : req->access == PMMU_FETCH ? PMMU_RTL_ACC_FETCH
+                                            : PMMU_RTL_ACC_READ;
+  in->req_priv = req->priv == PMMU_USER       ? PMMU_RTL_PRIV_USER
+                 : req->priv == PMMU_IMPLICIT ? PMMU_RTL_PRIV_IMPLICIT
+                                              : PMMU_RTL_PRIV_SUP;
+  in->req_ac = req->ac;
+}
+
+static void take_response(const pmmu_rtl_out_t *o, const pmmu_request *req, pmmu_response *out) {
+  out->tlb = o->resp_tlb == PMMU_RTL_TLB_HIT ? PMMU_TLB_HIT
+             : o->resp_tlb == PMMU_RTL_TLB_OFF ? PMMU_TLB_OFF
+                                               : PMMU_TLB_MISS;
+  if (o->resp_bus_err) {
+    out->outcome = PMMU_BUS_ERROR;
+  } else if (o->resp_fault) {
+    out->outcome = PMMU_PAGE_FAULT;
+    out->error_code = o->resp_ec;
+    out->cr2 = req->la;
+  } else {
+    out->outcome = PMMU_OK;
+    out->pa = o->resp_pa;
+    out->attr = (o->resp_pwt ? 1u : 0u) | (o->resp_pcd ? 2u : 0u) | (o->resp_pat ? 4u : 0u);
+  }
+}
+
+static void set_flush(pmmu_rtl_in_t *in, pmmu_flush_kind kind, uint32_t la) {
+  in->flush_valid = 1;
+  in->flush_kind = kind == PMMU_FLUSH_ALL      ? PMMU_RTL_FLUSH_ALL
+                   : kind == PMMU_FLUSH_PAGE   ? PMMU_RTL_FLUSH_PAGE
+                                               : PMMU_RTL_FLUSH_NONGLOBAL;
+  in->flush_la = la;
+}
+
+/* A response that never comes is a hang: give up after this many cycles. */
+#define HANG_CYCLES 100000u
+
+int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush,
+                       pmmu_response *out, txn_log *log) {
+  pmmu_rtl_out_t o;
+  memset(out, 0, sizeof *out);
+  txn_log_clear(log);
+  run_until(r, req->cycle);
+  set_request(&r->in, req);
+  bool accepted = false, answered = false, flushed = flush == NULL;
+  uint64_t limit = pmmu_rtl_cycle(r->h) + HANG_CYCLES;
+  while (!(answered && flushed)) {
+    uint64_t cycle = pmmu_rtl_cycle(r->h);
+    if (cycle > limit) return PMMU_E_INVALID;
+    if (accepted && !flushed && cycle == out->accept_cycle + 1 + flush->after) {
+      set_flush(&r->in, flush->kind, flush->la);
+      flush->cycle = cycle;
+      flushed = true;
+    }
+    pmmu_rtl_eval(r->h, &r->in, &o);
+    serve_memory(r, &o, cycle, log);
+    pmmu_rtl_eval(r->h, &r->in, &o);
+    bool accept_now = !accepted && r->in.req_valid && o.req_ready;
+    if (accept_now) out->accept_cycle = cycle;
+    /* A hit answers in the cycle after acceptance, so never in the accepting cycle. */
+    if (accepted && !answered && o.resp_valid) {
+      take_response(&o, req, out);
+      out->response_cycle = cycle;
+      answered = true;
+    }
+    pmmu_rtl_tick(r->h);
+    r->in.flush_valid = 0;
+    if (accept_now) {
+      accepted = true;
+      r->in.req_valid = 0;
+    }
+  }
+  out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
+  out->mem_accesses = log->n;
+  r->ready_cycle = out->response_cycle;
+  return PMMU_E_OK;
+}
+
+int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
+                     uint64_t cycle) {
+  pmmu_rtl_out_t out;
+  run_until(r, cycle);
+  set_control(&r->in, ctl);
+  if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, la);
+  step(r, &out, NULL);
+  return PMMU_E_OK;
+}
+
+void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out) {
+  pmmu_rtl_out_t o;
+  pmmu_rtl_eval(r->h, &r->in, &o);
+  out->pending = o.pf_irq;
+  out->cr2 = o.pf_cr2;
+  out->error_code = o.pf_ec;
+}

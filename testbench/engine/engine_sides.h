@@ -1,0 +1,36 @@
+/* The two halves an engine may hold, and what they share. Internal to testbench/engine. */
+#ifndef PMMU_ENGINE_SIDES_H
+#define PMMU_ENGINE_SIDES_H
+
+#include "engine.h"
+
+/* The walker memory transactions of one request, in order. */
+typedef struct txn_log {
+  pmmu_mem_txn *v;
+  unsigned n, cap;
+} txn_log;
+
+void txn_log_clear(txn_log *log);
+void txn_log_push(txn_log *log, const pmmu_mem_txn *t);
+void txn_log_free(txn_log *log);
+
+/* The RTL half (engine_rtl.c; only when the Verilated model is built). */
+typedef struct rtl_side rtl_side;
+
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len);
+void rtl_side_destroy(rtl_side *r);
+pmem_t *rtl_side_mem(rtl_side *r);
+/* Drives one request (and the optional flush inside it) cycle by cycle until its response,
+ * and the flush, are done. Records the memory transactions in `log`. */
+int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush,
+                       pmmu_response *out, txn_log *log);
+/* New control inputs from `cycle` on, with a flush command in that cycle (kind < 0: none). */
+int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
+                     uint64_t cycle);
+uint64_t rtl_side_ready_cycle(const rtl_side *r);
+void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out);
+/* Assertion failures the RTL reported. */
+int rtl_side_errors(const rtl_side *r);
+int rtl_side_waves(rtl_side *r, const char *path);
+
+#endif

@@ -1,0 +1,323 @@
+// pmmu_rtl.cpp: the one thin C++ shim over the Verilated PMMU variants (pmmu_rtl.h).
+//
+// The variants are listed by the build in the generated header pmmu_rtl_variants.h as an
+// X-macro PMMU_RTL_VARIANT_LIST(X), X(prefix, name, sets, ways, large, policy, mutant),
+// with every Verilated model header included. This file must be a source of the same
+// target as the verilate() calls, so that VM_TRACE / VM_TRACE_FST are seen.
+
+#include "pmmu_rtl.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include <verilated.h>
+#if VM_TRACE
+#include <verilated_fst_c.h>
+#endif
+
+#include "pmmu_rtl_variants.h"
+
+namespace {
+
+// Port access common to all variants (they have identical ports).
+class Model {
+ public:
+  virtual ~Model() {}
+  virtual void set_clk(uint8_t v) = 0;
+  virtual void set_rst_n(uint8_t v) = 0;
+  virtual void set_inputs(const pmmu_rtl_in_t& in) = 0;
+  virtual void get_outputs(pmmu_rtl_out_t* out) = 0;
+  virtual void eval() = 0;
+  virtual void final_() = 0;
+#if VM_TRACE
+  virtual void trace(VerilatedFstC* tfp) = 0;
+#endif
+};
+
+template <class M>
+class ModelT final : public Model {
+ public:
+  explicit ModelT(VerilatedContext* ctx) : m_(ctx, "pmmu") {}
+  void set_clk(uint8_t v) override { m_.clk_i = v; }
+  void set_rst_n(uint8_t v) override { m_.rst_ni = v; }
+  void set_inputs(const pmmu_rtl_in_t& in) override {
+    m_.cr0_pg_i = in.cr0_pg & 1u;
+    m_.cr0_wp_i = in.cr0_wp & 1u;
+    m_.cr3_i = in.cr3;
+    m_.cr4_pse_i = in.cr4_pse & 1u;
+    m_.cr4_pae_i = in.cr4_pae & 1u;
+    m_.cr4_pge_i = in.cr4_pge & 1u;
+    m_.cr4_smep_i = in.cr4_smep & 1u;
+    m_.cr4_smap_i = in.cr4_smap & 1u;
+    m_.efer_nxe_i = in.efer_nxe & 1u;
+    m_.req_valid_i = in.req_valid & 1u;
+    m_.req_la_i = in.req_la;
+    m_.req_acc_i = in.req_acc & 3u;
+    m_.req_priv_i = in.req_priv & 3u;
+    m_.req_ac_i = in.req_ac & 1u;
+    m_.mem_req_ready_i = in.mem_req_ready & 1u;
+    m_.mem_resp_valid_i = in.mem_resp_valid & 1u;
+    m_.mem_resp_data_i = in.mem_resp_data;
+    m_.mem_resp_err_i = in.mem_resp_err & 1u;
+    m_.flush_valid_i = in.flush_valid & 1u;
+    m_.flush_kind_i = in.flush_kind & 3u;
+    m_.flush_la_i = in.flush_la;
+    m_.pf_ack_i = in.pf_ack & 1u;
+  }
+  void get_outputs(pmmu_rtl_out_t* o) override {
+    o->req_ready = m_.req_ready_o;
+    o->resp_valid = m_.resp_valid_o;
+    o->resp_pa = m_.resp_pa_o;
+    o->resp_fault = m_.resp_fault_o;
+    o->resp_ec = m_.resp_ec_o;
+    o->resp_bus_err = m_.resp_bus_err_o;
+    o->resp_tlb = m_.resp_tlb_o;
+    o->resp_pwt = m_.resp_pwt_o;
+    o->resp_pcd = m_.resp_pcd_o;
+    o->resp_pat = m_.resp_pat_o;
+    o->mem_req_valid = m_.mem_req_valid_o;
+    o->mem_req_pa = m_.mem_req_pa_o;
+    o->mem_req_size = m_.mem_req_size_o ? 8u : 4u;
+    o->mem_req_op = m_.mem_req_op_o;
+    o->mem_req_expected = m_.mem_req_expected_o;
+    o->mem_req_new = m_.mem_req_new_o;
+    o->pf_irq = m_.pf_irq_o;
+    o->pf_cr2 = m_.pf_cr2_o;
+    o->pf_ec = m_.pf_ec_o;
+  }
+  void eval() override { m_.eval(); }
+  void final_() override { m_.final(); }
+#if VM_TRACE
+  void trace(VerilatedFstC* tfp) override { m_.trace(tfp, 99); }
+#endif
+
+ private:
+  M m_;
+};
+
+using Factory = Model* (*)(VerilatedContext*);
+
+template <class M>
+Model* make_model(VerilatedContext* ctx) {
+  return new ModelT<M>(ctx);
+}
+
+struct Entry {
+  pmmu_rtl_variant_t info;
+  Factory make;
+};
+
+#define PMMU_RTL_ENTRY(prefix, name, sets, ways, large, policy, mutant) \
+  {{name, sets, ways, large, static_cast<pmmu_rtl_policy_t>(policy), mutant},    \
+   &make_model<prefix>},
+
+const Entry kVariants[] = {PMMU_RTL_VARIANT_LIST(PMMU_RTL_ENTRY)};
+const unsigned kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]);
+
+const char* const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
+
+bool ieq(const char* a, const char* b) {
+  for (; *a && *b; ++a, ++b) {
+    if (std::tolower(static_cast<unsigned char>(*a)) !=
+        std::tolower(static_cast<unsigned char>(*b))) {
+      return false;
+    }
+  }
+  return *a == *b;
+}
+
+bool has_prefix_ci(const char* s, const char* prefix) {
+  for (; *prefix; ++s, ++prefix) {
+    if (!*s || std::tolower(static_cast<unsigned char>(*s)) !=
+                   std::tolower(static_cast<unsigned char>(*prefix))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void list_variants(FILE* f) {
+  std::fprintf(f, "pmmu_rtl: compiled variants:");
+  for (unsigned i = 0; i < kNumVariants; ++i) std::fprintf(f, " %s", kVariants[i].info.name);
+  std::fprintf(f, "\n");
+}
+
+}  // namespace
+
+struct pmmu_rtl {
+  const Entry* entry = nullptr;
+  std::unique_ptr<VerilatedContext> ctx;
+  std::unique_ptr<Model> model;
+#if VM_TRACE
+  std::unique_ptr<VerilatedFstC> tfp;
+#endif
+  pmmu_rtl_in_t in{};
+  uint64_t cycle = 0;
+  uint64_t edges = 0;  // rising edges since construction (trace time base)
+};
+
+namespace {
+
+void dump(pmmu_rtl_t* h, uint64_t t) {
+#if VM_TRACE
+  if (h->tfp) h->tfp->dump(t);
+#else
+  (void)h;
+  (void)t;
+#endif
+}
+
+// one rising edge with the current inputs and reset level
+void edge(pmmu_rtl_t* h) {
+  h->model->set_inputs(h->in);
+  h->model->set_clk(0);
+  h->model->eval();
+  dump(h, h->edges * 10);
+  h->model->set_clk(1);
+  h->model->eval();
+  dump(h, h->edges * 10 + 5);
+  h->model->set_clk(0);
+  h->model->eval();
+  h->edges++;
+  h->ctx->time(h->edges * 10);
+}
+
+pmmu_rtl_t* create(const Entry* e) {
+  pmmu_rtl_t* h = new pmmu_rtl_t;
+  h->entry = e;
+  h->ctx.reset(new VerilatedContext);
+  h->ctx->fatalOnError(false);  // an assertion failure prints and is counted, no abort
+#if VM_TRACE
+  h->ctx->traceEverOn(true);    // before the model is constructed
+#endif
+  h->model.reset(e->make(h->ctx.get()));
+  pmmu_rtl_reset(h, 2);
+  return h;
+}
+
+}  // namespace
+
+extern "C" {
+
+unsigned pmmu_rtl_variant_count(void) { return kNumVariants; }
+
+const pmmu_rtl_variant_t* pmmu_rtl_variant(unsigned i) {
+  return i < kNumVariants ? &kVariants[i].info : nullptr;
+}
+
+int pmmu_rtl_policy_from_name(const char* name) {
+  if (!name) return -1;
+  for (int p = 0; p < 4; ++p) {
+    if (ieq(name, kPolicyNames[p])) return p;
+  }
+  return -1;
+}
+
+const char* pmmu_rtl_policy_name(pmmu_rtl_policy_t p) {
+  return (p >= 0 && p < 4) ? kPolicyNames[p] : "?";
+}
+
+pmmu_rtl_t* pmmu_rtl_new(unsigned sets, unsigned ways, unsigned large, pmmu_rtl_policy_t policy) {
+  for (unsigned i = 0; i < kNumVariants; ++i) {
+    const pmmu_rtl_variant_t& v = kVariants[i].info;
+    if (!v.mutant && v.sets == sets && v.ways == ways && v.large == large && v.policy == policy) {
+      return create(&kVariants[i]);
+    }
+  }
+  std::fprintf(stderr, "pmmu_rtl: no compiled RTL variant for sets=%u ways=%u large=%u policy=%s"
+               " (add \"%ux%ux%u_%s\" to PMMU_RTL_VARIANTS)\n",
+               sets, ways, large, pmmu_rtl_policy_name(policy), sets, ways, large,
+               pmmu_rtl_policy_name(policy));
+  list_variants(stderr);
+  return nullptr;
+}
+
+pmmu_rtl_t* pmmu_rtl_new_mutant(const char* name) {
+  if (name) {
+    const char* n = name;
+    if (has_prefix_ci(n, "PMMU_MUTANT_")) n += std::strlen("PMMU_MUTANT_");
+    for (unsigned i = 0; i < kNumVariants; ++i) {
+      const pmmu_rtl_variant_t& v = kVariants[i].info;
+      if (v.mutant && ieq(v.mutant, n)) return create(&kVariants[i]);
+    }
+  }
+  std::fprintf(stderr, "pmmu_rtl: no compiled mutant '%s' (is PMMU_BUILD_MUTANTS on?)\n",
+               name ? name : "(null)");
+  list_variants(stderr);
+  return nullptr;
+}
+
+void pmmu_rtl_free(pmmu_rtl_t* h) {
+  if (!h) return;
+  pmmu_rtl_trace_close(h);
+  h->model->final_();
+  h->model.reset();
+  h->ctx.reset();
+  delete h;
+}
+
+const pmmu_rtl_variant_t* pmmu_rtl_info(const pmmu_rtl_t* h) { return &h->entry->info; }
+
+void pmmu_rtl_reset(pmmu_rtl_t* h, unsigned cycles) {
+  if (cycles == 0) cycles = 1;
+  h->model->set_rst_n(0);
+  for (unsigned i = 0; i < cycles; ++i) edge(h);
+  h->model->set_rst_n(1);
+  h->model->set_inputs(h->in);
+  h->model->eval();
+  h->cycle = 0;
+}
+
+void pmmu_rtl_eval(pmmu_rtl_t* h, const pmmu_rtl_in_t* in, pmmu_rtl_out_t* out) {
+  if (in) h->in = *in;
+  h->model->set_inputs(h->in);
+  h->model->eval();
+  if (out) h->model->get_outputs(out);
+}
+
+void pmmu_rtl_tick(pmmu_rtl_t* h) {
+  edge(h);
+  h->cycle++;
+}
+
+uint64_t pmmu_rtl_cycle(const pmmu_rtl_t* h) { return h->cycle; }
+
+int pmmu_rtl_errors(const pmmu_rtl_t* h) {
+  int n = h->ctx->errorCount();
+  if (n == 0 && h->ctx->gotError()) n = 1;
+  return n;
+}
+
+int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
+#if VM_TRACE
+  if (h->tfp) pmmu_rtl_trace_close(h);
+  h->tfp.reset(new VerilatedFstC);
+  h->model->trace(h->tfp.get());
+  h->tfp->open(path);
+  if (!h->tfp->isOpen()) {
+    h->tfp.reset();
+    std::fprintf(stderr, "pmmu_rtl: cannot open trace '%s'\n", path);
+    return -1;
+  }
+  return 0;
+#else
+  (void)h;
+  std::fprintf(stderr, "pmmu_rtl: built without tracing, cannot open '%s'\n", path);
+  return -1;
+#endif
+}
+
+void pmmu_rtl_trace_close(pmmu_rtl_t* h) {
+#if VM_TRACE
+  if (h->tfp) {
+    h->tfp->close();
+    h->tfp.reset();
+  }
+#else
+  (void)h;
+#endif
+}
+
+}  // extern "C"

@@ -1,0 +1,175 @@
+/*
+ * pmmu_rtl.h: C interface to the Verilated PMMU RTL (rtl/pmmu_top.sv).
+ *
+ * One opaque handle per simulated block. A handle is created for a TLB geometry and
+ * replacement policy, chosen among the variants compiled into the library (see
+ * PMMU_RTL_VARIANTS in rtl/CMakeLists.txt), or for a mutant name (PMMU_BUILD_MUTANTS).
+ *
+ * Cycle-level access, with the handshakes driven by the caller:
+ *
+ *     pmmu_rtl_reset(h);                    // cycle counter is 0 afterwards
+ *     for (;;) {
+ *         in.req_valid = ...;               // inputs of the current cycle
+ *         pmmu_rtl_eval(h, &in, &out);      // settle: outputs of the current cycle
+ *         ... look at out.req_ready, out.resp_valid, out.mem_req_valid ...
+ *         pmmu_rtl_tick(h);                 // rising edge: the cycle ends
+ *     }
+ *
+ * A cycle c (docs/timing.md) is the period between pmmu_rtl_tick() calls number c and
+ * c + 1 after reset; pmmu_rtl_cycle() returns c. The block's outputs never depend on
+ * req_valid, mem_req_ready's effect is only sampled at the edge, and the memory port's
+ * mem_req_* outputs do not depend on mem_req_ready, so one eval per cycle suffices.
+ *
+ * Encodings (rtl/pmmu_pkg.sv): see the PMMU_RTL_* constants below.
+ */
+#ifndef PMMU_RTL_H
+#define PMMU_RTL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* access kind (req_acc) */
+#define PMMU_RTL_ACC_READ  0u
+#define PMMU_RTL_ACC_WRITE 1u
+#define PMMU_RTL_ACC_FETCH 2u
+/* privilege kind (req_priv) */
+#define PMMU_RTL_PRIV_USER     0u
+#define PMMU_RTL_PRIV_SUP      1u
+#define PMMU_RTL_PRIV_IMPLICIT 2u
+/* resp_tlb */
+#define PMMU_RTL_TLB_OFF  0u
+#define PMMU_RTL_TLB_HIT  1u
+#define PMMU_RTL_TLB_MISS 2u
+/* flush_kind */
+#define PMMU_RTL_FLUSH_NONGLOBAL 0u /* CR3 write */
+#define PMMU_RTL_FLUSH_ALL       1u
+#define PMMU_RTL_FLUSH_PAGE      2u /* INVLPG flush_la */
+/* mem_req_op */
+#define PMMU_RTL_MEM_READ 0u
+#define PMMU_RTL_MEM_CAS  1u
+/* #PF error code bits (resp_ec, pf_ec) */
+#define PMMU_RTL_EC_P    0x01u
+#define PMMU_RTL_EC_WR   0x02u
+#define PMMU_RTL_EC_US   0x04u
+#define PMMU_RTL_EC_RSVD 0x08u
+#define PMMU_RTL_EC_ID   0x10u
+
+typedef enum pmmu_rtl_policy {
+    PMMU_RTL_PLRU = 0,
+    PMMU_RTL_LRU = 1,
+    PMMU_RTL_FIFO = 2,
+    PMMU_RTL_RANDOM = 3
+} pmmu_rtl_policy_t;
+
+/* All inputs of pmmu_top (clock and reset excepted). Booleans are 0/1. */
+typedef struct pmmu_rtl_in {
+    /* control state */
+    uint8_t cr0_pg, cr0_wp;
+    uint32_t cr3;
+    uint8_t cr4_pse, cr4_pae, cr4_pge, cr4_smep, cr4_smap, efer_nxe;
+    /* translation request */
+    uint8_t req_valid;
+    uint32_t req_la;
+    uint8_t req_acc;  /* PMMU_RTL_ACC_* */
+    uint8_t req_priv; /* PMMU_RTL_PRIV_* */
+    uint8_t req_ac;   /* EFLAGS.AC */
+    /* walk memory port */
+    uint8_t mem_req_ready;
+    uint8_t mem_resp_valid;
+    uint64_t mem_resp_data; /* for a 4-byte access only bits 31:0 are used */
+    uint8_t mem_resp_err;
+    /* flush command */
+    uint8_t flush_valid;
+    uint8_t flush_kind; /* PMMU_RTL_FLUSH_* */
+    uint32_t flush_la;
+    /* page-fault interrupt acknowledge */
+    uint8_t pf_ack;
+} pmmu_rtl_in_t;
+
+/* All outputs of pmmu_top. */
+typedef struct pmmu_rtl_out {
+    /* translation port */
+    uint8_t req_ready;
+    uint8_t resp_valid;
+    uint64_t resp_pa; /* PA[35:0] */
+    uint8_t resp_fault; /* #PF */
+    uint8_t resp_ec;    /* #PF error code, PMMU_RTL_EC_* */
+    uint8_t resp_bus_err;
+    uint8_t resp_tlb;   /* PMMU_RTL_TLB_* */
+    uint8_t resp_pwt, resp_pcd, resp_pat;
+    /* walk memory port */
+    uint8_t mem_req_valid;
+    uint64_t mem_req_pa;   /* PA[35:0] */
+    uint8_t mem_req_size;  /* bytes: 4 or 8 */
+    uint8_t mem_req_op;    /* PMMU_RTL_MEM_* */
+    uint64_t mem_req_expected, mem_req_new;
+    /* page-fault interrupt */
+    uint8_t pf_irq;
+    uint32_t pf_cr2;
+    uint8_t pf_ec;
+} pmmu_rtl_out_t;
+
+typedef struct pmmu_rtl pmmu_rtl_t;
+
+/* Description of one compiled variant. */
+typedef struct pmmu_rtl_variant {
+    const char *name;   /* e.g. "16x4x8_plru", "mut_us_or" */
+    unsigned sets, ways, large;
+    pmmu_rtl_policy_t policy;
+    const char *mutant; /* NULL, or the mutant's name without PMMU_MUTANT_ ("US_OR") */
+} pmmu_rtl_variant_t;
+
+/* The compiled variants: count, and the i-th (NULL when out of range). */
+unsigned pmmu_rtl_variant_count(void);
+const pmmu_rtl_variant_t *pmmu_rtl_variant(unsigned i);
+
+/* "plru", "lru", "fifo", "random" -> policy; -1 when unknown. */
+int pmmu_rtl_policy_from_name(const char *name);
+const char *pmmu_rtl_policy_name(pmmu_rtl_policy_t p);
+
+/* Create a block for a geometry and policy (a non-mutant variant). Returns NULL, with a
+ * message on stderr listing the compiled variants, when none matches. The block is
+ * reset (pmmu_rtl_reset) before it is returned. */
+pmmu_rtl_t *pmmu_rtl_new(unsigned sets, unsigned ways, unsigned large, pmmu_rtl_policy_t policy);
+
+/* Create a block of a mutant build (default geometry), by name: "US_OR" or
+ * "PMMU_MUTANT_US_OR" (case-insensitive). NULL with a message when not compiled. */
+pmmu_rtl_t *pmmu_rtl_new_mutant(const char *name);
+
+void pmmu_rtl_free(pmmu_rtl_t *h);
+
+/* The variant this block was built from. */
+const pmmu_rtl_variant_t *pmmu_rtl_info(const pmmu_rtl_t *h);
+
+/* Synchronous reset: rst_ni low for `cycles` (at least 1) rising edges with the current
+ * inputs, then high. Afterwards the TLB is empty and pmmu_rtl_cycle() is 0. */
+void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles);
+
+/* Apply `in` (NULL: keep the previous inputs), settle the combinational logic and copy
+ * the outputs of the current cycle to `out` (may be NULL). */
+void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out);
+
+/* One rising clock edge with the current inputs: the current cycle ends. */
+void pmmu_rtl_tick(pmmu_rtl_t *h);
+
+/* Cycle number since the end of reset. */
+uint64_t pmmu_rtl_cycle(const pmmu_rtl_t *h);
+
+/* Number of RTL assertion failures so far (assertions print "%Error: ..." on stdout and
+ * do not abort the process). */
+int pmmu_rtl_errors(const pmmu_rtl_t *h);
+
+/* FST waveform: open (0 on success, -1 when the library was built without tracing or
+ * the file cannot be opened) and close (flushes; no-op when not open). One time unit is
+ * 1 ns, a cycle is 10 ns, rising edge at 10*c + 5. */
+int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path);
+void pmmu_rtl_trace_close(pmmu_rtl_t *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PMMU_RTL_H */
