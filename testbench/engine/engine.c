@@ -386,6 +386,11 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {
   return e->model ? pmem_read(e->model->mem, pa, size) : pmem_read(rtl_side_mem(e->rtl), pa, size);
 }
 
+void engine_inject_bus_error(engine_t *e, uint64_t index) {
+  if (e->model) pmem_set_bus_error_request(e->model->mem, pmem_requests(e->model->mem) + index);
+  if (e->rtl) pmem_set_bus_error_request(rtl_side_mem(e->rtl), pmem_requests(rtl_side_mem(e->rtl)) + index);
+}
+
 pmmu_t *engine_model(engine_t *e) { return e->model ? e->model->m : NULL; }
 
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg) {

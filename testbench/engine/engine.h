@@ -78,6 +78,10 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 /* The control register as last written (successfully). */
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
 
+/* Every half's memory answers its `index`-th walker request from now on (0 = the next one)
+ * with a bus error. */
+void engine_inject_bus_error(engine_t *e, uint64_t index);
+
 /* The model inside the engine, for debug translation and statistics (NULL for rtl). */
 pmmu_t *engine_model(engine_t *e);
 

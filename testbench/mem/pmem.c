@@ -16,6 +16,7 @@ struct pmem {
   uint64_t rng;
   uint64_t requests;
   uint64_t err_lo, err_hi;
+  uint64_t err_request;
   bool pending_error; /* drawn by the last timing call, taken by the next data phase */
 };
 
@@ -50,6 +51,7 @@ void pmem_set_timing(pmem_t *mem, const pmem_timing *t) {
   if (mem->timing.lat_max < mem->timing.lat_min) mem->timing.lat_max = mem->timing.lat_min;
   mem->rng = t->seed;
   mem->requests = 0;
+  mem->err_request = UINT64_MAX;
   mem->pending_error = false;
 }
 
@@ -61,6 +63,8 @@ void pmem_set_bus_error_range(pmem_t *mem, uint64_t lo, uint64_t hi) {
 }
 
 uint64_t pmem_requests(const pmem_t *mem) { return mem->requests; }
+
+void pmem_set_bus_error_request(pmem_t *mem, uint64_t index) { mem->err_request = index; }
 
 /* ---- Storage ------------------------------------------------------------------------ */
 
@@ -114,6 +118,7 @@ void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t 
   unsigned wait = t->wait_max ? draw(mem, 0, t->wait_max) : 0;
   unsigned lat = t->lat_min < t->lat_max ? draw(mem, t->lat_min, t->lat_max) : t->lat_min;
   *bus_error = t->bus_error_permille && draw(mem, 0, 999) < t->bus_error_permille;
+  if (mem->requests == mem->err_request) *bus_error = true;
   *accept = present + wait;
   *response = *accept + lat;
   mem->requests++;

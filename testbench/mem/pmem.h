@@ -38,6 +38,10 @@ const pmem_timing *pmem_get_timing(const pmem_t *mem);
 /* Every access to [lo, hi) answers with a bus error. Empty range (lo >= hi): none. */
 void pmem_set_bus_error_range(pmem_t *mem, uint64_t lo, uint64_t hi);
 
+/* The request with this index (0 = the first after pmem_set_timing) answers with a bus
+ * error; UINT64_MAX: none. */
+void pmem_set_bus_error_request(pmem_t *mem, uint64_t index);
+
 /* Plain accesses by the testbench (no timing, no bus errors). size is 4 or 8; pa must be
  * aligned and below 2^36 (the caller checks). Returns false only when out of memory. */
 bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value);

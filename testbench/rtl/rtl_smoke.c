@@ -59,9 +59,26 @@ typedef struct tb {
     uint8_t err;
     unsigned nacc;         /* memory accesses since the last clear */
     mem_access_t acc[16];
+    /* memory timing: fixed latency MEM_LAT and always ready, or random (seeded) */
+    int random_timing;
+    uint32_t rng;
+    unsigned lat;          /* latency of the access being accepted */
+    int presented;         /* a memory request is presented and not yet accepted */
+    uint64_t pres_cyc;
+    uint64_t walk_cost;    /* sum over accesses of (1 + w + L), docs/timing.md T4 */
 } tb_t;
 
 static tb_t tb;
+
+static uint32_t rnd(void)
+{
+    uint32_t x = tb.rng ? tb.rng : 0x12345678u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    tb.rng = x;
+    return x;
+}
 
 static void mem_w32(uint32_t pa, uint32_t v) { tb.mem[pa / 4] = v; }
 static uint32_t mem_r32(uint32_t pa) { return tb.mem[pa / 4]; }
@@ -80,7 +97,10 @@ static void mem_accept(uint64_t cyc)
     }
     tb.nacc++;
     tb.pend = 1;
-    tb.due = cyc + MEM_LAT;
+    tb.lat = tb.random_timing ? 1 + rnd() % 5 : MEM_LAT;
+    tb.due = cyc + tb.lat;
+    tb.walk_cost += 1 + (cyc - tb.pres_cyc) + tb.lat;
+    tb.presented = 0;
     if (o->mem_req_pa >= MEM_BYTES) {
         tb.err = 1;
         tb.data = 0;
@@ -105,7 +125,7 @@ static void cycle(const req_t *r, int *accepted, res_t *got)
         tb.in.req_priv = r->priv;
         tb.in.req_ac = r->ac;
     }
-    tb.in.mem_req_ready = 1;
+    tb.in.mem_req_ready = tb.random_timing ? (rnd() % 3 != 0) : 1;
     tb.in.mem_resp_valid = tb.pend && tb.due == cyc;
     tb.in.mem_resp_data = tb.in.mem_resp_valid ? tb.data : 0;
     tb.in.mem_resp_err = tb.in.mem_resp_valid ? tb.err : 0;
@@ -122,6 +142,10 @@ static void cycle(const req_t *r, int *accepted, res_t *got)
     }
     if (accepted)
         *accepted = r && tb.out.req_ready;
+    if (tb.out.mem_req_valid && !tb.presented) {
+        tb.presented = 1;
+        tb.pres_cyc = cyc;
+    }
     if (tb.out.mem_req_valid && tb.in.mem_req_ready)
         mem_accept(cyc);
     pmmu_rtl_tick(tb.h);
@@ -161,6 +185,7 @@ static res_t one(uint32_t la, uint8_t acc, uint8_t priv)
     req_t r = {la, acc, priv, 0};
     res_t s;
     tb.nacc = 0;
+    tb.walk_cost = 0;
     run(&r, 1, &s);
     return s;
 }
@@ -205,7 +230,7 @@ int main(int argc, char **argv)
     /* Page tables. CR3 = 0x1000: PDE for LA at 0x1000 + 4 * LA[31:22]. */
     const uint32_t P = 0x1, RW = 0x2, US = 0x4, A = 0x20, D = 0x40, PS = 0x80;
     mem_w32(0x1004, 0x00002000 | P | RW | US | A);      /* LA 0x004xxxxx -> PT 0x2000 */
-    mem_w32(0x2000, 0x00801000 | P | RW | US | A);      /*   0x00400xxx -> 0x801xxx  */
+    mem_w32(0x2000, 0x00801000 | P | RW | US | A | D);  /*   0x00400xxx -> 0x801xxx, dirty */
     mem_w32(0x2004, 0x00803000 | P | A);                /*   0x00401xxx -> 0x803xxx, sup, RO */
     mem_w32(0x1008, 0x00003000 | P | RW | US);          /* LA 0x008xxxxx -> PT 0x3000, A=0 */
     mem_w32(0x3000, 0x00902000 | P | RW | US);          /*   0x00800xxx -> 0x902xxx, A=0 */
