@@ -122,9 +122,10 @@ int pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
 
 #define CR4_FLUSH_BITS (PMMU_CR4_PGE | PMMU_CR4_PSE | PMMU_CR4_PAE | PMMU_CR4_SMEP)
 
-/* Control registers must be stable while a request is outstanding (timing.md T8). */
+/* Control registers must be stable from a request's acceptance to its response, both
+ * included (timing.md T8): a write lands in the cycle after the last response at the earliest. */
 static int check_register_cycle(const pmmu_t *m, uint64_t cycle) {
-  if (cycle < m->ready_cycle) return PMMU_E_ORDER;
+  if (m->any_request && cycle <= m->ready_cycle) return PMMU_E_ORDER;
   return check_control_cycle(m, cycle);
 }
 
