@@ -1,0 +1,101 @@
+/*
+ * Access streams for the testbench OS (docs/os.md): generators (sequential, strided, uniform
+ * random, working set with tunable temporal and spatial locality, phase changes) and traces
+ * (the native `PID R|W|X 0xADDR` format and Valgrind lackey --trace-mem=yes output).
+ */
+#ifndef PMMU_OS_WORKLOAD_H
+#define PMMU_OS_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "os.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum wl_pattern { WL_MIX, WL_SEQ, WL_STRIDE, WL_RANDOM, WL_WS, WL_PHASES } wl_pattern;
+
+/* "mix", "seq", "stride", "random", "ws", "phases". */
+bool wl_pattern_parse(const char *name, wl_pattern *out);
+const char *wl_pattern_name(wl_pattern p);
+
+typedef struct wl_params {
+  unsigned stride;    /* bytes between accesses of `stride` (default 4160: a page and a line) */
+  unsigned ws_pages;  /* working-set size in pages (default 48) */
+  unsigned temporal;  /* % of accesses to a page of the working set (default 90) */
+  unsigned spatial;   /* % of accesses next to the previous one, same page (default 60) */
+  unsigned phase_len; /* accesses per phase of `phases` (default 50000) */
+  unsigned fetch_pct; /* % instruction fetches (default 30) */
+  unsigned stack_pct; /* % stack accesses (default 10) */
+  unsigned write_pct; /* % of data accesses that write (default 30) */
+} wl_params;
+
+void wl_params_init(wl_params *p);
+
+#define WL_MAX_HOT 1024
+
+typedef struct wl_gen {
+  wl_pattern pattern; /* never WL_MIX: the mix gives each process one of the others */
+  wl_params prm;
+  uint64_t rng;
+  uint32_t ip;                    /* offset in the text */
+  uint32_t lib_ip, lib_left;      /* a call into the library: fetches left */
+  uint32_t cursor;                /* seq, stride: offset in the heap */
+  uint32_t hot[WL_MAX_HOT];       /* ws, phases: page indexes in the heap */
+  unsigned nhot;
+  uint32_t last_page, last_off;
+  uint64_t n;
+  uint64_t phase_at; /* phases: the access the current phase began at */
+  bool data_ro; /* the data area is read-only now (mprotect): do not write it */
+} wl_gen;
+
+typedef struct wl_access {
+  os_access_kind kind;
+  uint32_t va;
+} wl_access;
+
+void wl_init(wl_gen *g, wl_pattern pattern, const wl_params *prm, uint64_t seed);
+/* The next access of process pid, inside its areas as they are now. */
+void wl_next(wl_gen *g, const os_t *os, int pid, wl_access *out);
+/* Random numbers for the driver (SplitMix64 on the generator's state). */
+uint64_t wl_rand(wl_gen *g);
+unsigned wl_below(wl_gen *g, unsigned n);
+
+/* ---- Traces ----------------------------------------------------------------------------- */
+
+typedef enum trace_op { TR_R, TR_W, TR_X, TR_FORK, TR_EXIT } trace_op;
+
+typedef struct trace_rec {
+  uint32_t pid;  /* as the trace names it */
+  uint8_t op;    /* trace_op */
+  uint32_t arg;  /* the address, or the child's PID for TR_FORK */
+  uint32_t line;
+} trace_rec;
+
+typedef struct trace {
+  trace_rec *v;
+  size_t n, cap;
+  bool lackey; /* at least one lackey line */
+} trace;
+
+/*
+ * Reads a whole trace (every line is checked before anything runs): native lines
+ * `PID R|W|X 0xADDR`, `PID fork CHILD`, `PID exit`, and lackey lines `I  addr,size`,
+ * ` L addr,size`, ` S addr,size`, ` M addr,size` (PID 1; addresses folded into the layout
+ * of the testbench OS, accesses split at page boundaries, M = a read then a write).
+ * Stops after `max` accesses (0: all). Returns 0, or 2 with `FILE:LINE: error: WHAT` on err.
+ */
+int trace_load(const char *path, const os_config *layout, uint64_t max, trace *out, FILE *err);
+void trace_free(trace *t);
+/* Folds a 64-bit lackey address into the layout (docs/os.md). */
+uint32_t trace_fold_lackey(const os_config *layout, bool fetch, uint64_t addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
