@@ -1,0 +1,437 @@
+// pmmu_rtl_sc FILE.pmmu: the Verilated RTL (rtl/pmmu_top.sv, `verilator --sc`) in a SystemC
+// simulation, pin level and clocked, checked against the TLM PMMU in the same simulation.
+//
+//   traffic generator (the scenario's commands) --+--> pmmu_tlm --> pmmu_tlm::memory
+//                                                  '--> Vpmmu_top_sc pins <--> pin-level memory
+//
+// Both sides get every command in the same absolute clock cycle (TLM cycle c = time c x
+// period = RTL clock cycle c): accesses, register writes (the RTL gets the control pins and
+// the flush command that the TLM write reported, as a CPU drives the block), INVLPG. Both
+// memories get the scenario's memory timing (the same seeded stream, so the same walk
+// latencies). Compared: every access's outcome, PA, error code, CR2, tlb use, accept and
+// response cycles; the interrupt line and its CR2 / error code in every simulated cycle;
+// dumps and `expect mem`; and at the end every word of memory either side wrote.
+//
+// The RTL is built for the default geometry (16 sets x 4 ways, 8 large, plru) and has no
+// PAE yet: scenarios that need something else exit 77 (ctest: skipped).
+// Exit status: 0 the two agree, 1 they differ, 2 bad input, 77 not applicable.
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "Vpmmu_top_sc.h"
+#include "pmmu_tlm.h"
+#include "pmmu_tlm_memory.h"
+
+extern "C" {
+#include "pmem.h"
+#include "scenario.h"
+}
+
+using namespace sc_core;
+using pmmu_tlm::access_ext;
+
+namespace {
+
+constexpr unsigned reset_cycles = 4; // cycles 0..3 in reset; commands start in cycle 5
+
+struct bench : sc_module {
+  sc_in<bool> clk;
+  // the DUT's pins
+  sc_signal<bool> rst_n{"rst_n"}, cr0_pg{"cr0_pg"}, cr0_wp{"cr0_wp"}, cr4_pse{"cr4_pse"},
+      cr4_pae{"cr4_pae"}, cr4_pge{"cr4_pge"}, cr4_smep{"cr4_smep"}, cr4_smap{"cr4_smap"},
+      efer_nxe{"efer_nxe"}, req_valid{"req_valid"}, req_ready{"req_ready"}, req_ac{"req_ac"},
+      resp_valid{"resp_valid"}, resp_fault{"resp_fault"}, resp_bus_err{"resp_bus_err"},
+      resp_pwt{"resp_pwt"}, resp_pcd{"resp_pcd"}, resp_pat{"resp_pat"},
+      mem_req_valid{"mem_req_valid"}, mem_req_ready{"mem_req_ready"},
+      mem_req_size{"mem_req_size"}, mem_req_op{"mem_req_op"}, mem_resp_valid{"mem_resp_valid"},
+      mem_resp_err{"mem_resp_err"}, flush_valid{"flush_valid"}, pf_irq{"pf_irq"},
+      pf_ack{"pf_ack"};
+  sc_signal<uint32_t> req_acc{"req_acc"}, req_priv{"req_priv"}, resp_ec{"resp_ec"},
+      resp_tlb{"resp_tlb"}, flush_kind{"flush_kind"}, pf_ec{"pf_ec"}, cr3{"cr3"},
+      req_la{"req_la"}, flush_la{"flush_la"}, pf_cr2{"pf_cr2"};
+  sc_signal<uint64_t> resp_pa{"resp_pa"}, mem_req_pa{"mem_req_pa"},
+      mem_req_expected{"mem_req_expected"}, mem_req_new{"mem_req_new"},
+      mem_resp_data{"mem_resp_data"};
+  sc_signal<bool> tlm_irq{"tlm_irq"};
+
+  tlm_utils::simple_initiator_socket<bench> sock;
+  const scenario *s;
+  pmmu_tlm::pmmu_tlm *pm;
+  pmmu_tlm::memory *tmem;
+  pmem_t *rmem;
+  uint64_t now = reset_cycles + 1, cycle = 0; // commands are issued a cycle ahead (TLM side)
+  unsigned mismatches = 0, accesses = 0;
+  bool done = false;
+
+  // the pin-level memory: one request at a time (docs/timing.md T4)
+  struct {
+    bool busy = false, err = false, cas = false;
+    uint64_t pa = 0, expected = 0, desired = 0, data = 0, accept = 0, response = 0;
+    unsigned size = 4;
+  } port;
+
+  SC_HAS_PROCESS(bench);
+  bench(sc_module_name n, const scenario *sc, pmmu_tlm::pmmu_tlm *p, pmmu_tlm::memory *tm,
+        pmem_t *rm)
+      : sc_module(n), clk("clk"), sock("sock"), s(sc), pm(p), tmem(tm), rmem(rm) {
+    SC_THREAD(run);
+  }
+
+  void differ(unsigned line, const std::string &what) {
+    std::printf("%s:%u: MISMATCH %s\n", scenario_display_name(s), line, what.c_str());
+    mismatches++;
+  }
+
+  // ---- one RTL clock cycle: called at the negedge of `cycle` ----------------------------
+  void serve_memory() {
+    mem_req_ready.write(false);
+    mem_resp_valid.write(false);
+    if (!port.busy && mem_req_valid.read()) {
+      port.busy = true;
+      port.cas = mem_req_op.read();
+      port.pa = mem_req_pa.read();
+      port.size = mem_req_size.read() ? 8 : 4;
+      port.expected = mem_req_expected.read();
+      port.desired = mem_req_new.read();
+      pmem_next_timing(rmem, cycle, &port.accept, &port.response, &port.err);
+    }
+    if (!port.busy) return;
+    if (cycle == port.accept) {
+      mem_req_ready.write(true);
+      pmmu_mem_ops ops = pmem_ops(rmem);
+      bool ok = !port.err;
+      if (ok && !port.cas)
+        ok = ops.read(ops.ctx, port.pa, port.size, &port.data);
+      else if (ok)
+        ok = ops.cas(ops.ctx, port.pa, port.size, port.expected, port.desired, &port.data);
+      port.err = !ok;
+      if (!ok) port.data = 0;
+    }
+    if (cycle == port.response) {
+      mem_resp_valid.write(true);
+      mem_resp_data.write(port.data);
+      mem_resp_err.write(port.err);
+      port.busy = false;
+    }
+  }
+
+  // The TLM side runs ahead of the RTL: its latch as it was in cycle c is the latest fault
+  // answered before c (T10: readable from R + 1).
+  struct fault_rec {
+    uint64_t r;
+    uint32_t cr2, ec;
+  };
+  std::vector<fault_rec> faults;
+
+  void compare_irq() {
+    if (tlm_irq.read() != pf_irq.read()) {
+      differ(0, "cycle " + std::to_string(cycle) + ": irq TLM " + std::to_string(tlm_irq.read()) +
+                    " RTL " + std::to_string(pf_irq.read()));
+      return;
+    }
+    if (!pf_irq.read()) return;
+    const fault_rec *latest = nullptr;
+    for (const fault_rec &f : faults)
+      if (f.r + 1 <= cycle) latest = &f;
+    if (!latest || latest->cr2 != pf_cr2.read() || latest->ec != pf_ec.read())
+      differ(0, "cycle " + std::to_string(cycle) + ": latched CR2/error code differ");
+  }
+
+  // Waits for the negedge of the next cycle; the caller reads the outputs of that cycle
+  // and sets its inputs (sampled at the edge that ends it).
+  void next_cycle() {
+    wait(clk.negedge_event());
+    cycle = static_cast<uint64_t>(sc_time_stamp() / pm->period());
+    flush_valid.write(false);
+    pf_ack.write(false);
+    if (cycle >= reset_cycles) compare_irq();
+    serve_memory();
+  }
+
+  void idle_until(uint64_t c) {
+    while (cycle < c) next_cycle();
+  }
+
+  void set_control_pins() {
+    const pmmu_control c = pm->control();
+    cr0_pg.write(c.cr0 & PMMU_CR0_PG);
+    cr0_wp.write(c.cr0 & PMMU_CR0_WP);
+    cr3.write(c.cr3);
+    cr4_pse.write(c.cr4 & PMMU_CR4_PSE);
+    cr4_pae.write(c.cr4 & PMMU_CR4_PAE);
+    cr4_pge.write(c.cr4 & PMMU_CR4_PGE);
+    cr4_smep.write(c.cr4 & PMMU_CR4_SMEP);
+    cr4_smap.write(c.cr4 & PMMU_CR4_SMAP);
+    efer_nxe.write(c.efer & PMMU_EFER_NXE);
+  }
+
+  sc_time delay_to(uint64_t c) const {
+    sc_time t = pm->period() * static_cast<double>(c);
+    return t > sc_time_stamp() ? t - sc_time_stamp() : SC_ZERO_TIME;
+  }
+
+  // ---- commands ---------------------------------------------------------------------
+  void write_reg(const scn_cmd &c, int reg, uint64_t value) {
+    sc_time d = delay_to(now);
+    pmmu_reg_result r = reg == 0   ? pm->write_cr0(static_cast<uint32_t>(value), d)
+                        : reg == 1 ? pm->write_cr3(static_cast<uint32_t>(value), d)
+                        : reg == 2 ? pm->write_cr4(static_cast<uint32_t>(value), d)
+                                   : pm->write_efer(value, d);
+    if (r.done_cycle != now) differ(c.line, "register write not made in its cycle");
+    idle_until(now);
+    set_control_pins();
+    if (r.flushed) {
+      flush_valid.write(true);
+      flush_kind.write(r.flushed & PMMU_FLUSHED_ALL ? 1u : 0u);
+      flush_la.write(0);
+    }
+    now = r.done_cycle + 1;
+  }
+
+  void invlpg(const scn_cmd &c) {
+    sc_time d = delay_to(now);
+    pm->invlpg(static_cast<uint32_t>(c.a), d);
+    idle_until(now);
+    flush_valid.write(true);
+    flush_kind.write(2u);
+    flush_la.write(static_cast<uint32_t>(c.a));
+    now++;
+  }
+
+  void access(const scn_cmd &c) {
+    // TLM side first (it does not advance simulated time) ...
+    tlm::tlm_generic_payload p;
+    unsigned char byte = 0;
+    access_ext ext(c.access, c.priv, c.ac);
+    p.set_command(tlm::TLM_IGNORE_COMMAND); // translation only: the RTL has no data path
+    p.set_address(c.a);
+    p.set_data_ptr(&byte);
+    p.set_data_length(1);
+    p.set_streaming_width(1);
+    p.set_extension(&ext);
+    sc_time d = delay_to(now);
+    sock->b_transport(p, d);
+    p.clear_extension(&ext);
+    const pmmu_response &t = ext.resp;
+    accesses++;
+    if (t.outcome == PMMU_PAGE_FAULT) faults.push_back({t.response_cycle, t.cr2, t.error_code});
+
+    // ... then the RTL, pin by pin, cycle by cycle
+    idle_until(now);
+    req_valid.write(true);
+    req_la.write(static_cast<uint32_t>(c.a));
+    req_acc.write(c.access == PMMU_WRITE ? 1u : c.access == PMMU_FETCH ? 2u : 0u);
+    req_priv.write(c.priv == PMMU_USER ? 0u : c.priv == PMMU_IMPLICIT ? 2u : 1u);
+    req_ac.write(c.ac);
+    bool accepted = false;
+    uint64_t a = 0;
+    for (uint64_t limit = cycle + 100000;; next_cycle()) {
+      if (cycle > limit) {
+        differ(c.line, "the RTL never answered");
+        done = true;
+        return;
+      }
+      if (accepted && resp_valid.read()) break;
+      if (!accepted && req_ready.read()) { // req_valid is high (written in this delta)
+        accepted = true;
+        a = cycle;
+        next_cycle(); // the edge took it: req_valid drops from the next cycle
+        req_valid.write(false);
+        if (resp_valid.read()) break;
+      }
+    }
+    const uint64_t r = cycle;
+    const bool fault = resp_fault.read(), bus = resp_bus_err.read();
+    const unsigned tlb = resp_tlb.read();
+    char got[200], want[200];
+    std::snprintf(want, sizeof want, "%s pa=0x%09" PRIx64 " ec=0x%x tlb=%s A=%" PRIu64 " R=%" PRIu64,
+                  t.outcome == PMMU_OK ? "ok" : t.outcome == PMMU_PAGE_FAULT ? "#PF" : "bus-error",
+                  t.outcome == PMMU_OK ? t.pa : 0, t.outcome == PMMU_PAGE_FAULT ? t.error_code : 0,
+                  pmmu_tlb_use_name(t.tlb), t.accept_cycle, t.response_cycle);
+    std::snprintf(got, sizeof got, "%s pa=0x%09" PRIx64 " ec=0x%x tlb=%s A=%" PRIu64 " R=%" PRIu64,
+                  bus ? "bus-error" : fault ? "#PF" : "ok", bus || fault ? 0 : resp_pa.read(),
+                  fault && !bus ? resp_ec.read() : 0,
+                  tlb == 1 ? "hit" : tlb == 0 ? "off" : "miss", a, r);
+    if (std::strcmp(want, got) != 0)
+      differ(c.line, std::string("TLM ") + want + " | RTL " + got);
+    else
+      std::printf("%s:%u: %s %s 0x%08" PRIx64 ": %s\n", scenario_display_name(s), c.line,
+                  pmmu_access_name(c.access), pmmu_priv_name(c.priv), c.a, got);
+    now = r + 1;
+  }
+
+  void check_mem(const scn_cmd &c, unsigned size) {
+    uint64_t t = tmem->read(c.a, size), r = pmem_read(rmem, c.a, size);
+    if (t != r) differ(c.line, "memory differs at 0x" + std::to_string(c.a));
+  }
+
+  void run() {
+    rst_n.write(false);
+    set_control_pins();
+    while (cycle + 1 < reset_cycles) next_cycle();
+    next_cycle(); // cycle reset_cycles: the first one out of reset (its edge samples rst_n = 1)
+    rst_n.write(true);
+    for (unsigned i = 0; i < s->n_cmds && !done; i++) {
+      const scn_cmd &c = s->cmds[i];
+      switch (c.kind) {
+      case SCN_CR0: write_reg(c, 0, c.a); break;
+      case SCN_CR3: write_reg(c, 1, c.a); break;
+      case SCN_CR4: write_reg(c, 2, c.a); break;
+      case SCN_EFER: write_reg(c, 3, c.a); break;
+      case SCN_SET:
+        for (unsigned k = 0; k < c.count; k++) {
+          const scn_assign &as = s->sets[c.first + k];
+          scn_kind kind = scenario_bit_register(as.bit);
+          int reg = kind == SCN_CR0 ? 0 : kind == SCN_EFER ? 3 : 2;
+          pmmu_control ctl = pm->control();
+          uint64_t v = reg == 0 ? ctl.cr0 : reg == 3 ? ctl.efer : ctl.cr4;
+          uint64_t mask = scenario_bit_mask(as.bit);
+          write_reg(c, reg, as.value ? v | mask : v & ~mask);
+        }
+        break;
+      case SCN_MEM32:
+      case SCN_MEM64: {
+        unsigned size = c.kind == SCN_MEM32 ? 4 : 8;
+        tmem->write(c.a, size, c.b);
+        pmem_write(rmem, c.a, size, c.b);
+        break;
+      }
+      case SCN_DUMP32: check_mem(c, 4); break;
+      case SCN_DUMP64: check_mem(c, 8); break;
+      case SCN_EXPECT_MEM32: check_mem(c, 4); break;
+      case SCN_EXPECT_MEM64: check_mem(c, 8); break;
+      case SCN_ACCESS: access(c); break;
+      case SCN_INVLPG: invlpg(c); break;
+      default: break;
+      }
+    }
+    idle_until(now + 2); // let the last interrupt edge be compared
+    for (const auto &pg : tmem->snapshot())
+      for (unsigned off = 0; off < 4096; off += 8)
+        if (tmem->read(pg.first * 4096 + off, 8) != pmem_read(rmem, pg.first * 4096 + off, 8))
+          differ(0, "final memory differs at 0x" + std::to_string(pg.first * 4096 + off));
+    sc_stop();
+  }
+};
+
+// PAE is not in the RTL yet; the RTL is built for the default TLB only.
+bool applicable(const scenario &s, std::string &why) {
+  pmmu_config def;
+  pmmu_config_init(&def);
+  if (s.tlb_sets != def.tlb_sets || s.tlb_ways != def.tlb_ways || s.tlb_large != def.tlb_large ||
+      s.policy != def.policy) {
+    why = "a TLB geometry or policy the RTL build does not have";
+    return false;
+  }
+  for (unsigned i = 0; i < s.n_cmds; i++) {
+    const scn_cmd &c = s.cmds[i];
+    if (c.kind == SCN_CR4 && (c.a & PMMU_CR4_PAE)) {
+      why = "PAE (not in the RTL yet)";
+      return false;
+    }
+    if (c.kind == SCN_SET)
+      for (unsigned k = 0; k < c.count; k++)
+        if (s.sets[c.first + k].bit == BIT_PAE && s.sets[c.first + k].value) {
+          why = "PAE (not in the RTL yet)";
+          return false;
+        }
+  }
+  return true;
+}
+
+} // namespace
+
+int sc_main(int argc, char **argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: pmmu_rtl_sc FILE.pmmu\n");
+    return 2;
+  }
+  scenario s;
+  if (scenario_load(argv[1], &s, stderr)) {
+    scenario_free(&s);
+    return 2;
+  }
+  std::string why;
+  if (!applicable(s, why)) {
+    std::printf("%s: skipped: %s\n", scenario_display_name(&s), why.c_str());
+    scenario_free(&s);
+    return 77;
+  }
+  sc_set_time_resolution(1, SC_NS); // the RTL's timeprecision (--timescale 1ns/1ns)
+  sc_report_handler::set_actions("/OSCI/SystemC", SC_DO_NOTHING); // "simulation stopped"
+  const sc_time period(10, SC_NS);
+  pmmu_config cfg;
+  pmmu_config_init(&cfg);
+  pmem_t *rmem = pmem_create();
+  pmem_set_timing(rmem, &s.timing);
+  int status;
+  {
+    sc_clock clk("clk", period);
+    pmmu_tlm::pmmu_tlm pm("pmmu", cfg, period);
+    pmmu_tlm::memory tmem("tlm_memory", period, SC_ZERO_TIME, &s.timing);
+    Vpmmu_top_sc dut("dut");
+    bench b("bench", &s, &pm, &tmem, rmem);
+    b.clk(clk);
+    b.sock.bind(pm.cpu);
+    pm.mem.bind(tmem.socket);
+    pm.irq.bind(b.tlm_irq);
+    dut.clk_i(clk);
+    dut.rst_ni(b.rst_n);
+    dut.cr0_pg_i(b.cr0_pg);
+    dut.cr0_wp_i(b.cr0_wp);
+    dut.cr3_i(b.cr3);
+    dut.cr4_pse_i(b.cr4_pse);
+    dut.cr4_pae_i(b.cr4_pae);
+    dut.cr4_pge_i(b.cr4_pge);
+    dut.cr4_smep_i(b.cr4_smep);
+    dut.cr4_smap_i(b.cr4_smap);
+    dut.efer_nxe_i(b.efer_nxe);
+    dut.req_valid_i(b.req_valid);
+    dut.req_ready_o(b.req_ready);
+    dut.req_la_i(b.req_la);
+    dut.req_acc_i(b.req_acc);
+    dut.req_priv_i(b.req_priv);
+    dut.req_ac_i(b.req_ac);
+    dut.resp_valid_o(b.resp_valid);
+    dut.resp_pa_o(b.resp_pa);
+    dut.resp_fault_o(b.resp_fault);
+    dut.resp_ec_o(b.resp_ec);
+    dut.resp_bus_err_o(b.resp_bus_err);
+    dut.resp_tlb_o(b.resp_tlb);
+    dut.resp_pwt_o(b.resp_pwt);
+    dut.resp_pcd_o(b.resp_pcd);
+    dut.resp_pat_o(b.resp_pat);
+    dut.mem_req_valid_o(b.mem_req_valid);
+    dut.mem_req_ready_i(b.mem_req_ready);
+    dut.mem_req_pa_o(b.mem_req_pa);
+    dut.mem_req_size_o(b.mem_req_size);
+    dut.mem_req_op_o(b.mem_req_op);
+    dut.mem_req_expected_o(b.mem_req_expected);
+    dut.mem_req_new_o(b.mem_req_new);
+    dut.mem_resp_valid_i(b.mem_resp_valid);
+    dut.mem_resp_data_i(b.mem_resp_data);
+    dut.mem_resp_err_i(b.mem_resp_err);
+    dut.flush_valid_i(b.flush_valid);
+    dut.flush_kind_i(b.flush_kind);
+    dut.flush_la_i(b.flush_la);
+    dut.pf_irq_o(b.pf_irq);
+    dut.pf_cr2_o(b.pf_cr2);
+    dut.pf_ec_o(b.pf_ec);
+    dut.pf_ack_i(b.pf_ack);
+    sc_start();
+    dut.final();
+    std::printf("%s: %u accesses, %u mismatches between the TLM model and the RTL\n",
+                scenario_display_name(&s), b.accesses, b.mismatches);
+    status = b.mismatches ? 1 : 0;
+  }
+  pmem_destroy(rmem);
+  scenario_free(&s);
+  return status;
+}
