@@ -9,8 +9,11 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <verilated.h>
 #if VM_TRACE
@@ -189,6 +192,23 @@ pmmu_rtl_t* create(const Entry* e) {
   h->entry = e;
   h->ctx.reset(new VerilatedContext);
   h->ctx->fatalOnError(false);  // an assertion failure prints and is counted, no abort
+  // plusargs for the models, e.g. PMMU_RTL_PLUSARGS="+verilator+rand+reset+2 +verilator+seed+7"
+  if (const char* env = std::getenv("PMMU_RTL_PLUSARGS")) {
+    std::vector<std::string> words;
+    std::string w;
+    for (const char* p = env;; ++p) {
+      if (*p == ' ' || *p == '\t' || *p == '\0') {
+        if (!w.empty()) words.push_back(w);
+        w.clear();
+        if (*p == '\0') break;
+      } else {
+        w += *p;
+      }
+    }
+    std::vector<const char*> argv{"pmmu_rtl"};
+    for (const std::string& a : words) argv.push_back(a.c_str());
+    h->ctx->commandArgs(static_cast<int>(argv.size()), argv.data());
+  }
 #if VM_TRACE
   h->ctx->traceEverOn(true);    // before the model is constructed
 #endif

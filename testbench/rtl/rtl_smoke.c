@@ -8,7 +8,9 @@
  *   hit, paging off 1; 4 MiB page with A set 5 (L + 2); 4 KiB page with A set 9 (2L + 3);
  *   first read setting PDE.A and PTE.A 17 (4L + 5).
  *
- * Usage: rtl_smoke [trace.fst]
+ * Usage: rtl_smoke [-m MUTANT] [trace.fst]
+ *   -m MUTANT  run the checks on a mutant build instead of 16x4x8_plru (exit 1 = killed);
+ *              the replacement and mutant sections are skipped then.
  */
 #include "pmmu_rtl.h"
 
@@ -66,6 +68,12 @@ typedef struct tb {
     int presented;         /* a memory request is presented and not yet accepted */
     uint64_t pres_cyc;
     uint64_t walk_cost;    /* sum over accesses of (1 + w + L), docs/timing.md T4 */
+    /* a flush command given in cycle flush_at (UINT64_MAX: none) */
+    uint64_t flush_at;
+    uint8_t flush_kind;
+    uint32_t flush_la;
+    /* another agent writes ignored bit 9 of the entry just before the next CAS */
+    int cas_interfere;
 } tb_t;
 
 static tb_t tb;
@@ -110,6 +118,12 @@ static void mem_accept(uint64_t cyc)
     uint32_t pa = (uint32_t)o->mem_req_pa;
     uint32_t old = mem_r32(pa);
     tb.data = old;
+    if (o->mem_req_op == PMMU_RTL_MEM_CAS && tb.cas_interfere) {
+        tb.cas_interfere = 0;
+        old |= 1u << 9;
+        mem_w32(pa, old);
+        tb.data = old;
+    }
     if (o->mem_req_op == PMMU_RTL_MEM_CAS && old == (uint32_t)o->mem_req_expected)
         mem_w32(pa, (uint32_t)o->mem_req_new);
 }
@@ -124,6 +138,11 @@ static void cycle(const req_t *r, int *accepted, res_t *got)
         tb.in.req_acc = r->acc;
         tb.in.req_priv = r->priv;
         tb.in.req_ac = r->ac;
+    }
+    if (cyc == tb.flush_at) {
+        tb.in.flush_valid = 1;
+        tb.in.flush_kind = tb.flush_kind;
+        tb.in.flush_la = tb.flush_la;
     }
     tb.in.mem_req_ready = tb.random_timing ? (rnd() % 3 != 0) : 1;
     tb.in.mem_resp_valid = tb.pend && tb.due == cyc;
@@ -213,18 +232,203 @@ static void expect_fault(const char *what, res_t s, uint8_t ec, uint64_t cycles)
     CHECK(s.r - s.a == cycles, "%s: cycles %" PRIu64 " want %" PRIu64, what, s.r - s.a, cycles);
 }
 
+
+/* ---- a reference of docs/tlb.md for one set of n ways (predicts hits and misses) ---- */
+typedef struct ref_set {
+    unsigned n, policy;
+    int valid[16];
+    uint32_t tag[16];
+    unsigned plru[16]; /* heap bits at 1 .. n-1 */
+    unsigned rank[16];
+    unsigned ptr;
+    uint16_t lfsr;
+} ref_set_t;
+
+static unsigned lg2(unsigned n)
+{
+    unsigned l = 0;
+    while ((1u << l) < n)
+        l++;
+    return l;
+}
+
+static void ref_init(ref_set_t *r, unsigned n, unsigned policy)
+{
+    memset(r, 0, sizeof(*r));
+    r->n = n;
+    r->policy = policy;
+    for (unsigned i = 0; i < n; i++)
+        r->rank[i] = i;
+    r->lfsr = 0xACE1;
+}
+
+static void ref_touch(ref_set_t *r, unsigned w)
+{
+    if (r->policy == PMMU_RTL_PLRU) {
+        unsigned l2 = lg2(r->n), node = 1;
+        for (unsigned l = 0; l < l2; l++) {
+            unsigned bit = (w >> (l2 - 1 - l)) & 1u;
+            r->plru[node] = !bit; /* point away from w */
+            node = 2 * node + bit;
+        }
+    } else if (r->policy == PMMU_RTL_LRU) {
+        unsigned rw = r->rank[w];
+        for (unsigned j = 0; j < r->n; j++)
+            if (r->rank[j] < rw)
+                r->rank[j]++;
+        r->rank[w] = 0;
+    }
+}
+
+static unsigned ref_victim(const ref_set_t *r)
+{
+    switch (r->policy) {
+    case PMMU_RTL_PLRU: {
+        unsigned node = 1;
+        while (node < r->n)
+            node = 2 * node + r->plru[node];
+        return node - r->n;
+    }
+    case PMMU_RTL_LRU:
+        for (unsigned j = 0; j < r->n; j++)
+            if (r->rank[j] == r->n - 1)
+                return j;
+        return 0;
+    case PMMU_RTL_FIFO:
+        return r->ptr;
+    default:
+        return r->lfsr & (r->n - 1);
+    }
+}
+
+/* an access: 1 on a hit (touch), 0 on a miss (fill) */
+static int ref_access(ref_set_t *r, uint32_t tag)
+{
+    for (unsigned w = 0; w < r->n; w++) {
+        if (r->valid[w] && r->tag[w] == tag) {
+            ref_touch(r, w);
+            return 1;
+        }
+    }
+    unsigned w = r->n;
+    for (unsigned i = 0; i < r->n && w == r->n; i++)
+        if (!r->valid[i])
+            w = i;
+    if (w == r->n) {
+        w = ref_victim(r);
+        if (r->policy == PMMU_RTL_RANDOM) {
+            unsigned s0 = r->lfsr;
+            unsigned bit = (s0 ^ (s0 >> 2) ^ (s0 >> 3) ^ (s0 >> 5)) & 1u;
+            r->lfsr = (uint16_t)((s0 >> 1) | (bit << 15));
+        }
+    }
+    r->valid[w] = 1;
+    r->tag[w] = tag;
+    ref_touch(r, w);
+    if (r->policy == PMMU_RTL_FIFO)
+        r->ptr = (w + 1) % r->n;
+    return 0;
+}
+
+static void ref_invalidate(ref_set_t *r, uint32_t tag)
+{
+    for (unsigned w = 0; w < r->n; w++)
+        if (r->valid[w] && r->tag[w] == tag)
+            r->valid[w] = 0;
+}
+
+/* Replacement on a 1x4x2 variant: 7 4 KiB pages and 3 4 MiB pages accessed at random,
+ * with an occasional INVLPG; every access must hit or miss as the reference says. */
+static void test_replacement(pmmu_rtl_policy_t policy)
+{
+    const uint32_t P = 0x1, RW = 0x2, US = 0x4, A = 0x20, D = 0x40, PS = 0x80;
+    int have = 0;
+    for (unsigned i = 0; i < pmmu_rtl_variant_count(); i++) {
+        const pmmu_rtl_variant_t *v = pmmu_rtl_variant(i);
+        have |= !v->mutant && v->sets == 1 && v->ways == 4 && v->large == 2 && v->policy == policy;
+    }
+    if (!have) {
+        printf("replacement %-6s 1x4x2: skipped (variant not compiled)\n",
+               pmmu_rtl_policy_name(policy));
+        return;
+    }
+    memset(&tb, 0, sizeof(tb));
+    tb.flush_at = UINT64_MAX;
+    tb.h = pmmu_rtl_new(1, 4, 2, policy);
+    CHECK(tb.h != NULL, "no 1x4x2 %s variant", pmmu_rtl_policy_name(policy));
+    if (!tb.h)
+        return;
+    mem_w32(0x1004, 0x00002000 | P | RW | US | A);
+    for (uint32_t i = 0; i < 7; i++)
+        mem_w32(0x2000 + 4 * i, (0x00100000 + 0x1000 * i) | P | RW | US | A | D);
+    for (uint32_t j = 0; j < 3; j++)
+        mem_w32(0x1000 + 4 * (8 + j), ((0x10 + j) << 22) | PS | P | RW | US | A | D);
+    tb.in.cr0_pg = 1;
+    tb.in.cr3 = 0x1000;
+    tb.in.cr4_pse = 1;
+    tb.rng = 0x9e3779b9u + (uint32_t)policy;
+    ref_set_t r4, rl;
+    ref_init(&r4, 4, policy);
+    ref_init(&rl, 2, policy);
+    unsigned hits = 0, misses = 0, bad = 0;
+    for (unsigned k = 0; k < 400; k++) {
+        unsigned pg = rnd() % 10;
+        uint32_t la = pg < 7 ? 0x00400000 + 0x1000 * pg + (rnd() & 0xffc) : (8 + pg - 7) << 22;
+        if (k % 37 == 36) {
+            /* INVLPG of a random one of the pages */
+            tb.in.flush_valid = 1;
+            tb.in.flush_kind = PMMU_RTL_FLUSH_PAGE;
+            tb.in.flush_la = la;
+            cycle(NULL, NULL, NULL);
+            if (pg < 7)
+                ref_invalidate(&r4, la >> 12);
+            else
+                ref_invalidate(&rl, la >> 22);
+            continue;
+        }
+        int hit = pg < 7 ? ref_access(&r4, la >> 12) : ref_access(&rl, la >> 22);
+        res_t s = one(la, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
+        uint64_t pa = pg < 7 ? (0x00100000 + 0x1000 * pg) | (la & 0xfff)
+                             : ((uint64_t)(0x10 + pg - 7) << 22) | (la & 0x3fffff);
+        uint64_t cyc = hit ? 1 : (pg < 7 ? 9 : 5);
+        if (s.fault || s.pa != pa || s.tlb != (hit ? PMMU_RTL_TLB_HIT : PMMU_RTL_TLB_MISS) ||
+            s.r - s.a != cyc) {
+            if (bad++ < 5)
+                printf("FAIL replacement %s access %u la 0x%08x: tlb %u want %s, cycles %" PRIu64
+                       " want %" PRIu64 ", pa 0x%" PRIx64 "\n",
+                       pmmu_rtl_policy_name(policy), k, la, s.tlb, hit ? "hit" : "miss",
+                       s.r - s.a, cyc, s.pa);
+        }
+        hit ? hits++ : misses++;
+    }
+    failures += bad != 0;
+    printf("replacement %-6s 1x4x2: %u hits %u misses, %u mismatches\n",
+           pmmu_rtl_policy_name(policy), hits, misses, bad);
+    CHECK(pmmu_rtl_errors(tb.h) == 0, "RTL assertion failures");
+    pmmu_rtl_free(tb.h);
+    tb.h = NULL;
+}
+
 int main(int argc, char **argv)
 {
     /* no such variant: NULL with a message */
     pmmu_rtl_t *none = pmmu_rtl_new(3, 3, 3, PMMU_RTL_PLRU);
     CHECK(none == NULL, "pmmu_rtl_new(3,3,3) should fail");
 
-    tb.h = pmmu_rtl_new(16, 4, 8, PMMU_RTL_PLRU);
-    if (!tb.h) {
-        printf("FAIL: no 16x4x8_plru variant\n");
-        return 1;
+    const char *mutant = NULL, *trace = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-m") && i + 1 < argc)
+            mutant = argv[++i];
+        else
+            trace = argv[i];
     }
-    if (argc > 1 && pmmu_rtl_trace_open(tb.h, argv[1]) != 0)
+    tb.flush_at = UINT64_MAX;
+    tb.h = mutant ? pmmu_rtl_new_mutant(mutant) : pmmu_rtl_new(16, 4, 8, PMMU_RTL_PLRU);
+    if (!tb.h) {
+        printf("FAIL: no %s variant\n", mutant ? mutant : "16x4x8_plru");
+        return 2;
+    }
+    if (trace && pmmu_rtl_trace_open(tb.h, trace) != 0)
         failures++;
 
     /* Page tables. CR3 = 0x1000: PDE for LA at 0x1000 + 4 * LA[31:22]. */
@@ -419,17 +623,156 @@ int main(int argc, char **argv)
     s = one(0x00400123, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
     expect_pa("read 0x00400123 after CR3 write", s, 0x801123, PMMU_RTL_TLB_MISS, 9);
 
+    /* T1 + T5: a request waiting behind a walk is accepted in the walk's response cycle R
+     * and looked up in R + 1, where it sees the fill: a hit answered in R + 1 */
+    tb.in.flush_valid = 1;
+    tb.in.flush_kind = PMMU_RTL_FLUSH_ALL;
+    cycle(NULL, NULL, NULL);
+    {
+        req_t r[2] = {{0x00400123, 0, 1, 0}, {0x00400456, 0, 0, 0}};
+        res_t q[2];
+        tb.nacc = 0;
+        run(r, 2, q);
+        expect_pa("walk, then a request queued behind it: 1st", q[0], 0x801123,
+                  PMMU_RTL_TLB_MISS, 9);
+        expect_pa("  2nd (accepted in R, hits the fill)", q[1], 0x801456, PMMU_RTL_TLB_HIT, 1);
+        CHECK(q[1].a == q[0].r, "2nd accepted in %" PRIu64 ", R = %" PRIu64, q[1].a, q[0].r);
+    }
+
+
+    /* 13. T7: a flush in any cycle from A + 1 to R cancels the walk's fill; in A it does
+     * not. The walk of 0x00400123 (A set) is 9 cycles: R = A + 9. */
+    for (unsigned k = 0; k <= 10; k++) {
+        tb.in.flush_valid = 1;
+        tb.in.flush_kind = PMMU_RTL_FLUSH_ALL;
+        cycle(NULL, NULL, NULL);
+        tb.flush_at = pmmu_rtl_cycle(tb.h) + k; /* the request is accepted in this cycle */
+        tb.flush_kind = PMMU_RTL_FLUSH_PAGE;
+        tb.flush_la = 0x7fc00000; /* an unrelated page: only the cancellation matters */
+        s = one(0x00400123, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
+        tb.flush_at = UINT64_MAX;
+        CHECK(!s.fault && s.pa == 0x801123 && s.r - s.a == 9, "T7 k=%u walk", k);
+        res_t t = one(0x00400123, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
+        int want_hit = (k == 0 || k == 10); /* flush in A, or in R + 1 (after the fill) */
+        CHECK(t.tlb == (want_hit ? PMMU_RTL_TLB_HIT : PMMU_RTL_TLB_MISS),
+              "T7: flush in A + %u: next access tlb %u, want %s", k, t.tlb,
+              want_hit ? "hit" : "miss");
+    }
+    printf("%-44s checked flush in A .. R + 1\n", "T7 fill cancellation");
+
+    /* 14. a CAS that finds memory changed restarts the walk from the PDE: 0x00800456 with
+     * PDE.A and PTE.A clear: PDE, PTE, CAS PDE (fails), PDE, PTE, CAS PDE, CAS PTE = 7
+     * accesses, 1 + 7 (1 + L) = 29 cycles */
+    mem_w32(0x1008, 0x00003000 | P | RW | US);
+    mem_w32(0x3000, 0x00902000 | P | RW | US);
+    tb.in.flush_valid = 1;
+    tb.in.flush_kind = PMMU_RTL_FLUSH_ALL;
+    cycle(NULL, NULL, NULL);
+    tb.cas_interfere = 1;
+    s = one(0x00800456, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
+    expect_pa("read 0x00800456, first CAS fails (restart)", s, 0x902456, PMMU_RTL_TLB_MISS, 29);
+    CHECK(tb.nacc == 7, "accesses %u want 7", tb.nacc);
+    CHECK(mem_r32(0x1008) == (0x00003000 | P | RW | US | A | (1u << 9)), "PDE 0x%08x",
+          mem_r32(0x1008));
+    CHECK(mem_r32(0x3000) == (0x00902000 | P | RW | US | A), "PTE 0x%08x", mem_r32(0x3000));
+
+    /* 15. random memory back-pressure and latency (1..5): every response comes exactly
+     * 1 + sum(1 + w + L) cycles after acceptance; walks with and without A/D updates */
+    tb.random_timing = 1;
+    tb.rng = 0xdecafbadu;
+    {
+        unsigned bad = 0, walks = 0;
+        for (unsigned k = 0; k < 300; k++) {
+            unsigned op = rnd() % 4;
+            if (op == 0) {
+                mem_w32(0x1008, 0x00003000 | P | RW | US | ((rnd() & 1) ? A : 0));
+                mem_w32(0x3000, 0x00902000 | P | RW | US | ((rnd() & 1) ? A | D : 0));
+                tb.in.flush_valid = 1;
+                tb.in.flush_kind = PMMU_RTL_FLUSH_ALL;
+                cycle(NULL, NULL, NULL);
+            }
+            uint8_t acc = (rnd() & 1) ? PMMU_RTL_ACC_WRITE : PMMU_RTL_ACC_READ;
+            uint32_t la = (rnd() & 1) ? 0x00800000 | (rnd() & 0xffc) : 0x00c00000 | (rnd() & 0x3ffffc);
+            s = one(la, acc, PMMU_RTL_PRIV_SUP);
+            uint64_t pa = la < 0x00c00000 ? 0x902000 | (la & 0xfff) : 0x501c00000ull | (la & 0x3fffff);
+            walks += s.tlb == PMMU_RTL_TLB_MISS;
+            if (s.fault || s.bus_err || s.pa != pa || s.r - s.a != 1 + tb.walk_cost) {
+                if (bad++ < 5)
+                    printf("FAIL random timing %u la 0x%08x: pa 0x%" PRIx64 " fault %u cycles %"
+                           PRIu64 " want %" PRIu64 "\n", k, la, s.pa, s.fault, s.r - s.a,
+                           1 + tb.walk_cost);
+            }
+        }
+        failures += bad != 0;
+        printf("%-44s 300 accesses, %u walks, %u mismatches\n", "random memory timing", walks,
+               bad);
+        CHECK((mem_r32(0x3000) & A) != 0, "PTE.A not set");
+    }
+    tb.random_timing = 0;
+
+    /* 16. a fault on a page whose A bits are clear writes nothing (no A on a fault) */
+    mem_w32(0x2008, 0x00804000 | P); /* LA 0x00402xxx: supervisor page, A = 0 */
+    s = one(0x00402000, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_USER);
+    expect_fault("user read 0x00402000 (sup page, A = 0)", s, 0x5, 9);
+    CHECK(tb.nacc == 2 && mem_r32(0x2008) == (0x00804000 | P),
+          "faulting walk: %u accesses, PTE 0x%08x", tb.nacc, mem_r32(0x2008));
+
+    /* 17. plru on a full set of the 16x4x8 TLB: five pages of set 0 (LA[15:12] = 0).
+     * Fills take ways 0..3; hits on ways 2 then 0 leave b1 = 1, b3 = 1: the victim is
+     * way 3 (page 3). Then page 2 still hits and page 3 misses. */
+    tb.in.flush_valid = 1;
+    tb.in.flush_kind = PMMU_RTL_FLUSH_ALL;
+    cycle(NULL, NULL, NULL);
+    for (uint32_t n = 0; n < 5; n++)
+        mem_w32(0x2000 + 64 * n, (0x00a00000 + 0x1000 * n) | P | RW | US | A | D);
+    {
+        static const unsigned seq[] = {0, 1, 2, 3, 2, 0, 4, 2, 3};
+        static const int hit[] = {0, 0, 0, 0, 1, 1, 0, 1, 0};
+        for (unsigned i = 0; i < 9; i++) {
+            uint32_t la = 0x00400000 + 0x10000 * seq[i];
+            char what[64];
+            snprintf(what, sizeof(what), "plru set 0: page %u (%s)", seq[i], hit[i] ? "hit" : "miss");
+            s = one(la, PMMU_RTL_ACC_READ, PMMU_RTL_PRIV_SUP);
+            expect_pa(what, s, 0x00a00000 + 0x1000 * seq[i],
+                      hit[i] ? PMMU_RTL_TLB_HIT : PMMU_RTL_TLB_MISS, hit[i] ? 1 : 9);
+        }
+    }
+
     int errs = pmmu_rtl_errors(tb.h);
     CHECK(errs == 0, "%d RTL assertion failures", errs);
+
+    /* the assertions are live and non-fatal: a memory response with no access outstanding
+     * is a protocol error that the walker's assertion reports (on stdout) */
+    if (!mutant) {
+        printf("%-44s (an assertion message is expected next)\n", "spurious memory response");
+        fflush(stdout);
+        tb.pend = 1;
+        tb.due = pmmu_rtl_cycle(tb.h);
+        cycle(NULL, NULL, NULL);
+        CHECK(pmmu_rtl_errors(tb.h) > errs, "the spurious response was not reported");
+    }
     pmmu_rtl_free(tb.h);
 
-    /* 13. a mutant build, when compiled: the same walk costs one more cycle */
+    if (mutant) {
+        printf("rtl_smoke -m %s: %d failed checks (%s)\n", mutant, failures,
+               failures ? "mutant killed" : "mutant SURVIVED");
+        return failures ? 1 : 0;
+    }
+
+    /* 18. replacement policies on the 1x4x2 variants against a reference of docs/tlb.md */
+    test_replacement(PMMU_RTL_PLRU);
+    test_replacement(PMMU_RTL_LRU);
+    test_replacement(PMMU_RTL_FIFO);
+    test_replacement(PMMU_RTL_RANDOM);
+
+    /* 19. a mutant build, when compiled: the same walk costs one more cycle */
     int have_mutant = 0;
     for (unsigned i = 0; i < pmmu_rtl_variant_count(); i++)
         if (pmmu_rtl_variant(i)->mutant && !strcmp(pmmu_rtl_variant(i)->mutant, "WALK_EXTRA_CYCLE"))
             have_mutant = 1;
     if (have_mutant) {
         memset(&tb, 0, sizeof(tb));
+        tb.flush_at = UINT64_MAX;
         tb.h = pmmu_rtl_new_mutant("pmmu_mutant_walk_extra_cycle");
         CHECK(tb.h != NULL, "mutant not created");
         if (tb.h) {

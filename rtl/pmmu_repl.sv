@@ -1,0 +1,196 @@
+// pmmu_repl: replacement state of one TLB array (docs/tlb.md "The policies").
+//
+// NSETS sets of N ways (the large-page array is one set of LARGE ways). POLICY selects
+// tree pseudo-LRU (0), true LRU (1), FIFO (2) or the 16-bit Fibonacci LFSR (3).
+// The victim is the policy's choice for set vset_i; the caller applies "invalid way first"
+// and tells, with the update, whether the fill took the policy victim.
+//
+// Updates (at most one per cycle; a hit and a fill never share a cycle):
+//   hit  (upd_valid_i & ~upd_fill_i): touch upd_way_i      (plru, lru)
+//   fill (upd_valid_i &  upd_fill_i): touch upd_way_i      (plru, lru)
+//                                     p = upd_way_i + 1     (fifo)
+//                                     LFSR step if upd_victim_i (random)
+
+module pmmu_repl #(
+  parameter int NSETS     = 16,
+  parameter int N         = 4,
+  parameter int POLICY    = 0,
+  parameter logic [15:0] LFSR_SEED = 16'hACE1,
+  // derived, not to be overridden
+  parameter int LOG       = $clog2(N),
+  parameter int LW        = (LOG > 0) ? LOG : 1,
+  parameter int SB        = $clog2(NSETS),
+  parameter int IW        = (SB > 0) ? SB : 1
+) (
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  input  logic [IW-1:0] vset_i,
+  output logic [LW-1:0] victim_o,
+  input  logic          upd_valid_i,
+  input  logic          upd_fill_i,
+  input  logic          upd_victim_i,
+  input  logic [IW-1:0] upd_set_i,
+  input  logic [LW-1:0] upd_way_i
+);
+
+  logic [LW-1:0] victim_raw;
+  logic          unused_upd;
+
+  if (N == 1) begin : g_one
+    // One way: no state, the victim is way 0.
+    assign victim_raw = '0;
+    assign unused_upd = ^{vset_i, upd_valid_i, upd_fill_i, upd_victim_i, upd_set_i,
+                          upd_way_i, clk_i, rst_ni, LFSR_SEED};
+
+  end else if (POLICY == pmmu_pkg::POL_PLRU) begin : g_plru
+    // N - 1 bits per set stored as a heap at indices 1 .. N-1 of an N-bit row
+    // (index 0 is unused). 0: victim on the left (lower ways), 1: on the right.
+    logic [NSETS*N-1:0] plru_q, plru_d;
+    logic [N-1:0]       vrow, urow;
+    logic [LW:0]        vnode, unode;
+
+    always_comb begin
+      vrow  = plru_q[vset_i*N +: N];
+      vnode = {{LW{1'b0}}, 1'b1};
+      for (int l = 0; l < LOG; l++) begin
+        vnode = {vnode[LW-1:0], vrow[vnode[LW-1:0]]};
+      end
+      victim_raw = vnode[LW-1:0];  // node - N: drop the top bit
+    end
+
+    always_comb begin
+      plru_d = plru_q;
+      urow   = plru_q[upd_set_i*N +: N];
+      unode  = {{LW{1'b0}}, 1'b1};
+      for (int l = 0; l < LOG; l++) begin
+        // point away from the touched way: 1 if it is in the left half
+        urow[unode[LW-1:0]] = ~upd_way_i[LOG-1-l];
+        unode = {unode[LW-1:0], upd_way_i[LOG-1-l]};
+      end
+      if (upd_valid_i) begin
+        plru_d[upd_set_i*N +: N] = urow;
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        plru_q <= '0;
+      end else begin
+        plru_q <= plru_d;
+      end
+    end
+
+    logic unused_plru;
+    assign unused_plru = ^{upd_fill_i, upd_victim_i, vrow[0], vnode[LW], unode[LW], LFSR_SEED};
+
+  end else if (POLICY == pmmu_pkg::POL_LRU) begin : g_lru
+    // One rank per way, 0 = most recently used; the ranks of a set are a permutation.
+    logic [NSETS*N*LW-1:0] rank_q, rank_d;
+    logic [LW-1:0]         urank;
+
+    always_comb begin
+      victim_raw = '0;
+      for (int j = 0; j < N; j++) begin
+        if (rank_q[(vset_i*N + j)*LW +: LW] == LW'(N - 1)) begin
+          victim_raw = LW'(j);
+        end
+      end
+    end
+
+    always_comb begin
+      rank_d = rank_q;
+      urank  = rank_q[(upd_set_i*N + 32'(upd_way_i))*LW +: LW];
+      if (upd_valid_i) begin
+        for (int j = 0; j < N; j++) begin
+          if (rank_q[(upd_set_i*N + j)*LW +: LW] < urank) begin
+            rank_d[(upd_set_i*N + j)*LW +: LW] = rank_q[(upd_set_i*N + j)*LW +: LW] + 1'b1;
+          end
+        end
+        rank_d[(upd_set_i*N + 32'(upd_way_i))*LW +: LW] = '0;
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        for (int s = 0; s < NSETS; s++) begin
+          for (int j = 0; j < N; j++) begin
+            rank_q[(s*N + j)*LW +: LW] <= LW'(j);
+          end
+        end
+      end else begin
+        rank_q <= rank_d;
+      end
+    end
+
+    logic unused_lru;
+    assign unused_lru = ^{upd_fill_i, upd_victim_i, LFSR_SEED};
+
+  end else if (POLICY == pmmu_pkg::POL_FIFO) begin : g_fifo
+    // One pointer per set; a fill into way w sets it to (w + 1) mod N.
+    logic [NSETS*LW-1:0] ptr_q, ptr_d;
+
+    assign victim_raw = ptr_q[vset_i*LW +: LW];
+
+    always_comb begin
+      ptr_d = ptr_q;
+      if (upd_valid_i && upd_fill_i) begin
+        ptr_d[upd_set_i*LW +: LW] = upd_way_i + 1'b1;  // N is a power of two
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        ptr_q <= '0;
+      end else begin
+        ptr_q <= ptr_d;
+      end
+    end
+
+    logic unused_fifo;
+    assign unused_fifo = ^{upd_victim_i, LFSR_SEED};
+
+  end else begin : g_random  // POLICY == pmmu_pkg::POL_RANDOM
+    // One 16-bit Fibonacci LFSR for the whole array, taps 16, 14, 13, 11, right-shifting:
+    // bit = s[0] ^ s[2] ^ s[3] ^ s[5]; s = (s >> 1) | (bit << 15). Steps only when a fill
+    // takes the victim from a full set.
+    logic [15:0] lfsr_q, lfsr_d;
+
+    assign victim_raw = lfsr_q[LW-1:0];
+
+    always_comb begin
+      lfsr_d = lfsr_q;
+      if (upd_valid_i && upd_fill_i && upd_victim_i) begin
+        lfsr_d = {lfsr_q[0] ^ lfsr_q[2] ^ lfsr_q[3] ^ lfsr_q[5], lfsr_q[15:1]};
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        lfsr_q <= LFSR_SEED;
+      end else begin
+        lfsr_q <= lfsr_d;
+      end
+    end
+
+    logic unused_rand;
+    assign unused_rand = ^{vset_i, upd_set_i, upd_way_i};
+  end
+
+`ifdef PMMU_MUTANT_REPL_NO_LAST_WAY
+  // MUTANT: the policy victim never reaches the last way.
+  assign victim_o = (N > 1 && victim_raw == LW'(N - 1)) ? LW'(N - 2) : victim_raw;
+`else
+  assign victim_o = victim_raw;
+`endif
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (N >= 1 && (N & (N - 1)) == 0) else $error("pmmu_repl: N must be a power of two");
+    assert (NSETS >= 1 && (NSETS & (NSETS - 1)) == 0)
+      else $error("pmmu_repl: NSETS must be a power of two");
+    assert (POLICY <= pmmu_pkg::POL_RANDOM) else $error("pmmu_repl: POLICY must be 0..3");
+    assert (LFSR_SEED != 16'h0) else $error("pmmu_repl: LFSR_SEED must not be 0");
+  end
+`endif
+
+endmodule

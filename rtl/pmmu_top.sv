@@ -1,0 +1,340 @@
+// pmmu_top: the PMMU block (hardware-interface.md, docs/timing.md, docs/tlb.md).
+//
+// One request register (s1) holds the accepted translation request from cycle A + 1 until
+// its response. In A + 1 the TLB is looked up (both arrays); a hit, or paging off, answers
+// in that same cycle, and the next request can be accepted in it (T1-T3). A miss starts
+// the walker in that cycle, which presents its first memory request in it (T4). The walk's
+// result is the response of cycle R; a successful, uncancelled walk fills the TLB at the
+// end of R (T5, T7). Flush commands act at the end of their cycle (T6). A #PF response
+// raises the interrupt line and latches CR2 and the error code from R + 1 until an ack
+// (T10).
+
+module pmmu_top #(
+  parameter int SETS      = 16,
+  parameter int WAYS      = 4,
+  parameter int LARGE     = 8,
+  parameter int POLICY    = 0,          // 0 plru, 1 lru, 2 fifo, 3 random
+  parameter logic [15:0] LFSR_SEED = 16'hACE1
+) (
+  input  logic                        clk_i,
+  input  logic                        rst_ni,     // synchronous, active low
+
+  // control state
+  input  logic                        cr0_pg_i,
+  input  logic                        cr0_wp_i,
+  input  logic [31:0]                 cr3_i,
+  input  logic                        cr4_pse_i,
+  input  logic                        cr4_pae_i,  // PAE not implemented yet: treated as 0
+  input  logic                        cr4_pge_i,
+  input  logic                        cr4_smep_i,
+  input  logic                        cr4_smap_i,
+  input  logic                        efer_nxe_i, // only meaningful with PAE (later)
+
+  // translation request
+  input  logic                        req_valid_i,
+  output logic                        req_ready_o,
+  input  logic [31:0]                 req_la_i,
+  input  pmmu_pkg::acc_t             req_acc_i,
+  input  pmmu_pkg::priv_t            req_priv_i,
+  input  logic                        req_ac_i,   // EFLAGS.AC
+
+  // translation response (no back-pressure)
+  output logic                        resp_valid_o,
+  output logic [pmmu_pkg::PAW-1:0]    resp_pa_o,
+  output logic                        resp_fault_o,   // #PF
+  output logic [pmmu_pkg::ECW-1:0]    resp_ec_o,      // #PF error code
+  output logic                        resp_bus_err_o, // a walk access had a bus error
+  output pmmu_pkg::tlb_res_t         resp_tlb_o,     // off / hit / miss
+  output logic                        resp_pwt_o,
+  output logic                        resp_pcd_o,
+  output logic                        resp_pat_o,
+
+  // walk memory port
+  output logic                        mem_req_valid_o,
+  input  logic                        mem_req_ready_i,
+  output logic [pmmu_pkg::PAW-1:0]    mem_req_pa_o,
+  output pmmu_pkg::mem_size_t        mem_req_size_o,
+  output pmmu_pkg::mem_op_t          mem_req_op_o,
+  output logic [63:0]                 mem_req_expected_o,
+  output logic [63:0]                 mem_req_new_o,
+  input  logic                        mem_resp_valid_i,
+  input  logic [63:0]                 mem_resp_data_i,
+  input  logic                        mem_resp_err_i,
+
+  // flush commands
+  input  logic                        flush_valid_i,
+  input  pmmu_pkg::flush_t           flush_kind_i,
+  input  logic [31:0]                 flush_la_i,
+
+  // page-fault interrupt
+  output logic                        pf_irq_o,
+  output logic [31:0]                 pf_cr2_o,
+  output logic [pmmu_pkg::ECW-1:0]    pf_ec_o,
+  input  logic                        pf_ack_i
+);
+
+  // ---------------------------------------------------------------------------
+  // Request register (the request between acceptance and response)
+  // ---------------------------------------------------------------------------
+  logic            s1_valid_q;
+  logic [31:0]     s1_la_q;
+  pmmu_pkg::acc_t  s1_acc_q;
+  pmmu_pkg::priv_t s1_priv_q;
+  logic            s1_ac_q;
+  logic            cancel_q, cancel_d;  // T7: a flush came during this request's walk window
+
+  logic            accept;
+  assign accept = req_valid_i & req_ready_o;
+
+  // ---------------------------------------------------------------------------
+  // TLB lookup and hit decision (cycle A + 1)
+  // ---------------------------------------------------------------------------
+  logic                     walk_idle, walk_done;
+  logic                     lookup, off;
+  logic                     lk_match;
+  pmmu_pkg::tlb_entry_t     lk_entry;
+  logic                     lk_perm_fault;
+  logic [pmmu_pkg::ECW-1:0] lk_ec_unused;
+  logic                     hit, drop, start;
+  logic                     id_en;
+
+  // I/D is reported for fetches with SMEP (or PAE with NXE, later)
+  assign id_en = cr4_smep_i;
+
+  assign lookup = s1_valid_q & walk_idle &  cr0_pg_i;
+  assign off    = s1_valid_q & walk_idle & ~cr0_pg_i;
+
+  pmmu_perm u_lk_perm (
+    .u_i        (lk_entry[pmmu_pkg::TE_U]),
+    .w_i        (lk_entry[pmmu_pkg::TE_W]),
+    .x_i        (lk_entry[pmmu_pkg::TE_X]),
+    .acc_i      (s1_acc_q),
+    .priv_i     (s1_priv_q),
+    .ac_i       (s1_ac_q),
+    .cr0_wp_i   (cr0_wp_i),
+    .cr4_smep_i (cr4_smep_i),
+    .cr4_smap_i (cr4_smap_i),
+    .id_en_i    (id_en),
+    .fault_o    (lk_perm_fault),
+    .ec_o       (lk_ec_unused)
+  );
+
+  // hit: an entry maps LA, its rights allow the access, and it is not a write to a clean
+  // entry; an entry that maps LA but is not a hit is dropped and the request walks (T3)
+  assign hit   = lookup & lk_match & ~lk_perm_fault &
+                 ~((s1_acc_q == pmmu_pkg::ACC_WRITE) & ~lk_entry[pmmu_pkg::TE_D]);
+  assign drop  = lookup & lk_match & ~hit;
+  assign start = lookup & ~hit;
+
+  // ---------------------------------------------------------------------------
+  // Walker
+  // ---------------------------------------------------------------------------
+  pmmu_pkg::wres_t          w_res;
+  logic [pmmu_pkg::PAW-1:0] w_pa;
+  logic [pmmu_pkg::ECW-1:0] w_ec;
+  pmmu_pkg::tlb_entry_t     w_entry;
+
+  pmmu_walker u_walker (
+    .clk_i              (clk_i),
+    .rst_ni             (rst_ni),
+    .start_i            (start),
+    .la_i               (s1_la_q),
+    .acc_i              (s1_acc_q),
+    .priv_i             (s1_priv_q),
+    .ac_i               (s1_ac_q),
+    .cr3_i              (cr3_i),
+    .cr0_wp_i           (cr0_wp_i),
+    .cr4_pse_i          (cr4_pse_i),
+    .cr4_pge_i          (cr4_pge_i),
+    .cr4_smep_i         (cr4_smep_i),
+    .cr4_smap_i         (cr4_smap_i),
+    .id_en_i            (id_en),
+    .mem_req_valid_o    (mem_req_valid_o),
+    .mem_req_ready_i    (mem_req_ready_i),
+    .mem_req_pa_o       (mem_req_pa_o),
+    .mem_req_size_o     (mem_req_size_o),
+    .mem_req_op_o       (mem_req_op_o),
+    .mem_req_expected_o (mem_req_expected_o),
+    .mem_req_new_o      (mem_req_new_o),
+    .mem_resp_valid_i   (mem_resp_valid_i),
+    .mem_resp_data_i    (mem_resp_data_i),
+    .mem_resp_err_i     (mem_resp_err_i),
+    .idle_o             (walk_idle),
+    .done_o             (walk_done),
+    .res_o              (w_res),
+    .pa_o               (w_pa),
+    .ec_o               (w_ec),
+    .entry_o            (w_entry)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Fill (end of cycle R), cancelled by any flush in A + 1 .. R (T7)
+  // ---------------------------------------------------------------------------
+  logic fill;
+`ifdef PMMU_MUTANT_FLUSH_DURING_WALK_FILLS
+  // MUTANT: T7 ignored, a walk fills even when a flush came during it
+  assign fill = walk_done & (w_res == pmmu_pkg::WRES_OK);
+  logic unused_cancel;
+  assign unused_cancel = cancel_q;
+`else
+  assign fill = walk_done & (w_res == pmmu_pkg::WRES_OK) & ~cancel_q & ~flush_valid_i;
+`endif
+
+  assign cancel_d = accept ? 1'b0 : (cancel_q | (flush_valid_i & s1_valid_q));
+
+  pmmu_tlb #(
+    .SETS      (SETS),
+    .WAYS      (WAYS),
+    .LARGE     (LARGE),
+    .POLICY    (POLICY),
+    .LFSR_SEED (LFSR_SEED)
+  ) u_tlb (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .lk_valid_i    (lookup),
+    .lk_la_i       (s1_la_q),
+    .lk_match_o    (lk_match),
+    .lk_entry_o    (lk_entry),
+    .lk_touch_i    (hit),
+    .lk_drop_i     (drop),
+    .fill_valid_i  (fill),
+    .fill_la_i     (s1_la_q),
+    .fill_entry_i  (w_entry),
+    .flush_valid_i (flush_valid_i),
+    .flush_kind_i  (flush_kind_i),
+    .flush_la_i    (flush_la_i)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Response
+  // ---------------------------------------------------------------------------
+  assign resp_valid_o = off | hit | walk_done;
+  assign req_ready_o  = ~s1_valid_q | resp_valid_o;   // T1; independent of req_valid_i
+
+  always_comb begin
+    resp_pa_o      = '0;
+    resp_fault_o   = 1'b0;
+    resp_ec_o      = '0;
+    resp_bus_err_o = 1'b0;
+    resp_tlb_o     = pmmu_pkg::TLB_MISS;
+    resp_pwt_o     = 1'b0;
+    resp_pcd_o     = 1'b0;
+    resp_pat_o     = 1'b0;
+    if (walk_done) begin
+      resp_tlb_o = pmmu_pkg::TLB_MISS;
+      unique case (w_res)
+        pmmu_pkg::WRES_OK: begin
+          resp_pa_o  = w_pa;
+          resp_pwt_o = w_entry[pmmu_pkg::TE_PWT];
+          resp_pcd_o = w_entry[pmmu_pkg::TE_PCD];
+          resp_pat_o = w_entry[pmmu_pkg::TE_PAT];
+        end
+        pmmu_pkg::WRES_PF: begin
+          resp_fault_o = 1'b1;
+          resp_ec_o    = w_ec;
+        end
+        default: resp_bus_err_o = 1'b1;
+      endcase
+    end else if (off) begin
+      resp_tlb_o = pmmu_pkg::TLB_OFF;
+      resp_pa_o  = {4'b0, s1_la_q};
+    end else if (hit) begin
+      resp_tlb_o = pmmu_pkg::TLB_HIT;
+      resp_pa_o  = {lk_entry[pmmu_pkg::TE_FRAME_LO +: pmmu_pkg::FRW], s1_la_q[11:0]};
+      resp_pwt_o = lk_entry[pmmu_pkg::TE_PWT];
+      resp_pcd_o = lk_entry[pmmu_pkg::TE_PCD];
+      resp_pat_o = lk_entry[pmmu_pkg::TE_PAT];
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Page-fault interrupt, CR2 and error code (T10)
+  // ---------------------------------------------------------------------------
+  logic           pf_event;
+  logic           pf_irq_q;
+  logic [31:0]    pf_cr2_q;
+  logic [pmmu_pkg::ECW-1:0] pf_ec_q;
+
+  assign pf_event = resp_valid_o & resp_fault_o;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      pf_irq_q <= 1'b0;
+      pf_cr2_q <= '0;
+      pf_ec_q  <= '0;
+    end else begin
+      if (pf_event) begin
+        pf_irq_q <= 1'b1;            // a new fault wins over an ack in the same cycle
+        pf_cr2_q <= s1_la_q;
+        pf_ec_q  <= resp_ec_o;
+      end else if (pf_ack_i) begin
+        pf_irq_q <= 1'b0;
+      end
+    end
+  end
+
+  assign pf_irq_o = pf_irq_q;
+  assign pf_ec_o  = pf_ec_q;
+`ifdef PMMU_MUTANT_CR2_NOT_LATCHED
+  // MUTANT: CR2 shows the LA of the latest accepted request, not the faulting one
+  assign pf_cr2_o = s1_la_q;
+  logic unused_cr2;
+  assign unused_cr2 = ^pf_cr2_q;
+`else
+  assign pf_cr2_o = pf_cr2_q;
+`endif
+
+  // ---------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      s1_valid_q <= 1'b0;
+      cancel_q   <= 1'b0;
+    end else begin
+      s1_valid_q <= accept | (s1_valid_q & ~resp_valid_o);
+      cancel_q   <= cancel_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      s1_la_q   <= '0;
+      s1_acc_q  <= pmmu_pkg::ACC_READ;
+      s1_priv_q <= pmmu_pkg::PRIV_SUP;
+      s1_ac_q   <= 1'b0;
+    end else if (accept) begin
+      s1_la_q   <= req_la_i;
+      s1_acc_q  <= req_acc_i;
+      s1_priv_q <= req_priv_i;
+      s1_ac_q   <= req_ac_i;
+    end
+  end
+
+  logic unused_top;
+  assign unused_top = ^{cr4_pae_i, efer_nxe_i, lk_ec_unused, lk_entry[pmmu_pkg::TE_LARGE], lk_entry[pmmu_pkg::TE_G]};
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // T1: one request at a time, responses only to accepted requests
+      assert (!resp_valid_o || s1_valid_q) else $error("pmmu_top: response without request");
+      assert ($countones({off, hit, walk_done}) <= 1)
+        else $error("pmmu_top: two response sources in one cycle");
+      // a faulting (or bus-error) walk fills nothing
+      assert (!(fill && w_res != pmmu_pkg::WRES_OK)) else $error("pmmu_top: faulting walk fills the TLB");
+`ifndef PMMU_MUTANT_FLUSH_DURING_WALK_FILLS
+      // a cancelled walk (T7) fills nothing
+      assert (!(fill && (cancel_q || flush_valid_i)))
+        else $error("pmmu_top: cancelled walk fills the TLB");
+`endif
+      // a walk only runs for the request in s1
+      assert (walk_idle || s1_valid_q) else $error("pmmu_top: walker busy without a request");
+    end
+  end
+`endif
+
+endmodule
