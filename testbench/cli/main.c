@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "run.h"
 #include "scenario.h"
+#include "sim_cli.h"
 
 enum { EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_DISAGREE = 3 };
 
@@ -26,10 +27,15 @@ static const char usage_text[] =
     "  pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
     "             [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
     "             [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
+    "             [--waves FILE.fst]\n"
     "      Random page tables and request streams (flushes during walks, control-register\n"
     "      toggles, page-table edits); every result is checked against a fresh walk when the\n"
     "      TLB is coherent, and against the other engine with --engine both. --seeds N runs\n"
     "      seeds S .. S+N-1. Defaults: seed 1, 10000 accesses, latency 1..6, wait 3, gap 3.\n"
+    "  pmmu sim [--processes N] [--workload NAME | --trace FILE] [--frames F]\n"
+    "           [--engine model|rtl|both] [--seed S] [--accesses N] [--maps] [--help]\n"
+    "      The testbench operating system: processes, demand paging, swap, copy-on-write\n"
+    "      and SIGSEGV driven through the PMMU (docs/os.md); 'pmmu sim --help' for more.\n"
     "  pmmu --help | --version\n"
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
@@ -227,6 +233,7 @@ static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *s
     else if (strcmp(opt, "--quiet") == 0) { o->quiet = true; takes = false; }
     else if (strcmp(opt, "--trace") == 0) { o->trace = true; takes = false; }
     else if (strcmp(opt, "--mutant") == 0) ok = (o->mutant = val) != NULL;
+    else if (strcmp(opt, "--waves") == 0) ok = (o->waves = val) != NULL;
     else return usage_error("unknown cosim option '%s'", opt);
     if (!ok) return usage_error("bad or missing value for '%s'", opt);
     if (takes) i++;
@@ -278,5 +285,6 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "cosim") == 0) return cmd_cosim(argc - 2, argv + 2);
+  if (strcmp(cmd, "sim") == 0) return sim_main(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

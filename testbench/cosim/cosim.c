@@ -9,7 +9,7 @@
 #define N_DIRS 4
 #define N_TABLES 16
 #define N_HOT_PDE 12
-#define N_HOT_PTE 8
+#define N_HOT_PTE 16
 #define SELF_MAP_INDEX 0x3FFu
 #define DIR_BASE 0x00100000u
 #define TABLE_BASE 0x00200000u
@@ -44,10 +44,14 @@ static uint32_t bits32(world *w) { return (uint32_t)next_u64(w); }
 
 /* ---- Entries ---------------------------------------------------------------------------- */
 
-/* Random flags for any entry: every combination of the bits the PMMU reads or ignores. */
+/* Random flags for any entry: every combination of the bits the PMMU reads or ignores, but
+ * biased towards usable mappings (present, user, writable) so that enough translations
+ * succeed to fill the TLB and exercise replacement, not only the fault paths. */
 static uint32_t random_flags(world *w) {
-  uint32_t f = bits32(w) & 0xF7Eu; /* RW US PWT PCD A D (PS clear) G and the ignored 11:9 */
-  if (chance(w, 88)) f |= PMMU_PTE_P;
+  uint32_t f = bits32(w) & 0xF78u; /* PWT PCD A D (PS clear) G and the ignored 11:9 */
+  if (chance(w, 95)) f |= PMMU_PTE_P;
+  if (chance(w, 75)) f |= PMMU_PTE_US;
+  if (chance(w, 75)) f |= PMMU_PTE_RW;
   return f;
 }
 
@@ -99,6 +103,11 @@ static void build_world(world *w) {
 }
 
 static uint32_t random_la(world *w) {
+  /* A conflict group: six pages with one PTE index under different PDEs share a 4 KiB set
+   * (and six large pages the large array), more than it has ways: evictions and
+   * re-references make every replacement decision visible. */
+  if (chance(w, 20))
+    return (w->hot_pde[below(w, 6)] << 22) | (w->hot_pte[1] << 12) | (bits32(w) & 0xFFFu);
   if (chance(w, 75) && w->recent[0]) return w->recent[below(w, 8)] | (bits32(w) & 0xFFFu);
   if (chance(w, 3)) return bits32(w);
   unsigned pde = chance(w, 6) ? SELF_MAP_INDEX : w->hot_pde[below(w, N_HOT_PDE)];
@@ -154,9 +163,9 @@ static bool do_access(world *w, uint64_t index) {
   pmmu_t *model = engine_model(w->e);
   bool check = model && pmmu_debug_translate(model, &req, &expect, NULL) == PMMU_E_OK;
   int err;
-  if (chance(w, 6)) {
-    unsigned k = below(w, 10);
-    engine_flush fl = {.kind = k < 6 ? PMMU_FLUSH_PAGE : k < 8 ? PMMU_FLUSH_NONGLOBAL : PMMU_FLUSH_ALL,
+  if (chance(w, 5)) {
+    unsigned k = below(w, 20);
+    engine_flush fl = {.kind = k < 18 ? PMMU_FLUSH_PAGE : k < 19 ? PMMU_FLUSH_NONGLOBAL : PMMU_FLUSH_ALL,
                        .la = chance(w, 50) ? req.la : random_la(w), .after = below(w, 24)};
     err = engine_translate_flush(w->e, &req, &fl, &got);
     if (w->opt->trace)
@@ -211,9 +220,13 @@ static void do_control(world *w) {
   engine_reg reg;
   uint64_t value;
   bool paging = (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) != 0;
+  bool pse = (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PSE) != 0;
   if (!paging && chance(w, 50)) {
     reg = REG_CR0; /* paging stays off only briefly */
     value = engine_read_reg(w->e, REG_CR0) | PMMU_CR0_PG;
+  } else if (!pse && chance(w, 50)) {
+    reg = REG_CR4; /* so does PSE: without it the 4 MiB PDEs point at empty tables */
+    value = engine_read_reg(w->e, REG_CR4) | PMMU_CR4_PSE;
   } else if (pick < 8) {
     reg = REG_CR3;
     value = DIR_BASE + below(w, N_DIRS) * 0x1000u + (chance(w, 20) ? (bits32(w) & 0x18u) : 0);
@@ -313,6 +326,11 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
     fprintf(out, "cosim: %s\n", why);
     return 2;
   }
+  if (o->waves && engine_waves(e, o->waves) != 0) {
+    fprintf(out, "cosim: cannot write waves to %s (is the RTL engine in use?)\n", o->waves);
+    engine_destroy(e);
+    return 2;
+  }
   char repro[512];
   cosim_command(o, repro, sizeof repro);
   engine_set_repro(e, repro);
@@ -325,10 +343,12 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, NULL);
   w.now = 2;
   for (uint64_t i = 0; i < o->accesses;) {
-    unsigned pick = below(&w, 100);
-    if (pick < 4) {
+    /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
+     * replacement to matter between them. */
+    unsigned pick = below(&w, 1000);
+    if (pick < 15) {
       do_control(&w);
-    } else if (pick < 8) {
+    } else if (pick < 45) {
       do_edit(&w);
     } else {
       if (!do_access(&w, i)) break;

@@ -46,9 +46,13 @@ typedef struct rig {
   uint64_t now;
 } rig;
 
-static rig make(unsigned sets, unsigned ways, unsigned pde_flags, unsigned pte_flags) {
-  engine_setup s = {.tlb_sets = sets, .tlb_ways = ways, .tlb_large = 2, .policy = PMMU_POLICY_PLRU};
+/* Geometries with an RTL variant (rtl/CMakeLists.txt): 16x4x8 and 1x4x2. */
+static rig make_timed(unsigned sets, unsigned ways, unsigned pde_flags, unsigned pte_flags,
+                      unsigned wait) {
+  engine_setup s = {.tlb_sets = sets, .tlb_ways = ways, .tlb_large = sets == 1 ? 2 : 8,
+                    .policy = PMMU_POLICY_PLRU};
   pmem_timing_init(&s.timing);
+  s.timing.wait_min = s.timing.wait_max = wait;
   char why[256];
   rig r = {.e = engine_create(g_kind, &s, why, sizeof why)};
   if (!r.e) {
@@ -63,6 +67,10 @@ static rig make(unsigned sets, unsigned ways, unsigned pde_flags, unsigned pte_f
   engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, 1, NULL);
   r.now = 2;
   return r;
+}
+
+static rig make(unsigned sets, unsigned ways, unsigned pde_flags, unsigned pte_flags) {
+  return make_timed(sets, ways, pde_flags, pte_flags, 0);
 }
 
 static pmmu_response access_at(rig *r, uint32_t la, pmmu_access acc, engine_flush *flush) {
@@ -112,22 +120,21 @@ static void flush_vs_fill(void) {
   }
 }
 
-/* A first read (A clear in PDE and PTE): 4 accesses, 17 cycles. One set of 2 ways, already
- * full with LA4K(1) and LA4K(2) (plru victim: way of LA4K(1), the older). A flush of an
+/* A first read (A clear in PDE and PTE): 4 accesses, 17 cycles. One set of 4 ways, already
+ * full with LA4K(1..4) filled in that order (plru victim: way 0, LA4K(1)). A flush of an
  * unrelated page in each cycle of the walk: the fill is cancelled, LA4K(1) still hits, and
  * the A bits the walk wrote stay in memory. */
 static void flush_in_every_walk_cycle(void) {
   for (unsigned after = 0; after <= 17; after++) {
-    rig r = make(1, 2, 0x23, 0x23);
-    access(&r, LA4K(1));
-    access(&r, LA4K(2));
+    rig r = make(1, 4, 0x23, 0x23);
+    for (unsigned n = 1; n <= 4; n++) access(&r, LA4K(n));
     engine_mem_write(r.e, DIR + 4, 4, TABLE | 0x03u);        /* PDE: A clear */
-    engine_mem_write(r.e, TABLE + 4 * 3, 4, 0x103000u | 0x03u); /* PTE[3]: A clear */
+    engine_mem_write(r.e, TABLE + 4 * 5, 4, 0x105000u | 0x03u); /* PTE[5]: A clear */
     engine_flush f = {.kind = PMMU_FLUSH_PAGE, .la = LA4K(9), .after = after};
-    pmmu_response w = access_at(&r, LA4K(3), PMMU_READ, &f);
-    CHECK(w.outcome == PMMU_OK && w.cycles == 17 && w.pa == 0x103000u, "walk: %d %u 0x%" PRIx64,
+    pmmu_response w = access_at(&r, LA4K(5), PMMU_READ, &f);
+    CHECK(w.outcome == PMMU_OK && w.cycles == 17 && w.pa == 0x105000u, "walk: %d %u 0x%" PRIx64,
           w.outcome, w.cycles, w.pa);
-    CHECK(engine_mem_read(r.e, TABLE + 4 * 3, 4) == (0x103000u | 0x23u), "PTE A not kept");
+    CHECK(engine_mem_read(r.e, TABLE + 4 * 5, 4) == (0x105000u | 0x23u), "PTE A not kept");
     CHECK(engine_mem_read(r.e, DIR + 4, 4) == (TABLE | 0x23u), "PDE A not kept");
     bool cancelled = f.cycle <= w.response_cycle;
     pmmu_response victim = access(&r, LA4K(1));
@@ -190,6 +197,27 @@ static void invlpg_inside_large_page(void) {
   }
 }
 
+/* The lookup happens once, in A + 1, even when the memory holds the walk's first request
+ * back (found by lockstep: the RTL looked up again in every back-pressure cycle, and with
+ * overlapping entries dropped the 4 MiB entry after the stale 4 KiB one). Every memory
+ * request waits 2 cycles here: each access costs 1 + 2 + 3, a 2-read walk 13 cycles. */
+static void lookup_once_under_backpressure(void) {
+  rig r = make_timed(16, 4, 0x27, 0x25, 2); /* PTEs: P U A, read-only, D clear */
+  engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, r.now++, NULL);
+  CHECK(access(&r, LA4K(0)).tlb == PMMU_TLB_MISS, "first access walks");
+  engine_mem_write(r.e, DIR + 4, 4, 0x00c00000u | 0xA7u); /* PDE[1] -> 4 MiB, P W U A PS */
+  pmmu_response large = access(&r, LA4K(0x112)); /* fills a 4 MiB entry */
+  CHECK(large.pa == 0x00d12000u && large.cycles == 1 + 6, "4 MiB walk: pa 0x%" PRIx64 " cycles %u",
+        large.pa, large.cycles);
+  CHECK(access(&r, LA4K(0)).pa == 0x100000u, "the stale 4 KiB entry must win");
+  pmmu_response w = access_at(&r, LA4K(0), PMMU_WRITE, NULL); /* drops the 4 KiB entry */
+  CHECK(w.tlb == PMMU_TLB_MISS && w.pa == 0x00c00000u, "write: %s pa 0x%" PRIx64,
+        pmmu_tlb_use_name(w.tlb), w.pa);
+  pmmu_response after = access(&r, LA4K(0x113));
+  CHECK(after.tlb == PMMU_TLB_HIT, "the 4 MiB entry was dropped too: %s", pmmu_tlb_use_name(after.tlb));
+  done(&r);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !engine_kind_parse(argv[1], &g_kind)) {
     fprintf(stderr, "usage: pmmu_directed [model|rtl|both]\n");
@@ -200,6 +228,7 @@ int main(int argc, char **argv) {
   bus_error_on_each_access();
   back_to_back_hits();
   invlpg_inside_large_page();
+  lookup_once_under_backpressure();
   printf("directed (%s): %u checks\n%u passed, %u failed\n", engine_kind_name(g_kind), g_checks,
          g_checks - g_failures, g_failures);
   return g_failures ? 1 : 0;

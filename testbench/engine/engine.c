@@ -27,9 +27,16 @@ struct engine {
   pmmu_control ctl; /* as last written successfully: the RTL's control inputs */
   uint64_t requests;
   uint64_t mismatches;
+  /* A #PF's interrupt, compared once the RTL has reached R + 1. */
+  bool irq_pending;
+  uint64_t irq_request;
+  pmmu_request irq_req;
+  pmmu_interrupt_state irq_want;
   char repro[512];
   FILE *report;
 };
+
+static void check_interrupt(engine_t *e, bool force);
 
 /* ---- Names --------------------------------------------------------------------------- */
 
@@ -151,7 +158,11 @@ int rtl_side_control(rtl_side *r, const pmmu_control *c, int k, uint32_t la, uin
   return PMMU_E_INVALID;
 }
 uint64_t rtl_side_ready_cycle(const rtl_side *r) { (void)r; return 0; }
-void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out) { (void)r; memset(out, 0, sizeof *out); }
+void rtl_side_watch_interrupt(rtl_side *r, uint64_t c) { (void)r; (void)c; }
+bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out) {
+  (void)r; (void)force; (void)out;
+  return false;
+}
 int rtl_side_errors(const rtl_side *r) { (void)r; return 0; }
 int rtl_side_waves(rtl_side *r, const char *path) { (void)r; (void)path; return -1; }
 #endif
@@ -194,7 +205,10 @@ void engine_set_repro(engine_t *e, const char *command) {
 
 void engine_set_report(engine_t *e, FILE *f) { e->report = f; }
 
-uint64_t engine_mismatches(const engine_t *e) { return e->mismatches; }
+uint64_t engine_mismatches(engine_t *e) {
+  if (e->rtl) check_interrupt(e, true);
+  return e->mismatches;
+}
 
 int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
 
@@ -270,13 +284,30 @@ static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m
     differ(&d, field, x, y);
   }
   if (m->outcome == PMMU_PAGE_FAULT || r->outcome == PMMU_PAGE_FAULT) {
-    pmmu_interrupt_state mi, ri;
-    pmmu_get_interrupt(e->model->m, &mi);
-    rtl_side_interrupt(e->rtl, &ri);
-    differ_u64(&d, "interrupt line", mi.pending, ri.pending);
-    differ_u64(&d, "latched CR2", mi.cr2, ri.cr2);
-    differ_u64(&d, "latched error code", mi.error_code, ri.error_code);
+    e->irq_pending = true;
+    e->irq_request = e->requests;
+    e->irq_req = *req;
+    pmmu_get_interrupt(e->model->m, &e->irq_want);
+    rtl_side_watch_interrupt(e->rtl, r->response_cycle);
   }
+  if (d.header) {
+    e->mismatches++;
+    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
+  }
+}
+
+/* The interrupt of the last #PF, once the RTL has shown it in R + 1 (T10). */
+static void check_interrupt(engine_t *e, bool force) {
+  pmmu_interrupt_state got;
+  if (!e->irq_pending || !rtl_side_watched_interrupt(e->rtl, force, &got)) return;
+  e->irq_pending = false;
+  uint64_t now = e->requests;
+  e->requests = e->irq_request;
+  diff d = {.e = e, .req = &e->irq_req};
+  differ_u64(&d, "interrupt line (R+1)", e->irq_want.pending, got.pending);
+  differ_u64(&d, "latched CR2 (R+1)", e->irq_want.cr2, got.cr2);
+  differ_u64(&d, "latched error code (R+1)", e->irq_want.error_code, got.error_code);
+  e->requests = now;
   if (d.header) {
     e->mismatches++;
     fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
@@ -290,6 +321,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush, 
   engine_flush rtl_flush;
   txn_log rtl_log = {0};
   int err = PMMU_E_OK;
+  if (e->rtl) check_interrupt(e, false);
   e->requests++;
   if (e->model) {
     txn_log_clear(&e->model->log);
@@ -347,6 +379,7 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
     if (err) return err;
     if (!res.gp_fault) pmmu_get_control(m, &next);
   }
+  if (e->rtl) check_interrupt(e, false);
   if (e->rtl && !res.gp_fault) {
     bool pae = (next.cr0 & PMMU_CR0_PG) && (next.cr4 & PMMU_CR4_PAE);
     if (pae) {
@@ -367,7 +400,10 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
     int err = pmmu_invlpg(e->model->m, la, cycle);
     if (err) return err;
   }
-  if (e->rtl) return rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  if (e->rtl) {
+    check_interrupt(e, false);
+    return rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  }
   return PMMU_E_OK;
 }
 

@@ -46,7 +46,7 @@ void engine_destroy(engine_t *e);
  * (stderr by default), and how many there were. */
 void engine_set_repro(engine_t *e, const char *command);
 void engine_set_report(engine_t *e, FILE *f);
-uint64_t engine_mismatches(const engine_t *e);
+uint64_t engine_mismatches(engine_t *e);
 /* Assertion failures reported by the RTL (0 without one). */
 int engine_rtl_errors(const engine_t *e);
 /* Opens an FST dump of the RTL (-1 without one, or when tracing was not built). */

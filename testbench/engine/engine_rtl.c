@@ -21,7 +21,11 @@ struct rtl_side {
   pmem_t *mem;
   pmmu_rtl_in_t in;
   mem_port port;
-  uint64_t ready_cycle; /* the cycle of the last response */
+  uint64_t served_cycle; /* the memory port was answered for this cycle */
+  uint64_t ready_cycle;  /* the cycle of the last response */
+  uint64_t irq_watch;    /* the response cycle of a #PF whose interrupt is to be seen */
+  bool irq_watch_done;
+  pmmu_interrupt_state irq_seen;
 };
 
 static int policy_of(pmmu_policy p) {
@@ -63,6 +67,8 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *w
     return NULL;
   }
   pmem_set_timing(r->mem, &setup->timing);
+  r->served_cycle = UINT64_MAX;
+  r->irq_watch = UINT64_MAX;
   pmmu_control reset = {.cr0 = PMMU_CR0_PG};
   set_control(&r->in, &reset);
   pmmu_rtl_eval(r->h, &r->in, NULL);
@@ -81,12 +87,20 @@ uint64_t rtl_side_ready_cycle(const rtl_side *r) { return r->ready_cycle; }
 int rtl_side_errors(const rtl_side *r) { return pmmu_rtl_errors(r->h); }
 int rtl_side_waves(rtl_side *r, const char *path) { return pmmu_rtl_trace_open(r->h, path); }
 
-/* ---- One cycle of the memory port ----------------------------------------------------- */
+/* ---- Cycles ----------------------------------------------------------------------------
+ *
+ * The block rests *in* a cycle that is not ticked yet: pmmu_rtl_cycle() is the cycle whose
+ * inputs r->in holds. An operation for that same cycle (a request presented in the cycle of
+ * the previous response, a flush in the cycle of a fill) merges its inputs into it; an
+ * operation for a later cycle first finishes the cycles in between.
+ */
 
 /* Before the edge: decide mem_req_ready and mem_resp_* for this cycle from what the block
- * shows (its mem_req_* outputs do not depend on our inputs). */
+ * shows (its mem_req_* outputs do not depend on our inputs). Once per cycle. */
 static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle, txn_log *log) {
   mem_port *p = &r->port;
+  if (cycle == r->served_cycle) return;
+  r->served_cycle = cycle;
   r->in.mem_req_ready = 0;
   r->in.mem_resp_valid = 0;
   if (!p->busy && out->mem_req_valid) {
@@ -122,20 +136,31 @@ static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle,
   }
 }
 
-/* One full cycle: settle, answer the memory port, settle again, edge. */
-static void step(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
+/* Settles the current cycle with the memory port answered. */
+static void settle(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
+  pmmu_rtl_eval(r->h, &r->in, out);
+  serve_memory(r, out, pmmu_rtl_cycle(r->h), log);
+  pmmu_rtl_eval(r->h, &r->in, out);
+}
+
+/* Ends the current cycle: the edge, then the one-cycle inputs drop. */
+static void finish_cycle(rtl_side *r, txn_log *log) {
+  pmmu_rtl_out_t out;
   uint64_t cycle = pmmu_rtl_cycle(r->h);
-  pmmu_rtl_eval(r->h, &r->in, out);
-  serve_memory(r, out, cycle, log);
-  pmmu_rtl_eval(r->h, &r->in, out);
+  settle(r, &out, log);
+  if (r->in.req_valid && out.req_ready) r->in.req_valid = 0; /* accepted at this edge */
   pmmu_rtl_tick(r->h);
   r->in.flush_valid = 0;
   r->in.pf_ack = 0;
+  if (cycle == r->irq_watch) { /* T10: the interrupt as it stands in R + 1 */
+    pmmu_rtl_eval(r->h, &r->in, &out);
+    r->irq_seen = (pmmu_interrupt_state){.pending = out.pf_irq, .cr2 = out.pf_cr2, .error_code = out.pf_ec};
+    r->irq_watch_done = true;
+  }
 }
 
-static void run_until(rtl_side *r, uint64_t cycle) {
-  pmmu_rtl_out_t out;
-  while (pmmu_rtl_cycle(r->h) < cycle) step(r, &out, NULL);
+static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log) {
+  while (pmmu_rtl_cycle(r->h) < cycle) finish_cycle(r, log);
 }
 
 /* ---- Requests -------------------------------------------------------------------------- */
@@ -185,11 +210,12 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
   pmmu_rtl_out_t o;
   memset(out, 0, sizeof *out);
   txn_log_clear(log);
-  run_until(r, req->cycle);
+  if (r->in.req_valid) return PMMU_E_ORDER; /* one request at a time */
+  advance_to(r, req->cycle, log);
   set_request(&r->in, req);
   bool accepted = false, answered = false, flushed = flush == NULL;
   uint64_t limit = pmmu_rtl_cycle(r->h) + HANG_CYCLES;
-  while (!(answered && flushed)) {
+  for (;;) {
     uint64_t cycle = pmmu_rtl_cycle(r->h);
     if (cycle > limit) return PMMU_E_INVALID;
     if (accepted && !flushed && cycle == out->accept_cycle + 1 + flush->after) {
@@ -197,23 +223,17 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
       flush->cycle = cycle;
       flushed = true;
     }
-    pmmu_rtl_eval(r->h, &r->in, &o);
-    serve_memory(r, &o, cycle, log);
-    pmmu_rtl_eval(r->h, &r->in, &o);
-    bool accept_now = !accepted && r->in.req_valid && o.req_ready;
-    if (accept_now) out->accept_cycle = cycle;
-    /* A hit answers in the cycle after acceptance, so never in the accepting cycle. */
-    if (accepted && !answered && o.resp_valid) {
+    settle(r, &o, log);
+    if (!accepted && r->in.req_valid && o.req_ready) {
+      accepted = true;
+      out->accept_cycle = cycle;
+    } else if (accepted && !answered && o.resp_valid) {
       take_response(&o, req, out);
       out->response_cycle = cycle;
       answered = true;
     }
-    pmmu_rtl_tick(r->h);
-    r->in.flush_valid = 0;
-    if (accept_now) {
-      accepted = true;
-      r->in.req_valid = 0;
-    }
+    if (answered && flushed) break; /* rest in this cycle, un-ticked */
+    finish_cycle(r, log);
   }
   out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
   out->mem_accesses = log->n;
@@ -223,18 +243,24 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
 
 int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
                      uint64_t cycle) {
-  pmmu_rtl_out_t out;
-  run_until(r, cycle);
+  if (cycle < pmmu_rtl_cycle(r->h)) return PMMU_E_ORDER;
+  advance_to(r, cycle, NULL);
+  if (flush_kind >= 0 && r->in.flush_valid) return PMMU_E_ORDER; /* one flush per cycle */
   set_control(&r->in, ctl);
   if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, la);
-  step(r, &out, NULL);
   return PMMU_E_OK;
 }
 
-void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out) {
-  pmmu_rtl_out_t o;
-  pmmu_rtl_eval(r->h, &r->in, &o);
-  out->pending = o.pf_irq;
-  out->cr2 = o.pf_cr2;
-  out->error_code = o.pf_ec;
+void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle) {
+  r->irq_watch = response_cycle;
+  r->irq_watch_done = false;
+}
+
+bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out) {
+  if (r->irq_watch == UINT64_MAX) return false;
+  if (!r->irq_watch_done && force) advance_to(r, r->irq_watch + 1, NULL);
+  if (!r->irq_watch_done) return false;
+  *out = r->irq_seen;
+  r->irq_watch = UINT64_MAX;
+  return true;
 }

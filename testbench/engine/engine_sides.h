@@ -28,7 +28,11 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
 int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
                      uint64_t cycle);
 uint64_t rtl_side_ready_cycle(const rtl_side *r);
-void rtl_side_interrupt(rtl_side *r, pmmu_interrupt_state *out);
+/* The #PF interrupt is visible from R + 1 (timing.md T10), a cycle the RTL reaches only when
+ * the next operation starts: watch for it, and collect it when it has been seen (force: run
+ * the RTL on to R + 1 now). */
+void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
+bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
 /* Assertion failures the RTL reported. */
 int rtl_side_errors(const rtl_side *r);
 int rtl_side_waves(rtl_side *r, const char *path);

@@ -115,7 +115,7 @@ static unsigned draw(pmem_t *mem, unsigned lo, unsigned hi) {
 void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t *response,
                       bool *bus_error) {
   const pmem_timing *t = &mem->timing;
-  unsigned wait = t->wait_max ? draw(mem, 0, t->wait_max) : 0;
+  unsigned wait = t->wait_max ? draw(mem, t->wait_min <= t->wait_max ? t->wait_min : t->wait_max, t->wait_max) : 0;
   unsigned lat = t->lat_min < t->lat_max ? draw(mem, t->lat_min, t->lat_max) : t->lat_min;
   *bus_error = t->bus_error_permille && draw(mem, 0, 999) < t->bus_error_permille;
   if (mem->requests == mem->err_request) *bus_error = true;

@@ -17,3 +17,21 @@ foreach(kind good bad golden)
     set_tests_properties(scenario.${kind}.${name} PROPERTIES LABELS "scenario;${kind}")
   endforeach()
 endforeach()
+
+# The same files in lockstep on the model and the RTL (`--engine both`): any difference in a
+# result, a cycle count or a walker memory transaction fails the test. PAE scenarios join
+# when the RTL implements PAE (issue 4).
+if(TARGET pmmu_rtl)
+  foreach(kind good golden)
+    foreach(file IN LISTS pmmu_${kind})
+      get_filename_component(name ${file} NAME_WE)
+      if(name MATCHES "^pae-")
+        continue()
+      endif()
+      add_test(NAME scenario.both.${kind}.${name}
+        COMMAND ${PMMU_CHECK_SCENARIO} $<TARGET_FILE:pmmu> ${kind} ${file} both
+        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+      set_tests_properties(scenario.both.${kind}.${name} PROPERTIES LABELS "scenario;both")
+    endforeach()
+  endforeach()
+endif()
