@@ -44,7 +44,8 @@ package pmmu_pkg;
   localparam flush_t     FLUSH_NONGLOBAL = 2'd0;  // CR3 write: every entry with G = 0
   localparam flush_t     FLUSH_ALL       = 2'd1;  // every entry
   localparam flush_t     FLUSH_PAGE      = 2'd2;  // INVLPG LA: every entry that maps LA, global too
-  // 2'd3 is reserved for the PAE "load PDPTEs" command (not implemented yet)
+  localparam flush_t     FLUSH_LOAD_PDPTE = 2'd3; // PAE: load the four PDPTE registers from cr3_i
+                                                  // (T11); reports done and #GP, flushes nothing
 
   // -------------------------------------------------------------------------
   // Walk memory port
@@ -55,7 +56,7 @@ package pmmu_pkg;
 
   typedef logic mem_size_t;  // memory access size
   localparam mem_size_t  MEM_SIZE4       = 1'b0;  // 4-byte access (32-bit paging entries)
-  localparam mem_size_t  MEM_SIZE8       = 1'b1;  // 8-byte access (PAE entries, later)
+  localparam mem_size_t  MEM_SIZE8       = 1'b1;  // 8-byte access (PAE entries, PDPTEs)
 
   // -------------------------------------------------------------------------
   // Replacement policies (parameter POLICY)
@@ -83,6 +84,12 @@ package pmmu_pkg;
   localparam int E_PSE36_LO = 13;
   localparam int E_RSVD4M_LO = 17;
   localparam int E_RSVD4M_HI = 21;
+  // PAE (x86-paging.md section 4): 8-byte entries
+  localparam int E_XD  = 63;        // execute-disable with EFER.NXE = 1, reserved without
+  localparam int E_RSVDPAE_LO = 36; // bits 62:36 reserved in every present PDE/PTE
+  localparam int E_RSVDPAE_HI = 62;
+  localparam int E_RSVD2M_LO = 13;  // 2 MiB PDE: bits 20:13 reserved
+  localparam int E_RSVD2M_HI = 20;
 
   // -------------------------------------------------------------------------
   // #PF error code bit positions (x86-paging.md section 6)
@@ -114,12 +121,13 @@ package pmmu_pkg;
   localparam int TE_X        = 5;   // NOT(OR of XD); 1 in 32-bit paging
   localparam int TE_W        = 6;   // AND of R/W
   localparam int TE_U        = 7;   // AND of U/S
-  localparam int TE_LARGE    = 8;   // 1: large-page array (4 MiB; 2 MiB later in PAE)
-  localparam int TE_FRAME_LO = 9;   // frame PA[35:12] at [TE_FRAME_LO +: FRW]
+  localparam int TE_LARGE    = 8;   // 1: large-page array (4 MiB, or 2 MiB in PAE)
+  localparam int TE_2M       = 9;   // with TE_LARGE: a 2 MiB page (tag LA[31:21])
+  localparam int TE_FRAME_LO = 10;  // frame PA[35:12] at [TE_FRAME_LO +: FRW]
   localparam int TEW         = TE_FRAME_LO + FRW;
   localparam int TE_ATW      = TE_LARGE;  // the attribute bits [TE_ATW-1:0] = {u..pat}
   // = logic [TEW-1:0]; a literal width because Icarus 11 cannot bind a package parameter
   // in a package typedef (pmmu_tlb checks $bits(tlb_entry_t) == TEW at elaboration)
-  typedef logic [32:0] tlb_entry_t;
+  typedef logic [33:0] tlb_entry_t;
 
 endpackage

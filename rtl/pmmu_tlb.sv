@@ -2,8 +2,8 @@
 //
 //  - 4 KiB pages: SETS x WAYS, set index LA[12 + log2(SETS) - 1 : 12], tag = the rest of
 //    the page number LA[31 : 12 + log2(SETS)];
-//  - large pages: LARGE entries, fully associative, tag LA[31:22] (4 MiB pages; 2 MiB
-//    entries with a size bit come with PAE).
+//  - large pages: LARGE entries, fully associative, tag LA[31:21] with a size bit: a 4 MiB
+//    entry matches on LA[31:22] (tag bit 0 unused), a 2 MiB entry (PAE) on LA[31:21].
 //
 // Lookup is combinational on the array registers (a hit answers in the lookup cycle).
 // Touch (hit), drop (rights denied / write to a clean entry), fill and flush all take
@@ -47,8 +47,8 @@ module pmmu_tlb #(
   localparam int WLW  = (WLOG > 0) ? WLOG : 1;
   localparam int LLOG = $clog2(LARGE);
   localparam int LLW  = (LLOG > 0) ? LLOG : 1;
-  localparam int LTW  = 10;                   // large tag: LA[31:22]
-  localparam int LFRW = pmmu_pkg::PAW - 22;   // large frame: PA[35:22]
+  localparam int LTW  = 11;                   // large tag: LA[31:21]
+  localparam int LFRW = pmmu_pkg::PAW - 21;   // large frame: PA[35:21] (bit 21 unused for 4 MiB)
   localparam int ATW  = pmmu_pkg::TE_ATW;     // {u, w, x, d, g, pwt, pcd, pat}
   localparam int FRW  = pmmu_pkg::FRW;
 
@@ -61,9 +61,17 @@ module pmmu_tlb #(
   logic [NE4*ATW-1:0]    attr4_q, attr4_d;
 
   logic [LARGE-1:0]      vl_q, vl_d;
+  logic [LARGE-1:0]      szl_q, szl_d;      // 1: a 2 MiB entry, 0: a 4 MiB entry
   logic [LARGE*LTW-1:0]  tagl_q, tagl_d;
   logic [LARGE*LFRW-1:0] framel_q, framel_d;
   logic [LARGE*ATW-1:0]  attrl_q, attrl_d;
+
+  // does large entry e (tag, size) cover the LA?
+  // (la_hi = LA[31:21])
+  function automatic logic large_covers(logic [LTW-1:0] tag, logic sz2m, logic [LTW-1:0] la_hi);
+    if (sz2m) large_covers = (tag == la_hi);
+    else      large_covers = (tag[LTW-1:1] == la_hi[LTW-1:1]);
+  endfunction
 
   // the set index of an LA: LA[12 + log2(SETS) - 1 : 12], 0 with one set
   function automatic logic [IW-1:0] set_of(logic [IW-1:0] la_12);
@@ -85,6 +93,7 @@ module pmmu_tlb #(
   logic [LLW-1:0]   ml_way;
   logic [ATW-1:0]   lk_attr;
   logic [FRW-1:0]   lk_frame;
+  logic             lk_2m;
 
   assign lk_set = set_of(lk_la_i[12 +: IW]);
   assign lk_tag = lk_la_i[31 -: TAGW];
@@ -127,6 +136,7 @@ module pmmu_tlb #(
     ml_way   = '0;
     lk_attr  = '0;
     lk_frame = '0;
+    lk_2m    = 1'b0;
     for (int w = 0; w < WAYS; w++) begin
       m4[w] = lk_vs[w] && (lk_tags[w*TAGW +: TAGW] == lk_tag);
       if (m4[w]) begin
@@ -139,12 +149,14 @@ module pmmu_tlb #(
     // Overlapping entries (a PDE changed size without INVLPG) are legal: docs/tlb.md says
     // the 4 KiB entry wins, then the lowest-numbered large entry.
     for (int e = 0; e < LARGE; e++) begin
-      ml_raw[e] = vl_q[e] && (tagl_q[e*LTW +: LTW] == lk_la_i[31:22]);
+      ml_raw[e] = vl_q[e] && large_covers(tagl_q[e*LTW +: LTW], szl_q[e], lk_la_i[31:21]);
       if (ml_raw[e] && !(|m4) && !(|ml)) begin
         ml[e]    = 1'b1;
         ml_way   = LLW'(e);
         lk_attr  = lk_attr | attrl_q[e*ATW +: ATW];
-        lk_frame = lk_frame | {framel_q[e*LFRW +: LFRW], lk_la_i[21:12]};
+        lk_2m    = szl_q[e];
+        if (szl_q[e]) lk_frame = lk_frame | {framel_q[e*LFRW +: LFRW], lk_la_i[20:12]};
+        else          lk_frame = lk_frame | {framel_q[e*LFRW + 1 +: LFRW - 1], lk_la_i[21:12]};
       end
     end
   end
@@ -155,6 +167,7 @@ module pmmu_tlb #(
     lk_entry_o       = '0;
     lk_entry_o[pmmu_pkg::TE_FRAME_LO +: pmmu_pkg::FRW] = lk_frame;
     lk_entry_o[pmmu_pkg::TE_LARGE] = |ml;
+    lk_entry_o[pmmu_pkg::TE_2M]    = lk_2m;
     lk_entry_o[pmmu_pkg::TE_ATW-1:0] = lk_attr;
   end
 
@@ -251,6 +264,7 @@ module pmmu_tlb #(
     frame4_d = frame4_q;
     attr4_d  = attr4_q;
     vl_d     = vl_q;
+    szl_d    = szl_q;
     tagl_d   = tagl_q;
     framel_d = framel_q;
     attrl_d  = attrl_q;
@@ -290,7 +304,7 @@ module pmmu_tlb #(
           end
 `ifndef PMMU_MUTANT_INVLPG_NO_LARGE
           for (int e = 0; e < LARGE; e++) begin
-            if (tagl_q[e*LTW +: LTW] == flush_la_i[31:22]) vl_d[e] = 1'b0;
+            if (large_covers(tagl_q[e*LTW +: LTW], szl_q[e], flush_la_i[31:21])) vl_d[e] = 1'b0;
           end
 `endif
         end
@@ -312,7 +326,8 @@ module pmmu_tlb #(
     for (int e = 0; e < LARGE; e++) begin
       if (filll && filll_way == LLW'(e)) begin
         vl_d[e]                   = 1'b1;
-        tagl_d[e*LTW +: LTW]      = fill_la_i[31:22];
+        tagl_d[e*LTW +: LTW]      = fill_la_i[31:21];
+        szl_d[e]                  = fill_entry_i[pmmu_pkg::TE_2M];
         framel_d[e*LFRW +: LFRW]  = fill_entry_i[pmmu_pkg::TE_FRAME_LO + FRW - 1 -: LFRW];
         attrl_d[e*ATW +: ATW]     = fill_attr;
       end
@@ -336,10 +351,11 @@ module pmmu_tlb #(
     attr4_q  <= attr4_d;
     tagl_q   <= tagl_d;
     framel_q <= framel_d;
+    szl_q    <= szl_d;
     attrl_q  <= attrl_d;
   end
 
-  // Unused: the low bits of a large fill's frame (PA[21:12] come from the LA).
+  // Unused: the low bits of a large fill's frame (PA[20:12] come from the LA).
   logic unused_fill;
   assign unused_fill = ^{fill_entry_i[pmmu_pkg::TE_FRAME_LO +: FRW - LFRW], fill_la_i[11:0], flush_la_i[11:0],
                          lk_la_i[11:0]};

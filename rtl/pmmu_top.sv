@@ -7,7 +7,10 @@
 // result is the response of cycle R; a successful, uncancelled walk fills the TLB at the
 // end of R (T5, T7). Flush commands act at the end of their cycle (T6). A #PF response
 // raises the interrupt line and latches CR2 and the error code from R + 1 until an ack
-// (T10).
+// (T10). In PAE paging the walker starts from the PDPTE register picked by LA[31:30]; a
+// not-present one is answered in the lookup cycle without a walk. The flush port's fourth
+// kind loads the PDPTE registers (T11): no request is accepted from the command's cycle c
+// until its done cycle D, in which pdpte_done_o (and pdpte_gp_o for a refused load) is high.
 
 module pmmu_top #(
   parameter int SETS      = 16,
@@ -24,11 +27,11 @@ module pmmu_top #(
   input  logic                        cr0_wp_i,
   input  logic [31:0]                 cr3_i,
   input  logic                        cr4_pse_i,
-  input  logic                        cr4_pae_i,  // PAE not implemented yet: treated as 0
+  input  logic                        cr4_pae_i,  // with cr0_pg_i: PAE paging
   input  logic                        cr4_pge_i,
   input  logic                        cr4_smep_i,
   input  logic                        cr4_smap_i,
-  input  logic                        efer_nxe_i, // only meaningful with PAE (later)
+  input  logic                        efer_nxe_i, // XD bits honoured (PAE), bit 63 not reserved
 
   // translation request
   input  logic                        req_valid_i,
@@ -65,6 +68,8 @@ module pmmu_top #(
   input  logic                        flush_valid_i,
   input  pmmu_pkg::flush_t           flush_kind_i,
   input  logic [31:0]                 flush_la_i,
+  output logic                        pdpte_done_o,   // cycle D of a PDPTE load (T11)
+  output logic                        pdpte_gp_o,     // with pdpte_done_o: #GP(0), nothing loaded
 
   // page-fault interrupt
   output logic                        pf_irq_o,
@@ -94,12 +99,16 @@ module pmmu_top #(
   logic                     lk_match;
   pmmu_pkg::tlb_entry_t     lk_entry;
   logic                     lk_perm_fault;
-  logic [pmmu_pkg::ECW-1:0] lk_ec_unused;
-  logic                     hit, drop, start;
+  logic [pmmu_pkg::ECW-1:0] lk_ec;
+  logic                     hit, drop, start, walk_start, pdpte_np, np_fast;
   logic                     id_en;
+  logic                     load, pdp_busy;
 
-  // I/D is reported for fetches with SMEP (or PAE with NXE, later)
-  assign id_en = cr4_smep_i;
+  // I/D is reported for fetches with SMEP, or in PAE paging with NXE
+  assign id_en = cr4_smep_i | (cr4_pae_i & efer_nxe_i);
+
+  // the PDPTE load command (T11)
+  assign load = flush_valid_i & (flush_kind_i == pmmu_pkg::FLUSH_LOAD_PDPTE);
 
   assign lookup = s1_valid_q & walk_idle &  cr0_pg_i;
   assign off    = s1_valid_q & walk_idle & ~cr0_pg_i;
@@ -116,7 +125,7 @@ module pmmu_top #(
     .cr4_smap_i (cr4_smap_i),
     .id_en_i    (id_en),
     .fault_o    (lk_perm_fault),
-    .ec_o       (lk_ec_unused)
+    .ec_o       (lk_ec)
   );
 
   // hit: an entry maps LA, its rights allow the access, and it is not a write to a clean
@@ -125,6 +134,9 @@ module pmmu_top #(
                  ~((s1_acc_q == pmmu_pkg::ACC_WRITE) & ~lk_entry[pmmu_pkg::TE_D]);
   assign drop  = lookup & lk_match & ~hit;
   assign start = lookup & ~hit;
+  // PAE: a not-present PDPTE register ends the walk before it starts: #PF in A + 1 (T11)
+  assign np_fast    = start & cr4_pae_i & pdpte_np;
+  assign walk_start = start & ~np_fast;
 
   // ---------------------------------------------------------------------------
   // Walker
@@ -137,7 +149,7 @@ module pmmu_top #(
   pmmu_walker u_walker (
     .clk_i              (clk_i),
     .rst_ni             (rst_ni),
-    .start_i            (start),
+    .start_i            (walk_start),
     .la_i               (s1_la_q),
     .acc_i              (s1_acc_q),
     .priv_i             (s1_priv_q),
@@ -148,7 +160,14 @@ module pmmu_top #(
     .cr4_pge_i          (cr4_pge_i),
     .cr4_smep_i         (cr4_smep_i),
     .cr4_smap_i         (cr4_smap_i),
+    .cr4_pae_i          (cr4_pae_i),
+    .efer_nxe_i         (efer_nxe_i),
     .id_en_i            (id_en),
+    .load_i             (load),
+    .pdp_busy_o         (pdp_busy),
+    .pdp_done_o         (pdpte_done_o),
+    .pdp_gp_o           (pdpte_gp_o),
+    .pdpte_np_o         (pdpte_np),
     .mem_req_valid_o    (mem_req_valid_o),
     .mem_req_ready_i    (mem_req_ready_i),
     .mem_req_pa_o       (mem_req_pa_o),
@@ -208,8 +227,9 @@ module pmmu_top #(
   // ---------------------------------------------------------------------------
   // Response
   // ---------------------------------------------------------------------------
-  assign resp_valid_o = off | hit | walk_done;
-  assign req_ready_o  = ~s1_valid_q | resp_valid_o;   // T1; independent of req_valid_i
+  assign resp_valid_o = off | hit | walk_done | np_fast;
+  // T1; independent of req_valid_i; T11: nothing accepted from a load's cycle c until D
+  assign req_ready_o  = (~s1_valid_q | resp_valid_o) & ~load & ~pdp_busy;
 
   always_comb begin
     resp_pa_o      = '0;
@@ -235,6 +255,10 @@ module pmmu_top #(
         end
         default: resp_bus_err_o = 1'b1;
       endcase
+    end else if (np_fast) begin
+      resp_tlb_o   = pmmu_pkg::TLB_MISS;
+      resp_fault_o = 1'b1;
+      resp_ec_o    = lk_ec;               // P = 0: not present
     end else if (off) begin
       resp_tlb_o = pmmu_pkg::TLB_OFF;
       resp_pa_o  = {4'b0, s1_la_q};
@@ -312,7 +336,7 @@ module pmmu_top #(
   end
 
   logic unused_top;
-  assign unused_top = ^{cr4_pae_i, efer_nxe_i, lk_ec_unused, lk_entry[pmmu_pkg::TE_LARGE], lk_entry[pmmu_pkg::TE_G]};
+  assign unused_top = ^{lk_entry[pmmu_pkg::TE_LARGE], lk_entry[pmmu_pkg::TE_2M], lk_entry[pmmu_pkg::TE_G]};
 
   // ---------------------------------------------------------------------------
   // Assertions
@@ -322,7 +346,7 @@ module pmmu_top #(
     if (rst_ni) begin
       // T1: one request at a time, responses only to accepted requests
       assert (!resp_valid_o || s1_valid_q) else $error("pmmu_top: response without request");
-      assert ($countones({off, hit, walk_done}) <= 1)
+      assert ($countones({off, hit, walk_done, np_fast}) <= 1)
         else $error("pmmu_top: two response sources in one cycle");
       // a faulting (or bus-error) walk fills nothing
       assert (!(fill && w_res != pmmu_pkg::WRES_OK)) else $error("pmmu_top: faulting walk fills the TLB");
@@ -332,7 +356,10 @@ module pmmu_top #(
         else $error("pmmu_top: cancelled walk fills the TLB");
 `endif
       // a walk only runs for the request in s1
-      assert (walk_idle || s1_valid_q) else $error("pmmu_top: walker busy without a request");
+      assert (walk_idle || s1_valid_q || pdp_busy || pdpte_done_o)
+        else $error("pmmu_top: walker busy without a request");
+      // T11: a PDPTE load comes only with no request in flight
+      assert (!load || !s1_valid_q) else $error("pmmu_top: PDPTE load during a request");
     end
   end
 `endif

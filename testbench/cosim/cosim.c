@@ -13,6 +13,14 @@
 #define SELF_MAP_INDEX 0x3FFu
 #define DIR_BASE 0x00100000u
 #define TABLE_BASE 0x00200000u
+/* PAE: PDPTs (32 bytes each), page directories and page tables of 8-byte entries */
+#define N_PDPTS 4
+#define N_PAE_DIRS 4
+#define N_PAE_TABLES 16
+#define PAE_SELF_MAP_INDEX 0x1FFu
+#define PDPT_BASE 0x00300000u
+#define PAE_DIR_BASE 0x00400000u
+#define PAE_TABLE_BASE 0x00500000u
 
 typedef struct world {
   uint64_t rng;
@@ -22,6 +30,8 @@ typedef struct world {
   FILE *out;
   unsigned hot_pde[N_HOT_PDE];
   unsigned hot_pte[N_HOT_PTE];
+  unsigned hot_pde_pae[N_HOT_PDE]; /* LA[31:21]: PDPTE index and PDE index */
+  unsigned hot_pte_pae[N_HOT_PTE]; /* LA[20:12] */
   uint64_t now;       /* the earliest cycle for the next operation */
   bool coherent;      /* no page-table edit since the last full flush */
   bool failed_once;   /* print the reproducer once */
@@ -76,6 +86,93 @@ static uint32_t random_pde(world *w) {
 }
 
 static void mem_write32(world *w, uint64_t pa, uint32_t v) { engine_mem_write(w->e, pa, 4, v); }
+static void mem_write64(world *w, uint64_t pa, uint64_t v) { engine_mem_write(w->e, pa, 8, v); }
+
+/* ---- PAE entries (x86-paging.md section 4) ------------------------------------------------ */
+
+static bool pae_mode(world *w) {
+  return (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PAE);
+}
+
+/* XD now and then, a reserved bit of 62:36 rarely */
+static uint64_t pae_high(world *w) {
+  uint64_t v = 0;
+  if (chance(w, 15)) v |= PMMU_PTE_XD;
+  if (chance(w, 3)) v |= UINT64_C(1) << (36 + below(w, 27));
+  return v;
+}
+
+static uint64_t pae_frame(world *w) { return next_u64(w) & UINT64_C(0xFFFFFF000); /* PA[35:12] */ }
+
+static uint64_t pae_pte(world *w) {
+  return pae_frame(w) | random_flags(w) | (chance(w, 30) ? PMMU_PTE_PAT4K : 0) | pae_high(w);
+}
+
+static uint64_t pae_table_pointer(world *w) {
+  return (PAE_TABLE_BASE + below(w, N_PAE_TABLES) * 0x1000u) | random_flags(w) | pae_high(w);
+}
+
+static uint64_t pae_large_pde(world *w) {
+  uint64_t v = (pae_frame(w) & UINT64_C(0xFFFE00000)) | random_flags(w) | PMMU_PTE_PS | pae_high(w);
+  if (chance(w, 30)) v |= PMMU_PTE_PATLG;
+  if (chance(w, 6)) v |= UINT64_C(1) << (13 + below(w, 8)); /* a reserved bit of 20:13 */
+  return v;
+}
+
+static uint64_t pae_pde(world *w) { return chance(w, 65) ? pae_table_pointer(w) : pae_large_pde(w); }
+
+/* A PDPTE: a page directory, rarely not present, and (unless `clean`) now and then with a
+ * reserved bit (2:1, 8:5, 63:36), which makes its load a #GP. */
+static uint64_t pdpte(world *w, bool clean) {
+  uint64_t v = (PAE_DIR_BASE + below(w, N_PAE_DIRS) * 0x1000u) | (bits32(w) & 0xE18u) /* PWT PCD 11:9 */;
+  if (chance(w, 94)) v |= PMMU_PTE_P;
+  if (!clean && chance(w, 3)) {
+    static const unsigned rsvd[] = {1, 2, 5, 6, 7, 8, 36, 40, 50, 63};
+    v |= UINT64_C(1) << rsvd[below(w, 10)];
+  }
+  return v;
+}
+
+static void build_pae_world(world *w) {
+  for (unsigned i = 0; i < N_HOT_PDE; i++) {
+    unsigned idx;
+    bool taken;
+    do { /* distinct, and not a self-map slot */
+      idx = below(w, 2048);
+      taken = (idx & 0x1FFu) == PAE_SELF_MAP_INDEX;
+      for (unsigned k = 0; k < i; k++) taken |= w->hot_pde_pae[k] == idx;
+    } while (taken);
+    w->hot_pde_pae[i] = idx;
+  }
+  for (unsigned i = 0; i < N_HOT_PTE; i++) w->hot_pte_pae[i] = below(w, 512);
+  w->hot_pte_pae[0] = PAE_SELF_MAP_INDEX;
+  for (unsigned p = 0; p < N_PDPTS; p++)
+    for (unsigned i = 0; i < 4; i++) mem_write64(w, PDPT_BASE + p * 0x20u + 8 * i, pdpte(w, p == 0));
+  for (unsigned d = 0; d < N_PAE_DIRS; d++) {
+    uint32_t dir = PAE_DIR_BASE + d * 0x1000u;
+    for (unsigned i = 0; i < N_HOT_PDE; i++)
+      mem_write64(w, dir + 8 * (w->hot_pde_pae[i] & 0x1FFu), pae_pde(w));
+    mem_write64(w, dir + 8 * PAE_SELF_MAP_INDEX, dir | (random_flags(w) & ~(uint32_t)PMMU_PTE_PS) | 1u);
+  }
+  for (unsigned t = 0; t < N_PAE_TABLES; t++)
+    for (unsigned i = 0; i < N_HOT_PTE; i++)
+      mem_write64(w, PAE_TABLE_BASE + t * 0x1000u + 8 * w->hot_pte_pae[i], pae_pte(w));
+}
+
+static uint32_t random_la_pae(world *w) {
+  if (chance(w, 20))
+    return (w->hot_pde_pae[below(w, 6)] << 21) | (w->hot_pte_pae[1] << 12) | (bits32(w) & 0xFFFu);
+  if (chance(w, 75) && w->recent[0]) return w->recent[below(w, 8)] | (bits32(w) & 0xFFFu);
+  if (chance(w, 3)) return bits32(w);
+  unsigned pde = chance(w, 6) ? (below(w, 4) << 9) | PAE_SELF_MAP_INDEX
+                              : w->hot_pde_pae[below(w, N_HOT_PDE)];
+  unsigned pte = w->hot_pte_pae[below(w, N_HOT_PTE)];
+  return (pde << 21) | (pte << 12) | (bits32(w) & 0xFFFu);
+}
+
+static uint32_t pdpt_cr3(world *w) {
+  return PDPT_BASE + below(w, N_PDPTS) * 0x20u + (chance(w, 20) ? (bits32(w) & 0x18u) : 0);
+}
 
 static void build_world(world *w) {
   for (unsigned i = 0; i < N_HOT_PDE; i++) {
@@ -103,6 +200,7 @@ static void build_world(world *w) {
 }
 
 static uint32_t random_la(world *w) {
+  if (pae_mode(w)) return random_la_pae(w);
   /* A conflict group: six pages with one PTE index under different PDEs share a 4 KiB set
    * (and six large pages the large array), more than it has ways: evictions and
    * re-references make every replacement decision visible. */
@@ -185,6 +283,7 @@ static bool do_access(world *w, uint64_t index) {
     return false;
   }
   count(w, &got);
+  if (pae_mode(w)) w->res->pae_requests++;
   if (w->opt->trace)
     fprintf(w->out, "trace %" PRIu64 ": %s %s%s 0x%08" PRIx32 " -> outcome %d pa 0x%09" PRIx64
                     " ec 0x%" PRIx32 " %s A=%" PRIu64 " R=%" PRIu64 "\n",
@@ -212,6 +311,23 @@ static bool do_access(world *w, uint64_t index) {
   return true;
 }
 
+static void write_control(world *w, engine_reg reg, uint64_t value, uint64_t *cycle) {
+  pmmu_reg_result r;
+  if (w->opt->trace)
+    fprintf(w->out, "trace: %s <- 0x%" PRIx64 " at cycle %" PRIu64 "\n", engine_reg_name(reg), value, *cycle);
+  /* A CR3 write keeps global entries, which may not map the new address space alike (the
+   * mode switches write CR3 too). */
+  if (reg == REG_CR3 && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE)) w->coherent = false;
+  if (engine_write_reg(w->e, reg, value, *cycle, &r) == PMMU_E_OK) {
+    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
+    if (r.gp_fault) w->res->gp_faults++;
+    if (r.pdptes_loaded) w->res->pdpte_loads++;
+    w->now = r.done_cycle + 1;
+    *cycle = w->now;
+  }
+  w->res->control_writes++;
+}
+
 static void do_control(world *w) {
   static const uint32_t cr4_bits[] = {PMMU_CR4_PSE, PMMU_CR4_PGE, PMMU_CR4_SMEP, PMMU_CR4_SMAP};
   /* T8: not before the cycle after the last response. */
@@ -221,6 +337,25 @@ static void do_control(world *w) {
   uint64_t value;
   bool paging = (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) != 0;
   bool pse = (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PSE) != 0;
+  bool pae = (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PAE) != 0;
+  unsigned mode = below(w, 20);
+  if (mode < 3) {
+    /* Mode switch between 32-bit and PAE paging: CR3 first when PAE goes on (the CR4 write
+     * loads the PDPTEs from it), CR3 after when it goes off. */
+    if (!pae) {
+      write_control(w, REG_CR3, pdpt_cr3(w), &cycle);
+      write_control(w, REG_CR4, engine_read_reg(w->e, REG_CR4) | PMMU_CR4_PAE, &cycle);
+    } else {
+      write_control(w, REG_CR4, engine_read_reg(w->e, REG_CR4) & ~(uint64_t)PMMU_CR4_PAE, &cycle);
+      write_control(w, REG_CR3, DIR_BASE + below(w, N_DIRS) * 0x1000u, &cycle);
+    }
+    return;
+  }
+  bool nxe = (engine_read_reg(w->e, REG_EFER) & PMMU_EFER_NXE) != 0;
+  if (mode < 5 && (!nxe || chance(w, 35))) { /* NXE mostly on: without it XD bits are reserved */
+    write_control(w, REG_EFER, engine_read_reg(w->e, REG_EFER) ^ PMMU_EFER_NXE, &cycle);
+    return;
+  }
   if (!paging && chance(w, 50)) {
     reg = REG_CR0; /* paging stays off only briefly */
     value = engine_read_reg(w->e, REG_CR0) | PMMU_CR0_PG;
@@ -229,7 +364,8 @@ static void do_control(world *w) {
     value = engine_read_reg(w->e, REG_CR4) | PMMU_CR4_PSE;
   } else if (pick < 8) {
     reg = REG_CR3;
-    value = DIR_BASE + below(w, N_DIRS) * 0x1000u + (chance(w, 20) ? (bits32(w) & 0x18u) : 0);
+    value = pae ? pdpt_cr3(w)
+                : DIR_BASE + below(w, N_DIRS) * 0x1000u + (chance(w, 20) ? (bits32(w) & 0x18u) : 0);
     /* Global entries survive, and x86 assumes every address space maps them alike; this
      * world's address spaces do not, so they may now be stale. */
     if (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE) w->coherent = false;
@@ -243,19 +379,58 @@ static void do_control(world *w) {
     reg = REG_CR4;
     value = engine_read_reg(w->e, REG_CR4) ^ cr4_bits[below(w, 4)];
   }
-  pmmu_reg_result r;
-  if (w->opt->trace)
-    fprintf(w->out, "trace: %s <- 0x%" PRIx64 " at cycle %" PRIu64 "\n", engine_reg_name(reg), value, cycle);
-  if (engine_write_reg(w->e, reg, value, cycle, &r) == PMMU_E_OK) {
-    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
-    if (r.gp_fault) w->res->gp_faults++;
-    w->now = r.done_cycle + 1;
+  write_control(w, reg, value, &cycle);
+}
+
+/* a bit to flip in a PAE entry: mostly the low 36, now and then XD or a reserved one */
+static unsigned flip_bit(world *w) {
+  if (chance(w, 10)) return 36 + below(w, 27);
+  if (chance(w, 10)) return 63;
+  return below(w, 36);
+}
+
+static void do_edit_pae(world *w) {
+  uint32_t la;
+  unsigned k = below(w, 20);
+  if (k < 1) {
+    /* a PDPTE in memory: not seen until the next load (x86-paging.md section 4) */
+    uint64_t pa = PDPT_BASE + below(w, N_PDPTS) * 0x20u + 8 * below(w, 4);
+    uint64_t v = pa < PDPT_BASE + 0x20u ? pdpte(w, true) : pdpte(w, false);
+    mem_write64(w, pa, v);
+    if (w->opt->trace) fprintf(w->out, "trace: edit PDPTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+    w->res->edits++;
+    return; /* the TLB is not stale: the registers still hold the old PDPTEs */
   }
-  w->res->control_writes++;
+  if (k < 10) {
+    unsigned d = below(w, N_PAE_DIRS), i = w->hot_pde_pae[below(w, N_HOT_PDE)];
+    uint64_t pa = PAE_DIR_BASE + d * 0x1000u + 8 * (i & 0x1FFu);
+    uint64_t v = chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pde(w);
+    mem_write64(w, pa, v);
+    la = (i << 21) | (w->hot_pte_pae[below(w, N_HOT_PTE)] << 12);
+    if (w->opt->trace) fprintf(w->out, "trace: edit PAE PDE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+  } else {
+    unsigned t = below(w, N_PAE_TABLES), i = w->hot_pte_pae[below(w, N_HOT_PTE)];
+    uint64_t pa = PAE_TABLE_BASE + t * 0x1000u + 8 * i;
+    uint64_t v = chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pte(w);
+    mem_write64(w, pa, v);
+    la = (w->hot_pde_pae[below(w, N_HOT_PDE)] << 21) | (i << 12);
+    if (w->opt->trace) fprintf(w->out, "trace: edit PAE PTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+  }
+  w->coherent = false;
+  w->res->edits++;
+  if (chance(w, 75)) {
+    uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
+    if (engine_invlpg(w->e, la, cycle) == PMMU_E_OK) w->now = cycle + 1;
+    if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
+  }
 }
 
 static void do_edit(world *w) {
   uint32_t la;
+  if (pae_mode(w) ? chance(w, 85) : chance(w, 10)) {
+    do_edit_pae(w);
+    return;
+  }
   if (chance(w, 50)) {
     unsigned d = below(w, N_DIRS), i = w->hot_pde[below(w, N_HOT_PDE)];
     uint64_t pa = DIR_BASE + d * 0x1000u + 4 * i;
@@ -339,9 +514,21 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   build_world(&w);
-  engine_write_reg(e, REG_CR3, DIR_BASE, 0, NULL);
-  engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, NULL);
-  w.now = 2;
+  build_pae_world(&w);
+  if (o->seed % 2 == 0) {
+    /* even seeds start in PAE paging, odd ones in 32-bit paging, both with NXE on (PDPT 0
+     * has no reserved bit) */
+    pmmu_reg_result r;
+    engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL);
+    engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL);
+    engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r);
+    w.now = r.done_cycle + 1;
+  } else {
+    engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL);
+    engine_write_reg(e, REG_CR3, DIR_BASE, 1, NULL);
+    engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL);
+    w.now = 3;
+  }
   for (uint64_t i = 0; i < o->accesses;) {
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
@@ -377,6 +564,7 @@ void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *ou
   fprintf(out, "  flushes during requests %" PRIu64 ", page-table edits %" PRIu64
                ", control writes %" PRIu64 " (#GP %" PRIu64 ")\n",
           r->flushes_in_flight, r->edits, r->control_writes, r->gp_faults);
+  fprintf(out, "  PAE: requests %" PRIu64 ", PDPTE loads %" PRIu64 "\n", r->pae_requests, r->pdpte_loads);
   fprintf(out, "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64
                "; RTL assertion failures %" PRIu64 "\n",
           r->self_checks, r->self_check_failures, r->mismatches, r->rtl_errors);

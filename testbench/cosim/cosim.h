@@ -5,7 +5,11 @@
  * The world: a few page directories (address spaces, switched by CR3 writes) sharing page
  * tables; PDEs and PTEs with random flags (U/S, R/W, A, D, G, PAT, PWT, PCD, ignored bits),
  * 4 MiB pages with PSE-36 bits, reserved bits now and then, and a self-mapping PDE in every
- * directory. The stream: accesses of every kind and privilege with random spacing, clustered on
+ * directory. The same for PAE (x86-paging.md section 4): PDPTs (now and then a not-present
+ * PDPTE or one with a reserved bit, whose load is a #GP), directories and tables of 8-byte
+ * entries with XD, 2 MiB pages, reserved bits 62:36 / 20:13 / 63, a self-map. Odd seeds start
+ * in 32-bit paging, even seeds in PAE with NXE; control writes switch between the two, toggle
+ * EFER.NXE and reload the PDPTEs (CR3 and the CR4 bits that reload them). The stream: accesses of every kind and privilege with random spacing, clustered on
  * a working set so that the TLB hits and evicts; flush commands during walks; control-register
  * toggles; page-table edits, usually followed by an INVLPG.
  *
@@ -39,6 +43,7 @@ typedef struct cosim_result {
   uint64_t requests, hits, walks, off;
   uint64_t faults_np, faults_rsvd, faults_prot, bus_errors;
   uint64_t flushes_in_flight, edits, control_writes, gp_faults;
+  uint64_t pae_requests, pdpte_loads; /* requests made in PAE paging; PDPTE loads done */
   uint64_t self_checks, self_check_failures;
   uint64_t mismatches; /* lockstep disagreements (engine both) */
   uint64_t rtl_errors; /* RTL assertion failures */

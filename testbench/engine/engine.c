@@ -157,6 +157,11 @@ int rtl_side_control(rtl_side *r, const pmmu_control *c, int k, uint32_t la, uin
   (void)r; (void)c; (void)k; (void)la; (void)cycle;
   return PMMU_E_INVALID;
 }
+int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *n, const pmmu_control *o, int k,
+                         uint64_t cycle, uint64_t *d, bool *gp, txn_log *l) {
+  (void)r; (void)n; (void)o; (void)k; (void)cycle; (void)d; (void)gp; (void)l;
+  return PMMU_E_INVALID;
+}
 uint64_t rtl_side_ready_cycle(const rtl_side *r) { (void)r; return 0; }
 void rtl_side_watch_interrupt(rtl_side *r, uint64_t c) { (void)r; (void)c; }
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out) {
@@ -219,11 +224,17 @@ int engine_waves(engine_t *e, const char *path) { return e->rtl ? rtl_side_waves
 typedef struct diff {
   engine_t *e;
   const pmmu_request *req;
+  const char *what; /* instead of a request: the operation that differs */
   bool header;
 } diff;
 
 static void differ(diff *d, const char *field, const char *model, const char *rtl) {
   FILE *f = d->e->report;
+  if (!d->header && d->what) {
+    fprintf(f, "lockstep mismatch at %s:\n", d->what);
+    fprintf(f, "  %-22s %-36s %s\n", "field", "model", "rtl");
+    d->header = true;
+  }
   if (!d->header) {
     fprintf(f, "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64 "):\n",
             d->e->requests, pmmu_access_name(d->req->access), pmmu_priv_name(d->req->priv),
@@ -260,6 +271,19 @@ static bool same_txn(const pmmu_mem_txn *a, const pmmu_mem_txn *b) {
          (a->op != PMMU_MEM_CAS || (a->expected == b->expected && a->desired == b->desired));
 }
 
+static void compare_txns(diff *d, const txn_log *ml, const txn_log *rl) {
+  unsigned n = ml->n > rl->n ? ml->n : rl->n;
+  for (unsigned i = 0; i < n; i++) {
+    const pmmu_mem_txn *a = i < ml->n ? &ml->v[i] : NULL, *b = i < rl->n ? &rl->v[i] : NULL;
+    if (a && b && same_txn(a, b)) continue;
+    char field[32], x[96], y[96];
+    snprintf(field, sizeof field, "memory access %u", i + 1);
+    describe_txn(a, x, sizeof x);
+    describe_txn(b, y, sizeof y);
+    differ(d, field, x, y);
+  }
+}
+
 static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
                     const pmmu_response *r, const txn_log *ml, const txn_log *rl) {
   diff d = {.e = e, .req = req};
@@ -273,16 +297,7 @@ static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m
   differ_u64(&d, "tlb (0 off 1 hit 2 miss)", m->tlb, r->tlb);
   differ_u64(&d, "accept cycle", m->accept_cycle, r->accept_cycle);
   differ_u64(&d, "response cycle", m->response_cycle, r->response_cycle);
-  unsigned n = ml->n > rl->n ? ml->n : rl->n;
-  for (unsigned i = 0; i < n; i++) {
-    const pmmu_mem_txn *a = i < ml->n ? &ml->v[i] : NULL, *b = i < rl->n ? &rl->v[i] : NULL;
-    if (a && b && same_txn(a, b)) continue;
-    char field[32], x[96], y[96];
-    snprintf(field, sizeof field, "memory access %u", i + 1);
-    describe_txn(a, x, sizeof x);
-    describe_txn(b, y, sizeof y);
-    differ(&d, field, x, y);
-  }
+  compare_txns(&d, ml, rl);
   if (m->outcome == PMMU_PAGE_FAULT || r->outcome == PMMU_PAGE_FAULT) {
     e->irq_pending = true;
     e->irq_request = e->requests;
@@ -360,6 +375,35 @@ static int implied_flush(engine_reg reg, const pmmu_control *old, const pmmu_con
   return reg == REG_CR3 ? PMMU_FLUSH_NONGLOBAL : -1;
 }
 
+/* Does this register write load the PAE PDPTE registers (x86-paging.md section 4)? A CR3
+ * write with PAE paging in use; a CR0/CR4 write that turns PAE paging on, or changes CR0.PG,
+ * CR4.PAE, PSE, PGE or SMEP with PAE paging in use afterwards. */
+static bool loads_pdptes(engine_reg reg, const pmmu_control *old, const pmmu_control *new) {
+  const uint32_t cr4_bits = PMMU_CR4_PAE | PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_SMEP;
+  bool after = (new->cr0 & PMMU_CR0_PG) && (new->cr4 & PMMU_CR4_PAE);
+  if (!after) return false;
+  if (reg == REG_CR3) return true;
+  if (reg != REG_CR0 && reg != REG_CR4) return false;
+  return ((old->cr0 ^ new->cr0) & PMMU_CR0_PG) || ((old->cr4 ^ new->cr4) & cr4_bits);
+}
+
+/* A PDPTE load in lockstep: #GP, done cycle and the four reads. */
+static void compare_load(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
+                         const pmmu_reg_result *m, uint64_t rtl_done, bool rtl_gp,
+                         const txn_log *ml, const txn_log *rl) {
+  char what[128];
+  snprintf(what, sizeof what, "the PDPTE load of %s <- 0x%" PRIx64 " in cycle %" PRIu64,
+           engine_reg_name(reg), value, cycle);
+  diff d = {.e = e, .what = what};
+  differ_u64(&d, "#GP(0)", m->gp_fault, rtl_gp);
+  differ_u64(&d, "done cycle", m->done_cycle, rtl_done);
+  compare_txns(&d, ml, rl);
+  if (d.header) {
+    e->mismatches++;
+    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
+  }
+}
+
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out) {
   pmmu_reg_result res = {.done_cycle = cycle};
@@ -370,22 +414,37 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
   case REG_CR4: next.cr4 = (uint32_t)value; break;
   case REG_EFER: next.efer = value; break;
   }
+  pmmu_control written = next; /* what the RTL's inputs show during a PDPTE load */
+  bool load = loads_pdptes(reg, &e->ctl, &next);
   if (e->model) {
     pmmu_t *m = e->model->m;
+    txn_log_clear(&e->model->log);
     int err = reg == REG_CR0   ? pmmu_write_cr0(m, (uint32_t)value, cycle, &res)
               : reg == REG_CR3 ? pmmu_write_cr3(m, (uint32_t)value, cycle, &res)
               : reg == REG_CR4 ? pmmu_write_cr4(m, (uint32_t)value, cycle, &res)
                                : pmmu_write_efer(m, value, cycle, &res);
     if (err) return err;
     if (!res.gp_fault) pmmu_get_control(m, &next);
+    load = res.pdptes_loaded || res.gp_fault; /* the model knows */
   }
   if (e->rtl) check_interrupt(e, false);
-  if (e->rtl && !res.gp_fault) {
-    bool pae = (next.cr0 & PMMU_CR0_PG) && (next.cr4 & PMMU_CR4_PAE);
-    if (pae) {
-      fprintf(e->report, "the RTL does not implement PAE paging yet\n");
-      return PMMU_E_INVALID;
+  if (e->rtl && load) {
+    /* T11: the load command in `cycle`; the write's flush, if it is done, in D */
+    uint64_t done = cycle;
+    bool gp = false;
+    txn_log rl = {0};
+    int err = rtl_side_load_pdptes(e->rtl, &written, &e->ctl, implied_flush(reg, &e->ctl, &written),
+                                   cycle, &done, &gp, &rl);
+    if (!err && e->model) compare_load(e, reg, value, cycle, &res, done, gp, &e->model->log, &rl);
+    txn_log_free(&rl);
+    if (err) return err;
+    if (!e->model) {
+      res.gp_fault = gp;
+      res.pdptes_loaded = !gp;
+      res.done_cycle = done;
+      res.flushed = 0;
     }
+  } else if (e->rtl && !res.gp_fault) {
     int err = rtl_side_control(e->rtl, &next, implied_flush(reg, &e->ctl, &next), 0, cycle);
     if (err) return err;
     if (!e->model) res.flushed = 0;

@@ -251,6 +251,36 @@ int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint3
   return PMMU_E_OK;
 }
 
+int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_control *old,
+                         int flush_kind, uint64_t cycle, uint64_t *done_cycle, bool *gp,
+                         txn_log *log) {
+  pmmu_rtl_out_t o;
+  txn_log_clear(log);
+  if (cycle < pmmu_rtl_cycle(r->h)) return PMMU_E_ORDER;
+  advance_to(r, cycle, NULL);
+  if (r->in.flush_valid || r->in.req_valid) return PMMU_E_ORDER; /* the port is taken */
+  set_control(&r->in, next);
+  r->in.flush_valid = 1;
+  r->in.flush_kind = PMMU_RTL_LOAD_PDPTE;
+  r->in.flush_la = 0;
+  uint64_t limit = cycle + HANG_CYCLES;
+  for (;;) {
+    uint64_t c = pmmu_rtl_cycle(r->h);
+    if (c > limit) return PMMU_E_INVALID;
+    settle(r, &o, log);
+    if (o.pdpte_done) {
+      *done_cycle = c;
+      *gp = o.pdpte_gp != 0;
+      break; /* rest in D, un-ticked */
+    }
+    finish_cycle(r, log);
+  }
+  if (*gp) set_control(&r->in, old); /* refused: the registers keep their old values */
+  else if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, 0);
+  r->ready_cycle = *done_cycle; /* T11: the next request is accepted in D at the earliest */
+  return PMMU_E_OK;
+}
+
 void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle) {
   r->irq_watch = response_cycle;
   r->irq_watch_done = false;

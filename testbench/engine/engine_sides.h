@@ -27,6 +27,13 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
 /* New control inputs from `cycle` on, with a flush command in that cycle (kind < 0: none). */
 int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
                      uint64_t cycle);
+/* A register write that loads the PAE PDPTE registers (timing.md T11): the control inputs
+ * `next` and the load command in `cycle`, run to the done cycle D (*done_cycle, with *gp for
+ * #GP(0)); then, on #GP, the inputs go back to `old`, else the flush `flush_kind` (< 0: none)
+ * is given in D. The load's memory transactions go to `log`. */
+int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_control *old,
+                         int flush_kind, uint64_t cycle, uint64_t *done_cycle, bool *gp,
+                         txn_log *log);
 uint64_t rtl_side_ready_cycle(const rtl_side *r);
 /* The #PF interrupt is visible from R + 1 (timing.md T10), a cycle the RTL reaches only when
  * the next operation starts: watch for it, and collect it when it has been seen (force: run

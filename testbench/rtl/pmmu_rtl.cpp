@@ -8,6 +8,7 @@
 #include "pmmu_rtl.h"
 
 #include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -89,6 +90,8 @@ class ModelT final : public Model {
     o->pf_irq = m_.pf_irq_o;
     o->pf_cr2 = m_.pf_cr2_o;
     o->pf_ec = m_.pf_ec_o;
+    o->pdpte_done = m_.pdpte_done_o;
+    o->pdpte_gp = m_.pdpte_gp_o;
   }
   void eval() override { m_.eval(); }
   void final_() override { m_.final(); }
@@ -159,21 +162,87 @@ struct pmmu_rtl {
   pmmu_rtl_in_t in{};
   uint64_t cycle = 0;
   uint64_t edges = 0;  // rising edges since construction (trace time base)
+  // waveform sessions (pmmu_rtl_waves_auto)
+  std::string trace_path;        // the open dump, or the automatic one still to open
+  bool auto_pending = false;     // open trace_path when cycle auto_from begins
+  uint64_t auto_from = 0, auto_to = UINT64_MAX;
+  uint64_t edges_at_cycle0 = 0;  // edges when the last reset ended
 };
 
 namespace {
 
+// Waveform session state (process-wide).
+std::string g_auto_path;
+uint64_t g_auto_from = 0, g_auto_to = UINT64_MAX;
+void (*g_on_close)(const char*, void*) = nullptr;
+void* g_on_close_ctx = nullptr;
+std::vector<pmmu_rtl_t*> g_traced;  // blocks with an open dump
+pmmu_rtl_t* g_last = nullptr;       // the most recently created block
+uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
+volatile sig_atomic_t g_in_dump = 0, g_signal = 0;
+bool g_handlers = false;
+
+void close_all_and_raise(int sig);
+
+void on_signal(int sig) {
+  if (g_in_dump) {  // a dump is being written: edge() closes everything when it is done
+    g_signal = sig;
+    return;
+  }
+  close_all_and_raise(sig);
+}
+
+bool g_in_handler = false;  // closing from a signal handler: no model evaluation
+
+void close_all_and_raise(int sig) {
+  g_in_handler = true;
+  pmmu_rtl_trace_close_all();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void at_exit_close() { pmmu_rtl_trace_close_all(); }
+
+void install_handlers() {
+  if (g_handlers) return;
+  g_handlers = true;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGABRT}) {
+    void (*old)(int) = std::signal(sig, on_signal);
+    if (old == SIG_IGN) std::signal(sig, SIG_IGN);  // e.g. nohup: keep ignoring
+  }
+  std::atexit(at_exit_close);
+}
+
 void dump(pmmu_rtl_t* h, uint64_t t) {
 #if VM_TRACE
-  if (h->tfp) h->tfp->dump(t);
+  if (h->tfp) {
+    g_in_dump = 1;
+    h->tfp->dump(t);
+    g_in_dump = 0;
+    if (g_signal) close_all_and_raise(g_signal);
+  }
 #else
   (void)h;
   (void)t;
 #endif
 }
 
+// The automatic dump's window: open when its first cycle begins, close after its last.
+void auto_window(pmmu_rtl_t* h) {
+  if (h->auto_pending && h->cycle >= h->auto_from) {
+    h->auto_pending = false;
+    std::string path = h->trace_path;
+    if (pmmu_rtl_trace_open(h, path.c_str()) != 0) h->auto_to = 0;
+  }
+}
+
 // one rising edge with the current inputs and reset level
 void edge(pmmu_rtl_t* h) {
+  if (h == g_last && h->in.req_valid) {  // accepted at this edge?
+    pmmu_rtl_out_t o;
+    h->model->get_outputs(&o);
+    if (o.req_ready) g_last_accept = h->cycle;
+  }
   h->model->set_inputs(h->in);
   h->model->set_clk(0);
   h->model->eval();
@@ -214,6 +283,17 @@ pmmu_rtl_t* create(const Entry* e) {
 #endif
   h->model.reset(e->make(h->ctx.get()));
   pmmu_rtl_reset(h, 2);
+  g_last = h;
+  g_last_cycle = 0;
+  g_last_accept = UINT64_MAX;
+  g_last_edges0 = h->edges_at_cycle0;
+  if (!g_auto_path.empty()) {
+    h->trace_path = g_auto_path;
+    h->auto_pending = true;
+    h->auto_from = g_auto_from;
+    h->auto_to = g_auto_to;
+    auto_window(h);
+  }
   return h;
 }
 
@@ -272,6 +352,7 @@ pmmu_rtl_t* pmmu_rtl_new_mutant(const char* name) {
 void pmmu_rtl_free(pmmu_rtl_t* h) {
   if (!h) return;
   pmmu_rtl_trace_close(h);
+  if (g_last == h) g_last = nullptr;
   h->model->final_();
   h->model.reset();
   h->ctx.reset();
@@ -288,6 +369,11 @@ void pmmu_rtl_reset(pmmu_rtl_t* h, unsigned cycles) {
   h->model->set_inputs(h->in);
   h->model->eval();
   h->cycle = 0;
+  h->edges_at_cycle0 = h->edges;
+  if (h == g_last) {
+    g_last_cycle = 0;
+    g_last_edges0 = h->edges;
+  }
 }
 
 void pmmu_rtl_eval(pmmu_rtl_t* h, const pmmu_rtl_in_t* in, pmmu_rtl_out_t* out) {
@@ -300,6 +386,13 @@ void pmmu_rtl_eval(pmmu_rtl_t* h, const pmmu_rtl_in_t* in, pmmu_rtl_out_t* out) 
 void pmmu_rtl_tick(pmmu_rtl_t* h) {
   edge(h);
   h->cycle++;
+  if (h == g_last) g_last_cycle = h->cycle;
+  if (h->auto_to != UINT64_MAX && h->cycle > h->auto_to) {
+    h->auto_pending = false;
+    pmmu_rtl_trace_close(h);
+  } else {
+    auto_window(h);
+  }
 }
 
 uint64_t pmmu_rtl_cycle(const pmmu_rtl_t* h) { return h->cycle; }
@@ -321,6 +414,9 @@ int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
     std::fprintf(stderr, "pmmu_rtl: cannot open trace '%s'\n", path);
     return -1;
   }
+  h->trace_path = path;
+  g_traced.push_back(h);
+  install_handlers();
   return 0;
 #else
   (void)h;
@@ -332,12 +428,51 @@ int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
 void pmmu_rtl_trace_close(pmmu_rtl_t* h) {
 #if VM_TRACE
   if (h->tfp) {
+    if (!g_in_handler) {
+      // the cycle the block rests in (not ticked yet, e.g. a last response): dump it too,
+      // 10 ns wide, so that a dump always ends with the cycle the run ended in
+      g_in_dump = 1;  // a signal now waits until this dump is closed
+      h->model->set_inputs(h->in);
+      h->model->eval();
+      h->tfp->dump(h->edges * 10);
+      h->tfp->dump(h->edges * 10 + 9);
+    }
     h->tfp->close();
     h->tfp.reset();
+    for (size_t i = 0; i < g_traced.size(); ++i) {
+      if (g_traced[i] == h) {
+        g_traced.erase(g_traced.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    if (g_on_close) g_on_close(h->trace_path.c_str(), g_on_close_ctx);
+    if (!g_in_handler) {
+      g_in_dump = 0;
+      if (g_signal) close_all_and_raise(g_signal);  // a signal came during the close
+    }
   }
 #else
   (void)h;
 #endif
 }
+
+void pmmu_rtl_waves_auto(const char* path, uint64_t from, uint64_t to) {
+  g_auto_path = path ? path : "";
+  g_auto_from = from;
+  g_auto_to = to;
+}
+
+void pmmu_rtl_waves_on_close(void (*fn)(const char*, void*), void* ctx) {
+  g_on_close = fn;
+  g_on_close_ctx = ctx;
+}
+
+void pmmu_rtl_trace_close_all(void) {
+  while (!g_traced.empty()) pmmu_rtl_trace_close(g_traced.back());
+}
+
+uint64_t pmmu_rtl_last_cycle(void) { return g_last_cycle; }
+uint64_t pmmu_rtl_last_accept(void) { return g_last_accept; }
+uint64_t pmmu_rtl_cycle_time(uint64_t cycle) { return 10 * (g_last_edges0 + cycle); }
 
 }  // extern "C"

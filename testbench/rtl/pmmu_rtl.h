@@ -47,6 +47,7 @@ extern "C" {
 #define PMMU_RTL_FLUSH_NONGLOBAL 0u /* CR3 write */
 #define PMMU_RTL_FLUSH_ALL       1u
 #define PMMU_RTL_FLUSH_PAGE      2u /* INVLPG flush_la */
+#define PMMU_RTL_LOAD_PDPTE      3u /* PAE: load the PDPTE registers from cr3 (timing.md T11) */
 /* mem_req_op */
 #define PMMU_RTL_MEM_READ 0u
 #define PMMU_RTL_MEM_CAS  1u
@@ -110,6 +111,8 @@ typedef struct pmmu_rtl_out {
     uint8_t pf_irq;
     uint32_t pf_cr2;
     uint8_t pf_ec;
+    /* PDPTE load command (flush_kind PMMU_RTL_LOAD_PDPTE): done in cycle D, with #GP(0) */
+    uint8_t pdpte_done, pdpte_gp;
 } pmmu_rtl_out_t;
 
 typedef struct pmmu_rtl pmmu_rtl_t;
@@ -167,6 +170,26 @@ int pmmu_rtl_errors(const pmmu_rtl_t *h);
  * 1 ns, a cycle is 10 ns, rising edge at 10*c + 5. */
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path);
 void pmmu_rtl_trace_close(pmmu_rtl_t *h);
+
+/* ---- Waveform sessions (waves/, docs/waves.md) -------------------------------------------
+ * Process-wide automatic dumps, so that a command can trace the RTL of engines it does not
+ * hold a handle of: every block created after pmmu_rtl_waves_auto(path, from, to) (path
+ * non-NULL) dumps its cycles from..to (inclusive; to = UINT64_MAX: to the end) to `path`.
+ * The file is opened when cycle `from` begins (nothing is traced before: no cost) and
+ * closed after cycle `to`, when the block is freed, at exit(), or on SIGINT, SIGTERM,
+ * SIGHUP and SIGABRT (the handlers close every open dump, then let the signal take its
+ * default course). pmmu_rtl_waves_auto(NULL, 0, 0) turns it off. */
+void pmmu_rtl_waves_auto(const char *path, uint64_t from, uint64_t to);
+/* Called after any dump file is closed (by any of the paths above), with its path. */
+void pmmu_rtl_waves_on_close(void (*fn)(const char *path, void *ctx), void *ctx);
+/* Closes every open dump now. */
+void pmmu_rtl_trace_close_all(void);
+/* The most recently created block (still alive or not): its current cycle, the cycle in which
+ * it last accepted a request (req_valid & req_ready at the edge; UINT64_MAX: none yet), and
+ * the dump time (ns) at which a cycle begins (its rising edge is 5 ns later). */
+uint64_t pmmu_rtl_last_cycle(void);
+uint64_t pmmu_rtl_last_accept(void);
+uint64_t pmmu_rtl_cycle_time(uint64_t cycle);
 
 #ifdef __cplusplus
 }

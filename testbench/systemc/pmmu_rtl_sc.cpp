@@ -52,7 +52,7 @@ struct bench : sc_module {
       mem_req_valid{"mem_req_valid"}, mem_req_ready{"mem_req_ready"},
       mem_req_size{"mem_req_size"}, mem_req_op{"mem_req_op"}, mem_resp_valid{"mem_resp_valid"},
       mem_resp_err{"mem_resp_err"}, flush_valid{"flush_valid"}, pf_irq{"pf_irq"},
-      pf_ack{"pf_ack"};
+      pf_ack{"pf_ack"}, pdpte_done{"pdpte_done"}, pdpte_gp{"pdpte_gp"};
   sc_signal<uint32_t> req_acc{"req_acc"}, req_priv{"req_priv"}, resp_ec{"resp_ec"},
       resp_tlb{"resp_tlb"}, flush_kind{"flush_kind"}, pf_ec{"pf_ec"}, cr3{"cr3"},
       req_la{"req_la"}, flush_la{"flush_la"}, pf_cr2{"pf_cr2"};
@@ -421,6 +421,8 @@ int sc_main(int argc, char **argv) {
     dut.flush_valid_i(b.flush_valid);
     dut.flush_kind_i(b.flush_kind);
     dut.flush_la_i(b.flush_la);
+    dut.pdpte_done_o(b.pdpte_done); // PAE PDPTE loads: this bench runs no PAE scenario yet
+    dut.pdpte_gp_o(b.pdpte_gp);
     dut.pf_irq_o(b.pf_irq);
     dut.pf_cr2_o(b.pf_cr2);
     dut.pf_ec_o(b.pf_ec);
