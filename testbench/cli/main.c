@@ -7,6 +7,7 @@
 #include "cosim.h"
 #include "engine.h"
 #include "explain.h"
+#include "pmmu_waves.h"
 #include "run.h"
 #include "scenario.h"
 #include "sim_cli.h"
@@ -17,7 +18,8 @@ static const char usage_text[] =
     "pmmu " PMMU_VERSION_STRING ": a cycle-level model of the x86-32 paging MMU\n"
     "\n"
     "usage:\n"
-    "  pmmu run FILE... [--json] [--engine model|rtl|both]\n"
+    "  pmmu run FILE... [--json] [--engine model|rtl|both] [--waves FILE] [--waves-from N]\n"
+    "           [--waves-to N] [--waves-on-failure N]\n"
     "      Run scenario files ('-' reads standard input). The whole of every file is checked\n"
     "      before anything runs. --json prints one JSON object per line\n"
     "      (../shared/spec/scenario-format.md); the default is one readable line per result.\n"
@@ -27,16 +29,21 @@ static const char usage_text[] =
     "  pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
     "             [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
     "             [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
-    "             [--waves FILE.fst]\n"
+    "             [--waves FILE] [--waves-from N] [--waves-to N] [--waves-on-failure N]\n"
     "      Random page tables and request streams (flushes during walks, control-register\n"
     "      toggles, page-table edits); every result is checked against a fresh walk when the\n"
     "      TLB is coherent, and against the other engine with --engine both. --seeds N runs\n"
     "      seeds S .. S+N-1. Defaults: seed 1, 10000 accesses, latency 1..6, wait 3, gap 3.\n"
     "  pmmu sim [--processes N] [--workload NAME | --trace FILE] [--frames F]\n"
     "           [--engine model|rtl|both] [--seed S] [--accesses N] [--maps] [--help]\n"
+    "           [--waves FILE] [--waves-from N] [--waves-to N] [--waves-on-failure N]\n"
     "      The testbench operating system: processes, demand paging, swap, copy-on-write\n"
     "      and SIGSEGV driven through the PMMU (docs/os.md); 'pmmu sim --help' for more.\n"
     "  pmmu --help | --version\n"
+    "\n"
+    "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n"
+    ;
+static const char usage_tail[] =
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
     "             2 bad input or usage; 3 the engines disagreed (--engine both)\n";
@@ -71,7 +78,9 @@ static unsigned load_all(char **paths, unsigned n, scenario *out) {
   return errors;
 }
 
-static int run_one(const scenario *s, engine_kind kind, const run_options *opt) {
+/* `report`: where lockstep mismatches go; `out`: results and the summary line. */
+static int run_one(const scenario *s, engine_kind kind, const run_options *opt, FILE *report,
+                   FILE *out) {
   char why[256];
   engine_setup setup = setup_of(s);
   engine_t *e = engine_create(kind, &setup, why, sizeof why);
@@ -82,8 +91,9 @@ static int run_one(const scenario *s, engine_kind kind, const run_options *opt) 
   char repro[1024];
   snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(kind));
   engine_set_repro(e, repro);
+  engine_set_report(e, report);
   run_result res;
-  scenario_run(s, e, opt, stdout, &res);
+  scenario_run(s, e, opt, out, &res);
   uint64_t mismatches = engine_mismatches(e);
   int rtl_errors = engine_rtl_errors(e);
   engine_destroy(e);
@@ -91,14 +101,59 @@ static int run_one(const scenario *s, engine_kind kind, const run_options *opt) 
     fprintf(stderr, "%s: error: the RTL reported %d assertion failures\n", scenario_display_name(s), rtl_errors);
   if (mismatches || rtl_errors) return EXIT_DISAGREE;
   if (!opt->json)
-    printf("%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
-           res.accesses, res.expects, res.failed);
+    fprintf(out, "%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
+            res.accesses, res.expects, res.failed);
   if (res.internal_error) return EXIT_USAGE;
   return res.failed ? EXIT_EXPECT : 0;
 }
 
+/* run_one with --waves: a dump of the whole run (or of its window), or, with
+ * --waves-on-failure, a second identical run that dumps the cycles before the first failure. */
+static int run_waves(const scenario *s, engine_kind kind, const run_options *opt,
+                     const waves_options *w, bool several) {
+  char path[4096];
+  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
+  if (several) {
+    const char *name = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+    char tag[256];
+    snprintf(tag, sizeof tag, "%s", name);
+    char *dot = strrchr(tag, '.');
+    if (dot && dot != tag) *dot = '\0';
+    waves_path_for(base, tag, path, sizeof path);
+  } else {
+    snprintf(path, sizeof path, "%s", base);
+  }
+  FILE *report = waves_watch(stderr);
+  waves_watch_reset();
+  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) return EXIT_USAGE;
+  int status = run_one(s, kind, opt, report, stdout);
+  fflush(report);
+  if (!w->on_failure) {
+    waves_stop(stderr);
+  } else if (waves_failed()) {
+    uint64_t from, to;
+    waves_failure_window(w, &from, &to);
+    fprintf(stderr, "waves: running %s again to dump cycles %" PRIu64 "..%" PRIu64 "\n",
+            scenario_display_name(s), from, to);
+    FILE *null = fopen("/dev/null", "w");
+    FILE *quiet = waves_watch(null);
+    waves_watch_reset();
+    if (null && waves_start(path, from, to, stderr) == 0) {
+      run_one(s, kind, opt, quiet, null);
+      fflush(quiet);
+      waves_stop(stderr);
+    }
+    if (quiet != null) fclose(quiet);
+    if (null) fclose(null);
+  }
+  if (report != stderr) fclose(report);
+  return status;
+}
+
 static int cmd_run(int argc, char **argv) {
   run_options opt = {0};
+  waves_options waves;
+  waves_options_init(&waves);
   engine_kind kind = ENGINE_MODEL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   unsigned n = 0;
@@ -110,6 +165,10 @@ static int cmd_run(int argc, char **argv) {
     } else if (strcmp(argv[i], "--engine") == 0 || strncmp(argv[i], "--engine=", 9) == 0) {
       const char *name = argv[i][8] == '=' ? argv[i] + 9 : (i + 1 < argc ? argv[++i] : "");
       if (!engine_kind_parse(name, &kind)) status = usage_error("unknown engine '%s' (model, rtl, both)", name);
+    } else if (strncmp(argv[i], "--waves", 7) == 0) {
+      int taken = waves_parse(argc, argv, &i, &waves, stderr);
+      if (taken == 0) status = usage_error("unknown option '%s'", argv[i]);
+      else if (taken < 0) status = EXIT_USAGE;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       status = usage_error("unknown option '%s'", argv[i]);
     } else {
@@ -117,12 +176,15 @@ static int cmd_run(int argc, char **argv) {
     }
   }
   if (!status && n == 0) status = usage_error("%s", "'run' needs at least one scenario file");
+  if (!status && waves_enabled(&waves) && kind == ENGINE_MODEL)
+    status = usage_error("%s", "--waves needs the RTL: --engine rtl or both");
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {
     opt.name_file = n > 1;
     for (unsigned i = 0; i < n; i++) {
-      int one = run_one(&scns[i], kind, &opt);
+      int one = waves_enabled(&waves) ? run_waves(&scns[i], kind, &opt, &waves, n > 1)
+                                      : run_one(&scns[i], kind, &opt, stderr, stdout);
       if (one > status) status = one;
     }
     for (unsigned i = 0; i < n; i++) scenario_free(&scns[i]);
@@ -214,10 +276,14 @@ static bool parse_latency(const char *s, pmem_timing *t) {
          t->lat_min >= 1 && t->lat_max >= t->lat_min;
 }
 
-static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *seeds) {
+static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *seeds,
+                            waves_options *w) {
   for (int i = 0; i < argc; i++) {
     const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     bool ok = true, takes = true;
+    int taken = strncmp(opt, "--waves", 7) == 0 ? waves_parse(argc, argv, &i, w, stderr) : 0;
+    if (taken < 0) return EXIT_USAGE;
+    if (taken > 0) continue;
     if (strcmp(opt, "--seed") == 0) ok = parse_u64_arg(val, &o->seed);
     else if (strcmp(opt, "--seeds") == 0) ok = parse_u64_arg(val, seeds) && *seeds >= 1;
     else if (strcmp(opt, "--accesses") == 0) ok = parse_u64_arg(val, &o->accesses);
@@ -233,7 +299,6 @@ static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *s
     else if (strcmp(opt, "--quiet") == 0) { o->quiet = true; takes = false; }
     else if (strcmp(opt, "--trace") == 0) { o->trace = true; takes = false; }
     else if (strcmp(opt, "--mutant") == 0) ok = (o->mutant = val) != NULL;
-    else if (strcmp(opt, "--waves") == 0) ok = (o->waves = val) != NULL;
     else return usage_error("unknown cosim option '%s'", opt);
     if (!ok) return usage_error("bad or missing value for '%s'", opt);
     if (takes) i++;
@@ -241,24 +306,66 @@ static int parse_cosim_args(int argc, char **argv, cosim_options *o, uint64_t *s
   return 0;
 }
 
+/* cosim_run with --waves (see run_waves); with several seeds, one file per seed. */
+static int cosim_waves(const cosim_options *o, const waves_options *w, bool several, cosim_result *r) {
+  char path[4096], tag[32];
+  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
+  snprintf(tag, sizeof tag, "seed%" PRIu64, o->seed);
+  if (several) waves_path_for(base, tag, path, sizeof path);
+  else snprintf(path, sizeof path, "%s", base);
+  FILE *report = waves_watch(stdout);
+  waves_watch_reset();
+  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) return 2;
+  int status = cosim_run(o, report, r);
+  fflush(report);
+  if (!w->on_failure) {
+    waves_stop(stderr);
+  } else if (status == 3 && waves_failed()) {
+    uint64_t from, to;
+    cosim_result again;
+    waves_failure_window(w, &from, &to);
+    fprintf(stderr, "waves: running seed %" PRIu64 " again to dump cycles %" PRIu64 "..%" PRIu64 "\n",
+            o->seed, from, to);
+    FILE *null = fopen("/dev/null", "w");
+    FILE *quiet = waves_watch(null);
+    waves_watch_reset();
+    if (null && waves_start(path, from, to, stderr) == 0) {
+      cosim_run(o, quiet, &again);
+      fflush(quiet);
+      waves_stop(stderr);
+    }
+    if (quiet != null) fclose(quiet);
+    if (null) fclose(null);
+  }
+  if (report != stdout) fclose(report);
+  return status;
+}
+
 static int cmd_cosim(int argc, char **argv) {
   cosim_options o;
   uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0;
   double seconds = 0;
+  waves_options waves;
   cosim_options_init(&o);
-  int status = parse_cosim_args(argc, argv, &o, &seeds);
+  waves_options_init(&waves);
+  int status = parse_cosim_args(argc, argv, &o, &seeds, &waves);
   if (status) return status;
+  if (waves_enabled(&waves) && o.engine == ENGINE_MODEL)
+    return usage_error("%s", "--waves needs the RTL: --engine rtl or both");
   uint64_t first = o.seed;
   for (uint64_t k = 0; k < seeds; k++) {
     cosim_result r;
     o.seed = first + k;
-    int one = cosim_run(&o, stdout, &r);
+    int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r) : cosim_run(&o, stdout, &r);
     if (one == 2) return EXIT_USAGE;
     if (one) failed++;
     total_requests += r.requests;
     total_cycles += r.cycles;
     seconds += r.seconds;
     if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
+    if (one == 3 && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
+      fprintf(stderr, "waves: to see the first failure in GTKWave, add --waves-on-failure 64 --waves FILE.fst"
+                      " to the reproduce command (docs/waves.md)\n");
   }
   if (seeds > 1)
     printf("cosim: seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " requests, %" PRIu64
@@ -271,11 +378,15 @@ static int cmd_cosim(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
+    fputs(waves_help, stderr);
+    fputs(usage_tail, stderr);
     return EXIT_USAGE;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
+    fputs(waves_help, stdout);
+    fputs(usage_tail, stdout);
     return 0;
   }
   if (strcmp(cmd, "--version") == 0) {

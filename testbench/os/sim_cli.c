@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pmmu_waves.h"
 #include "sim.h"
 
 static const char help_text[] =
@@ -16,7 +17,8 @@ static const char help_text[] =
     "                [--quantum N] [--swap PAGES] [--heap PAGES] [--check-every N] [--no-events]\n"
     "                [--stride BYTES] [--ws-pages N] [--temporal PCT] [--spatial PCT] [--phase N]\n"
     "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N]\n"
-    "                [--mutant NAME]\n"
+    "                [--mutant NAME] [--waves FILE] [--waves-from N] [--waves-to N]\n"
+    "                [--waves-on-failure N]\n"
     "\n"
     "Runs processes of the testbench OS (docs/os.md) on the PMMU and prints, per process, what\n"
     "/proc/PID/status would show, then the system's and the PMMU's figures.\n"
@@ -30,6 +32,10 @@ static const char help_text[] =
     "  --mutant NAME   run the RTL built with one of its deliberate bugs (docs/rtl.md)\n"
     "  --check-every N check every invariant after every N-th page fault (default 1000; 0: only\n"
     "                  at the end); every read is checked against what was written, always\n"
+    "  --waves FILE    dump the RTL (engine rtl or both): FST, or VCD for FILE.vcd, and a GTKWave\n"
+    "                  save file FILE.gtkw; --waves-from/--waves-to N: a cycle window;\n"
+    "                  --waves-on-failure N: only after a lockstep mismatch, its last N cycles\n"
+    "                  (the run is made again; docs/waves.md)\n"
     "exit status: 0 success; 1 the OS found its own state wrong (data or invariants);\n"
     "             2 bad usage or input; 3 the engines disagreed\n";
 
@@ -67,15 +73,53 @@ static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uin
   return false;
 }
 
+/* sim_run with --waves: the whole run (or its window) dumped, or with --waves-on-failure a second
+ * identical run dumping the cycles before the first lockstep mismatch. */
+static int sim_waves(const sim_options *o, const waves_options *w, sim_result *res) {
+  const char *path = w->on_failure ? waves_failure_path(w) : w->path;
+  FILE *report = waves_watch(stderr);
+  waves_watch_reset();
+  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) return 2;
+  int status = sim_run(o, stdout, report, res);
+  fflush(report);
+  if (!w->on_failure) {
+    waves_stop(stderr);
+  } else if (waves_failed()) {
+    uint64_t from, to;
+    sim_result again;
+    sim_options quiet_o = *o;
+    quiet_o.progress = false;
+    waves_failure_window(w, &from, &to);
+    fprintf(stderr, "waves: running again to dump cycles %" PRIu64 "..%" PRIu64 "\n", from, to);
+    FILE *null = fopen("/dev/null", "w");
+    FILE *quiet = waves_watch(null);
+    waves_watch_reset();
+    if (null && waves_start(path, from, to, stderr) == 0) {
+      sim_run(&quiet_o, null, quiet, &again);
+      fflush(quiet);
+      waves_stop(stderr);
+    }
+    if (quiet != null) fclose(quiet);
+    if (null) fclose(null);
+  }
+  if (report != stderr) fclose(report);
+  return status;
+}
+
 int sim_main(int argc, char **argv) {
   sim_options o;
+  waves_options waves;
   sim_options_init(&o);
+  waves_options_init(&waves);
   bool have_workload = false, have_accesses = false;
   const char *bad_value = NULL;
   for (int i = 0; i < argc; i++) {
     const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     bool ok = true, takes = true;
     hint[0] = '\0';
+    int taken = strncmp(opt, "--waves", 7) == 0 ? waves_parse(argc, argv, &i, &waves, stderr) : 0;
+    if (taken < 0) return 2;
+    if (taken > 0) continue;
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
       fputs(help_text, stdout);
       return 0;
@@ -123,6 +167,7 @@ int sim_main(int argc, char **argv) {
     return 2;
   }
   if (o.mutant && o.engine == ENGINE_MODEL) return usage("%s", "--mutant needs --engine rtl or both");
+  if (waves_enabled(&waves) && o.engine == ENGINE_MODEL) return usage("%s", "--waves needs --engine rtl or both");
   if (o.trace && have_workload) return usage("%s", "--workload and --trace exclude each other");
   if (o.trace && !have_accesses) o.accesses = 0;
   if (!o.trace && o.accesses == 0) return usage("%s", "--accesses must be at least 1");
@@ -144,5 +189,6 @@ int sim_main(int argc, char **argv) {
   o.repro = repro;
   o.progress = isatty(fileno(stderr));
   sim_result res;
-  return sim_run(&o, stdout, stderr, &res);
+  if (!waves_enabled(&waves)) return sim_run(&o, stdout, stderr, &res);
+  return sim_waves(&o, &waves, &res);
 }

@@ -1,0 +1,309 @@
+/* The waveform options and sessions (pmmu_waves.h, docs/waves.md). */
+#define _GNU_SOURCE /* fopencookie, realpath */
+#include "pmmu_waves.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtkw.h"
+
+#ifdef PMMU_WAVES_HAVE_RTL
+#include "pmmu_rtl.h"
+#endif
+
+const char waves_help[] =
+    "      --waves FILE [--waves-from N] [--waves-to M]: dump the RTL's cycles N..M to FILE (FST;\n"
+    "      VCD when FILE ends in .vcd) with a GTKWave save file FILE.gtkw next to it;\n"
+    "      --waves-on-failure N: dump only if a lockstep check fails, the last N cycles before\n"
+    "      it (re-runs the command; FILE default pmmu-failure.fst). See docs/waves.md.\n";
+
+void waves_options_init(waves_options *o) {
+  memset(o, 0, sizeof *o);
+  o->to = UINT64_MAX;
+}
+
+static bool parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  if (!s || !*s || *s == '-') return false;
+  errno = 0;
+  *out = strtoull(s, &end, 0);
+  return *end == '\0' && errno == 0;
+}
+
+int waves_parse(int argc, char **argv, int *i, waves_options *o, FILE *err) {
+  const char *opt = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+  uint64_t v = 0;
+  bool ok;
+  if (strcmp(opt, "--waves") == 0) {
+    ok = val && *val && val[0] != '-';
+    if (ok) o->path = val;
+  } else if (strcmp(opt, "--waves-from") == 0) {
+    ok = parse_u64(val, &o->from);
+  } else if (strcmp(opt, "--waves-to") == 0) {
+    ok = parse_u64(val, &o->to);
+  } else if (strcmp(opt, "--waves-on-failure") == 0) {
+    ok = parse_u64(val, &v) && v >= 1 && v <= 100000000;
+    if (ok) o->on_failure = (unsigned)v;
+  } else {
+    return 0;
+  }
+  if (!ok) {
+    fprintf(err, "pmmu: bad or missing value for '%s'%s\n", opt,
+            strcmp(opt, "--waves") == 0 ? " (a file name)" : " (a cycle count)");
+    return -1;
+  }
+  (*i)++;
+  return 1;
+}
+
+bool waves_enabled(const waves_options *o) { return o->path || o->on_failure; }
+
+void waves_path_for(const char *path, const char *tag, char *buf, size_t len) {
+  const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+  if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path)) dot = path + strlen(path);
+  snprintf(buf, len, "%.*s.%s%s", (int)(dot - path), path, tag, dot);
+}
+
+const char *waves_failure_path(const waves_options *o) {
+  return o->path ? o->path : "pmmu-failure.fst";
+}
+
+/* ---- Failures seen on the report stream --------------------------------------------------- */
+
+static struct {
+  bool failed;    /* the first failure is recorded */
+  bool in_report; /* inside a mismatch report */
+  uint64_t div, accept, seen;
+  char line[512];
+  size_t used;
+} watch;
+
+void waves_watch_reset(void) { memset(&watch, 0, sizeof watch); }
+bool waves_failed(void) { return watch.failed; }
+uint64_t waves_failure_cycle(void) { return watch.div; }
+uint64_t waves_failure_accept(void) { return watch.accept; }
+
+static uint64_t rtl_now(void) {
+#ifdef PMMU_WAVES_HAVE_RTL
+  return pmmu_rtl_last_cycle();
+#else
+  return 0;
+#endif
+}
+
+static void note(uint64_t c) {
+  if (c < watch.div) watch.div = c;
+}
+
+/* "rd32 0x000100004 = 0x... @p/a/r" or "(none)" */
+static bool txn_cycles(const char *s, uint64_t c[3]) {
+  const char *at = strchr(s, '@');
+  unsigned long long p, a, r;
+  if (!at || sscanf(at + 1, "%llu/%llu/%llu", &p, &a, &r) != 3) return false;
+  c[0] = p, c[1] = a, c[2] = r;
+  return true;
+}
+
+/* One line of the report stream (engine.c's mismatch table, cosim's own failures). */
+static void watch_line(const char *l) {
+  if (watch.failed && !watch.in_report) return;
+  if (strncmp(l, "lockstep mismatch at request", 28) == 0) {
+    watch.in_report = true;
+    watch.div = UINT64_MAX;
+    watch.seen = rtl_now();
+#ifdef PMMU_WAVES_HAVE_RTL
+    watch.accept = pmmu_rtl_last_accept();
+#endif
+    const char *p = strstr(l, "presented in cycle ");
+    if (watch.accept == UINT64_MAX && p) watch.accept = strtoull(p + 19, NULL, 10);
+    return;
+  }
+  if (!watch.in_report) {
+    if (strncmp(l, "cosim: reproduce with:", 22) == 0 && !watch.failed) { /* cosim's own checks */
+      watch.failed = true;
+      watch.div = watch.seen = rtl_now();
+#ifdef PMMU_WAVES_HAVE_RTL
+      watch.accept = pmmu_rtl_last_accept();
+#endif
+    }
+    return;
+  }
+  if (strncmp(l, "  reproduce:", 12) == 0) {
+    watch.in_report = false;
+    if (watch.div == UINT64_MAX) watch.div = watch.seen;
+    if (watch.accept == UINT64_MAX || watch.accept > watch.div) watch.accept = watch.div;
+    watch.failed = true;
+    return;
+  }
+  if (strncmp(l, "  field ", 8) == 0 || strlen(l) < 26) return;
+  /* "  %-22s %-36s %s": field, model, rtl */
+  char field[32];
+  snprintf(field, sizeof field, "%.22s", l + 2);
+  const char *model = l + 25, *rtl = strlen(l) > 62 ? l + 62 : "";
+  if (strncmp(field, "accept cycle", 12) == 0 || strncmp(field, "response cycle", 14) == 0) {
+    unsigned long long m = 0, r = 0;
+    if (sscanf(model, "%llx %llx", &m, &r) == 2) note(m < r ? m : r);
+  } else if (strncmp(field, "memory access", 13) == 0) {
+    uint64_t a[3], b[3];
+    bool ha = txn_cycles(model, a), hb = txn_cycles(rtl, b);
+    if (ha && hb) {
+      bool any = false;
+      for (int k = 0; k < 3; k++)
+        if (a[k] != b[k]) {
+          note(a[k] < b[k] ? a[k] : b[k]);
+          any = true;
+          break;
+        }
+      if (!any) note(a[2]); /* same cycles, other data: seen at the response */
+    } else if (ha) {
+      note(a[0]);
+    } else if (hb) {
+      note(b[0]);
+    }
+  } else {
+    note(watch.seen); /* a result field: visible in the response cycle */
+  }
+}
+
+static ssize_t watch_write(void *cookie, const char *buf, size_t size) {
+  FILE *through = cookie;
+  if (through) fwrite(buf, 1, size, through);
+  for (size_t i = 0; i < size; i++) {
+    char c = buf[i];
+    if (c == '\n') {
+      watch.line[watch.used] = '\0';
+      watch_line(watch.line);
+      watch.used = 0;
+    } else if (watch.used + 1 < sizeof watch.line) {
+      watch.line[watch.used++] = c;
+    }
+  }
+  return (ssize_t)size;
+}
+
+static int watch_close(void *cookie) {
+  FILE *through = cookie;
+  if (through) fflush(through);
+  return 0;
+}
+
+FILE *waves_watch(FILE *through) {
+  cookie_io_functions_t io = {.write = watch_write, .close = watch_close};
+  FILE *f = fopencookie(through, "w", io);
+  if (f) setvbuf(f, NULL, _IOLBF, 0);
+  return f ? f : (through ? through : stderr);
+}
+
+void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to) {
+  uint64_t n = o->on_failure ? o->on_failure : 64;
+  *from = watch.div > n ? watch.div - n : 0;
+  if (watch.accept < *from) *from = watch.accept > 8 ? watch.accept - 8 : 0; /* show the request */
+  *to = (watch.seen > watch.div ? watch.seen : watch.div) + 2;
+}
+
+/* ---- Sessions ----------------------------------------------------------------------------- */
+
+static struct {
+  bool active;
+  bool vcd;
+  bool closed;   /* the dump was closed at least once */
+  char path[PATH_MAX];    /* as the user named it */
+  char fst[PATH_MAX + 8]; /* what the RTL writes */
+  uint64_t from, to;
+} session;
+
+#ifdef PMMU_WAVES_HAVE_RTL
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* fst2vcd -f fst -o vcd; only async-signal-safe calls (this may run in a signal handler). */
+static int convert_to_vcd(const char *fst, const char *vcd) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    char *const argv[] = {(char *)"fst2vcd", (char *)"-f", (char *)fst, (char *)"-o", (char *)vcd, NULL};
+    int null = open("/dev/null", 1);
+    if (null >= 0) dup2(null, 1);
+    execvp("fst2vcd", argv);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void on_close(const char *path, void *ctx) {
+  (void)ctx;
+  if (!session.active || strcmp(path, session.fst) != 0) return;
+  session.closed = true;
+  if (session.vcd) {
+    if (convert_to_vcd(session.fst, session.path) == 0) unlink(session.fst);
+  }
+  gtkw_view v;
+  memset(&v, 0, sizeof v);
+  v.dump = session.path;
+  v.vcd = session.vcd;
+  v.marker_accept = v.marker_div = -1;
+#ifdef PMMU_WAVES_HAVE_RTL
+  v.start = (int64_t)pmmu_rtl_cycle_time(session.from);
+  if (watch.failed) {
+    v.marker_accept = (int64_t)pmmu_rtl_cycle_time(watch.accept);
+    v.marker_div = (int64_t)pmmu_rtl_cycle_time(watch.div);
+  }
+#endif
+  gtkw_write(&v, NULL);
+}
+
+#endif /* PMMU_WAVES_HAVE_RTL */
+
+int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
+#ifdef PMMU_WAVES_HAVE_RTL
+  (void)err;
+  memset(&session, 0, sizeof session);
+  session.active = true;
+  session.vcd = ends_with(path, ".vcd");
+  session.from = from;
+  session.to = to;
+  snprintf(session.path, sizeof session.path, "%s", path);
+  snprintf(session.fst, sizeof session.fst, "%s%s", path, session.vcd ? ".fst" : "");
+  pmmu_rtl_waves_on_close(on_close, NULL);
+  pmmu_rtl_waves_auto(session.fst, from, to);
+  return 0;
+#else
+  (void)path, (void)from, (void)to;
+  fprintf(err, "pmmu: --waves: this pmmu was built without the RTL\n");
+  return -1;
+#endif
+}
+
+void waves_stop(FILE *msg) {
+#ifdef PMMU_WAVES_HAVE_RTL
+  pmmu_rtl_waves_auto(NULL, 0, 0);
+  pmmu_rtl_trace_close_all();
+#endif
+  if (!session.active) return;
+  session.active = false;
+  if (!session.closed) {
+    fprintf(msg, "waves: nothing was dumped to %s (no RTL cycle in the window)\n", session.path);
+    return;
+  }
+  char cmd[PATH_MAX * 2 + 64];
+  gtkw_open_command(session.path, cmd, sizeof cmd);
+  if (watch.failed)
+    fprintf(msg, "waves: first failure: divergence in cycle %" PRIu64 ", request accepted in cycle %" PRIu64
+                 " (markers B and A); open it with:\n  %s\n", watch.div, watch.accept, cmd);
+  else
+    fprintf(msg, "waves: %s written; open it with:\n  %s\n", session.path, cmd);
+}

@@ -1,0 +1,81 @@
+/*
+ * pmmu_waves: the waveform options of `pmmu run`, `pmmu cosim` and `pmmu sim` (docs/waves.md).
+ *
+ *   --waves FILE          dump the RTL to FILE: FST, or VCD when FILE ends in .vcd (dumped
+ *                         as FST, converted with fst2vcd when the dump closes); a GTKWave save
+ *                         file FILE-without-extension.gtkw is written next to it
+ *   --waves-from N        first cycle dumped (default 0)
+ *   --waves-to N          last cycle dumped (default: the end)
+ *   --waves-on-failure N  dump nothing; when a lockstep check fails, run the same
+ *                         (deterministic) command again with the window [D-N, R+1] around
+ *                         the divergence D (R: the cycle the failure was seen in), into FILE
+ *                         (default pmmu-failure.fst)
+ *
+ * The RTL is traced through the process-wide automatic dumps of the C shim
+ * (pmmu_rtl_waves_auto in testbench/rtl/pmmu_rtl.h), which close every dump on exit,
+ * SIGINT, SIGTERM, SIGHUP and SIGABRT. A lockstep mismatch seen while dumping is marked in the
+ * save file (marker A: request accepted, B: divergence) and one command that opens it is
+ * printed on stderr.
+ */
+#ifndef PMMU_WAVES_H
+#define PMMU_WAVES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct waves_options {
+  const char *path;    /* --waves FILE, or NULL */
+  uint64_t from, to;   /* --waves-from / --waves-to (to = UINT64_MAX: the end) */
+  unsigned on_failure; /* --waves-on-failure N (0: off) */
+} waves_options;
+
+/* The option lines for a command's help text. */
+extern const char waves_help[];
+
+void waves_options_init(waves_options *o);
+
+/* argv[*i] as a waves option: 1 taken (with its value: *i advanced), 0 not a waves option,
+ * -1 bad or missing value (a message on err). */
+int waves_parse(int argc, char **argv, int *i, waves_options *o, FILE *err);
+
+/* true when any waves option was given. */
+bool waves_enabled(const waves_options *o);
+
+/* The file for one of several runs of a command: FILE with ".TAG" before its extension
+ * (a.fst, "seed3" -> a.seed3.fst). */
+void waves_path_for(const char *path, const char *tag, char *buf, size_t len);
+
+/* ---- One run ---------------------------------------------------------------------------- */
+
+/* Dumps the RTL of the engines created from now on to `path`, cycles from..to.
+ * Returns 0, or -1 (message on err) when this pmmu has no RTL or no tracing. */
+int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err);
+/* Stops dumping (the engine must be destroyed first: that closes its dump) and tells, on
+ * msg, where the dump is and the command that opens it at the first failure, if any. */
+void waves_stop(FILE *msg);
+
+/* A stream that passes everything on to `through` (NULL: nowhere) and notices lockstep
+ * mismatch reports (engine_set_report, cosim's and sim's output): give it as the report
+ * stream. Its first failure is the one marked and, with --waves-on-failure, re-run. */
+FILE *waves_watch(FILE *through);
+/* A failure was noticed since the last waves_watch_reset(), and its cycles. */
+bool waves_failed(void);
+uint64_t waves_failure_cycle(void);  /* the divergence */
+uint64_t waves_failure_accept(void); /* the cycle the request was accepted in */
+void waves_watch_reset(void);
+
+/* --waves-on-failure: the window around the failure just noticed. */
+void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to);
+/* The dump file of --waves-on-failure (o->path or the default). */
+const char *waves_failure_path(const waves_options *o);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
