@@ -167,7 +167,8 @@ int pmmu_rtl_errors(const pmmu_rtl_t *h);
 
 /* FST waveform: open (0 on success, -1 when the library was built without tracing or
  * the file cannot be opened) and close (flushes; no-op when not open). One time unit is
- * 1 ns, a cycle is 10 ns, rising edge at 10*c + 5. */
+ * 1 ns, a cycle is 10 ns; after reset, cycle c starts at 10*(c + 2) ns and its rising edge is
+ * at 10*(c + 2) + 5 ns (docs/waves.md). */
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path);
 void pmmu_rtl_trace_close(pmmu_rtl_t *h);
 
