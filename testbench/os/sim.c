@@ -78,7 +78,10 @@ static void progress(run *r) {
 static void sim_access(run *r, int pid, os_access_kind kind, uint32_t va, uint32_t value) {
   if (!os_access(r->os, pid, kind, va, &value)) r->res->segv++;
   r->done++;
-  if (engine_mismatches(r->e)) r->stop = true;
+  /* Lockstep: the OS takes only responses (engine_set_mismatch_status off); the differences
+   * are printed here, and the run stops at the first. */
+  engine_finish(r->e);
+  if (engine_report_pending(r->e, r->err, r->o->repro)) r->stop = true;
   unsigned used = os_frames_used(r->os);
   if (used > r->res->max_frames_used) r->res->max_frames_used = used;
   progress(r);
@@ -299,7 +302,7 @@ static void report(const run *r, engine_t *e, FILE *out) {
           s->requests ? (double)s->pmmu_cycles / (double)s->requests : 0.0,
           t->accesses ? (double)s->pmmu_cycles / (double)t->accesses : 0.0, s->cycle);
   if (o->engine == ENGINE_BOTH)
-    fprintf(out, "  lockstep    %" PRIu64 " mismatches%s\n", engine_mismatches(e),
+    fprintf(out, "  lockstep    %" PRIu64 " mismatches%s\n", engine_mismatch_count(e),
             r->stop ? " (the run stopped at the first: see above or stderr)" : "");
   fprintf(out, "\nrun time %.3f s (%.2f M accesses/s)\n", res->seconds,
           res->seconds > 0 ? (double)res->accesses / res->seconds / 1e6 : 0.0);
@@ -310,14 +313,14 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   char why[256];
   trace tr = {0};
   if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return 2; /* nothing runs */
-  engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, why, sizeof why);
+  tb_error terr;
+  engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
-    fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), why);
+    fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), terr.msg);
     trace_free(&tr);
     return 2;
   }
-  if (o->repro) engine_set_repro(e, o->repro);
-  engine_set_report(e, err);
+  engine_set_mismatch_status(e, false);
   os_config cfg = o->os;
   if (!cfg.log) cfg.log = out;
   os_t *os = os_create(e, &cfg, why, sizeof why);
@@ -365,7 +368,9 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   res->data_errors = res->os.data_errors;
   res->kernel_errors = res->os.kernel_errors;
   res->check_failures = res->os.check_failures;
-  res->mismatches = engine_mismatches(e);
+  engine_finish(e);
+  engine_report_pending(e, err, o->repro);
+  res->mismatches = engine_mismatch_count(e);
   if (status == 0) report(&r, e, out);
   int rtl_errors = engine_rtl_errors(e);
   if (rtl_errors) fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
