@@ -12,7 +12,7 @@ static const char help_text[] =
     "                [--engine model|rtl|both] [--seed S] [--accesses N] [--maps]\n"
     "                [--quantum N] [--swap PAGES] [--heap PAGES] [--check-every N] [--no-events]\n"
     "                [--stride BYTES] [--ws-pages N] [--temporal PCT] [--spatial PCT] [--phase N]\n"
-    "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N]\n"
+    "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N|A..B]\n"
     "                [--mutant NAME] [--waves FILE] [--waves-from N] [--waves-to N]\n"
     "                [--waves-on-failure N]\n"
     "\n"
@@ -58,7 +58,7 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
   sim_options o = *c->o;
   sim_result spare;
   if (again) o.progress = false;
-  return sim_run(&o, out, report, again ? &spare : c->res);
+  return tb_exit_status(sim_run(&o, out, report, again ? &spare : c->res));
 }
 
 int cmd_sim(int argc, char **argv) {

@@ -213,7 +213,7 @@ static int run_trace(run *r, trace *tr) {
   unsigned n = 0;
   if (!m) {
     trace_free(&t);
-    return 2;
+    return TB_E_NOMEM;
   }
   for (size_t i = 0; i < t.n && !r->stop; i++) {
     const trace_rec *rec = &t.v[i];
@@ -221,7 +221,7 @@ static int run_trace(run *r, trace *tr) {
     if (!pid) {
       if (n == OS_MAX_PROCS * 4 || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
         fprintf(r->err, "%s:%u: error: too many processes\n", r->o->trace, rec->line);
-        status = 2;
+        status = TB_E_INPUT;
         break;
       }
       m[n++] = (pid_map){rec->pid, pid};
@@ -231,7 +231,7 @@ static int run_trace(run *r, trace *tr) {
       if (child < 0) {
         fprintf(r->err, "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
                 r->o->trace, rec->line, rec->arg);
-        status = 2;
+        status = TB_E_INPUT;
         break;
       }
       m[n++] = (pid_map){rec->arg, child};
@@ -312,13 +312,13 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   memset(res, 0, sizeof *res);
   char why[256];
   trace tr = {0};
-  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return 2; /* nothing runs */
+  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return TB_E_INPUT; /* nothing runs */
   tb_error terr;
   engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
     fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), terr.msg);
     trace_free(&tr);
-    return 2;
+    return terr.code;
   }
   engine_set_mismatch_status(e, false);
   os_config cfg = o->os;
@@ -328,14 +328,14 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
     fprintf(err, "pmmu sim: error: %s\n", why);
     engine_destroy(e);
     trace_free(&tr);
-    return 2;
+    return TB_E_INVALID;
   }
   task *tasks = calloc(OS_MAX_PROCS, sizeof *tasks);
   if (!tasks) {
     os_destroy(os);
     engine_destroy(e);
     trace_free(&tr);
-    return 2;
+    return TB_E_NOMEM;
   }
   run r = {.o = o, .os = os, .err = err, .tasks = tasks, .res = res, .e = e};
   r.drv.rng = o->seed ^ UINT64_C(0xD1B54A32D192ED03);
@@ -374,8 +374,8 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   if (status == 0) report(&r, e, out);
   int rtl_errors = engine_rtl_errors(e);
   if (rtl_errors) fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
-  if (!status && (res->mismatches || rtl_errors)) status = 3;
-  if (!status && (res->data_errors || res->kernel_errors || res->check_failures)) status = 1;
+  if (!status && (res->mismatches || rtl_errors)) status = TB_MISMATCH;
+  if (!status && (res->data_errors || res->kernel_errors || res->check_failures)) status = TB_EXPECT;
   free(tasks);
   os_destroy(os);
   engine_destroy(e);
