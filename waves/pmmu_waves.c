@@ -1,4 +1,5 @@
-/* The waveform options and sessions (pmmu_waves.h, docs/waves.md). */
+/* The waveform options and sessions (pmmu_waves.h, docs/waves.md). testbench/cli parses the
+ * options (cli_waves_options). */
 #define _GNU_SOURCE /* fopencookie, realpath */
 #include "pmmu_waves.h"
 
@@ -29,40 +30,6 @@ const char waves_help[] =
 void waves_options_init(waves_options *o) {
   memset(o, 0, sizeof *o);
   o->to = UINT64_MAX;
-}
-
-static bool parse_u64(const char *s, uint64_t *out) {
-  char *end;
-  if (!s || !*s || *s == '-') return false;
-  errno = 0;
-  *out = strtoull(s, &end, 0);
-  return *end == '\0' && errno == 0;
-}
-
-int waves_parse(int argc, char **argv, int *i, waves_options *o, FILE *err) {
-  const char *opt = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-  uint64_t v = 0;
-  bool ok;
-  if (strcmp(opt, "--waves") == 0) {
-    ok = val && *val && val[0] != '-';
-    if (ok) o->path = val;
-  } else if (strcmp(opt, "--waves-from") == 0) {
-    ok = parse_u64(val, &o->from);
-  } else if (strcmp(opt, "--waves-to") == 0) {
-    ok = parse_u64(val, &o->to);
-  } else if (strcmp(opt, "--waves-on-failure") == 0) {
-    ok = parse_u64(val, &v) && v >= 1 && v <= 100000000;
-    if (ok) o->on_failure = (unsigned)v;
-  } else {
-    return 0;
-  }
-  if (!ok) {
-    fprintf(err, "pmmu: bad or missing value for '%s'%s\n", opt,
-            strcmp(opt, "--waves") == 0 ? " (a file name)" : " (a cycle count)");
-    return -1;
-  }
-  (*i)++;
-  return 1;
 }
 
 bool waves_enabled(const waves_options *o) { return o->path || o->on_failure; }

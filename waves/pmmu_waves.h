@@ -39,10 +39,6 @@ extern const char waves_help[];
 
 void waves_options_init(waves_options *o);
 
-/* argv[*i] as a waves option: 1 taken (with its value: *i advanced), 0 not a waves option,
- * -1 bad or missing value (a message on err). */
-int waves_parse(int argc, char **argv, int *i, waves_options *o, FILE *err);
-
 /* true when any waves option was given. */
 bool waves_enabled(const waves_options *o);
 
@@ -60,7 +56,7 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err);
 void waves_stop(FILE *msg);
 
 /* A stream that passes everything on to `through` (NULL: nowhere) and notices lockstep
- * mismatch reports (engine_set_report, cosim's and sim's output): give it as the report
+ * mismatch reports (the tables of engine_report_mismatches, cosim's own failures): give it as the report
  * stream. Its first failure is the one marked and, with --waves-on-failure, re-run. */
 FILE *waves_watch(FILE *through);
 /* A failure was noticed since the last waves_watch_reset(), and its cycles. */

@@ -40,3 +40,26 @@ pmmu_cli_test(explain_not_present
 # Two files in one run: every JSON line names its file.
 pmmu_cli_test(two_files_name_file "\"file\":\"${demo}\""
   run --json ${demo} ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/json-forms.pmmu)
+
+# The shared option parser (cli/options.c): every problem is exit status 2 with a message that
+# names the option (and the value), for every command.
+function(pmmu_cli_usage name regex)
+  add_test(NAME cli.options.${name}
+    COMMAND sh -c "err=$(\"$0\" \"$@\" 2>&1 >/dev/null); st=$?; echo \"$err\"; test $st -eq 2"
+            $<TARGET_FILE:pmmu> ${ARGN})
+  set_tests_properties(cli.options.${name} PROPERTIES PASS_REGULAR_EXPRESSION "${regex}" LABELS cli)
+endfunction()
+pmmu_cli_usage(bad_number "pmmu cosim: bad value '12x' for '--seed' \\(a number" cosim --seed 12x)
+pmmu_cli_usage(out_of_range "pmmu cosim: bad value '17' for '--ways' \\(a number 0..16\\)" cosim --ways 17)
+pmmu_cli_usage(range_reversed "pmmu cosim: bad value '5..2' for '--latency' \\(N or A..B" cosim --latency 5..2)
+pmmu_cli_usage(unknown_option "pmmu cosim: unknown option '--frobnicate'.*Try 'pmmu --help'" cosim --frobnicate)
+pmmu_cli_usage(missing_value "pmmu cosim: missing value for '--accesses'" cosim --accesses)
+pmmu_cli_usage(value_is_option "pmmu cosim: missing value for '--seed'" cosim --seed --quiet)
+pmmu_cli_usage(bad_choice "pmmu run: bad value 'nope' for '--engine' \\(model, rtl, both\\)" run --engine=nope ${demo})
+pmmu_cli_usage(flag_with_value "pmmu run: '--json' takes no value" run --json=yes ${demo})
+pmmu_cli_usage(waves_value "pmmu run: bad value '0' for '--waves-on-failure' \\(a number 1..100000000\\)"
+  run --waves-on-failure 0 ${demo})
+pmmu_cli_usage(sim_out_of_range "pmmu sim: bad value '65' for '--processes' \\(a number 1..64\\).*Try 'pmmu sim --help'"
+  sim --processes 65)
+pmmu_cli_usage(sim_missing "pmmu sim: missing value for '--frames'" sim --frames)
+pmmu_cli_usage(explain_unknown "pmmu explain: unknown option '--x'" explain ${demo} 0 --x)

@@ -35,6 +35,7 @@ typedef struct world {
   uint64_t now;       /* the earliest cycle for the next operation */
   bool coherent;      /* no page-table edit since the last full flush */
   bool failed_once;   /* print the reproducer once */
+  char repro[512];    /* the command printed with lockstep differences */
   uint32_t recent[8];  /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
 } world;
@@ -225,6 +226,14 @@ static void report_failure(world *w, const char *what) {
   }
 }
 
+/* An engine operation's status: lockstep differences are printed as they are found, with
+ * the command that reproduces the run, and the run goes on; a hang ends it, and so does an
+ * error (the caller reports it). true when the operation's result may be used. */
+static bool engine_status(world *w, int st) {
+  if (st == TB_MISMATCH || st == TB_HANG) engine_report_pending(w->e, w->out, w->repro);
+  return st == TB_OK || st == TB_MISMATCH;
+}
+
 static bool same_result(const pmmu_response *a, const pmmu_response *b) {
   if (a->outcome != b->outcome) return false;
   if (a->outcome == PMMU_OK) return a->pa == b->pa;
@@ -271,15 +280,17 @@ static bool do_access(world *w, uint64_t index) {
               fl.cycle);
     w->res->flushes_in_flight++;
     if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
-    if (!err && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
+    if ((err == TB_OK || err == TB_MISMATCH) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
   } else {
     err = engine_translate(w->e, &req, &got);
   }
-  if (err) {
-    char what[160];
-    snprintf(what, sizeof what, "request %" PRIu64 ": the engine refused it (%s)", index,
-             pmmu_error_name((pmmu_error)err));
-    report_failure(w, what);
+  if (!engine_status(w, err)) {
+    if (err < 0) {
+      char what[160];
+      snprintf(what, sizeof what, "request %" PRIu64 ": the engine refused it (%s)", index,
+               tb_status_name(err));
+      report_failure(w, what);
+    }
     return false;
   }
   count(w, &got);
@@ -318,7 +329,7 @@ static void write_control(world *w, engine_reg reg, uint64_t value, uint64_t *cy
   /* A CR3 write keeps global entries, which may not map the new address space alike (the
    * mode switches write CR3 too). */
   if (reg == REG_CR3 && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE)) w->coherent = false;
-  if (engine_write_reg(w->e, reg, value, *cycle, &r) == PMMU_E_OK) {
+  if (engine_status(w, engine_write_reg(w->e, reg, value, *cycle, &r))) {
     if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
     if (r.gp_fault) w->res->gp_faults++;
     if (r.pdptes_loaded) w->res->pdpte_loads++;
@@ -420,7 +431,7 @@ static void do_edit_pae(world *w) {
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
-    if (engine_invlpg(w->e, la, cycle) == PMMU_E_OK) w->now = cycle + 1;
+    if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
     if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
   }
 }
@@ -452,7 +463,7 @@ static void do_edit(world *w) {
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
-    if (engine_invlpg(w->e, la, cycle) == PMMU_E_OK) w->now = cycle + 1;
+    if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
     if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
   }
 }
@@ -491,26 +502,18 @@ void cosim_command(const cosim_options *o, char *buf, size_t len) {
   }
 }
 
-int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
+int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *err) {
   memset(res, 0, sizeof *res);
   engine_setup setup = o->setup;
   setup.timing.seed = o->seed ^ UINT64_C(0x5EED0000CAFE);
-  char why[256];
-  engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, why, sizeof why);
-  if (!e) {
-    fprintf(out, "cosim: %s\n", why);
-    return 2;
-  }
-  if (o->waves && engine_waves(e, o->waves) != 0) {
-    fprintf(out, "cosim: cannot write waves to %s (is the RTL engine in use?)\n", o->waves);
+  engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, err);
+  if (!e) return err ? err->code : TB_E_INVALID;
+  if (o->waves && engine_waves(e, o->waves) != TB_OK) {
     engine_destroy(e);
-    return 2;
+    return tb_fail(err, TB_E_UNAVAILABLE, "cannot write waves to %s (is the RTL engine in use?)", o->waves);
   }
-  char repro[512];
-  cosim_command(o, repro, sizeof repro);
-  engine_set_repro(e, repro);
-  engine_set_report(e, out);
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
+  cosim_command(o, w.repro, sizeof w.repro);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   build_world(&w);
@@ -518,15 +521,15 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   if (o->seed % 2 == 0) {
     /* even seeds start in PAE paging, odd ones in 32-bit paging, both with NXE on (PDPT 0
      * has no reserved bit) */
-    pmmu_reg_result r;
-    engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL);
-    engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL);
-    engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r);
+    pmmu_reg_result r = {.done_cycle = 2};
+    engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
+    engine_status(&w, engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL));
+    engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r));
     w.now = r.done_cycle + 1;
   } else {
-    engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL);
-    engine_write_reg(e, REG_CR3, DIR_BASE, 1, NULL);
-    engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL);
+    engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
+    engine_status(&w, engine_write_reg(e, REG_CR3, DIR_BASE, 1, NULL));
+    engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
     w.now = 3;
   }
   for (uint64_t i = 0; i < o->accesses;) {
@@ -545,10 +548,12 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   res->cycles = w.now;
-  res->mismatches = engine_mismatches(e);
+  if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, out, w.repro);
+  res->mismatches = engine_mismatch_count(e);
   res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);
-  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once) ? 3 : 0;
+  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once) ? TB_MISMATCH
+                                                                                            : TB_OK;
 }
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out) {

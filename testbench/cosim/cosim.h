@@ -51,9 +51,11 @@ typedef struct cosim_result {
   double seconds;
 } cosim_result;
 
-/* Runs one seed. Returns 0 if nothing disagreed, 3 if anything did, 2 if the engine could
- * not be made. Mismatches are described on `out` with the command that reproduces them. */
-int cosim_run(const cosim_options *o, FILE *out, cosim_result *res);
+/* Runs one seed. Returns TB_OK if nothing disagreed, TB_MISMATCH if anything did (lockstep
+ * differences, a hang, the TLB-independence check, a refused operation: each described on
+ * `out`, with the command that reproduces the run), or a negative status with *err filled
+ * when the engine could not be made. */
+int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *err);
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out);
 

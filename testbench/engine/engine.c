@@ -3,7 +3,7 @@
  * both in lockstep. The lockstep engine works like Ibex's co-simulation: every operation goes
  * to both halves, and every response (result, error code, CR2, hit, accept and response
  * cycles) and every walker memory transaction (operation, address, size, data, cycles, order)
- * is compared; a difference is printed with the command that reproduces the run.
+ * is compared; a difference becomes records (engine_mismatch) for the caller to format.
  */
 #include "engine.h"
 
@@ -26,17 +26,19 @@ struct engine {
   rtl_side *rtl;
   pmmu_control ctl; /* as last written successfully: the RTL's control inputs */
   uint64_t requests;
-  uint64_t mismatches;
+  uint64_t reports; /* comparisons that differed */
+  bool mismatch_status; /* operations return TB_MISMATCH (default) */
+  engine_mismatch *diffs; /* records not cleared yet */
+  size_t ndiffs, cap;
+  tb_error err; /* the last error */
   /* A #PF's interrupt, compared once the RTL has reached R + 1. */
   bool irq_pending;
   uint64_t irq_request;
   pmmu_request irq_req;
   pmmu_interrupt_state irq_want;
-  char repro[512];
-  FILE *report;
 };
 
-static void check_interrupt(engine_t *e, bool force);
+static bool check_interrupt(engine_t *e, bool force);
 
 /* ---- Names --------------------------------------------------------------------------- */
 
@@ -113,11 +115,11 @@ static void model_side_destroy(model_side *s) {
   free(s);
 }
 
-static model_side *model_side_create(const engine_setup *setup, char *why, size_t why_len) {
+static model_side *model_side_create(const engine_setup *setup, tb_error *err) {
   model_side *s = calloc(1, sizeof *s);
   if (!s || !(s->mem = pmem_create())) {
     free(s);
-    snprintf(why, why_len, "out of memory");
+    tb_fail(err, TB_E_NOMEM, "out of memory");
     return NULL;
   }
   pmem_set_timing(s->mem, &setup->timing);
@@ -131,7 +133,7 @@ static model_side *model_side_create(const engine_setup *setup, char *why, size_
                            .observe = model_observe, .ctx = s};
   const char *bad = pmmu_config_check(&cfg);
   if (bad || !(s->m = pmmu_create(&cfg))) {
-    snprintf(why, why_len, "%s", bad ? bad : "out of memory");
+    tb_fail(err, bad ? TB_E_CONFIG : TB_E_NOMEM, "%s", bad ? bad : "out of memory");
     model_side_destroy(s);
     return NULL;
   }
@@ -141,26 +143,26 @@ static model_side *model_side_create(const engine_setup *setup, char *why, size_
 /* ---- Life cycle ----------------------------------------------------------------------------- */
 
 #ifndef PMMU_HAVE_RTL
-rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len) {
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_error *err) {
   (void)setup;
   (void)mutant;
-  snprintf(why, why_len, "this pmmu was built without the RTL (Verilator was not found)");
+  tb_fail(err, TB_E_UNAVAILABLE, "this pmmu was built without the RTL (Verilator was not found)");
   return NULL;
 }
 void rtl_side_destroy(rtl_side *r) { (void)r; }
 pmem_t *rtl_side_mem(rtl_side *r) { (void)r; return NULL; }
 int rtl_side_translate(rtl_side *r, const pmmu_request *q, engine_flush *f, pmmu_response *o, txn_log *l) {
   (void)r; (void)q; (void)f; (void)o; (void)l;
-  return PMMU_E_INVALID;
+  return TB_E_UNAVAILABLE;
 }
 int rtl_side_control(rtl_side *r, const pmmu_control *c, int k, uint32_t la, uint64_t cycle) {
   (void)r; (void)c; (void)k; (void)la; (void)cycle;
-  return PMMU_E_INVALID;
+  return TB_E_UNAVAILABLE;
 }
 int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *n, const pmmu_control *o, int k,
                          uint64_t cycle, uint64_t *d, bool *gp, txn_log *l) {
   (void)r; (void)n; (void)o; (void)k; (void)cycle; (void)d; (void)gp; (void)l;
-  return PMMU_E_INVALID;
+  return TB_E_UNAVAILABLE;
 }
 uint64_t rtl_side_ready_cycle(const rtl_side *r) { (void)r; return 0; }
 void rtl_side_watch_interrupt(rtl_side *r, uint64_t c) { (void)r; (void)c; }
@@ -173,95 +175,121 @@ int rtl_side_waves(rtl_side *r, const char *path) { (void)r; (void)path; return 
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
-                               char *why, size_t why_len) {
+                               tb_error *err) {
   engine_t *e = calloc(1, sizeof *e);
   if (!e) {
-    snprintf(why, why_len, "out of memory");
+    tb_fail(err, TB_E_NOMEM, "out of memory");
     return NULL;
   }
   e->kind = kind;
-  e->report = stderr;
+  e->mismatch_status = true;
   e->ctl.cr0 = PMMU_CR0_PG;
-  if (kind != ENGINE_RTL && !(e->model = model_side_create(setup, why, why_len))) {
+  if (kind != ENGINE_RTL && !(e->model = model_side_create(setup, err))) {
     engine_destroy(e);
     return NULL;
   }
-  if (kind != ENGINE_MODEL && !(e->rtl = rtl_side_create(setup, mutant, why, why_len))) {
+  if (kind != ENGINE_MODEL && !(e->rtl = rtl_side_create(setup, mutant, err))) {
     engine_destroy(e);
     return NULL;
   }
   return e;
 }
 
-engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len) {
-  return engine_create_mutant(kind, setup, NULL, why, why_len);
+engine_t *engine_create(engine_kind kind, const engine_setup *setup, tb_error *err) {
+  return engine_create_mutant(kind, setup, NULL, err);
 }
 
 void engine_destroy(engine_t *e) {
   if (!e) return;
   model_side_destroy(e->model);
   rtl_side_destroy(e->rtl);
+  free(e->diffs);
   free(e);
 }
 
-void engine_set_repro(engine_t *e, const char *command) {
-  snprintf(e->repro, sizeof e->repro, "%s", command);
+const tb_error *engine_error(const engine_t *e) { return &e->err; }
+
+/* An operation's status: errors are kept for engine_error(). */
+static int status(engine_t *e, int code, const char *what) {
+  if (code < 0) tb_fail(&e->err, code, "%s: %s", what, tb_status_name(code));
+  else if (code == TB_MISMATCH && !e->mismatch_status) code = TB_OK;
+  return code;
 }
 
-void engine_set_report(engine_t *e, FILE *f) { e->report = f; }
+const engine_mismatch *engine_mismatches(const engine_t *e, size_t *n) {
+  *n = e->ndiffs;
+  return e->ndiffs ? e->diffs : NULL;
+}
 
-uint64_t engine_mismatches(engine_t *e) {
-  if (e->rtl) check_interrupt(e, true);
-  return e->mismatches;
+void engine_clear_mismatches(engine_t *e) { e->ndiffs = 0; }
+
+uint64_t engine_mismatch_count(const engine_t *e) { return e->reports; }
+
+void engine_set_mismatch_status(engine_t *e, bool on) { e->mismatch_status = on; }
+
+int engine_finish(engine_t *e) {
+  return e->rtl && check_interrupt(e, true) ? status(e, TB_MISMATCH, "") : TB_OK;
 }
 
 int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
 
-int engine_waves(engine_t *e, const char *path) { return e->rtl ? rtl_side_waves(e->rtl, path) : -1; }
+int engine_waves(engine_t *e, const char *path) {
+  return e->rtl && rtl_side_waves(e->rtl, path) == 0 ? TB_OK : TB_E_UNAVAILABLE;
+}
 
-/* ---- Lockstep comparison ----------------------------------------------------------------- */
+/* ---- Lockstep comparison -----------------------------------------------------------------
+ *
+ * A comparison (one request, one interrupt, one PDPTE load) appends a record per field that
+ * differs, all with the same report number. */
 
 typedef struct diff {
   engine_t *e;
-  const pmmu_request *req;
-  const char *what; /* instead of a request: the operation that differs */
-  bool header;
+  engine_mismatch proto; /* what every record of this comparison shares */
+  bool any;
 } diff;
 
-static void differ(diff *d, const char *field, const char *model, const char *rtl) {
-  FILE *f = d->e->report;
-  if (!d->header && d->what) {
-    fprintf(f, "lockstep mismatch at %s:\n", d->what);
-    fprintf(f, "  %-22s %-36s %s\n", "field", "model", "rtl");
-    d->header = true;
+static diff diff_begin(engine_t *e, engine_diff_op op) {
+  diff d = {.e = e};
+  d.proto.op = op;
+  d.proto.report = e->reports + 1;
+  d.proto.request = e->requests;
+  return d;
+}
+
+static void diff_request(diff *d, const pmmu_request *req) {
+  d->proto.req = *req;
+  d->proto.cycle = req->cycle;
+}
+
+static engine_mismatch *differ(diff *d, const char *field) {
+  engine_t *e = d->e;
+  if (e->ndiffs == e->cap) {
+    size_t cap = e->cap ? 2 * e->cap : 16;
+    engine_mismatch *grown = realloc(e->diffs, cap * sizeof *grown);
+    if (!grown) return NULL; /* the count still says it differed */
+    e->diffs = grown;
+    e->cap = cap;
   }
-  if (!d->header) {
-    fprintf(f, "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64 "):\n",
-            d->e->requests, pmmu_access_name(d->req->access), pmmu_priv_name(d->req->priv),
-            d->req->ac ? " ac" : "", d->req->la, d->req->cycle);
-    fprintf(f, "  %-22s %-36s %s\n", "field", "model", "rtl");
-    d->header = true;
-  }
-  fprintf(f, "  %-22s %-36s %s\n", field, model, rtl);
+  engine_mismatch *m = &e->diffs[e->ndiffs++];
+  *m = d->proto;
+  m->field = field;
+  d->any = true;
+  return m;
 }
 
 static void differ_u64(diff *d, const char *field, uint64_t model, uint64_t rtl) {
   if (model == rtl) return;
-  char a[32], b[32];
-  snprintf(a, sizeof a, "0x%" PRIx64, model);
-  snprintf(b, sizeof b, "0x%" PRIx64, rtl);
-  differ(d, field, a, b);
+  engine_mismatch *m = differ(d, field);
+  if (!m) return;
+  m->model = model;
+  m->rtl = rtl;
 }
 
-static void describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
-  if (!t) {
-    snprintf(buf, len, "(none)");
-    return;
-  }
-  snprintf(buf, len, "%s%u 0x%09" PRIx64 " %s0x%" PRIx64 "%s @%" PRIu64 "/%" PRIu64 "/%" PRIu64,
-           t->op == PMMU_MEM_CAS ? "cas" : "rd", t->size * 8, t->pa,
-           t->op == PMMU_MEM_CAS ? "-> " : "= ", t->op == PMMU_MEM_CAS ? t->desired : t->data,
-           t->bus_error ? " buserr" : "", t->present_cycle, t->accept_cycle, t->response_cycle);
+/* TB_MISMATCH when anything differed. */
+static int diff_end(diff *d) {
+  if (!d->any) return TB_OK;
+  d->e->reports++;
+  return TB_MISMATCH;
 }
 
 static bool same_txn(const pmmu_mem_txn *a, const pmmu_mem_txn *b) {
@@ -276,17 +304,20 @@ static void compare_txns(diff *d, const txn_log *ml, const txn_log *rl) {
   for (unsigned i = 0; i < n; i++) {
     const pmmu_mem_txn *a = i < ml->n ? &ml->v[i] : NULL, *b = i < rl->n ? &rl->v[i] : NULL;
     if (a && b && same_txn(a, b)) continue;
-    char field[32], x[96], y[96];
-    snprintf(field, sizeof field, "memory access %u", i + 1);
-    describe_txn(a, x, sizeof x);
-    describe_txn(b, y, sizeof y);
-    differ(d, field, x, y);
+    engine_mismatch *m = differ(d, "memory access");
+    if (!m) continue;
+    m->txn = i + 1;
+    m->has_model_txn = a != NULL;
+    m->has_rtl_txn = b != NULL;
+    if (a) m->model_txn = *a;
+    if (b) m->rtl_txn = *b;
   }
 }
 
-static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
-                    const pmmu_response *r, const txn_log *ml, const txn_log *rl) {
-  diff d = {.e = e, .req = req};
+static int compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
+                   const pmmu_response *r, const txn_log *ml, const txn_log *rl) {
+  diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
+  diff_request(&d, req);
   differ_u64(&d, "outcome", m->outcome, r->outcome);
   if (m->outcome == PMMU_OK && r->outcome == PMMU_OK) {
     differ_u64(&d, "pa", m->pa, r->pa);
@@ -305,28 +336,36 @@ static void compare(engine_t *e, const pmmu_request *req, const pmmu_response *m
     pmmu_get_interrupt(e->model->m, &e->irq_want);
     rtl_side_watch_interrupt(e->rtl, r->response_cycle);
   }
-  if (d.header) {
-    e->mismatches++;
-    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
-  }
+  return diff_end(&d);
 }
 
-/* The interrupt of the last #PF, once the RTL has shown it in R + 1 (T10). */
-static void check_interrupt(engine_t *e, bool force) {
+/* The interrupt of the last #PF, once the RTL has shown it in R + 1 (T10): true when it
+ * differs. */
+static bool check_interrupt(engine_t *e, bool force) {
   pmmu_interrupt_state got;
-  if (!e->irq_pending || !rtl_side_watched_interrupt(e->rtl, force, &got)) return;
+  if (!e->irq_pending || !rtl_side_watched_interrupt(e->rtl, force, &got)) return false;
   e->irq_pending = false;
-  uint64_t now = e->requests;
-  e->requests = e->irq_request;
-  diff d = {.e = e, .req = &e->irq_req};
+  diff d = diff_begin(e, ENGINE_DIFF_INTERRUPT);
+  d.proto.request = e->irq_request;
+  diff_request(&d, &e->irq_req);
   differ_u64(&d, "interrupt line (R+1)", e->irq_want.pending, got.pending);
   differ_u64(&d, "latched CR2 (R+1)", e->irq_want.cr2, got.cr2);
   differ_u64(&d, "latched error code (R+1)", e->irq_want.error_code, got.error_code);
-  e->requests = now;
-  if (d.header) {
-    e->mismatches++;
-    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
+  return diff_end(&d) == TB_MISMATCH;
+}
+
+/* The RTL gave no response: a record of its own (model: the model's response cycle, 0
+ * without a model; rtl: the cycle it gave up in). */
+static int hang(engine_t *e, diff *d, const char *field, uint64_t model, uint64_t gave_up) {
+  engine_mismatch *m = differ(d, field);
+  if (m) {
+    m->hang = true;
+    m->model = model;
+    m->rtl = gave_up;
   }
+  diff_end(d);
+  tb_fail(&e->err, TB_HANG, "the RTL gave no %s within %u cycles", field, ENGINE_HANG_CYCLES);
+  return TB_HANG;
 }
 
 /* ---- Operations ----------------------------------------------------------------------------- */
@@ -335,25 +374,34 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush, 
   pmmu_response r;
   engine_flush rtl_flush;
   txn_log rtl_log = {0};
-  int err = PMMU_E_OK;
-  if (e->rtl) check_interrupt(e, false);
+  int st = TB_OK;
+  bool irq_differs = e->rtl && check_interrupt(e, false);
   e->requests++;
   if (e->model) {
     txn_log_clear(&e->model->log);
-    err = pmmu_translate(e->model->m, req, out);
+    int err = pmmu_translate(e->model->m, req, out);
     if (!err && flush) {
       flush->cycle = out->accept_cycle + 1 + flush->after;
       err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
     }
-    if (err) return err;
+    if (err) return status(e, err, "the model refused the request");
   }
-  if (!e->rtl) return err;
-  if (flush) rtl_flush = *flush;
-  err = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, &rtl_log);
-  if (!err && e->model) compare(e, req, out, &r, &e->model->log, &rtl_log);
-  if (!err && !e->model && flush) *flush = rtl_flush;
-  txn_log_free(&rtl_log);
-  return err;
+  if (e->rtl) {
+    if (flush) rtl_flush = *flush;
+    st = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, &rtl_log);
+    if (st == TB_HANG) {
+      diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
+      diff_request(&d, req);
+      st = hang(e, &d, "response", e->model ? out->response_cycle : 0,
+                e->model ? r.response_cycle : out->response_cycle);
+    } else if (st == TB_OK && e->model) {
+      st = compare(e, req, out, &r, &e->model->log, &rtl_log);
+    }
+    if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
+    txn_log_free(&rtl_log);
+  }
+  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
+  return status(e, st, "the RTL refused the request");
 }
 
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out) {
@@ -388,20 +436,44 @@ static bool loads_pdptes(engine_reg reg, const pmmu_control *old, const pmmu_con
 }
 
 /* A PDPTE load in lockstep: #GP, done cycle and the four reads. */
-static void compare_load(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
-                         const pmmu_reg_result *m, uint64_t rtl_done, bool rtl_gp,
-                         const txn_log *ml, const txn_log *rl) {
-  char what[128];
-  snprintf(what, sizeof what, "the PDPTE load of %s <- 0x%" PRIx64 " in cycle %" PRIu64,
-           engine_reg_name(reg), value, cycle);
-  diff d = {.e = e, .what = what};
-  differ_u64(&d, "#GP(0)", m->gp_fault, rtl_gp);
-  differ_u64(&d, "done cycle", m->done_cycle, rtl_done);
-  compare_txns(&d, ml, rl);
-  if (d.header) {
-    e->mismatches++;
-    fprintf(e->report, "  reproduce: %s\n", e->repro[0] ? e->repro : "(no command recorded)");
+static int compare_load(engine_t *e, diff *d, const pmmu_reg_result *m, uint64_t rtl_done,
+                        bool rtl_gp, const txn_log *ml, const txn_log *rl) {
+  differ_u64(d, "#GP(0)", m->gp_fault, rtl_gp);
+  differ_u64(d, "done cycle", m->done_cycle, rtl_done);
+  compare_txns(d, ml, rl);
+  (void)e;
+  return diff_end(d);
+}
+
+/* The register write on the RTL half: a PDPTE load run to its end (and compared), or new
+ * control inputs. */
+static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle, bool load,
+                         const pmmu_control *written, const pmmu_control *next, pmmu_reg_result *res) {
+  if (!load) {
+    if (res->gp_fault) return TB_OK;
+    int st = rtl_side_control(e->rtl, next, implied_flush(reg, &e->ctl, next), 0, cycle);
+    if (st == TB_OK && !e->model) res->flushed = 0;
+    return st;
   }
+  /* T11: the load command in `cycle`; the write's flush, if it is done, in D */
+  uint64_t done = cycle;
+  bool gp = false;
+  txn_log rl = {0};
+  int st = rtl_side_load_pdptes(e->rtl, written, &e->ctl, implied_flush(reg, &e->ctl, written),
+                                cycle, &done, &gp, &rl);
+  diff d = diff_begin(e, ENGINE_DIFF_PDPTE_LOAD);
+  d.proto.reg = reg;
+  d.proto.reg_value = value;
+  d.proto.cycle = cycle;
+  if (st == TB_HANG) st = hang(e, &d, "done cycle", e->model ? res->done_cycle : 0, done);
+  else if (st == TB_OK && e->model) st = compare_load(e, &d, res, done, gp, &e->model->log, &rl);
+  txn_log_free(&rl);
+  if (st != TB_OK || e->model) return st;
+  res->gp_fault = gp;
+  res->pdptes_loaded = !gp;
+  res->done_cycle = done;
+  res->flushed = 0;
+  return TB_OK;
 }
 
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
@@ -423,47 +495,30 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
               : reg == REG_CR3 ? pmmu_write_cr3(m, (uint32_t)value, cycle, &res)
               : reg == REG_CR4 ? pmmu_write_cr4(m, (uint32_t)value, cycle, &res)
                                : pmmu_write_efer(m, value, cycle, &res);
-    if (err) return err;
+    if (err) return status(e, err, "the model refused the register write");
     if (!res.gp_fault) pmmu_get_control(m, &next);
     load = res.pdptes_loaded || res.gp_fault; /* the model knows */
   }
-  if (e->rtl) check_interrupt(e, false);
-  if (e->rtl && load) {
-    /* T11: the load command in `cycle`; the write's flush, if it is done, in D */
-    uint64_t done = cycle;
-    bool gp = false;
-    txn_log rl = {0};
-    int err = rtl_side_load_pdptes(e->rtl, &written, &e->ctl, implied_flush(reg, &e->ctl, &written),
-                                   cycle, &done, &gp, &rl);
-    if (!err && e->model) compare_load(e, reg, value, cycle, &res, done, gp, &e->model->log, &rl);
-    txn_log_free(&rl);
-    if (err) return err;
-    if (!e->model) {
-      res.gp_fault = gp;
-      res.pdptes_loaded = !gp;
-      res.done_cycle = done;
-      res.flushed = 0;
-    }
-  } else if (e->rtl && !res.gp_fault) {
-    int err = rtl_side_control(e->rtl, &next, implied_flush(reg, &e->ctl, &next), 0, cycle);
-    if (err) return err;
-    if (!e->model) res.flushed = 0;
-  }
+  int st = TB_OK;
+  bool irq_differs = e->rtl && check_interrupt(e, false);
+  if (e->rtl) st = write_reg_rtl(e, reg, value, cycle, load, &written, &next, &res);
+  if (st == TB_HANG || st < 0) return status(e, st, "the RTL refused the register write");
   if (!res.gp_fault) e->ctl = next;
   if (out) *out = res;
-  return PMMU_E_OK;
+  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
+  return status(e, st, "");
 }
 
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
   if (e->model) {
     int err = pmmu_invlpg(e->model->m, la, cycle);
-    if (err) return err;
+    if (err) return status(e, err, "the model refused the INVLPG");
   }
-  if (e->rtl) {
-    check_interrupt(e, false);
-    return rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
-  }
-  return PMMU_E_OK;
+  if (!e->rtl) return TB_OK;
+  bool irq_differs = check_interrupt(e, false);
+  int st = rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
+  return status(e, st, "the RTL refused the INVLPG");
 }
 
 uint64_t engine_ready_cycle(const engine_t *e) {

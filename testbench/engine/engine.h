@@ -14,6 +14,7 @@
 
 #include "pmem.h"
 #include "pmmu/pmmu.h"
+#include "tb_status.h"
 
 typedef enum engine_kind { ENGINE_MODEL, ENGINE_RTL, ENGINE_BOTH } engine_kind;
 
@@ -33,24 +34,78 @@ typedef struct engine_setup {
 
 typedef struct engine engine_t;
 
-/* NULL with a sentence in `why` when the engine cannot be made (e.g. no RTL variant of
- * that geometry was built). */
-engine_t *engine_create(engine_kind kind, const engine_setup *setup, char *why, size_t why_len);
+/* NULL with the reason in *err (TB_E_UNAVAILABLE: no RTL, or no RTL variant of that
+ * geometry was built; TB_E_CONFIG, TB_E_NOMEM) when the engine cannot be made. */
+engine_t *engine_create(engine_kind kind, const engine_setup *setup, tb_error *err);
 /* The same with the RTL built with one of its deliberate bugs (docs/rtl.md), to show that
  * the lockstep checker catches it. */
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
-                               char *why, size_t why_len);
+                               tb_error *err);
 void engine_destroy(engine_t *e);
 
-/* Lockstep: the command printed with every mismatch, where mismatches are reported
- * (stderr by default), and how many there were. */
-void engine_set_repro(engine_t *e, const char *command);
-void engine_set_report(engine_t *e, FILE *f);
-uint64_t engine_mismatches(engine_t *e);
+/* The last error an operation returned (code TB_OK before any). */
+const tb_error *engine_error(const engine_t *e);
+
+/* ---- Lockstep: differences as data ------------------------------------------------------
+ *
+ * Like Ibex's co-simulation (dv/cosim/cosim.h: step() fails, get_errors()/clear_errors()),
+ * the lockstep engine prints nothing: an operation whose two halves differ returns
+ * TB_MISMATCH (its result is the model's), one whose RTL never answers returns TB_HANG, and
+ * what differed is kept as records until the caller clears them. The caller formats them
+ * (engine_report.c: engine_report_mismatches, the one table every command prints). */
+
+typedef enum engine_diff_op {
+  ENGINE_DIFF_REQUEST,     /* a translation request (and the flush given during it) */
+  ENGINE_DIFF_INTERRUPT,   /* the #PF interrupt of a request, as it stands in R + 1 (T10) */
+  ENGINE_DIFF_PDPTE_LOAD   /* the PDPTE load of a register write (T11) */
+} engine_diff_op;
+
+/* One field that differs. Records of one comparison share `report` and are contiguous. */
+typedef struct engine_mismatch {
+  uint64_t report;      /* the comparison: 1, 2, ... over the engine's life */
+  engine_diff_op op;
+  bool hang;            /* the RTL never finished the request or load: model = the model's
+                           response / done cycle (0 without a model), rtl = the cycle it gave
+                           up in */
+  uint64_t request;     /* the request's index (1 = the first); requests and interrupts */
+  pmmu_request req;     /* the request (requests, interrupts, hangs of a request) */
+  engine_reg reg;       /* PDPTE loads (and their hangs): the register write */
+  uint64_t reg_value;
+  uint64_t cycle;       /* the cycle the request was presented / the write was given in */
+  const char *field;    /* "outcome", "pa", "memory access", "response", ... */
+  unsigned txn;         /* memory access fields: which access of the operation (1, 2, ...) */
+  uint64_t model, rtl;  /* the values of a scalar field */
+  bool has_model_txn, has_rtl_txn; /* memory access fields: (none) when false */
+  pmmu_mem_txn model_txn, rtl_txn;
+} engine_mismatch;
+
+/* The records not cleared yet, oldest first (*n of them; NULL when none). */
+const engine_mismatch *engine_mismatches(const engine_t *e, size_t *n);
+void engine_clear_mismatches(engine_t *e);
+/* Comparisons that differed (or hung) over the engine's life, cleared records included. */
+uint64_t engine_mismatch_count(const engine_t *e);
+/* The end of a lockstep run: the RTL runs on to compare a #PF interrupt still pending (T10).
+ * TB_MISMATCH when it differs, else TB_OK. Before engine_mismatch_count at the end. */
+int engine_finish(engine_t *e);
+/* Whether operations return TB_MISMATCH (the default) or TB_OK when the halves differ, for a
+ * caller that only wants responses and reads the records itself (sim over the OS). */
+void engine_set_mismatch_status(engine_t *e, bool on);
+
+/* engine_report.c. The records as tables, one per comparison ("lockstep mismatch at request
+ * N (...):", a field / model / rtl row per difference), each followed by
+ * "  reproduce: COMMAND" (waves/pmmu_waves.c reads this text). Returns the comparisons. */
+size_t engine_report_mismatches(FILE *f, const engine_mismatch *m, size_t n, const char *repro);
+/* The same for the engine's records, which it then clears. */
+size_t engine_report_pending(engine_t *e, FILE *f, const char *repro);
+/* "rd32 0x000100004 = 0x1003 @5/6/8", "(none)": one memory access as the tables show it. */
+void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len);
+
 /* Assertion failures reported by the RTL (0 without one). */
 int engine_rtl_errors(const engine_t *e);
-/* Opens an FST dump of the RTL (-1 without one, or when tracing was not built). */
+/* Opens an FST dump of the RTL (TB_E_UNAVAILABLE without one, or when tracing was not built). */
 int engine_waves(engine_t *e, const char *path);
+
+/* ---- Operations: TB_OK, TB_MISMATCH, TB_HANG, or an error (engine_error) ---------------- */
 
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out);
 /* A flush command given while a request is in flight: `after` cycles after its lookup cycle
@@ -71,7 +126,7 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle);
 uint64_t engine_ready_cycle(const engine_t *e);
 
-/* Memory as the testbench sees it, outside any walk. */
+/* Memory as the testbench sees it, outside any walk (false: out of memory). */
 bool engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 

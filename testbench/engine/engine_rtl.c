@@ -50,19 +50,19 @@ static void set_control(pmmu_rtl_in_t *in, const pmmu_control *c) {
   in->efer_nxe = (c->efer & PMMU_EFER_NXE) != 0;
 }
 
-rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len) {
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_error *err) {
   rtl_side *r = calloc(1, sizeof *r);
   if (!r || !(r->mem = pmem_create())) {
     free(r);
-    snprintf(why, why_len, "out of memory");
+    tb_fail(err, TB_E_NOMEM, "out of memory");
     return NULL;
   }
   r->h = mutant ? pmmu_rtl_new_mutant(mutant)
                 : pmmu_rtl_new(setup->tlb_sets, setup->tlb_ways, setup->tlb_large,
                                (pmmu_rtl_policy_t)policy_of(setup->policy));
   if (!r->h) {
-    snprintf(why, why_len, "no RTL variant was built for %s",
-             mutant ? mutant : "this TLB geometry and policy (see rtl/CMakeLists.txt)");
+    tb_fail(err, TB_E_UNAVAILABLE, "no RTL variant was built for %s",
+            mutant ? mutant : "this TLB geometry and policy (see rtl/CMakeLists.txt)");
     rtl_side_destroy(r);
     return NULL;
   }
@@ -202,22 +202,23 @@ static void set_flush(pmmu_rtl_in_t *in, pmmu_flush_kind kind, uint32_t la) {
   in->flush_la = la;
 }
 
-/* A response that never comes is a hang: give up after this many cycles. */
-#define HANG_CYCLES 100000u
 
 int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush,
                        pmmu_response *out, txn_log *log) {
   pmmu_rtl_out_t o;
   memset(out, 0, sizeof *out);
   txn_log_clear(log);
-  if (r->in.req_valid) return PMMU_E_ORDER; /* one request at a time */
+  if (r->in.req_valid) return TB_E_ORDER; /* one request at a time */
   advance_to(r, req->cycle, log);
   set_request(&r->in, req);
   bool accepted = false, answered = false, flushed = flush == NULL;
-  uint64_t limit = pmmu_rtl_cycle(r->h) + HANG_CYCLES;
+  uint64_t limit = pmmu_rtl_cycle(r->h) + ENGINE_HANG_CYCLES;
   for (;;) {
     uint64_t cycle = pmmu_rtl_cycle(r->h);
-    if (cycle > limit) return PMMU_E_INVALID;
+    if (cycle > limit) {
+      out->response_cycle = cycle; /* given up in */
+      return TB_HANG;
+    }
     if (accepted && !flushed && cycle == out->accept_cycle + 1 + flush->after) {
       set_flush(&r->in, flush->kind, flush->la);
       flush->cycle = cycle;
@@ -238,17 +239,17 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
   out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
   out->mem_accesses = log->n;
   r->ready_cycle = out->response_cycle;
-  return PMMU_E_OK;
+  return TB_OK;
 }
 
 int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint32_t la,
                      uint64_t cycle) {
-  if (cycle < pmmu_rtl_cycle(r->h)) return PMMU_E_ORDER;
+  if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
   advance_to(r, cycle, NULL);
-  if (flush_kind >= 0 && r->in.flush_valid) return PMMU_E_ORDER; /* one flush per cycle */
+  if (flush_kind >= 0 && r->in.flush_valid) return TB_E_ORDER; /* one flush per cycle */
   set_control(&r->in, ctl);
   if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, la);
-  return PMMU_E_OK;
+  return TB_OK;
 }
 
 int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_control *old,
@@ -256,17 +257,20 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
                          txn_log *log) {
   pmmu_rtl_out_t o;
   txn_log_clear(log);
-  if (cycle < pmmu_rtl_cycle(r->h)) return PMMU_E_ORDER;
+  if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
   advance_to(r, cycle, NULL);
-  if (r->in.flush_valid || r->in.req_valid) return PMMU_E_ORDER; /* the port is taken */
+  if (r->in.flush_valid || r->in.req_valid) return TB_E_ORDER; /* the port is taken */
   set_control(&r->in, next);
   r->in.flush_valid = 1;
   r->in.flush_kind = PMMU_RTL_LOAD_PDPTE;
   r->in.flush_la = 0;
-  uint64_t limit = cycle + HANG_CYCLES;
+  uint64_t limit = cycle + ENGINE_HANG_CYCLES;
   for (;;) {
     uint64_t c = pmmu_rtl_cycle(r->h);
-    if (c > limit) return PMMU_E_INVALID;
+    if (c > limit) {
+      *done_cycle = c; /* given up in */
+      return TB_HANG;
+    }
     settle(r, &o, log);
     if (o.pdpte_done) {
       *done_cycle = c;
@@ -278,7 +282,7 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
   if (*gp) set_control(&r->in, old); /* refused: the registers keep their old values */
   else if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, 0);
   r->ready_cycle = *done_cycle; /* T11: the next request is accepted in D at the earliest */
-  return PMMU_E_OK;
+  return TB_OK;
 }
 
 void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle) {

@@ -14,10 +14,15 @@ void txn_log_clear(txn_log *log);
 void txn_log_push(txn_log *log, const pmmu_mem_txn *t);
 void txn_log_free(txn_log *log);
 
-/* The RTL half (engine_rtl.c; only when the Verilated model is built). */
+/* A response (or PDPTE load) that never comes is a hang: the RTL half gives up after this
+ * many cycles and returns TB_HANG with the cycle it gave up in. */
+#define ENGINE_HANG_CYCLES 100000u
+
+/* The RTL half (engine_rtl.c; only when the Verilated model is built). Its functions return
+ * TB_OK, TB_HANG or TB_E_ORDER (the port was taken, a cycle went backwards). */
 typedef struct rtl_side rtl_side;
 
-rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, char *why, size_t why_len);
+rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_error *err);
 void rtl_side_destroy(rtl_side *r);
 pmem_t *rtl_side_mem(rtl_side *r);
 /* Drives one request (and the optional flush inside it) cycle by cycle until its response,
@@ -42,6 +47,6 @@ void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
 /* Assertion failures the RTL reported. */
 int rtl_side_errors(const rtl_side *r);
-int rtl_side_waves(rtl_side *r, const char *path);
+int rtl_side_waves(rtl_side *r, const char *path); /* 0, or -1 without tracing */
 
 #endif

@@ -78,7 +78,10 @@ static void progress(run *r) {
 static void sim_access(run *r, int pid, os_access_kind kind, uint32_t va, uint32_t value) {
   if (!os_access(r->os, pid, kind, va, &value)) r->res->segv++;
   r->done++;
-  if (engine_mismatches(r->e)) r->stop = true;
+  /* Lockstep: the OS takes only responses (engine_set_mismatch_status off); the differences
+   * are printed here, and the run stops at the first. */
+  engine_finish(r->e);
+  if (engine_report_pending(r->e, r->err, r->o->repro)) r->stop = true;
   unsigned used = os_frames_used(r->os);
   if (used > r->res->max_frames_used) r->res->max_frames_used = used;
   progress(r);
@@ -210,7 +213,7 @@ static int run_trace(run *r, trace *tr) {
   unsigned n = 0;
   if (!m) {
     trace_free(&t);
-    return 2;
+    return TB_E_NOMEM;
   }
   for (size_t i = 0; i < t.n && !r->stop; i++) {
     const trace_rec *rec = &t.v[i];
@@ -218,7 +221,7 @@ static int run_trace(run *r, trace *tr) {
     if (!pid) {
       if (n == OS_MAX_PROCS * 4 || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
         fprintf(r->err, "%s:%u: error: too many processes\n", r->o->trace, rec->line);
-        status = 2;
+        status = TB_E_INPUT;
         break;
       }
       m[n++] = (pid_map){rec->pid, pid};
@@ -228,7 +231,7 @@ static int run_trace(run *r, trace *tr) {
       if (child < 0) {
         fprintf(r->err, "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
                 r->o->trace, rec->line, rec->arg);
-        status = 2;
+        status = TB_E_INPUT;
         break;
       }
       m[n++] = (pid_map){rec->arg, child};
@@ -299,7 +302,7 @@ static void report(const run *r, engine_t *e, FILE *out) {
           s->requests ? (double)s->pmmu_cycles / (double)s->requests : 0.0,
           t->accesses ? (double)s->pmmu_cycles / (double)t->accesses : 0.0, s->cycle);
   if (o->engine == ENGINE_BOTH)
-    fprintf(out, "  lockstep    %" PRIu64 " mismatches%s\n", engine_mismatches(e),
+    fprintf(out, "  lockstep    %" PRIu64 " mismatches%s\n", engine_mismatch_count(e),
             r->stop ? " (the run stopped at the first: see above or stderr)" : "");
   fprintf(out, "\nrun time %.3f s (%.2f M accesses/s)\n", res->seconds,
           res->seconds > 0 ? (double)res->accesses / res->seconds / 1e6 : 0.0);
@@ -309,15 +312,15 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   memset(res, 0, sizeof *res);
   char why[256];
   trace tr = {0};
-  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return 2; /* nothing runs */
-  engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, why, sizeof why);
+  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return TB_E_INPUT; /* nothing runs */
+  tb_error terr;
+  engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
-    fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), why);
+    fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), terr.msg);
     trace_free(&tr);
-    return 2;
+    return terr.code;
   }
-  if (o->repro) engine_set_repro(e, o->repro);
-  engine_set_report(e, err);
+  engine_set_mismatch_status(e, false);
   os_config cfg = o->os;
   if (!cfg.log) cfg.log = out;
   os_t *os = os_create(e, &cfg, why, sizeof why);
@@ -325,14 +328,14 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
     fprintf(err, "pmmu sim: error: %s\n", why);
     engine_destroy(e);
     trace_free(&tr);
-    return 2;
+    return TB_E_INVALID;
   }
   task *tasks = calloc(OS_MAX_PROCS, sizeof *tasks);
   if (!tasks) {
     os_destroy(os);
     engine_destroy(e);
     trace_free(&tr);
-    return 2;
+    return TB_E_NOMEM;
   }
   run r = {.o = o, .os = os, .err = err, .tasks = tasks, .res = res, .e = e};
   r.drv.rng = o->seed ^ UINT64_C(0xD1B54A32D192ED03);
@@ -365,12 +368,14 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   res->data_errors = res->os.data_errors;
   res->kernel_errors = res->os.kernel_errors;
   res->check_failures = res->os.check_failures;
-  res->mismatches = engine_mismatches(e);
+  engine_finish(e);
+  engine_report_pending(e, err, o->repro);
+  res->mismatches = engine_mismatch_count(e);
   if (status == 0) report(&r, e, out);
   int rtl_errors = engine_rtl_errors(e);
   if (rtl_errors) fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
-  if (!status && (res->mismatches || rtl_errors)) status = 3;
-  if (!status && (res->data_errors || res->kernel_errors || res->check_failures)) status = 1;
+  if (!status && (res->mismatches || rtl_errors)) status = TB_MISMATCH;
+  if (!status && (res->data_errors || res->kernel_errors || res->check_failures)) status = TB_EXPECT;
   free(tasks);
   os_destroy(os);
   engine_destroy(e);

@@ -1,6 +1,7 @@
 /*
  * `pmmu sim`: processes of the testbench OS running a generated workload or a trace on an
- * engine, and the report (docs/os.md). sim_cli.c parses the command line into sim_options.
+ * engine, and the report (docs/os.md). testbench/cli/cmd_sim.c parses the command line into
+ * sim_options.
  */
 #ifndef PMMU_OS_SIM_H
 #define PMMU_OS_SIM_H
@@ -49,9 +50,10 @@ typedef struct sim_result {
   os_proc_stats total;
 } sim_result;
 
-/* Runs and prints the report on out (segfault lines too). Returns 0; 1 if the OS found its
- * own state wrong (data errors, invariant violations, kernel errors); 2 if the engine could
- * not be made or the trace is bad; 3 if the engines disagreed. */
+/* Runs and prints the report on out (segfault lines too); errors and lockstep differences go
+ * to err. Returns a tb_status (tb_status.h): TB_OK; TB_EXPECT if the OS found its own state
+ * wrong (data errors, invariant violations, kernel errors); TB_MISMATCH if the engines
+ * disagreed; a negative error if the engine could not be made or the trace is bad. */
 int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res);
 
 #ifdef __cplusplus

@@ -13,6 +13,8 @@ typedef struct runner {
   uint64_t now; /* the cycle the next command starts in */
   bool have_last;
   pmmu_response last;
+  int status;    /* the worst so far: TB_MISMATCH, TB_HANG or an error (which stops the run) */
+  tb_error *err;
 } runner;
 
 /* ---- Formatting ------------------------------------------------------------------------ */
@@ -126,25 +128,32 @@ static void print_gp(runner *r, const scn_cmd *c, engine_reg reg) {
 
 /* ---- Commands -------------------------------------------------------------------------- */
 
-static void internal_error(runner *r, const scn_cmd *c, int err) {
-  fprintf(stderr, "%s:%u: internal error: the engine refused the command (%s)\n",
-          scenario_display_name(r->s), c->line, pmmu_error_name((pmmu_error)err));
-  r->res->internal_error = true;
+/* An engine operation's status: differences are printed as they are found; a hang or a
+ * refusal ends the run. true when the operation's result may be used. */
+static bool engine_status(runner *r, const scn_cmd *c, int st) {
+  if (st == TB_MISMATCH || st == TB_HANG) {
+    if (r->opt->report) engine_report_pending(r->e, r->opt->report, r->opt->repro);
+    else engine_clear_mismatches(r->e);
+    if (r->status >= 0 && st > r->status) r->status = st;
+    return st == TB_MISMATCH;
+  }
+  if (st < 0)
+    r->status = tb_fail(r->err, st, "%s:%u: internal error: the engine refused the command (%s)",
+                        scenario_display_name(r->s), c->line, tb_status_name(st));
+  return st == TB_OK;
 }
+
+static bool stopped(const runner *r) { return r->status < 0 || r->status == TB_HANG; }
 
 static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value) {
   pmmu_reg_result res;
-  int err = engine_write_reg(r->e, reg, value, r->now, &res);
-  if (err) {
-    internal_error(r, c, err);
-    return;
-  }
+  if (!engine_status(r, c, engine_write_reg(r->e, reg, value, r->now, &res))) return;
   if (res.gp_fault && printing(r)) print_gp(r, c, reg);
   r->now = res.done_cycle + 1;
 }
 
 static void run_set(runner *r, const scn_cmd *c) {
-  for (unsigned i = 0; i < c->count && !r->res->internal_error; i++) {
+  for (unsigned i = 0; i < c->count && !stopped(r); i++) {
     const scn_assign *a = &r->s->sets[c->first + i];
     scn_kind k = scenario_bit_register(a->bit);
     engine_reg reg = k == SCN_CR0 ? REG_CR0 : k == SCN_EFER ? REG_EFER : REG_CR4;
@@ -156,11 +165,7 @@ static void run_set(runner *r, const scn_cmd *c) {
 static void run_access(runner *r, const scn_cmd *c) {
   pmmu_request req = {.la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac,
                       .cycle = r->now};
-  int err = engine_translate(r->e, &req, &r->last);
-  if (err) {
-    internal_error(r, c, err);
-    return;
-  }
+  if (!engine_status(r, c, engine_translate(r->e, &req, &r->last))) return;
   r->have_last = true;
   r->res->accesses++;
   r->now = r->last.response_cycle + 1;
@@ -213,10 +218,8 @@ static void run_command(runner *r, const scn_cmd *c) {
   case SCN_SET: run_set(r, c); break;
   case SCN_MEM32:
   case SCN_MEM64:
-    if (!engine_mem_write(r->e, c->a, c->kind == SCN_MEM32 ? 4 : 8, c->b)) {
-      fprintf(stderr, "%s:%u: error: out of memory\n", scenario_display_name(r->s), c->line);
-      r->res->internal_error = true;
-    }
+    if (!engine_mem_write(r->e, c->a, c->kind == SCN_MEM32 ? 4 : 8, c->b))
+      r->status = tb_fail(r->err, TB_E_NOMEM, "%s:%u: error: out of memory", scenario_display_name(r->s), c->line);
     break;
   case SCN_DUMP32:
   case SCN_DUMP64: {
@@ -226,8 +229,7 @@ static void run_command(runner *r, const scn_cmd *c) {
   }
   case SCN_ACCESS: run_access(r, c); break;
   case SCN_INVLPG: {
-    int err = engine_invlpg(r->e, (uint32_t)c->a, r->now);
-    if (err) internal_error(r, c, err);
+    engine_status(r, c, engine_invlpg(r->e, (uint32_t)c->a, r->now));
     r->now++;
     break;
   }
@@ -235,10 +237,12 @@ static void run_command(runner *r, const scn_cmd *c) {
   }
 }
 
-void scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
-                  run_result *result) {
+int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
+                 run_result *result, tb_error *err) {
   memset(result, 0, sizeof *result);
-  runner r = {.s = s, .e = e, .opt = opt, .out = out, .res = result};
-  for (unsigned i = 0; i < s->n_cmds && !result->internal_error; i++) run_command(&r, &s->cmds[i]);
+  runner r = {.s = s, .e = e, .opt = opt, .out = out, .res = result, .err = err};
+  for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) run_command(&r, &s->cmds[i]);
   result->cycles = r.now;
+  if (r.status == TB_OK && result->failed) return TB_EXPECT;
+  return r.status;
 }

@@ -11,18 +11,24 @@ typedef struct run_options {
   bool json;       /* JSON Lines (the contract) instead of the readable form */
   bool name_file;  /* add "file" to every JSON line (several files in one run) */
   bool quiet;      /* print nothing (pmmu explain replays a scenario silently) */
+  FILE *report;    /* lockstep differences, as they are found (NULL: not printed) */
+  const char *repro; /* the command printed with them */
 } run_options;
 
 typedef struct run_result {
   unsigned accesses, expects, failed;
-  bool internal_error; /* the engine refused an operation: a bug, reported on stderr */
   uint64_t cycles;     /* the last cycle the scenario used */
 } run_result;
 
 /* Runs every command in order. Cycles: an access is presented in the cycle after the previous
- * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer). */
-void scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
-                  run_result *result);
+ * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer).
+ * Returns TB_OK; TB_EXPECT when an expectation failed; TB_MISMATCH when the engines
+ * differed (each difference printed on opt->report as it is found; the run goes on);
+ * TB_HANG when the RTL gave no response (the run stops there); or, when the engine refused
+ * an operation (a bug), a negative status with "FILE:LINE: internal error: ..." in *err (the
+ * run stops there). */
+int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
+                 run_result *result, tb_error *err);
 
 /* Entry flags as "P W U A D PS G ..." (set bits only), for people. Returns buf. */
 const char *scenario_entry_flags(uint64_t value, bool wide, char *buf, size_t len);

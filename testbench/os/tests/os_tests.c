@@ -49,10 +49,10 @@ static void world_open(world *w, os_bug bug, unsigned frames, unsigned check_eve
   setup.tlb_large = cfg.tlb_large;
   setup.policy = cfg.policy;
   pmem_timing_init(&setup.timing);
-  char why[256];
-  w->e = engine_create(ENGINE_MODEL, &setup, why, sizeof why);
+  tb_error err;
+  w->e = engine_create(ENGINE_MODEL, &setup, &err);
   if (!w->e) {
-    fprintf(stderr, "engine: %s\n", why);
+    fprintf(stderr, "engine: %s\n", err.msg);
     exit(2);
   }
   os_config oc;
@@ -62,9 +62,9 @@ static void world_open(world *w, os_bug bug, unsigned frames, unsigned check_eve
   oc.check_every = check_every;
   w->logf = open_memstream(&w->log, &w->log_len);
   oc.log = w->logf;
-  w->os = os_create(w->e, &oc, why, sizeof why);
+  w->os = os_create(w->e, &oc, err.msg, sizeof err.msg);
   if (!w->os) {
-    fprintf(stderr, "os: %s\n", why);
+    fprintf(stderr, "os: %s\n", err.msg);
     exit(2);
   }
 }

@@ -1,0 +1,48 @@
+/*
+ * `pmmu`: one file per command (cmd_run.c, cmd_explain.c, cmd_cosim.c, cmd_sim.c), main.c
+ * dispatching, options.c parsing every command's options. Each command takes its arguments
+ * after the command word and returns the exit status (tb_exit_status): 0 all ran and every
+ * expectation held; 1 an expectation failed; 2 bad input or usage; 3 the engines disagreed.
+ */
+#ifndef PMMU_CLI_H
+#define PMMU_CLI_H
+
+#include "engine.h"
+#include "options.h"
+#include "pmmu_waves.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_DISAGREE = 3 };
+
+int cmd_run(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_cosim(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+
+/* Option tables shared by the commands (common.c). The returned table lives in *w's
+ * owner's frame: build it where the options are parsed. */
+#define CLI_WAVES_OPTIONS 4
+void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]);
+bool cli_choose_engine(const char *word, void *dest);  /* engine_kind */
+bool cli_choose_policy(const char *word, void *dest);  /* pmmu_policy */
+#define CLI_ENGINES "model, rtl, both"
+#define CLI_POLICIES "plru, lru, fifo, random"
+
+/* One run of a command under --waves: failures go to `report`, the rest to `out`; `again`:
+ * the silent second run of --waves-on-failure (progress off). Returns the exit status. */
+typedef int (*cli_waves_run)(void *ctx, FILE *report, FILE *out, bool again);
+/* Runs `run` with --waves as asked: a dump of the whole run (or its window) into `path`, or,
+ * with --waves-on-failure, a second identical run that dumps the cycles before the first
+ * failure ("waves: running WHAT again ..."). `through`: where failures are printed (stdout
+ * for cosim, stderr otherwise). Returns the first run's exit status. */
+int cli_with_waves(const waves_options *w, const char *path, FILE *through, const char *what,
+                   cli_waves_run run, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

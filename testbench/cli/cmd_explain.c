@@ -1,0 +1,68 @@
+/* `pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac]` (explain.c draws it). */
+#include <string.h>
+
+#include "cli.h"
+#include "explain.h"
+#include "run.h"
+#include "scenario.h"
+
+/* The words after VA. */
+static bool take_word(const char *w, pmmu_request *req) {
+  if (strcmp(w, "read") == 0) req->access = PMMU_READ;
+  else if (strcmp(w, "write") == 0) req->access = PMMU_WRITE;
+  else if (strcmp(w, "fetch") == 0) req->access = PMMU_FETCH;
+  else if (strcmp(w, "user") == 0) req->priv = PMMU_USER;
+  else if (strcmp(w, "sup") == 0) req->priv = PMMU_SUPERVISOR;
+  else if (strcmp(w, "implicit") == 0) req->priv = PMMU_IMPLICIT;
+  else if (strcmp(w, "ac") == 0) req->ac = true;
+  else return false;
+  return true;
+}
+
+/* Runs the scenario silently on the model, then explains `req` on its final state. */
+static int explain_file(const char *path, const pmmu_request *req) {
+  scenario s;
+  if (scenario_load(path, &s, stderr)) {
+    scenario_free(&s);
+    return EXIT_USAGE;
+  }
+  tb_error err;
+  engine_setup setup = {.tlb_sets = s.tlb_sets, .tlb_ways = s.tlb_ways, .tlb_large = s.tlb_large,
+                        .policy = s.policy, .timing = s.timing};
+  engine_t *e = engine_create(ENGINE_MODEL, &setup, &err);
+  int status = 0;
+  if (!e) {
+    fprintf(stderr, "%s: error: %s\n", scenario_display_name(&s), err.msg);
+    status = EXIT_USAGE;
+  } else {
+    run_options quiet = {.quiet = true};
+    run_result res;
+    int st = scenario_run(&s, e, &quiet, stdout, &res, &err);
+    if (st < 0) fprintf(stderr, "%s\n", err.msg);
+    if (st < 0 || explain_translation(engine_model(e), req, scenario_display_name(&s), stdout))
+      status = EXIT_USAGE;
+    engine_destroy(e);
+  }
+  scenario_free(&s);
+  return status;
+}
+
+int cmd_explain(int argc, char **argv) {
+  char *words[8];
+  const cli_option none[] = {{0}};
+  cli_command cmd = {.prog = "pmmu explain", .help = "pmmu --help", .opts = {none},
+                     .operands = words, .max_operands = 8};
+  unsigned n;
+  if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
+  if (n < 2) return cli_usage_error(&cmd, "'explain' needs FILE VA [read|write|fetch] [user|sup|implicit] [ac]");
+  pmmu_request req = {.access = PMMU_READ, .priv = PMMU_SUPERVISOR};
+  uint64_t va;
+  if (!cli_parse_u64(words[1], &va) || va > UINT32_MAX)
+    return cli_usage_error(&cmd, "bad linear address '%s'", words[1]);
+  req.la = (uint32_t)va;
+  for (unsigned i = 2; i < n; i++)
+    if (!take_word(words[i], &req)) return cli_usage_error(&cmd, "unknown word '%s'", words[i]);
+  if (req.access == PMMU_FETCH && req.priv == PMMU_IMPLICIT)
+    return cli_usage_error(&cmd, "a fetch cannot be an implicit access");
+  return explain_file(words[0], &req);
+}

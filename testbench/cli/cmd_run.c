@@ -1,0 +1,123 @@
+/* `pmmu run FILE...`: scenario files on an engine (scenario-format.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "run.h"
+#include "scenario.h"
+
+static engine_setup setup_of(const scenario *s) {
+  engine_setup setup = {.tlb_sets = s->tlb_sets, .tlb_ways = s->tlb_ways,
+                        .tlb_large = s->tlb_large, .policy = s->policy, .timing = s->timing};
+  return setup;
+}
+
+/* Loads and checks every file; frees them all and returns the error count on failure. */
+static unsigned load_all(char **paths, unsigned n, scenario *out) {
+  unsigned errors = 0, stdin_uses = 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (strcmp(paths[i], "-") == 0 && ++stdin_uses > 1) {
+      fprintf(stderr, "pmmu: '-' (standard input) may be given only once\n");
+      memset(&out[i], 0, sizeof out[i]);
+      errors++;
+      continue;
+    }
+    errors += scenario_load(paths[i], &out[i], stderr);
+  }
+  if (errors)
+    for (unsigned i = 0; i < n; i++) scenario_free(&out[i]);
+  return errors;
+}
+
+typedef struct one_run {
+  const scenario *s;
+  engine_kind kind;
+  const run_options *opt;
+} one_run;
+
+/* `report`: where lockstep mismatches go; `out`: results and the summary line. */
+static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
+  const one_run *r = ctx;
+  const scenario *s = r->s;
+  tb_error err;
+  engine_setup setup = setup_of(s);
+  engine_t *e = engine_create(r->kind, &setup, &err);
+  (void)again;
+  if (!e) {
+    fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), err.msg);
+    return EXIT_USAGE;
+  }
+  char repro[1024];
+  snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(r->kind));
+  run_options opt = *r->opt;
+  opt.report = report;
+  opt.repro = repro;
+  run_result res;
+  int st = scenario_run(s, e, &opt, out, &res, &err);
+  if (st < 0) fprintf(stderr, "%s\n", err.msg);
+  if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, report, repro);
+  uint64_t mismatches = engine_mismatch_count(e);
+  int rtl_errors = engine_rtl_errors(e);
+  engine_destroy(e);
+  if (rtl_errors)
+    fprintf(stderr, "%s: error: the RTL reported %d assertion failures\n", scenario_display_name(s), rtl_errors);
+  if (mismatches || rtl_errors) return EXIT_DISAGREE;
+  if (!opt.json)
+    fprintf(out, "%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
+            res.accesses, res.expects, res.failed);
+  return tb_exit_status(st);
+}
+
+/* The dump of one of several files: FILE with the scenario's name before its extension. */
+static int run_waves(const one_run *r, const waves_options *w, bool several) {
+  char path[4096];
+  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
+  if (several) {
+    const char *name = strrchr(r->s->path, '/') ? strrchr(r->s->path, '/') + 1 : r->s->path;
+    char tag[256];
+    snprintf(tag, sizeof tag, "%s", name);
+    char *dot = strrchr(tag, '.');
+    if (dot && dot != tag) *dot = '\0';
+    waves_path_for(base, tag, path, sizeof path);
+  } else {
+    snprintf(path, sizeof path, "%s", base);
+  }
+  one_run copy = *r;
+  return cli_with_waves(w, path, stderr, scenario_display_name(r->s), run_one, &copy);
+}
+
+int cmd_run(int argc, char **argv) {
+  run_options opt = {0};
+  waves_options waves;
+  waves_options_init(&waves);
+  engine_kind kind = ENGINE_MODEL;
+  char **paths = calloc((size_t)argc + 1, sizeof *paths);
+  if (!paths) return EXIT_USAGE;
+  const cli_option own[] = {
+      {.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
+      {.name = "--engine", .type = CLI_CHOICE, .dest = &kind, .choose = cli_choose_engine, .what = CLI_ENGINES},
+      {0}};
+  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_waves_options(&waves, wopts);
+  cli_command cmd = {.prog = "pmmu run", .help = "pmmu --help", .opts = {own, wopts},
+                     .operands = paths, .max_operands = (unsigned)argc};
+  unsigned n;
+  int status = cli_parse(&cmd, argc, argv, &n);
+  if (!status && n == 0) status = cli_usage_error(&cmd, "'run' needs at least one scenario file");
+  if (!status && waves_enabled(&waves) && kind == ENGINE_MODEL)
+    status = cli_usage_error(&cmd, "--waves needs the RTL: --engine rtl or both");
+  scenario *scns = status ? NULL : calloc(n, sizeof *scns);
+  if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
+  if (!status) {
+    opt.name_file = n > 1;
+    for (unsigned i = 0; i < n; i++) {
+      one_run r = {.s = &scns[i], .kind = kind, .opt = &opt};
+      int one = waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
+      if (one > status) status = one;
+    }
+    for (unsigned i = 0; i < n; i++) scenario_free(&scns[i]);
+  }
+  free(scns);
+  free(paths);
+  return status;
+}

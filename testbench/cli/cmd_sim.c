@@ -1,0 +1,137 @@
+/* `pmmu sim`: the testbench OS's command line (sim.h, docs/os.md). */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sim.h"
+
+static const char help_text[] =
+    "usage: pmmu sim [--processes N] [--workload NAME | --trace FILE] [--frames F]\n"
+    "                [--engine model|rtl|both] [--seed S] [--accesses N] [--maps]\n"
+    "                [--quantum N] [--swap PAGES] [--heap PAGES] [--check-every N] [--no-events]\n"
+    "                [--stride BYTES] [--ws-pages N] [--temporal PCT] [--spatial PCT] [--phase N]\n"
+    "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N|A..B]\n"
+    "                [--mutant NAME] [--waves FILE] [--waves-from N] [--waves-to N]\n"
+    "                [--waves-on-failure N]\n"
+    "\n"
+    "Runs processes of the testbench OS (docs/os.md) on the PMMU and prints, per process, what\n"
+    "/proc/PID/status would show, then the system's and the PMMU's figures.\n"
+    "  --processes N   long-lived processes (default 4); the first forks the others\n"
+    "  --workload W    mix (default: each process its own pattern, plus fork/exit, brk,\n"
+    "                  mprotect and bad pointers), seq, stride, random, ws, phases\n"
+    "  --trace FILE    replay 'PID R|W|X 0xADDR' lines or Valgrind lackey --trace-mem=yes output\n"
+    "  --frames F      physical frames for user pages (default 1024 = 4 MiB)\n"
+    "  --accesses N    user accesses (default 1000000; with --trace: at most N, default all)\n"
+    "  --maps          also print /proc/PID/maps\n"
+    "  --mutant NAME   run the RTL built with one of its deliberate bugs (docs/rtl.md)\n"
+    "  --check-every N check every invariant after every N-th page fault (default 1000; 0: only\n"
+    "                  at the end); every read is checked against what was written, always\n"
+    "  --waves FILE    dump the RTL (engine rtl or both): FST, or VCD for FILE.vcd, and a GTKWave\n"
+    "                  save file FILE.gtkw; --waves-from/--waves-to N: a cycle window;\n"
+    "                  --waves-on-failure N: only after a lockstep mismatch, its last N cycles\n"
+    "                  (the run is made again; docs/waves.md)\n"
+    "exit status: 0 success; 1 the OS found its own state wrong (data or invariants);\n"
+    "             2 bad usage or input; 3 the engines disagreed\n";
+
+static bool no_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
+  (void)ctx, (void)pa, (void)size, (void)value;
+  return false;
+}
+
+static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired, uint64_t *old) {
+  (void)ctx, (void)pa, (void)size, (void)expected, (void)desired, (void)old;
+  return false;
+}
+
+static bool choose_workload(const char *word, void *dest) { return wl_pattern_parse(word, dest); }
+
+typedef struct sim_call {
+  const sim_options *o;
+  sim_result *res;
+} sim_call;
+
+/* One run: lockstep differences go to `report`, the rest to `out`. */
+static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
+  const sim_call *c = ctx;
+  sim_options o = *c->o;
+  sim_result spare;
+  if (again) o.progress = false;
+  return tb_exit_status(sim_run(&o, out, report, again ? &spare : c->res));
+}
+
+int cmd_sim(int argc, char **argv) {
+  sim_options o;
+  waves_options waves;
+  sim_options_init(&o);
+  waves_options_init(&waves);
+  bool have_workload = false, have_accesses = false, help = false, no_events = false;
+  const cli_option own[] = {
+      {.name = "--help", .type = CLI_HELP, .dest = &help},
+      {.name = "-h", .type = CLI_HELP, .dest = &help},
+      {.name = "--processes", .type = CLI_UNSIGNED, .dest = &o.processes, .min = 1, .max = 64},
+      {.name = "--workload", .type = CLI_CHOICE, .dest = &o.workload, .choose = choose_workload,
+       .what = "mix, seq, stride, random, ws, phases", .given = &have_workload},
+      {.name = "--trace", .type = CLI_STRING, .dest = &o.trace, .what = "a file name"},
+      {.name = "--frames", .type = CLI_UNSIGNED, .dest = &o.os.frames, .min = 4, .max = OS_MAX_FRAMES},
+      {.name = "--engine", .type = CLI_CHOICE, .dest = &o.engine, .choose = cli_choose_engine, .what = CLI_ENGINES},
+      {.name = "--seed", .type = CLI_U64, .dest = &o.seed, .max = UINT64_MAX},
+      {.name = "--accesses", .type = CLI_U64, .dest = &o.accesses, .max = UINT64_MAX, .given = &have_accesses},
+      {.name = "--maps", .type = CLI_FLAG, .dest = &o.maps},
+      {.name = "--no-events", .type = CLI_FLAG, .dest = &no_events},
+      {.name = "--quantum", .type = CLI_UNSIGNED, .dest = &o.quantum, .min = 1, .max = 100000000},
+      {.name = "--swap", .type = CLI_UNSIGNED, .dest = &o.os.swap_slots, .min = 1, .max = 1u << 20},
+      {.name = "--heap", .type = CLI_UNSIGNED, .dest = &o.os.heap_pages, .max = 0x10000},
+      {.name = "--check-every", .type = CLI_UNSIGNED, .dest = &o.os.check_every, .max = UINT32_MAX},
+      {.name = "--stride", .type = CLI_UNSIGNED, .dest = &o.wl.stride, .min = 4, .max = 1u << 24},
+      {.name = "--ws-pages", .type = CLI_UNSIGNED, .dest = &o.wl.ws_pages, .min = 1, .max = WL_MAX_HOT},
+      {.name = "--temporal", .type = CLI_UNSIGNED, .dest = &o.wl.temporal, .max = 100},
+      {.name = "--spatial", .type = CLI_UNSIGNED, .dest = &o.wl.spatial, .max = 100},
+      {.name = "--phase", .type = CLI_UNSIGNED, .dest = &o.wl.phase_len, .min = 1, .max = UINT32_MAX},
+      {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .min = 1, .max = 1024},
+      {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .min = 1, .max = 16},
+      {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .min = 1, .max = 64},
+      {.name = "--policy", .type = CLI_CHOICE, .dest = &o.setup.policy, .choose = cli_choose_policy, .what = CLI_POLICIES},
+      {.name = "--mutant", .type = CLI_STRING, .dest = &o.mutant, .what = "a mutant's name (docs/rtl.md)"},
+      {.name = "--latency", .type = CLI_RANGE, .dest = &o.setup.timing.lat_min, .dest2 = &o.setup.timing.lat_max,
+       .min = 1, .max = 1000000},
+      {0}};
+  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_waves_options(&waves, wopts);
+  cli_command cmd = {.prog = "pmmu sim", .help = "pmmu sim --help", .opts = {own, wopts}};
+  unsigned n;
+  if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
+  if (help) {
+    fputs(help_text, stdout);
+    return 0;
+  }
+  if (no_events) o.events = false;
+  if (o.mutant && o.engine == ENGINE_MODEL) return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
+  if (waves_enabled(&waves) && o.engine == ENGINE_MODEL) return cli_usage_error(&cmd, "--waves needs --engine rtl or both");
+  if (o.trace && have_workload) return cli_usage_error(&cmd, "--workload and --trace exclude each other");
+  if (o.trace && !have_accesses) o.accesses = 0;
+  if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");
+  /* The TLB geometry must be one the model accepts (and, for rtl, one that was built). */
+  pmmu_config cfg;
+  pmmu_config_init(&cfg);
+  cfg.tlb_sets = o.setup.tlb_sets;
+  cfg.tlb_ways = o.setup.tlb_ways;
+  cfg.tlb_large = o.setup.tlb_large;
+  cfg.mem.read = no_read; /* checked for presence only */
+  cfg.mem.cas = no_cas;
+  const char *why = pmmu_config_check(&cfg);
+  if (why) return cli_usage_error(&cmd, "%s", why);
+
+  char repro[1024];
+  size_t used = (size_t)snprintf(repro, sizeof repro, "pmmu sim");
+  for (int i = 0; i < argc && used < sizeof repro; i++)
+    used += (size_t)snprintf(repro + used, sizeof repro - used, " %s", argv[i]);
+  o.repro = repro;
+  o.progress = isatty(fileno(stderr));
+  sim_result res;
+  sim_call call = {.o = &o, .res = &res};
+  if (!waves_enabled(&waves)) return run_sim(&call, stderr, stdout, false);
+  return cli_with_waves(&waves, waves.on_failure ? waves_failure_path(&waves) : waves.path, stderr, NULL,
+                        run_sim, &call);
+}

@@ -1,0 +1,47 @@
+/* What the commands share: option tables and the --waves sessions (cli.h). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) {
+  const cli_option t[CLI_WAVES_OPTIONS + 1] = {
+      {.name = "--waves", .type = CLI_STRING, .dest = &w->path, .what = "a file name"},
+      {.name = "--waves-from", .type = CLI_U64, .dest = &w->from, .max = UINT64_MAX},
+      {.name = "--waves-to", .type = CLI_U64, .dest = &w->to, .max = UINT64_MAX},
+      {.name = "--waves-on-failure", .type = CLI_UNSIGNED, .dest = &w->on_failure, .min = 1, .max = 100000000},
+      {0}};
+  memcpy(out, t, sizeof t);
+}
+
+bool cli_choose_engine(const char *word, void *dest) { return engine_kind_parse(word, dest); }
+bool cli_choose_policy(const char *word, void *dest) { return pmmu_policy_parse(word, dest); }
+
+int cli_with_waves(const waves_options *w, const char *path, FILE *through, const char *what,
+                   cli_waves_run run, void *ctx) {
+  FILE *report = waves_watch(through);
+  waves_watch_reset();
+  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) return EXIT_USAGE;
+  int status = run(ctx, report, stdout, false);
+  fflush(report);
+  if (!w->on_failure) {
+    waves_stop(stderr);
+  } else if (waves_failed()) {
+    uint64_t from, to;
+    waves_failure_window(w, &from, &to);
+    fprintf(stderr, "waves: running %s%sagain to dump cycles %" PRIu64 "..%" PRIu64 "\n", what ? what : "",
+            what ? " " : "", from, to);
+    FILE *null = fopen("/dev/null", "w");
+    FILE *quiet = waves_watch(null);
+    waves_watch_reset();
+    if (null && waves_start(path, from, to, stderr) == 0) {
+      run(ctx, quiet, null, true);
+      fflush(quiet);
+      waves_stop(stderr);
+    }
+    if (quiet != null) fclose(quiet);
+    if (null) fclose(null);
+  }
+  if (report != through) fclose(report);
+  return status;
+}

@@ -1,0 +1,75 @@
+/*
+ * The one formatting of lockstep differences (engine.h, "Lockstep: differences as data"):
+ * `pmmu run`, `pmmu cosim`, `pmmu sim` and pmmu_directed print the engine's records here.
+ * The text is read back by waves/pmmu_waves.c (the header line, the field column, the
+ * "@present/accept/response" cycles of memory accesses and the reproduce line): keep them.
+ */
+#include <inttypes.h>
+
+#include "engine.h"
+
+#define ROW "  %-22s %-36s %s\n"
+
+void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
+  if (!t) {
+    snprintf(buf, len, "(none)");
+    return;
+  }
+  snprintf(buf, len, "%s%u 0x%09" PRIx64 " %s0x%" PRIx64 "%s @%" PRIu64 "/%" PRIu64 "/%" PRIu64,
+           t->op == PMMU_MEM_CAS ? "cas" : "rd", t->size * 8, t->pa,
+           t->op == PMMU_MEM_CAS ? "-> " : "= ", t->op == PMMU_MEM_CAS ? t->desired : t->data,
+           t->bus_error ? " buserr" : "", t->present_cycle, t->accept_cycle, t->response_cycle);
+}
+
+static void header(FILE *f, const engine_mismatch *m) {
+  if (m->op != ENGINE_DIFF_PDPTE_LOAD) {
+    const pmmu_request *q = &m->req;
+    fprintf(f, "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64 "):\n",
+            m->request, pmmu_access_name(q->access), pmmu_priv_name(q->priv), q->ac ? " ac" : "",
+            q->la, q->cycle);
+  } else {
+    fprintf(f, "lockstep mismatch at the PDPTE load of %s <- 0x%" PRIx64 " in cycle %" PRIu64 ":\n",
+            engine_reg_name(m->reg), m->reg_value, m->cycle);
+  }
+  fprintf(f, ROW, "field", "model", "rtl");
+}
+
+static void row(FILE *f, const engine_mismatch *m) {
+  char field[32], a[96], b[96];
+  if (m->hang) {
+    if (m->model) snprintf(a, sizeof a, "0x%" PRIx64, m->model);
+    else snprintf(a, sizeof a, "-");
+    snprintf(b, sizeof b, "(none by cycle %" PRIu64 ")", m->rtl);
+    fprintf(f, ROW, m->field, a, b);
+  } else if (m->txn) {
+    snprintf(field, sizeof field, "%s %u", m->field, m->txn);
+    engine_describe_txn(m->has_model_txn ? &m->model_txn : NULL, a, sizeof a);
+    engine_describe_txn(m->has_rtl_txn ? &m->rtl_txn : NULL, b, sizeof b);
+    fprintf(f, ROW, field, a, b);
+  } else {
+    snprintf(a, sizeof a, "0x%" PRIx64, m->model);
+    snprintf(b, sizeof b, "0x%" PRIx64, m->rtl);
+    fprintf(f, ROW, m->field, a, b);
+  }
+}
+
+size_t engine_report_mismatches(FILE *f, const engine_mismatch *m, size_t n, const char *repro) {
+  size_t reports = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || m[i].report != m[i - 1].report) header(f, &m[i]);
+    row(f, &m[i]);
+    if (i + 1 == n || m[i + 1].report != m[i].report) {
+      fprintf(f, "  reproduce: %s\n", repro && repro[0] ? repro : "(no command recorded)");
+      reports++;
+    }
+  }
+  return reports;
+}
+
+size_t engine_report_pending(engine_t *e, FILE *f, const char *repro) {
+  size_t n;
+  const engine_mismatch *m = engine_mismatches(e, &n);
+  size_t reports = engine_report_mismatches(f, m, n, repro);
+  engine_clear_mismatches(e);
+  return reports;
+}
