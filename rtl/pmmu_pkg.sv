@@ -1,6 +1,6 @@
 // pmmu_pkg: shared types and constants of the PMMU RTL.
 //
-// Behaviour: /work/shared/spec/x86-paging.md (32-bit paging, PSE, PSE-36, PGE, WP,
+// Behaviour: docs/spec/x86-paging.md (32-bit paging, PSE, PSE-36, PGE, WP,
 // SMEP, SMAP); timing: docs/timing.md; TLB rules: docs/tlb.md.
 
 package pmmu_pkg;

@@ -53,7 +53,7 @@ module pmmu_tlb #(
   localparam int FRW  = pmmu_pkg::FRW;
 
   // ---------------------------------------------------------------------------
-  // Storage: flat vectors, one per field (no arrays of structs, see toolchain.md)
+  // Storage: flat vectors, one per field (no arrays of structs, see docs/toolchain.md)
   // ---------------------------------------------------------------------------
   logic [NE4-1:0]        v4_q, v4_d;
   logic [NE4*TAGW-1:0]   tag4_q, tag4_d;

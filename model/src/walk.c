@@ -1,5 +1,5 @@
 /*
- * The page walker and the permission check, from ../shared/spec/x86-paging.md sections 3-7.
+ * The page walker and the permission check, from docs/spec/x86-paging.md sections 3-7.
  *
  * One walk reads the entries top-down, stops at the first not-present or reserved-bit entry,
  * judges rights only on a complete translation, and then sets A (and D) top-down with one

@@ -8,7 +8,7 @@
 // - Rig: one pmmu_t on a TestMemory, with a cycle counter that never goes backwards, helpers
 //   to build 32-bit page tables, to make accesses and to look entries up in the TLB.
 //
-// The expectations of the suites come from ../../../shared/spec/x86-paging.md,
+// The expectations of the suites come from docs/spec/x86-paging.md,
 // docs/timing.md and docs/tlb.md, never from the model's sources.
 #ifndef PMMU_TEST_SUPPORT_HPP
 #define PMMU_TEST_SUPPORT_HPP

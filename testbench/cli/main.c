@@ -12,7 +12,7 @@ static const char usage_text[] =
     "           [--waves-to N] [--waves-on-failure N]\n"
     "      Run scenario files ('-' reads standard input). The whole of every file is checked\n"
     "      before anything runs. --json prints one JSON object per line\n"
-    "      (../shared/spec/scenario-format.md); the default is one readable line per result.\n"
+    "      (docs/spec/scenario-format.md); the default is one readable line per result.\n"
     "  pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac]\n"
     "      Run FILE silently, then show the walk of one access on its final state, step by\n"
     "      step. Changes nothing (no A/D write, no TLB fill). Default: read, sup.\n"

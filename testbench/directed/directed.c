@@ -1,5 +1,5 @@
 /*
- * Directed tests for bugs other MMUs shipped (../shared/reading.md), run on any engine:
+ * Directed tests for bugs other MMUs shipped (docs/prior-art.md), run on any engine:
  *   pmmu_directed [model|rtl|both]
  * On `both` every step is also compared in lockstep, so each test checks the RTL too.
  *

@@ -3,7 +3,7 @@
  *
  * A tiny physical memory in C (1 MiB, fixed latency 3, no back-pressure; an access at or
  * above 1 MiB is a bus error) serves the walker. Every expected value below is worked out
- * by hand from /work/shared/spec/x86-paging.md and docs/timing.md (T4: with latency L and
+ * by hand from docs/spec/x86-paging.md and docs/timing.md (T4: with latency L and
  * no back-pressure a walk of n accesses takes 1 + n (1 + L) cycles):
  *   hit, paging off 1; 4 MiB page with A set 5 (L + 2); 4 KiB page with A set 9 (2L + 3);
  *   first read setting PDE.A and PTE.A 17 (4L + 5).

@@ -1,4 +1,4 @@
-/* Parser and checker of `.pmmu` scenario files (../shared/spec/scenario-format.md). */
+/* Parser and checker of `.pmmu` scenario files (docs/spec/scenario-format.md). */
 #include "scenario.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * The `.pmmu` scenario language (../shared/spec/scenario-format.md): parsing and checking.
+ * The `.pmmu` scenario language (docs/spec/scenario-format.md): parsing and checking.
  * A scenario is parsed and checked whole before anything runs; every bad line is reported
  * as `FILE:LINE: error: WHAT`.
  */

@@ -1,7 +1,7 @@
 /*
  * libpmmu: the cycle-level reference model of the x86-32 paging MMU.
  *
- * The behaviour is ../shared/spec/x86-paging.md (32-bit paging with PSE, PSE-36, PAT, PGE,
+ * The behaviour is docs/spec/x86-paging.md (32-bit paging with PSE, PSE-36, PAT, PGE,
  * WP, SMEP, SMAP; PAE with NX), the timing is docs/timing.md and the TLB's replacement rules
  * are docs/tlb.md. This header is the API's documentation.
  *
