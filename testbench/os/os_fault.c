@@ -38,57 +38,56 @@ static void map_frame(os_t *os, proc *p, uint32_t vpn, unsigned f, const os_area
   rmap_add(os, f, p, vpn);
 }
 
-/* A not-present fault in area a: demand zero, file read, the library's frame, or swap-in. */
-static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
-  uint32_t vpn = va >> 12, addr = pte_addr(os, p, vpn, true);
-  if (!addr) return;
-  uint32_t pte = rd32(os, addr);
-  if (pte & PTE_P) { /* already fixed (cannot happen on one CPU) */
-    os->st.spurious++;
-    return;
+/* A swap entry (slot in bits 31:12): the slot's frame if the swap cache still holds it, else
+ * a frame read back from swap. */
+static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t pte) {
+  unsigned s = pte >> 12;
+  swap_slot *sl = &os->sw[s];
+  int f = sl->frame;
+  if (f >= 0) {
+    p->st.swap_cache_hits++;
+    p->st.minflt++;
+  } else {
+    if ((f = frame_alloc(os)) < 0) return;
+    for (unsigned w = 0; w < 1024; w += 2)
+      engine_mem_write(os->e, frame_pa((unsigned)f) + 4 * w, 8, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
+    os->fr[f].kind = FR_ANON;
+    os->fr[f].slot = (int32_t)s;
+    sl->frame = f;
+    p->st.swapins++;
+    p->st.majflt++;
+    os->st.swapins++;
   }
-  if (pte & PTE_SW_SWAP) {
-    unsigned s = pte >> 12;
-    swap_slot *sl = &os->sw[s];
-    int f = sl->frame;
-    if (f >= 0) {
-      p->st.swap_cache_hits++;
-      p->st.minflt++;
-    } else {
-      if ((f = frame_alloc(os)) < 0) return;
-      for (unsigned w = 0; w < 1024; w += 2)
-        engine_mem_write(os->e, frame_pa((unsigned)f) + 4 * w, 8, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
-      os->fr[f].kind = FR_ANON;
-      os->fr[f].slot = (int32_t)s;
-      sl->frame = f;
-      p->st.swapins++;
-      p->st.majflt++;
-      os->st.swapins++;
-    }
-    sl->pte_refs--;
-    p->swap_pages--;
-    map_frame(os, p, vpn, (unsigned)f, a, os->fr[f].nmap == 0 && sl->pte_refs == 0);
-    return;
+  sl->pte_refs--;
+  p->swap_pages--;
+  map_frame(os, p, vpn, (unsigned)f, a, os->fr[f].nmap == 0 && sl->pte_refs == 0);
+}
+
+/* A library page: the one frame every process maps, read from the file if not resident. */
+static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
+  uint32_t vpn = va >> 12;
+  uint32_t page = (va - a->start) / OS_PAGE;
+  int f = os->lib_frame[page];
+  if (f >= 0) {
+    p->st.lib_maps++;
+    p->st.minflt++;
+  } else {
+    if ((f = frame_alloc(os)) < 0) return;
+    fill_from_file(os, (unsigned)f, FILE_LIB, page);
+    os->fr[f].kind = FR_LIB;
+    os->fr[f].file = FILE_LIB;
+    os->fr[f].file_page = page;
+    os->lib_frame[page] = f;
+    p->st.file_reads++;
+    p->st.majflt++;
   }
-  if (a->kind == OS_AREA_LIB && os->cfg.bug != OS_BUG_LIB_PRIVATE) {
-    uint32_t page = (va - a->start) / OS_PAGE;
-    int f = os->lib_frame[page];
-    if (f >= 0) {
-      p->st.lib_maps++;
-      p->st.minflt++;
-    } else {
-      if ((f = frame_alloc(os)) < 0) return;
-      fill_from_file(os, (unsigned)f, FILE_LIB, page);
-      os->fr[f].kind = FR_LIB;
-      os->fr[f].file = FILE_LIB;
-      os->fr[f].file_page = page;
-      os->lib_frame[page] = f;
-      p->st.file_reads++;
-      p->st.majflt++;
-    }
-    map_frame(os, p, vpn, (unsigned)f, a, false);
-    return;
-  }
+  map_frame(os, p, vpn, (unsigned)f, a, false);
+}
+
+/* A first touch of a private page: read from the file (text, data; the library with
+ * OS_BUG_LIB_PRIVATE), or a zero page (heap, stack). */
+static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
+  uint32_t vpn = va >> 12;
   int f = frame_alloc(os);
   if (f < 0) return;
   frame *fr = &os->fr[f];
@@ -108,6 +107,20 @@ static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
     p->st.minflt++;
   }
   map_frame(os, p, vpn, (unsigned)f, a, true);
+}
+
+/* A not-present fault in area a: demand zero, file read, the library's frame, or swap-in. */
+static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
+  uint32_t vpn = va >> 12, addr = pte_addr(os, p, vpn, true);
+  if (!addr) return;
+  uint32_t pte = rd32(os, addr);
+  if (pte & PTE_P) { /* already fixed (cannot happen on one CPU) */
+    os->st.spurious++;
+    return;
+  }
+  if (pte & PTE_SW_SWAP) swap_in(os, p, a, vpn, pte);
+  else if (a->kind == OS_AREA_LIB && os->cfg.bug != OS_BUG_LIB_PRIVATE) lib_in(os, p, a, va);
+  else first_touch(os, p, a, va);
 }
 
 /* A write to a present read-only page of a writable area: break copy-on-write. */

@@ -178,20 +178,10 @@ void os_exit(os_t *os, int pid) {
   os->st.exits++;
 }
 
-int os_fork(os_t *os, int pid) {
-  proc *parent = proc_of(os, pid);
-  if (!parent) return -1;
-  os_switch(os, pid); /* fork is the parent's system call */
-  proc *c = proc_new(os);
-  if (!c) return -1;
-  snprintf(c->name, sizeof c->name, "%s", parent->name);
-  c->ppid = parent->pid;
-  memcpy(c->area, parent->area, sizeof c->area);
-  memcpy(c->has, parent->has, sizeof c->has);
-  c->heap_start = parent->heap_start;
-  c->ip = parent->ip;
-  c->sp = parent->sp;
-  uint32_t flush[FLUSH_CEILING];
+/* fork's copy of the parent's PTEs into the child c: a writable page becomes copy-on-write in
+ * both. Returns how many parent PTEs lost W; the first FLUSH_CEILING of their addresses are
+ * in flush (they must leave the parent's TLB). */
+static unsigned fork_page_tables(os_t *os, proc *parent, proc *c, uint32_t *flush) {
   unsigned nflush = 0;
   for (unsigned i = 0; i < USER_PDES; i++) {
     if (!parent->pt_pa[i]) continue;
@@ -218,6 +208,24 @@ int os_fork(os_t *os, int pid) {
       if (ca) wr32(os, ca, child);
     }
   }
+  return nflush;
+}
+
+int os_fork(os_t *os, int pid) {
+  proc *parent = proc_of(os, pid);
+  if (!parent) return -1;
+  os_switch(os, pid); /* fork is the parent's system call */
+  proc *c = proc_new(os);
+  if (!c) return -1;
+  snprintf(c->name, sizeof c->name, "%s", parent->name);
+  c->ppid = parent->pid;
+  memcpy(c->area, parent->area, sizeof c->area);
+  memcpy(c->has, parent->has, sizeof c->has);
+  c->heap_start = parent->heap_start;
+  c->ip = parent->ip;
+  c->sp = parent->sp;
+  uint32_t flush[FLUSH_CEILING];
+  unsigned nflush = fork_page_tables(os, parent, c, flush);
   if (nflush > FLUSH_CEILING) {
     if (os->cfg.bug != OS_BUG_NO_INVLPG) {
       write_cr3(os, parent->dir_pa);
