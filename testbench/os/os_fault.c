@@ -222,24 +222,11 @@ bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *va
     if (kind == OS_W) {
       uint32_t v = value ? *value : 0;
       wr32(os, pa, v);
-      if (os->cfg.shadow && a) {
-        uint32_t *page = shadow_page_for_write(os, p, a, va);
-        if (page) page[(va & (OS_PAGE - 1)) >> 2] = v;
-      }
+      if (os->cfg.shadow && a) shadow_write(os, p, a, va, v);
     } else {
       uint32_t v = rd32(os, pa);
       if (value) *value = v;
-      if (os->cfg.shadow && a) {
-        const uint32_t *page = shadow_page(p, va);
-        uint32_t want = page ? page[(va & (OS_PAGE - 1)) >> 2] : initial_word(os, a, va & ~3u);
-        os->st.data_checks++;
-        if (v != want) {
-          os->st.data_errors++;
-          if (os->st.data_errors <= 5)
-            fprintf(logf_(os), "pmmu-sim: data error: process %d read 0x%08" PRIx32 " at 0x%08" PRIx32
-                               " (pa 0x%09" PRIx64 "), expected 0x%08" PRIx32 "\n", p->pid, v, va, pa, want);
-        }
-      }
+      if (os->cfg.shadow && a) shadow_check_read(os, p, a, va, pa, v);
     }
     return true;
   }

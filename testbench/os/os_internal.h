@@ -153,9 +153,8 @@ uint32_t pte_addr_const(const proc *p, uint32_t vpn);
 
 /* ---- os_shadow.c: what user memory must hold ---------------------------------------------------- */
 
-uint32_t initial_word(const os_t *os, const os_area *a, uint32_t va);
-uint32_t *shadow_page(const proc *p, uint32_t va);
-uint32_t *shadow_page_for_write(os_t *os, proc *p, const os_area *a, uint32_t va);
+void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v);
+void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa, uint32_t v);
 void shadow_drop(proc *p, uint32_t va);
 void shadow_free(proc *p);
 bool shadow_copy(proc *to, const proc *from);

@@ -3,13 +3,14 @@
  * (os_config.shadow). */
 #include "os_internal.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- Initial contents ------------------------------------------------------------------- */
 
 /* The word a page of an area holds before anything writes it. */
-uint32_t initial_word(const os_t *os, const os_area *a, uint32_t va) {
+static uint32_t initial_word(const os_t *os, const os_area *a, uint32_t va) {
   uint32_t word = (va & (OS_PAGE - 1)) >> 2;
   switch (a->kind) {
   case OS_AREA_TEXT: return os_file_word(FILE_PROGRAM, (va - a->start) / OS_PAGE, word);
@@ -21,12 +22,12 @@ uint32_t initial_word(const os_t *os, const os_area *a, uint32_t va) {
 
 /* ---- Shadow contents --------------------------------------------------------------------- */
 
-uint32_t *shadow_page(const proc *p, uint32_t va) {
+static uint32_t *shadow_page(const proc *p, uint32_t va) {
   uint32_t **leaf = p->shadow[va >> 22];
   return leaf ? leaf[(va >> 12) & 1023] : NULL;
 }
 
-uint32_t *shadow_page_for_write(os_t *os, proc *p, const os_area *a, uint32_t va) {
+static uint32_t *shadow_page_for_write(os_t *os, proc *p, const os_area *a, uint32_t va) {
   uint32_t ***leaf = &p->shadow[va >> 22];
   if (!*leaf && !(*leaf = calloc(1024, sizeof **leaf))) return NULL;
   uint32_t **page = &(*leaf)[(va >> 12) & 1023];
@@ -65,4 +66,24 @@ bool shadow_copy(proc *to, const proc *from) {
     }
   }
   return true;
+}
+
+/* A user write of v at va, in area a: the shadow copy follows. */
+void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v) {
+  uint32_t *page = shadow_page_for_write(os, p, a, va);
+  if (page) page[(va & (OS_PAGE - 1)) >> 2] = v;
+}
+
+/* A user read of v at va (physical address pa), in area a: it must be what the process last
+ * wrote there, or the page's initial content. */
+void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa, uint32_t v) {
+  const uint32_t *page = shadow_page(p, va);
+  uint32_t want = page ? page[(va & (OS_PAGE - 1)) >> 2] : initial_word(os, a, va & ~3u);
+  os->st.data_checks++;
+  if (v != want) {
+    os->st.data_errors++;
+    if (os->st.data_errors <= 5)
+      fprintf(logf_(os), "pmmu-sim: data error: process %d read 0x%08" PRIx32 " at 0x%08" PRIx32
+                         " (pa 0x%09" PRIx64 "), expected 0x%08" PRIx32 "\n", p->pid, v, va, pa, want);
+  }
 }
