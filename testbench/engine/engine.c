@@ -27,7 +27,6 @@ struct engine {
   pmmu_control ctl; /* as last written successfully: the RTL's control inputs */
   uint64_t requests;
   uint64_t reports; /* comparisons that differed */
-  bool mismatch_status; /* operations return TB_MISMATCH (default) */
   engine_mismatch *diffs; /* records not cleared yet */
   size_t ndiffs, cap;
   tb_error err; /* the last error */
@@ -182,7 +181,6 @@ engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, cons
     return NULL;
   }
   e->kind = kind;
-  e->mismatch_status = true;
   e->ctl.cr0 = PMMU_CR0_PG;
   if (kind != ENGINE_RTL && !(e->model = model_side_create(setup, err))) {
     engine_destroy(e);
@@ -212,7 +210,6 @@ const tb_error *engine_error(const engine_t *e) { return &e->err; }
 /* An operation's status: errors are kept for engine_error(). */
 static int status(engine_t *e, int code, const char *what) {
   if (code < 0) tb_fail(&e->err, code, "%s: %s", what, tb_status_name(code));
-  else if (code == TB_MISMATCH && !e->mismatch_status) code = TB_OK;
   return code;
 }
 
@@ -224,8 +221,6 @@ const engine_mismatch *engine_mismatches(const engine_t *e, size_t *n) {
 void engine_clear_mismatches(engine_t *e) { e->ndiffs = 0; }
 
 uint64_t engine_mismatch_count(const engine_t *e) { return e->reports; }
-
-void engine_set_mismatch_status(engine_t *e, bool on) { e->mismatch_status = on; }
 
 int engine_finish(engine_t *e) {
   return e->rtl && check_interrupt(e, true) ? status(e, TB_MISMATCH, "") : TB_OK;

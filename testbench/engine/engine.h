@@ -87,9 +87,9 @@ uint64_t engine_mismatch_count(const engine_t *e);
 /* The end of a lockstep run: the RTL runs on to compare a #PF interrupt still pending (T10).
  * TB_MISMATCH when it differs, else TB_OK. Before engine_mismatch_count at the end. */
 int engine_finish(engine_t *e);
-/* Whether operations return TB_MISMATCH (the default) or TB_OK when the halves differ, for a
- * caller that only wants responses and reads the records itself (sim over the OS). */
-void engine_set_mismatch_status(engine_t *e, bool on);
+/* Whether an operation's status leaves a response to go on with: TB_OK, or TB_MISMATCH (the
+ * model's response; the differences wait in the records). Not a hang or an error. */
+static inline bool engine_accepted(int status) { return status == TB_OK || status == TB_MISMATCH; }
 
 /* engine_report.c. The records as tables, one per comparison ("lockstep mismatch at request
  * N (...):", a field / model / rtl row per difference), each followed by

@@ -111,9 +111,9 @@ os_t *os_create(engine_t *e, const os_config *cfg, char *why, size_t why_len) {
    * 4 MiB pages and global pages. */
   os->kernel_dir = dir_alloc(os);
   pmmu_reg_result res;
-  if (engine_write_reg(e, REG_CR0, PMMU_CR0_PG | PMMU_CR0_WP, 0, &res) != PMMU_E_OK ||
-      engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, &res) != PMMU_E_OK ||
-      engine_write_reg(e, REG_CR3, os->kernel_dir, 2, &res) != PMMU_E_OK) {
+  if (!engine_accepted(engine_write_reg(e, REG_CR0, PMMU_CR0_PG | PMMU_CR0_WP, 0, &res)) ||
+      !engine_accepted(engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, &res)) ||
+      !engine_accepted(engine_write_reg(e, REG_CR3, os->kernel_dir, 2, &res))) {
     snprintf(why, why_len, "the engine refused the boot's control-register writes");
     os_destroy(os);
     return NULL;

@@ -78,7 +78,7 @@ static void progress(run *r) {
 static void sim_access(run *r, int pid, os_access_kind kind, uint32_t va, uint32_t value) {
   if (!os_access(r->os, pid, kind, va, &value)) r->res->segv++;
   r->done++;
-  /* Lockstep: the OS takes only responses (engine_set_mismatch_status off); the differences
+  /* Lockstep: the OS goes on with the model's responses (engine_accepted); the differences
    * are printed here, and the run stops at the first. */
   engine_finish(r->e);
   if (engine_report_pending(r->e, r->err, r->o->repro)) r->stop = true;
@@ -320,7 +320,6 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
     trace_free(&tr);
     return terr.code;
   }
-  engine_set_mismatch_status(e, false);
   os_config cfg = o->os;
   if (!cfg.log) cfg.log = out;
   os_t *os = os_create(e, &cfg, why, sizeof why);
