@@ -33,14 +33,7 @@ module pmmu_perm (
   // user access and U = 0
   assign f_user = is_user & ~u_i;
   // write and W = 0 and (user access or CR0.WP = 1)
-`ifdef PMMU_MUTANT_WP_IGNORED
-  // MUTANT: CR0.WP ignored, supervisor writes to read-only pages always succeed
-  logic unused_wp;
-  assign unused_wp = cr0_wp_i;
-  assign f_write = is_write & ~w_i & is_user;
-`else
   assign f_write = is_write & ~w_i & (is_user | cr0_wp_i);
-`endif
   // fetch and X = 0
   assign f_fetch_x = is_fetch & ~x_i;
   // fetch, not user access, U = 1, CR4.SMEP = 1

@@ -11,6 +11,8 @@
 //                                     p = upd_way_i + 1     (fifo)
 //                                     LFSR step if upd_victim_i (random)
 
+`include "pmmu_assert.svh"
+
 module pmmu_repl #(
   parameter int NSETS     = 16,
   parameter int N         = 4,
@@ -176,21 +178,11 @@ module pmmu_repl #(
     assign unused_rand = ^{vset_i, upd_set_i, upd_way_i};
   end
 
-`ifdef PMMU_MUTANT_REPL_NO_LAST_WAY
-  // MUTANT: the policy victim never reaches the last way.
-  assign victim_o = (N > 1 && victim_raw == LW'(N - 1)) ? LW'(N - 2) : victim_raw;
-`else
   assign victim_o = victim_raw;
-`endif
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (N >= 1 && (N & (N - 1)) == 0) else $error("pmmu_repl: N must be a power of two");
-    assert (NSETS >= 1 && (NSETS & (NSETS - 1)) == 0)
-      else $error("pmmu_repl: NSETS must be a power of two");
-    assert (POLICY <= pmmu_pkg::POL_RANDOM) else $error("pmmu_repl: POLICY must be 0..3");
-    assert (LFSR_SEED != 16'h0) else $error("pmmu_repl: LFSR_SEED must not be 0");
-  end
-`endif
+  `PMMU_ASSERT_INIT(ReplNPow2, N >= 1 && (N & (N - 1)) == 0)
+  `PMMU_ASSERT_INIT(ReplNsetsPow2, NSETS >= 1 && (NSETS & (NSETS - 1)) == 0)
+  `PMMU_ASSERT_INIT(ReplPolicy, POLICY <= pmmu_pkg::POL_RANDOM)
+  `PMMU_ASSERT_INIT(ReplSeed, LFSR_SEED != 16'h0)
 
 endmodule

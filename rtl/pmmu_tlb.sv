@@ -10,6 +10,8 @@
 // effect at the closing edge of their cycle. A fill picks the lowest invalid way, else
 // the policy's victim (pmmu_repl). Flushes and drops only clear valid bits.
 
+`include "pmmu_assert.svh"
+
 module pmmu_tlb #(
   parameter int SETS      = 16,
   parameter int WAYS      = 4,
@@ -302,11 +304,9 @@ module pmmu_tlb #(
               if (fl_set == IW'(s) && fl_m4[w]) v4_d[s*WAYS + w] = 1'b0;
             end
           end
-`ifndef PMMU_MUTANT_INVLPG_NO_LARGE
           for (int e = 0; e < LARGE; e++) begin
             if (large_covers(tagl_q[e*LTW +: LTW], szl_q[e], flush_la_i[31:21])) vl_d[e] = 1'b0;
           end
-`endif
         end
         default: ;  // reserved kind: no effect
       endcase
@@ -363,27 +363,13 @@ module pmmu_tlb #(
   // ---------------------------------------------------------------------------
   // Assertions
   // ---------------------------------------------------------------------------
-`ifndef SYNTHESIS
-  initial begin
-    assert ($bits(pmmu_pkg::tlb_entry_t) == pmmu_pkg::TEW)
-      else $error("pmmu_pkg: tlb_entry_t must be TEW bits wide");
-  end
-
-  always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      // a 4 KiB set never holds two entries for one page (the large array may: docs/tlb.md)
-      if (lk_valid_i) begin
-        assert ($countones(m4) <= 1)
-          else $error("pmmu_tlb: more than one 4 KiB entry maps LA %h", lk_la_i);
-        assert ($countones(ml) <= 1) else $error("pmmu_tlb: large-entry selection not one-hot");
-      end
-      // a hit and a fill never share a cycle; a hit is not also dropped
-      assert (!(lk_touch_i && fill_valid_i)) else $error("pmmu_tlb: touch and fill together");
-      assert (!(lk_touch_i && lk_drop_i)) else $error("pmmu_tlb: touch and drop together");
-      assert (!((lk_touch_i || lk_drop_i) && !lk_match_o))
-        else $error("pmmu_tlb: touch/drop without a match");
-    end
-  end
-`endif
+  `PMMU_ASSERT_INIT(TlbEntryWidth, $bits(pmmu_pkg::tlb_entry_t) == pmmu_pkg::TEW)
+  // a 4 KiB set never holds two entries for one page (the large array may: docs/tlb.md)
+  `PMMU_ASSERT(TlbOneMatch4k, lk_valid_i |-> $countones(m4) <= 1, clk_i, !rst_ni)
+  `PMMU_ASSERT(TlbOneLargeSel, lk_valid_i |-> $countones(ml) <= 1, clk_i, !rst_ni)
+  // a hit and a fill never share a cycle; a hit is not also dropped
+  `PMMU_ASSERT_NEVER(TlbTouchAndFill, lk_touch_i && fill_valid_i, clk_i, !rst_ni)
+  `PMMU_ASSERT_NEVER(TlbTouchAndDrop, lk_touch_i && lk_drop_i, clk_i, !rst_ni)
+  `PMMU_ASSERT(TlbTouchDropMatch, lk_touch_i || lk_drop_i |-> lk_match_o, clk_i, !rst_ni)
 
 endmodule

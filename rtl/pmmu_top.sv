@@ -12,6 +12,8 @@
 // kind loads the PDPTE registers (T11): no request is accepted from the command's cycle c
 // until its done cycle D, in which pdpte_done_o (and pdpte_gp_o for a refused load) is high.
 
+`include "pmmu_assert.svh"
+
 module pmmu_top #(
   parameter int SETS      = 16,
   parameter int WAYS      = 4,
@@ -139,12 +141,45 @@ module pmmu_top #(
   assign walk_start = start & ~np_fast;
 
   // ---------------------------------------------------------------------------
+  // PDPTE registers (PAE) and their load (T11)
+  // ---------------------------------------------------------------------------
+  logic                     p_mem_valid;
+  logic [pmmu_pkg::PAW-1:0] p_mem_pa;
+  logic                     pdpte_p;
+  logic [23:0]              pdpte_base;
+
+  pmmu_pdpte u_pdpte (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .load_i           (load),
+    .cr3_i            (cr3_i),
+    .busy_o           (pdp_busy),
+    .done_o           (pdpte_done_o),
+    .gp_o             (pdpte_gp_o),
+    .sel_i            (s1_la_q[31:30]),
+    .sel_p_o          (pdpte_p),
+    .sel_base_o       (pdpte_base),
+    .mem_req_valid_o  (p_mem_valid),
+    .mem_req_ready_i  (mem_req_ready_i),
+    .mem_req_pa_o     (p_mem_pa),
+    .mem_resp_valid_i (mem_resp_valid_i),
+    .mem_resp_data_i  (mem_resp_data_i),
+    .mem_resp_err_i   (mem_resp_err_i)
+  );
+
+  assign pdpte_np = ~pdpte_p;
+
+  // ---------------------------------------------------------------------------
   // Walker
   // ---------------------------------------------------------------------------
   pmmu_pkg::wres_t          w_res;
   logic [pmmu_pkg::PAW-1:0] w_pa;
   logic [pmmu_pkg::ECW-1:0] w_ec;
   pmmu_pkg::tlb_entry_t     w_entry;
+  logic                     w_mem_valid;
+  logic [pmmu_pkg::PAW-1:0] w_mem_pa;
+  pmmu_pkg::mem_size_t      w_mem_size;
+  pmmu_pkg::mem_op_t        w_mem_op;
 
   pmmu_walker u_walker (
     .clk_i              (clk_i),
@@ -163,16 +198,12 @@ module pmmu_top #(
     .cr4_pae_i          (cr4_pae_i),
     .efer_nxe_i         (efer_nxe_i),
     .id_en_i            (id_en),
-    .load_i             (load),
-    .pdp_busy_o         (pdp_busy),
-    .pdp_done_o         (pdpte_done_o),
-    .pdp_gp_o           (pdpte_gp_o),
-    .pdpte_np_o         (pdpte_np),
-    .mem_req_valid_o    (mem_req_valid_o),
+    .pd_base_i          (pdpte_base),
+    .mem_req_valid_o    (w_mem_valid),
     .mem_req_ready_i    (mem_req_ready_i),
-    .mem_req_pa_o       (mem_req_pa_o),
-    .mem_req_size_o     (mem_req_size_o),
-    .mem_req_op_o       (mem_req_op_o),
+    .mem_req_pa_o       (w_mem_pa),
+    .mem_req_size_o     (w_mem_size),
+    .mem_req_op_o       (w_mem_op),
     .mem_req_expected_o (mem_req_expected_o),
     .mem_req_new_o      (mem_req_new_o),
     .mem_resp_valid_i   (mem_resp_valid_i),
@@ -186,18 +217,20 @@ module pmmu_top #(
     .entry_o            (w_entry)
   );
 
+  // The memory port: the PDPTE load's 8-byte reads while it presents one, else the walker's
+  // (whose CAS values are 0 for reads). A load runs only with no request in flight, so the
+  // walker is idle then (T11; asserted below). Both see every response: each takes it only
+  // in its own wait state.
+  assign mem_req_valid_o = w_mem_valid | p_mem_valid;
+  assign mem_req_pa_o    = p_mem_valid ? p_mem_pa : w_mem_pa;
+  assign mem_req_size_o  = p_mem_valid ? pmmu_pkg::MEM_SIZE8 : w_mem_size;
+  assign mem_req_op_o    = p_mem_valid ? pmmu_pkg::MEM_READ : w_mem_op;
+
   // ---------------------------------------------------------------------------
   // Fill (end of cycle R), cancelled by any flush in A + 1 .. R (T7)
   // ---------------------------------------------------------------------------
   logic fill;
-`ifdef PMMU_MUTANT_FLUSH_DURING_WALK_FILLS
-  // MUTANT: T7 ignored, a walk fills even when a flush came during it
-  assign fill = walk_done & (w_res == pmmu_pkg::WRES_OK);
-  logic unused_cancel;
-  assign unused_cancel = cancel_q;
-`else
   assign fill = walk_done & (w_res == pmmu_pkg::WRES_OK) & ~cancel_q & ~flush_valid_i;
-`endif
 
   assign cancel_d = accept ? 1'b0 : (cancel_q | (flush_valid_i & s1_valid_q));
 
@@ -299,14 +332,7 @@ module pmmu_top #(
 
   assign pf_irq_o = pf_irq_q;
   assign pf_ec_o  = pf_ec_q;
-`ifdef PMMU_MUTANT_CR2_NOT_LATCHED
-  // MUTANT: CR2 shows the LA of the latest accepted request, not the faulting one
-  assign pf_cr2_o = s1_la_q;
-  logic unused_cr2;
-  assign unused_cr2 = ^pf_cr2_q;
-`else
   assign pf_cr2_o = pf_cr2_q;
-`endif
 
   // ---------------------------------------------------------------------------
   // Registers
@@ -341,27 +367,39 @@ module pmmu_top #(
   // ---------------------------------------------------------------------------
   // Assertions
   // ---------------------------------------------------------------------------
-`ifndef SYNTHESIS
+  // T1: one request at a time, responses only to accepted requests; a request waiting for
+  // req_ready_o stays as it is (hardware-interface.md: valid/ready)
+  `PMMU_ASSERT(ReqStable, req_valid_i && !req_ready_o |=>
+               req_valid_i && $stable({req_la_i, req_acc_i, req_priv_i, req_ac_i}),
+               clk_i, !rst_ni)
+  `PMMU_ASSERT(RespOnlyToRequest, resp_valid_o |-> s1_valid_q, clk_i, !rst_ni)
+  `PMMU_ASSERT(RespOneSource, $countones({off, hit, walk_done, np_fast}) <= 1, clk_i, !rst_ni)
+  // a faulting (or bus-error) walk fills nothing; nor does a cancelled one (T7)
+  `PMMU_ASSERT(FillOnlyOk, fill |-> w_res == pmmu_pkg::WRES_OK, clk_i, !rst_ni)
+  `PMMU_ASSERT(FillNotCancelled, fill |-> !cancel_q && !flush_valid_i, clk_i, !rst_ni)
+  // a walk only runs for the request in s1
+  `PMMU_ASSERT(WalkOnlyForRequest, !walk_idle |-> s1_valid_q, clk_i, !rst_ni)
+  // T11: a PDPTE load comes only with no request in flight, so the walker and the load never
+  // share the memory port
+  `PMMU_ASSERT(LoadOnlyWithoutRequest, load |-> !s1_valid_q, clk_i, !rst_ni)
+  `PMMU_ASSERT(MemPortOneOwner, load || pdp_busy || pdpte_done_o |-> walk_idle && !w_mem_valid,
+               clk_i, !rst_ni)
+
+  // The walk memory port: the payload stays stable while valid and not ready; at most one
+  // access is outstanding; a response comes only to an outstanding access (T4).
+  `PMMU_ASSERT(MemReqStable, mem_req_valid_o && !mem_req_ready_i |=>
+               mem_req_valid_o && $stable({mem_req_pa_o, mem_req_size_o, mem_req_op_o,
+                                           mem_req_expected_o, mem_req_new_o}),
+               clk_i, !rst_ni)
+`ifdef PMMU_INC_ASSERT
+  logic mem_out_q;   // an access is outstanding (accepted, no response yet)
   always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      // T1: one request at a time, responses only to accepted requests
-      assert (!resp_valid_o || s1_valid_q) else $error("pmmu_top: response without request");
-      assert ($countones({off, hit, walk_done, np_fast}) <= 1)
-        else $error("pmmu_top: two response sources in one cycle");
-      // a faulting (or bus-error) walk fills nothing
-      assert (!(fill && w_res != pmmu_pkg::WRES_OK)) else $error("pmmu_top: faulting walk fills the TLB");
-`ifndef PMMU_MUTANT_FLUSH_DURING_WALK_FILLS
-      // a cancelled walk (T7) fills nothing
-      assert (!(fill && (cancel_q || flush_valid_i)))
-        else $error("pmmu_top: cancelled walk fills the TLB");
-`endif
-      // a walk only runs for the request in s1
-      assert (walk_idle || s1_valid_q || pdp_busy || pdpte_done_o)
-        else $error("pmmu_top: walker busy without a request");
-      // T11: a PDPTE load comes only with no request in flight
-      assert (!load || !s1_valid_q) else $error("pmmu_top: PDPTE load during a request");
-    end
+    if (!rst_ni) mem_out_q <= 1'b0;
+    else         mem_out_q <= (mem_req_valid_o & mem_req_ready_i) | (mem_out_q & ~mem_resp_valid_i);
   end
+  `PMMU_ASSERT(MemOneOutstanding, mem_req_valid_o && mem_req_ready_i |-> !mem_out_q,
+               clk_i, !rst_ni)
+  `PMMU_ASSERT(MemRespOnlyOutstanding, mem_resp_valid_i |-> mem_out_q, clk_i, !rst_ni)
 `endif
 
 endmodule

@@ -55,11 +55,12 @@ static const sig tlb[] = {
     {"u_tlb.fill_entry_i", HEX, 0}, {"u_tlb.v4_q", HEX, 0},
     {"u_tlb.vl_q", HEX, 0},      {0, BIN, 0}};
 static const sig walker[] = {
-    {"u_walker.state_q", NATIVE, "wstate_e"}, {"u_walker.start_i", BIN, 0},
-    {"u_walker.la_i", HEX, 0},   {"u_walker.pde_q", ENTRY, 0},
-    {"u_walker.pte_q", ENTRY, 0}, {"u_walker.large_q", BIN, 0},
-    {"u_walker.done_o", BIN, 0}, {"u_walker.res_o", ENUM, "wres_t"},
-    {"u_walker.ec_o", EC, 0},    {"u_walker.pa_o", HEX, 0},
+    {"u_walker.state_q", NATIVE, "wstate_e"}, {"u_walker.lvl_q", NATIVE, "wlvl_e"},
+    {"u_walker.start_i", BIN, 0}, {"u_walker.la_i", HEX, 0},
+    {"u_walker.pde_q", ENTRY, 0}, {"u_walker.pte_q", ENTRY, 0},
+    {"u_walker.large_q", BIN, 0}, {"u_walker.done_o", BIN, 0},
+    {"u_walker.res_o", ENUM, "wres_t"}, {"u_walker.ec_o", EC, 0},
+    {"u_walker.pa_o", HEX, 0},   {"u_pdpte.state_q", NATIVE, "pstate_e"},
     {0, BIN, 0}};
 static const sig mem[] = {
     {"mem_req_valid_o", BIN, 0}, {"mem_req_ready_i", BIN, 0},

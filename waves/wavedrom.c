@@ -39,6 +39,7 @@ static const sigdef sigs[] = {
     {"resp_fault_o", "resp_fault", BIT, 0},
     {"resp_ec_o", "resp_ec", EC, 0},
     {"u_walker.state_q", "walker.state", ENUMF, "wstate_e"},
+    {"u_walker.lvl_q", "walker.lvl", ENUMF, "wlvl_e"},
     {"mem_req_valid_o", "mem_req_valid", BIT, 0},
     {"mem_req_ready_i", "mem_req_ready", BIT, 0},
     {"mem_req_op_o", "mem_req_op", ENUMF, "mem_op_t"},

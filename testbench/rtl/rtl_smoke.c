@@ -8,9 +8,11 @@
  *   hit, paging off 1; 4 MiB page with A set 5 (L + 2); 4 KiB page with A set 9 (2L + 3);
  *   first read setting PDE.A and PTE.A 17 (4L + 5).
  *
- * Usage: rtl_smoke [-m MUTANT] [trace.fst]
+ * Usage: rtl_smoke [-m MUTANT] [trace.fst] | rtl_smoke -a
  *   -m MUTANT  run the checks on a mutant build instead of 16x4x8_plru (exit 1 = killed);
  *              the replacement and mutant sections are skipped then.
+ *   -a         only prove that the RTL's assertions are live (rtl/pmmu_assert.svh): drivers
+ *              that break the request and memory handshakes must each trip one.
  */
 #include "pmmu_rtl.h"
 
@@ -409,8 +411,70 @@ static void test_replacement(pmmu_rtl_policy_t policy)
     tb.h = NULL;
 }
 
+/* A broken driver must trip an RTL assertion (the assertions are compiled in and fire): each
+ * case starts from a fresh block, breaks one handshake rule and counts the failures. */
+static int assert_case(const char *what, int which)
+{
+    pmmu_rtl_t *h = pmmu_rtl_new(16, 4, 8, PMMU_RTL_PLRU);
+    if (!h) return 0;
+    pmmu_rtl_in_t in;
+    memset(&in, 0, sizeof in);
+    in.cr0_pg = 1;
+    in.cr3 = 0x1000;
+    printf("-- %s (an %%Error line from the RTL is expected below)\n", what);
+    fflush(stdout);
+    switch (which) {
+    case 0: /* MemRespOnlyOutstanding: a memory response with no access outstanding */
+        in.mem_resp_valid = 1;
+        pmmu_rtl_eval(h, &in, NULL);
+        pmmu_rtl_tick(h);
+        break;
+    case 1: { /* ReqStable: a waiting request changes before it is accepted */
+        in.req_valid = 1;
+        in.req_la = 0x00400000;
+        pmmu_rtl_out_t out;
+        pmmu_rtl_eval(h, &in, &out);
+        pmmu_rtl_tick(h); /* accepted: the walk starts, the memory never becomes ready */
+        for (int i = 0; i < 3; i++) {
+            in.req_la += 0x1000; /* the next request changes while req_ready_o is 0 */
+            pmmu_rtl_eval(h, &in, &out);
+            pmmu_rtl_tick(h);
+        }
+        break;
+    }
+    default: /* LoadOnlyWithoutRequest, MemPortOneOwner: a PDPTE load commanded in the
+              * lookup cycle of a miss, when the walker presents its PDE read (T11) */
+        in.req_valid = 1;
+        in.req_la = 0x00400000;
+        pmmu_rtl_eval(h, &in, NULL);
+        pmmu_rtl_tick(h);
+        in.req_valid = 0;
+        in.flush_valid = 1;
+        in.flush_kind = PMMU_RTL_LOAD_PDPTE;
+        pmmu_rtl_eval(h, &in, NULL);
+        pmmu_rtl_tick(h);
+        break;
+    }
+    int n = pmmu_rtl_errors(h);
+    pmmu_rtl_free(h);
+    printf("-- %s: %d assertion failure(s)\n", what, n);
+    return n;
+}
+
+static int assertions_fire(void)
+{
+    CHECK(assert_case("memory response without a request", 0) > 0, "no assertion fired");
+    CHECK(assert_case("request changed while not ready", 1) > 0, "no assertion fired");
+    CHECK(assert_case("PDPTE load during a walk", 2) > 0, "no assertion fired");
+    printf(failures ? "rtl_smoke -a: FAILED\n" : "rtl_smoke -a: every broken driver tripped an assertion\n");
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "-a"))
+        return assertions_fire();
+
     /* no such variant: NULL with a message */
     pmmu_rtl_t *none = pmmu_rtl_new(3, 3, 3, PMMU_RTL_PLRU);
     CHECK(none == NULL, "pmmu_rtl_new(3,3,3) should fail");
