@@ -12,7 +12,7 @@
  *                         (default pmmu-failure.fst)
  *
  * The RTL is traced through the process-wide automatic dumps of the C shim
- * (pmmu_rtl_waves_auto in testbench/rtl/pmmu_rtl.h), which close every dump on exit,
+ * (pmmu_rtl_waves_auto in rtl/sim/pmmu_rtl.h), which close every dump on exit,
  * SIGINT, SIGTERM, SIGHUP and SIGABRT. A lockstep mismatch seen while dumping is marked in the
  * save file (marker A: request accepted, B: divergence) and one command that opens it is
  * printed on stderr.
