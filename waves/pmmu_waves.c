@@ -61,6 +61,14 @@ int waves_parse(int argc, char **argv, int *i, waves_options *o, FILE *err) {
             strcmp(opt, "--waves") == 0 ? " (a file name)" : " (a cycle count)");
     return -1;
   }
+#ifdef PMMU_WAVES_HAVE_RTL
+  /* a build without FST tracing (PMMU_RTL_TRACE=OFF) says so before anything runs */
+  if (!pmmu_rtl_trace_available()) {
+    fprintf(err, "pmmu: %s: this pmmu's RTL was built without tracing (configure with"
+                 " -DPMMU_RTL_TRACE=ON)\n", opt);
+    return -1;
+  }
+#endif
   (*i)++;
   return 1;
 }
@@ -270,7 +278,12 @@ static void on_close(const char *path, void *ctx) {
 
 int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
 #ifdef PMMU_WAVES_HAVE_RTL
-  (void)err;
+  if (!pmmu_rtl_trace_available()) {
+    (void)from, (void)to;
+    fprintf(err, "pmmu: --waves %s: this pmmu's RTL was built without tracing"
+                 " (configure with -DPMMU_RTL_TRACE=ON)\n", path);
+    return -1;
+  }
   memset(&session, 0, sizeof session);
   session.active = true;
   session.vcd = ends_with(path, ".vcd");
