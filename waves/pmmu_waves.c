@@ -34,6 +34,14 @@ void waves_options_init(waves_options *o) {
 
 bool waves_enabled(const waves_options *o) { return o->path || o->on_failure; }
 
+bool waves_available(void) {
+#ifdef PMMU_WAVES_HAVE_RTL
+  return pmmu_rtl_trace_available();
+#else
+  return false;
+#endif
+}
+
 void waves_path_for(const char *path, const char *tag, char *buf, size_t len) {
   const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
   if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path)) dot = path + strlen(path);
@@ -237,7 +245,12 @@ static void on_close(const char *path, void *ctx) {
 
 int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
 #ifdef PMMU_WAVES_HAVE_RTL
-  (void)err;
+  if (!pmmu_rtl_trace_available()) {
+    (void)from, (void)to;
+    fprintf(err, "pmmu: --waves %s: this pmmu's RTL was built without tracing"
+                 " (configure with -DPMMU_RTL_TRACE=ON)\n", path);
+    return -1;
+  }
   memset(&session, 0, sizeof session);
   session.active = true;
   session.vcd = ends_with(path, ".vcd");

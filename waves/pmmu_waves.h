@@ -12,7 +12,7 @@
  *                         (default pmmu-failure.fst)
  *
  * The RTL is traced through the process-wide automatic dumps of the C shim
- * (pmmu_rtl_waves_auto in testbench/rtl/pmmu_rtl.h), which close every dump on exit,
+ * (pmmu_rtl_waves_auto in rtl/sim/pmmu_rtl.h), which close every dump on exit,
  * SIGINT, SIGTERM, SIGHUP and SIGABRT. A lockstep mismatch seen while dumping is marked in the
  * save file (marker A: request accepted, B: divergence) and one command that opens it is
  * printed on stderr.
@@ -41,6 +41,8 @@ void waves_options_init(waves_options *o);
 
 /* true when any waves option was given. */
 bool waves_enabled(const waves_options *o);
+/* Whether this pmmu can dump waves: built with the RTL, and the RTL with tracing. */
+bool waves_available(void);
 
 /* The file for one of several runs of a command: FILE with ".TAG" before its extension
  * (a.fst, "seed3" -> a.seed3.fst). */

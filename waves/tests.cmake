@@ -2,14 +2,18 @@
 set(_waves_bin ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 add_test(NAME waves.decode COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_decode.sh ${_waves_bin})
 set_tests_properties(waves.decode PROPERTIES LABELS waves)
-if(TARGET pmmu_rtl)
+if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
   set(_waves_mutant "")
   if(PMMU_BUILD_MUTANTS)
     set(_waves_mutant WALK_EXTRA_CYCLE)
   endif()
-  find_program(PMMU_GTKWAVE gtkwave)
-  find_program(PMMU_XVFB_RUN xvfb-run)
-  if(PMMU_GTKWAVE AND PMMU_XVFB_RUN)
+  if(PMMU_WITH_GTKWAVE)
+    find_program(PMMU_GTKWAVE gtkwave)
+    find_program(PMMU_XVFB_RUN xvfb-run)
+    if(NOT PMMU_GTKWAVE OR NOT PMMU_XVFB_RUN)
+      message(FATAL_ERROR "gtkwave or xvfb-run not found (ctest waves.gtkw): run scripts/install-deps, "
+                          "or configure with -DPMMU_WITH_GTKWAVE=OFF")
+    endif()
     add_test(NAME waves.gtkw
       COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_gtkw.sh ${_waves_bin} ${PROJECT_SOURCE_DIR} ${_waves_mutant})
     set_tests_properties(waves.gtkw PROPERTIES LABELS waves TIMEOUT 600)
@@ -22,4 +26,11 @@ if(TARGET pmmu_rtl)
             ${CMAKE_CURRENT_SOURCE_DIR} ${_waves_bin} ${PMMU_WAVE_FILTER_DIR} ${CMAKE_CURRENT_BINARY_DIR}
             ${PROJECT_SOURCE_DIR})
   set_tests_properties(waves.diagrams PROPERTIES LABELS waves)
+elseif(TARGET pmmu_rtl)
+  # PMMU_RTL_TRACE=OFF: nothing can be dumped, so the dump tests above cannot run; instead
+  # every command's waves options must fail at once, saying why, and write nothing.
+  message(STATUS "PMMU_RTL_TRACE=OFF: waves.gtkw, waves.signals, waves.diagrams replaced by waves.no_trace")
+  add_test(NAME waves.no_trace
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_no_trace.sh ${_waves_bin} ${PROJECT_SOURCE_DIR})
+  set_tests_properties(waves.no_trace PROPERTIES LABELS waves)
 endif()

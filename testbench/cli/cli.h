@@ -26,6 +26,10 @@ int cmd_sim(int argc, char **argv);
  * owner's frame: build it where the options are parsed. */
 #define CLI_WAVES_OPTIONS 4
 void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]);
+/* The waves options against the run they are for, before anything runs: they need the RTL
+ * (--engine rtl or both) and a pmmu whose RTL was built with tracing. 0, or a usage error
+ * (printed; returns 2). */
+int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind kind);
 bool cli_choose_engine(const char *word, void *dest);  /* engine_kind */
 bool cli_choose_policy(const char *word, void *dest);  /* pmmu_policy */
 #define CLI_ENGINES "model, rtl, both"

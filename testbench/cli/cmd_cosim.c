@@ -66,8 +66,7 @@ int cmd_cosim(int argc, char **argv) {
   cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu --help", .opts = {own, wopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
-  if (waves_enabled(&waves) && o.engine == ENGINE_MODEL)
-    return cli_usage_error(&cmd, "--waves needs the RTL: --engine rtl or both");
+  if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
   uint64_t first = o.seed;
   for (uint64_t k = 0; k < seeds; k++) {
     cosim_result r;

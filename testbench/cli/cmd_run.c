@@ -104,8 +104,7 @@ int cmd_run(int argc, char **argv) {
   unsigned n;
   int status = cli_parse(&cmd, argc, argv, &n);
   if (!status && n == 0) status = cli_usage_error(&cmd, "'run' needs at least one scenario file");
-  if (!status && waves_enabled(&waves) && kind == ENGINE_MODEL)
-    status = cli_usage_error(&cmd, "--waves needs the RTL: --engine rtl or both");
+  if (!status) status = cli_waves_check(&cmd, &waves, kind);
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {

@@ -108,7 +108,7 @@ int cmd_sim(int argc, char **argv) {
   }
   if (no_events) o.events = false;
   if (o.mutant && o.engine == ENGINE_MODEL) return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
-  if (waves_enabled(&waves) && o.engine == ENGINE_MODEL) return cli_usage_error(&cmd, "--waves needs --engine rtl or both");
+  if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
   if (o.trace && have_workload) return cli_usage_error(&cmd, "--workload and --trace exclude each other");
   if (o.trace && !have_accesses) o.accesses = 0;
   if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");

@@ -17,6 +17,15 @@ void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) 
 bool cli_choose_engine(const char *word, void *dest) { return engine_kind_parse(word, dest); }
 bool cli_choose_policy(const char *word, void *dest) { return pmmu_policy_parse(word, dest); }
 
+int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind kind) {
+  if (!waves_enabled(w)) return 0;
+  if (kind == ENGINE_MODEL) return cli_usage_error(cmd, "--waves needs the RTL: --engine rtl or both");
+  if (!waves_available())
+    return cli_usage_error(cmd, "--waves: this pmmu's RTL was built without tracing (configure with"
+                                " -DPMMU_RTL_TRACE=ON)");
+  return 0;
+}
+
 int cli_with_waves(const waves_options *w, const char *path, FILE *through, const char *what,
                    cli_waves_run run, void *ctx) {
   FILE *report = waves_watch(through);

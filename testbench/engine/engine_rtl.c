@@ -1,6 +1,6 @@
 /*
  * The RTL half of an engine: drives the Verilated pmmu_top cycle by cycle through the C API
- * of testbench/rtl/pmmu_rtl.h, playing the CPU on the translation port and the physical
+ * of rtl/sim/pmmu_rtl.h, playing the CPU on the translation port and the physical
  * memory (pmem, with its seeded back-pressure and latency) on the walk memory port.
  */
 #include <stdlib.h>
@@ -262,7 +262,7 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
   if (r->in.flush_valid || r->in.req_valid) return TB_E_ORDER; /* the port is taken */
   set_control(&r->in, next);
   r->in.flush_valid = 1;
-  r->in.flush_kind = PMMU_RTL_LOAD_PDPTE;
+  r->in.flush_kind = PMMU_RTL_FLUSH_LOAD_PDPTE;
   r->in.flush_la = 0;
   uint64_t limit = cycle + ENGINE_HANG_CYCLES;
   for (;;) {

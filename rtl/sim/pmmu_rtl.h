@@ -20,7 +20,7 @@
  * req_valid, mem_req_ready's effect is only sampled at the edge, and the memory port's
  * mem_req_* outputs do not depend on mem_req_ready, so one eval per cycle suffices.
  *
- * Encodings (rtl/pmmu_pkg.sv): see the PMMU_RTL_* constants below.
+ * Encodings: the PMMU_RTL_* constants of pmmu_rtl_pkg.h, generated from rtl/pmmu_pkg.sv.
  */
 #ifndef PMMU_RTL_H
 #define PMMU_RTL_H
@@ -31,38 +31,25 @@
 extern "C" {
 #endif
 
-/* access kind (req_acc) */
-#define PMMU_RTL_ACC_READ  0u
-#define PMMU_RTL_ACC_WRITE 1u
-#define PMMU_RTL_ACC_FETCH 2u
-/* privilege kind (req_priv) */
-#define PMMU_RTL_PRIV_USER     0u
-#define PMMU_RTL_PRIV_SUP      1u
-#define PMMU_RTL_PRIV_IMPLICIT 2u
-/* resp_tlb */
-#define PMMU_RTL_TLB_OFF  0u
-#define PMMU_RTL_TLB_HIT  1u
-#define PMMU_RTL_TLB_MISS 2u
-/* flush_kind */
-#define PMMU_RTL_FLUSH_NONGLOBAL 0u /* CR3 write */
-#define PMMU_RTL_FLUSH_ALL       1u
-#define PMMU_RTL_FLUSH_PAGE      2u /* INVLPG flush_la */
-#define PMMU_RTL_LOAD_PDPTE      3u /* PAE: load the PDPTE registers from cr3 (timing.md T11) */
-/* mem_req_op */
-#define PMMU_RTL_MEM_READ 0u
-#define PMMU_RTL_MEM_CAS  1u
-/* #PF error code bits (resp_ec, pf_ec) */
-#define PMMU_RTL_EC_P    0x01u
-#define PMMU_RTL_EC_WR   0x02u
-#define PMMU_RTL_EC_US   0x04u
-#define PMMU_RTL_EC_RSVD 0x08u
-#define PMMU_RTL_EC_ID   0x10u
+/* The encodings of every port field (access kind PMMU_RTL_ACC_*, privilege PMMU_RTL_PRIV_*,
+ * resp_tlb PMMU_RTL_TLB_*, flush_kind PMMU_RTL_FLUSH_* including PMMU_RTL_FLUSH_LOAD_PDPTE,
+ * mem_req_op PMMU_RTL_MEM_READ/CAS, ...) and the package's integer parameters
+ * (PMMU_RTL_PKG_*): generated from rtl/pmmu_pkg.sv at build time (rtl/sim/gen_pkg_h.cmake). */
+#include "pmmu_rtl_pkg.h"
 
+/* #PF error code bits (resp_ec, pf_ec) */
+#define PMMU_RTL_EC_P    (1u << PMMU_RTL_PKG_EC_P)
+#define PMMU_RTL_EC_WR   (1u << PMMU_RTL_PKG_EC_WR)
+#define PMMU_RTL_EC_US   (1u << PMMU_RTL_PKG_EC_US)
+#define PMMU_RTL_EC_RSVD (1u << PMMU_RTL_PKG_EC_RSVD)
+#define PMMU_RTL_EC_ID   (1u << PMMU_RTL_PKG_EC_ID)
+
+/* the POLICY parameter */
 typedef enum pmmu_rtl_policy {
-    PMMU_RTL_PLRU = 0,
-    PMMU_RTL_LRU = 1,
-    PMMU_RTL_FIFO = 2,
-    PMMU_RTL_RANDOM = 3
+    PMMU_RTL_PLRU = PMMU_RTL_PKG_POL_PLRU,
+    PMMU_RTL_LRU = PMMU_RTL_PKG_POL_LRU,
+    PMMU_RTL_FIFO = PMMU_RTL_PKG_POL_FIFO,
+    PMMU_RTL_RANDOM = PMMU_RTL_PKG_POL_RANDOM
 } pmmu_rtl_policy_t;
 
 /* All inputs of pmmu_top (clock and reset excepted). Booleans are 0/1. */
@@ -111,7 +98,7 @@ typedef struct pmmu_rtl_out {
     uint8_t pf_irq;
     uint32_t pf_cr2;
     uint8_t pf_ec;
-    /* PDPTE load command (flush_kind PMMU_RTL_LOAD_PDPTE): done in cycle D, with #GP(0) */
+    /* PDPTE load command (flush_kind PMMU_RTL_FLUSH_LOAD_PDPTE): done in cycle D, with #GP(0) */
     uint8_t pdpte_done, pdpte_gp;
 } pmmu_rtl_out_t;
 
@@ -170,6 +157,9 @@ int pmmu_rtl_errors(const pmmu_rtl_t *h);
  * 1 ns, a cycle is 10 ns; after reset, cycle c starts at 10*(c + 2) ns and its rising edge is
  * at 10*(c + 2) + 5 ns (docs/waves.md). */
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path);
+/* 1 when the models were compiled with FST tracing (CMake option PMMU_RTL_TRACE, ON), else 0:
+ * then every trace and waves call fails with a message. */
+int pmmu_rtl_trace_available(void);
 void pmmu_rtl_trace_close(pmmu_rtl_t *h);
 
 /* ---- Waveform sessions (waves/, docs/waves.md) -------------------------------------------

@@ -25,6 +25,11 @@
 
 namespace {
 
+// field masks of the encoded inputs (widths from rtl/pmmu_pkg.sv)
+constexpr uint8_t kAccMask = (1u << PMMU_RTL_ACC_T_BITS) - 1u;
+constexpr uint8_t kPrivMask = (1u << PMMU_RTL_PRIV_T_BITS) - 1u;
+constexpr uint8_t kFlushMask = (1u << PMMU_RTL_FLUSH_T_BITS) - 1u;
+
 // Port access common to all variants (they have identical ports).
 class Model {
  public:
@@ -58,15 +63,15 @@ class ModelT final : public Model {
     m_.efer_nxe_i = in.efer_nxe & 1u;
     m_.req_valid_i = in.req_valid & 1u;
     m_.req_la_i = in.req_la;
-    m_.req_acc_i = in.req_acc & 3u;
-    m_.req_priv_i = in.req_priv & 3u;
+    m_.req_acc_i = in.req_acc & kAccMask;
+    m_.req_priv_i = in.req_priv & kPrivMask;
     m_.req_ac_i = in.req_ac & 1u;
     m_.mem_req_ready_i = in.mem_req_ready & 1u;
     m_.mem_resp_valid_i = in.mem_resp_valid & 1u;
     m_.mem_resp_data_i = in.mem_resp_data;
     m_.mem_resp_err_i = in.mem_resp_err & 1u;
     m_.flush_valid_i = in.flush_valid & 1u;
-    m_.flush_kind_i = in.flush_kind & 3u;
+    m_.flush_kind_i = in.flush_kind & kFlushMask;
     m_.flush_la_i = in.flush_la;
     m_.pf_ack_i = in.pf_ack & 1u;
   }
@@ -83,7 +88,7 @@ class ModelT final : public Model {
     o->resp_pat = m_.resp_pat_o;
     o->mem_req_valid = m_.mem_req_valid_o;
     o->mem_req_pa = m_.mem_req_pa_o;
-    o->mem_req_size = m_.mem_req_size_o ? 8u : 4u;
+    o->mem_req_size = m_.mem_req_size_o == PMMU_RTL_MEM_SIZE8 ? 8u : 4u;
     o->mem_req_op = m_.mem_req_op_o;
     o->mem_req_expected = m_.mem_req_expected_o;
     o->mem_req_new = m_.mem_req_new_o;
@@ -122,7 +127,10 @@ struct Entry {
 const Entry kVariants[] = {PMMU_RTL_VARIANT_LIST(PMMU_RTL_ENTRY)};
 const unsigned kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]);
 
+// indexed by the POLICY parameter's value (rtl/pmmu_pkg.sv POL_*)
 const char* const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
+static_assert(PMMU_RTL_PLRU == 0 && PMMU_RTL_LRU == 1 && PMMU_RTL_FIFO == 2 && PMMU_RTL_RANDOM == 3,
+              "kPolicyNames and pmmu_rtl_policy_from_name assume POL_* = 0..3");
 
 bool ieq(const char* a, const char* b) {
   for (; *a && *b; ++a, ++b) {
@@ -179,6 +187,9 @@ void* g_on_close_ctx = nullptr;
 std::vector<pmmu_rtl_t*> g_traced;  // blocks with an open dump
 pmmu_rtl_t* g_last = nullptr;       // the most recently created block
 uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
+
+#if VM_TRACE
+// Signals and exit close every open dump (only a traced build opens one).
 volatile sig_atomic_t g_in_dump = 0, g_signal = 0;
 bool g_handlers = false;
 
@@ -212,6 +223,7 @@ void install_handlers() {
   }
   std::atexit(at_exit_close);
 }
+#endif  // VM_TRACE
 
 void dump(pmmu_rtl_t* h, uint64_t t) {
 #if VM_TRACE
@@ -403,6 +415,8 @@ int pmmu_rtl_errors(const pmmu_rtl_t* h) {
   return n;
 }
 
+int pmmu_rtl_trace_available(void) { return VM_TRACE ? 1 : 0; }
+
 int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
 #if VM_TRACE
   if (h->tfp) pmmu_rtl_trace_close(h);
@@ -420,7 +434,8 @@ int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
   return 0;
 #else
   (void)h;
-  std::fprintf(stderr, "pmmu_rtl: built without tracing, cannot open '%s'\n", path);
+  std::fprintf(stderr, "pmmu_rtl: cannot open '%s': the RTL was built without tracing (PMMU_RTL_TRACE=OFF)\n",
+               path);
   return -1;
 #endif
 }
