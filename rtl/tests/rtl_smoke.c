@@ -450,7 +450,7 @@ static int assert_case(const char *what, int which)
         pmmu_rtl_tick(h);
         in.req_valid = 0;
         in.flush_valid = 1;
-        in.flush_kind = PMMU_RTL_LOAD_PDPTE;
+        in.flush_kind = PMMU_RTL_FLUSH_LOAD_PDPTE;
         pmmu_rtl_eval(h, &in, NULL);
         pmmu_rtl_tick(h);
         break;
