@@ -6,18 +6,15 @@
 
 static void *volatile sink;
 
-__attribute__((noinline)) static void pmmu_c_leak_demo_allocate(void)
-{
-    char *block = malloc(2424);
-    if (block == NULL)
-        return;
-    memset(block, 0x5a, 2424);
-    sink = block;
-    sink = NULL; /* the last pointer to the block is gone */
+__attribute__((noinline)) static void pmmu_c_leak_demo_allocate(void) {
+  char *block = malloc(2424);
+  if (block == NULL) return;
+  memset(block, 0x5a, 2424);
+  sink = block;
+  sink = NULL; /* the last pointer to the block is gone */
 }
 
-int main(void)
-{
-    pmmu_c_leak_demo_allocate();
-    return 0;
+int main(void) {
+  pmmu_c_leak_demo_allocate();
+  return 0;
 }

@@ -21,7 +21,8 @@ static inline void decode_ec(uint64_t v, char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
   for (unsigned b = 0; b < 5; b++)
-    if (v & (1u << b)) used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", names[b]);
+    if (v & (1u << b))
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", names[b]);
   if (!used) snprintf(buf, len, "-");
 }
 

@@ -17,12 +17,12 @@
 
 /* How a trace is shown. */
 enum fmt {
-  BIN,   /* one bit */
-  HEX,   /* a number */
-  ENUM,  /* an RTL enumeration: translate filter file <type>.txt generated from rtl/ */
-  NATIVE,/* an SV enum: its names from the FST, a filter file in a VCD */
-  ENTRY, /* a paging-structure entry: pmmu-decode-entry */
-  EC     /* a #PF error code: pmmu-decode-ec */
+  BIN,    /* one bit */
+  HEX,    /* a number */
+  ENUM,   /* an RTL enumeration: translate filter file <type>.txt generated from rtl/ */
+  NATIVE, /* an SV enum: its names from the FST, a filter file in a VCD */
+  ENTRY,  /* a paging-structure entry: pmmu-decode-entry */
+  EC      /* a #PF error code: pmmu-decode-ec */
 };
 
 typedef struct sig {
@@ -36,51 +36,84 @@ typedef struct group {
   const sig *sigs;
 } group;
 
-static const sig port[] = {
-    {"clk_i", BIN, 0},           {"rst_ni", BIN, 0},
-    {"req_valid_i", BIN, 0},     {"req_ready_o", BIN, 0},
-    {"req_la_i", HEX, 0},        {"req_acc_i", ENUM, "acc_t"},
-    {"req_priv_i", ENUM, "priv_t"}, {"req_ac_i", BIN, 0},
-    {"resp_valid_o", BIN, 0},    {"resp_tlb_o", ENUM, "tlb_res_t"},
-    {"resp_pa_o", HEX, 0},       {"resp_fault_o", BIN, 0},
-    {"resp_ec_o", EC, 0},        {"resp_bus_err_o", BIN, 0},
-    {"resp_pwt_o", BIN, 0},      {"resp_pcd_o", BIN, 0},
-    {"resp_pat_o", BIN, 0},      {0, BIN, 0}};
-static const sig tlb[] = {
-    {"s1_valid_q", BIN, 0},      {"s1_la_q", HEX, 0},
-    {"lookup", BIN, 0},          {"hit", BIN, 0},
-    {"start", BIN, 0},           {"drop", BIN, 0},
-    {"u_tlb.lk_match_o", BIN, 0}, {"u_tlb.lk_entry_o", HEX, 0},
-    {"fill", BIN, 0},            {"u_tlb.fill_la_i", HEX, 0},
-    {"u_tlb.fill_entry_i", HEX, 0}, {"u_tlb.v4_q", HEX, 0},
-    {"u_tlb.vl_q", HEX, 0},      {0, BIN, 0}};
-static const sig walker[] = {
-    {"u_walker.state_q", NATIVE, "wstate_e"}, {"u_walker.lvl_q", NATIVE, "wlvl_e"},
-    {"u_walker.start_i", BIN, 0}, {"u_walker.la_i", HEX, 0},
-    {"u_walker.pde_q", ENTRY, 0}, {"u_walker.pte_q", ENTRY, 0},
-    {"u_walker.large_q", BIN, 0}, {"u_walker.done_o", BIN, 0},
-    {"u_walker.res_o", ENUM, "wres_t"}, {"u_walker.ec_o", EC, 0},
-    {"u_walker.pa_o", HEX, 0},   {"u_pdpte.state_q", NATIVE, "pstate_e"},
-    {0, BIN, 0}};
-static const sig mem[] = {
-    {"mem_req_valid_o", BIN, 0}, {"mem_req_ready_i", BIN, 0},
-    {"mem_req_op_o", ENUM, "mem_op_t"}, {"mem_req_size_o", ENUM, "mem_size_t"},
-    {"mem_req_pa_o", HEX, 0},    {"mem_req_expected_o", ENTRY, 0},
-    {"mem_req_new_o", ENTRY, 0}, {"mem_resp_valid_i", BIN, 0},
-    {"mem_resp_data_i", ENTRY, 0}, {"mem_resp_err_i", BIN, 0},
-    {0, BIN, 0}};
-static const sig irq[] = {
-    {"pf_irq_o", BIN, 0}, {"pf_cr2_o", HEX, 0}, {"pf_ec_o", EC, 0}, {"pf_ack_i", BIN, 0}, {0, BIN, 0}};
-static const sig ctl[] = {
-    {"cr0_pg_i", BIN, 0},   {"cr0_wp_i", BIN, 0},   {"cr3_i", HEX, 0},
-    {"cr4_pse_i", BIN, 0},  {"cr4_pae_i", BIN, 0},  {"cr4_pge_i", BIN, 0},
-    {"cr4_smep_i", BIN, 0}, {"cr4_smap_i", BIN, 0}, {"efer_nxe_i", BIN, 0},
-    {"flush_valid_i", BIN, 0}, {"flush_kind_i", ENUM, "flush_t"}, {"flush_la_i", HEX, 0},
-    {0, BIN, 0}};
+static const sig port[] = {{"clk_i", BIN, 0},
+                           {"rst_ni", BIN, 0},
+                           {"req_valid_i", BIN, 0},
+                           {"req_ready_o", BIN, 0},
+                           {"req_la_i", HEX, 0},
+                           {"req_acc_i", ENUM, "acc_t"},
+                           {"req_priv_i", ENUM, "priv_t"},
+                           {"req_ac_i", BIN, 0},
+                           {"resp_valid_o", BIN, 0},
+                           {"resp_tlb_o", ENUM, "tlb_res_t"},
+                           {"resp_pa_o", HEX, 0},
+                           {"resp_fault_o", BIN, 0},
+                           {"resp_ec_o", EC, 0},
+                           {"resp_bus_err_o", BIN, 0},
+                           {"resp_pwt_o", BIN, 0},
+                           {"resp_pcd_o", BIN, 0},
+                           {"resp_pat_o", BIN, 0},
+                           {0, BIN, 0}};
+static const sig tlb[] = {{"s1_valid_q", BIN, 0},
+                          {"s1_la_q", HEX, 0},
+                          {"lookup", BIN, 0},
+                          {"hit", BIN, 0},
+                          {"start", BIN, 0},
+                          {"drop", BIN, 0},
+                          {"u_tlb.lk_match_o", BIN, 0},
+                          {"u_tlb.lk_entry_o", HEX, 0},
+                          {"fill", BIN, 0},
+                          {"u_tlb.fill_la_i", HEX, 0},
+                          {"u_tlb.fill_entry_i", HEX, 0},
+                          {"u_tlb.v4_q", HEX, 0},
+                          {"u_tlb.vl_q", HEX, 0},
+                          {0, BIN, 0}};
+static const sig walker[] = {{"u_walker.state_q", NATIVE, "wstate_e"},
+                             {"u_walker.lvl_q", NATIVE, "wlvl_e"},
+                             {"u_walker.start_i", BIN, 0},
+                             {"u_walker.la_i", HEX, 0},
+                             {"u_walker.pde_q", ENTRY, 0},
+                             {"u_walker.pte_q", ENTRY, 0},
+                             {"u_walker.large_q", BIN, 0},
+                             {"u_walker.done_o", BIN, 0},
+                             {"u_walker.res_o", ENUM, "wres_t"},
+                             {"u_walker.ec_o", EC, 0},
+                             {"u_walker.pa_o", HEX, 0},
+                             {"u_pdpte.state_q", NATIVE, "pstate_e"},
+                             {0, BIN, 0}};
+static const sig mem[] = {{"mem_req_valid_o", BIN, 0},
+                          {"mem_req_ready_i", BIN, 0},
+                          {"mem_req_op_o", ENUM, "mem_op_t"},
+                          {"mem_req_size_o", ENUM, "mem_size_t"},
+                          {"mem_req_pa_o", HEX, 0},
+                          {"mem_req_expected_o", ENTRY, 0},
+                          {"mem_req_new_o", ENTRY, 0},
+                          {"mem_resp_valid_i", BIN, 0},
+                          {"mem_resp_data_i", ENTRY, 0},
+                          {"mem_resp_err_i", BIN, 0},
+                          {0, BIN, 0}};
+static const sig irq[] = {{"pf_irq_o", BIN, 0},
+                          {"pf_cr2_o", HEX, 0},
+                          {"pf_ec_o", EC, 0},
+                          {"pf_ack_i", BIN, 0},
+                          {0, BIN, 0}};
+static const sig ctl[] = {{"cr0_pg_i", BIN, 0},
+                          {"cr0_wp_i", BIN, 0},
+                          {"cr3_i", HEX, 0},
+                          {"cr4_pse_i", BIN, 0},
+                          {"cr4_pae_i", BIN, 0},
+                          {"cr4_pge_i", BIN, 0},
+                          {"cr4_smep_i", BIN, 0},
+                          {"cr4_smap_i", BIN, 0},
+                          {"efer_nxe_i", BIN, 0},
+                          {"flush_valid_i", BIN, 0},
+                          {"flush_kind_i", ENUM, "flush_t"},
+                          {"flush_la_i", HEX, 0},
+                          {0, BIN, 0}};
 
-static const group groups[] = {
-    {"Translation port", port}, {"TLB", tlb}, {"Walker", walker},
-    {"Walk memory port", mem},  {"Fault interrupt", irq}, {"Control state", ctl}};
+static const group groups[] = {{"Translation port", port}, {"TLB", tlb},
+                               {"Walker", walker},         {"Walk memory port", mem},
+                               {"Fault interrupt", irq},   {"Control state", ctl}};
 
 /* The bit ranges GTKWave needs in a vector's name ("req_la_i[31:0]"), read from the dump's
  * header (a VCD directly, an FST through fst2vcd, stopped at the end of the header). */
@@ -189,8 +222,10 @@ int gtkw_write(const gtkw_view *v, const char *out) {
   else gtkw_path_for(v->dump, save, sizeof save);
   dir_of(save, dir, sizeof dir);
   if (!realpath(dir, absdir)) return -1;
-  if (!realpath(PMMU_WAVES_FILTER_DIR, filters)) snprintf(filters, sizeof filters, "%s", PMMU_WAVES_FILTER_DIR);
-  if (!realpath(PMMU_WAVES_DECODE_DIR, decode)) snprintf(decode, sizeof decode, "%s", PMMU_WAVES_DECODE_DIR);
+  if (!realpath(PMMU_WAVES_FILTER_DIR, filters))
+    snprintf(filters, sizeof filters, "%s", PMMU_WAVES_FILTER_DIR);
+  if (!realpath(PMMU_WAVES_DECODE_DIR, decode))
+    snprintf(decode, sizeof decode, "%s", PMMU_WAVES_DECODE_DIR);
   relative(absdir, filters, rel_filters, sizeof rel_filters);
   relative(absdir, decode, rel_decode, sizeof rel_decode);
   /* the dump, relative to the save file */
@@ -211,7 +246,8 @@ int gtkw_write(const gtkw_view *v, const char *out) {
   fprintf(f, "[size] 1400 800\n[pos] -1 -1\n");
   /* zoom (log2 of the scale), primary marker, then the named markers A..Z */
   int64_t primary = v->marker_div >= 0 ? v->marker_div : -1;
-  fprintf(f, "*-3.000000 %" PRId64 " %" PRId64 " %" PRId64, primary, v->marker_accept, v->marker_div);
+  fprintf(f, "*-3.000000 %" PRId64 " %" PRId64 " %" PRId64, primary, v->marker_accept,
+          v->marker_div);
   for (int k = 2; k < 26; k++) fprintf(f, " -1");
   fprintf(f, "\n");
   if (v->marker_accept >= 0) fprintf(f, "[markername] Arequest accepted\n");
@@ -227,7 +263,9 @@ int gtkw_write(const gtkw_view *v, const char *out) {
       case BIN: fprintf(f, "@28\n"); break;
       case HEX: fprintf(f, "@22\n"); break;
       case NATIVE: fprintf(f, "@100000028\n"); break;
-      case ENUM: fprintf(f, "@2022\n^%d %s/%s.txt\n", filter_index(s->type), rel_filters, s->type); break;
+      case ENUM:
+        fprintf(f, "@2022\n^%d %s/%s.txt\n", filter_index(s->type), rel_filters, s->type);
+        break;
       case ENTRY: fprintf(f, "@4022\n^>1 %s/pmmu-decode-entry\n", rel_decode); break;
       case EC: fprintf(f, "@4022\n^>2 %s/pmmu-decode-ec\n", rel_decode); break;
       }

@@ -7,11 +7,11 @@
 #include <stdint.h>
 
 typedef struct gtkw_view {
-  const char *dump;        /* the dump file (.fst or .vcd) */
-  bool vcd;                /* no enum attributes in the dump: translate filter files for all */
-  int64_t start;           /* left edge of the view (dump time) */
-  int64_t marker_accept;   /* named marker A "request accepted" (-1: none) */
-  int64_t marker_div;      /* named marker B "divergence", also the primary marker (-1: none) */
+  const char *dump;      /* the dump file (.fst or .vcd) */
+  bool vcd;              /* no enum attributes in the dump: translate filter files for all */
+  int64_t start;         /* left edge of the view (dump time) */
+  int64_t marker_accept; /* named marker A "request accepted" (-1: none) */
+  int64_t marker_div;    /* named marker B "divergence", also the primary marker (-1: none) */
 } gtkw_view;
 
 /* Writes the save file next to v->dump (same name, extension .gtkw) or to `out` (non-NULL).

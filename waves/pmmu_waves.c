@@ -44,7 +44,8 @@ bool waves_available(void) {
 
 void waves_path_for(const char *path, const char *tag, char *buf, size_t len) {
   const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-  if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path)) dot = path + strlen(path);
+  if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path))
+    dot = path + strlen(path);
   snprintf(buf, len, "%.*s.%s%s", (int)(dot - path), path, tag, dot);
 }
 
@@ -190,7 +191,7 @@ void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to) 
 static struct {
   bool active;
   bool vcd;
-  bool closed;   /* the dump was closed at least once */
+  bool closed;            /* the dump was closed at least once */
   char path[PATH_MAX];    /* as the user named it */
   char fst[PATH_MAX + 8]; /* what the RTL writes */
   uint64_t from, to;
@@ -207,7 +208,8 @@ static int convert_to_vcd(const char *fst, const char *vcd) {
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
-    char *const argv[] = {(char *)"fst2vcd", (char *)"-f", (char *)fst, (char *)"-o", (char *)vcd, NULL};
+    char *const argv[] = {(char *)"fst2vcd", (char *)"-f", (char *)fst,
+                          (char *)"-o",      (char *)vcd,  NULL};
     int null = open("/dev/null", 1);
     if (null >= 0) dup2(null, 1);
     execvp("fst2vcd", argv);
@@ -247,8 +249,10 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
 #ifdef PMMU_WAVES_HAVE_RTL
   if (!pmmu_rtl_trace_available()) {
     (void)from, (void)to;
-    fprintf(err, "pmmu: --waves %s: this pmmu's RTL was built without tracing"
-                 " (configure with -DPMMU_RTL_TRACE=ON)\n", path);
+    fprintf(err,
+            "pmmu: --waves %s: this pmmu's RTL was built without tracing"
+            " (configure with -DPMMU_RTL_TRACE=ON)\n",
+            path);
     return -1;
   }
   memset(&session, 0, sizeof session);
@@ -282,8 +286,9 @@ void waves_stop(FILE *msg) {
   char cmd[PATH_MAX * 2 + 64];
   gtkw_open_command(session.path, cmd, sizeof cmd);
   if (watch.failed)
-    fprintf(msg, "waves: first failure: divergence in cycle %" PRIu64 ", request accepted in cycle %" PRIu64
-                 " (markers B and A); open it with:\n  %s\n", watch.div, watch.accept, cmd);
-  else
-    fprintf(msg, "waves: %s written; open it with:\n  %s\n", session.path, cmd);
+    fprintf(msg,
+            "waves: first failure: divergence in cycle %" PRIu64
+            ", request accepted in cycle %" PRIu64 " (markers B and A); open it with:\n  %s\n",
+            watch.div, watch.accept, cmd);
+  else fprintf(msg, "waves: %s written; open it with:\n  %s\n", session.path, cmd);
 }

@@ -22,10 +22,10 @@
 enum kind { BIT, HEX, ENUMF, ENTRY, EC };
 
 typedef struct sigdef {
-  const char *path;  /* under pmmu.pmmu_top */
+  const char *path; /* under pmmu.pmmu_top */
   const char *label;
   enum kind kind;
-  const char *type;  /* ENUMF: filter file */
+  const char *type; /* ENUMF: filter file */
 } sigdef;
 
 static const sigdef sigs[] = {
@@ -144,7 +144,8 @@ int main(int argc, char **argv) {
         defs = false;
         for (size_t i = 0; i < NSIG; i++)
           if (!ids[i][0]) {
-            fprintf(stderr, "pmmu-wavedrom: %s: no signal pmmu.pmmu_top.%s\n", argv[1], sigs[i].path);
+            fprintf(stderr, "pmmu-wavedrom: %s: no signal pmmu.pmmu_top.%s\n", argv[1],
+                    sigs[i].path);
             return 1;
           }
       }
@@ -174,7 +175,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "pmmu-wavedrom: no request in %s\n", argv[1]);
     return 1;
   }
-  int a = request < 0 ? accepts[na + request < 0 ? 0 : na + request] : accepts[request - 1 < na ? request - 1 : na - 1];
+  int a = request < 0 ? accepts[na + request < 0 ? 0 : na + request]
+                      : accepts[request - 1 < na ? request - 1 : na - 1];
   int r = a;
   while (r + 1 < ncyc && !samples[r][4].v) r++;
   int from = a > 0 ? a - 1 : 0, to = r + 2 < ncyc ? r + 2 : ncyc - 1;
@@ -186,7 +188,8 @@ int main(int argc, char **argv) {
   for (int c = from; c <= to; c++) printf("=");
   printf("\", \"data\": [");
   for (int c = from; c <= to; c++)
-    printf("%s\"%s%+d\"", c > from ? ", " : "", c >= r && r > a ? "R" : "A", c >= r && r > a ? c - r : c - a);
+    printf("%s\"%s%+d\"", c > from ? ", " : "", c >= r && r > a ? "R" : "A",
+           c >= r && r > a ? c - r : c - a);
   printf("]},\n");
   for (size_t i = 0; i < NSIG; i++) {
     char wave[MAXCYC + 1];
@@ -223,6 +226,7 @@ int main(int argc, char **argv) {
            dn ? ", \"data\": [" : "", data, dn ? "]" : "", i + 1 < NSIG ? "," : "");
   }
   printf("],\n \"head\": {\"text\": \"%s\"},\n", argv[4]);
-  printf(" \"foot\": {\"text\": \"A: request accepted (req_valid & req_ready), R: response (resp_valid); one sample per cycle, before its rising edge\"}}\n");
+  printf(
+      " \"foot\": {\"text\": \"A: request accepted (req_valid & req_ready), R: response (resp_valid); one sample per cycle, before its rising edge\"}}\n");
   return 0;
 }

@@ -15,7 +15,7 @@ struct pmmu {
   uint64_t control_cycle; /* the latest cycle a control operation was given */
   bool any_request;
   uint64_t last_presented; /* requests are presented in cycle order */
-  uint64_t last_lookup;   /* A + 1 of the latest request */
+  uint64_t last_lookup;    /* A + 1 of the latest request */
   uint64_t fill_window_hi; /* R of the latest walk that filled (T7 window is [A+1, R]) */
 };
 

@@ -65,9 +65,7 @@ static pmmu_tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
   return &a->entries[set * a->ways + way];
 }
 
-static unsigned small_set(const tlb_array *a, uint32_t la) {
-  return (la >> 12) & (a->sets - 1);
-}
+static unsigned small_set(const tlb_array *a, uint32_t la) { return (la >> 12) & (a->sets - 1); }
 
 static bool maps(const pmmu_tlb_entry *e, uint32_t la) {
   return e->valid && (la >> e->page_shift) == e->vpn;
@@ -103,11 +101,9 @@ static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
   unsigned levels = log2u(ways);
   unsigned node = 1;
   for (unsigned l = 0; l < levels; l++) {
-    unsigned right = (way >> (levels - 1 - l)) & 1u; /* w's side of this node */
-    if (right)
-      *bits &= ~(UINT64_C(1) << (node - 1)); /* point away: left */
-    else
-      *bits |= UINT64_C(1) << (node - 1);
+    unsigned right = (way >> (levels - 1 - l)) & 1u;  /* w's side of this node */
+    if (right) *bits &= ~(UINT64_C(1) << (node - 1)); /* point away: left */
+    else *bits |= UINT64_C(1) << (node - 1);
     node = 2 * node + right;
   }
 }
@@ -138,8 +134,7 @@ static uint16_t lfsr_step(uint16_t s) {
 
 void tlb_touch(tlb *t, const tlb_slot *slot) {
   tlb_array *a = slot->array;
-  if (t->policy == PMMU_POLICY_PLRU)
-    plru_touch(&a->tree[slot->set], a->ways, slot->way);
+  if (t->policy == PMMU_POLICY_PLRU) plru_touch(&a->tree[slot->set], a->ways, slot->way);
   else if (t->policy == PMMU_POLICY_LRU)
     lru_touch(&a->rank[slot->set * a->ways], a->ways, slot->way);
 }
@@ -204,9 +199,7 @@ bool tlb_undo_fill(tlb *t) {
 
 void tlb_disarm(tlb *t) { t->undo.armed = false; }
 
-void tlb_drop(tlb_slot *slot) {
-  entry_at(slot->array, slot->set, slot->way)->valid = false;
-}
+void tlb_drop(tlb_slot *slot) { entry_at(slot->array, slot->set, slot->way)->valid = false; }
 
 static unsigned flush_array(tlb_array *a, pmmu_flush_kind kind, uint32_t la) {
   unsigned cleared = 0;

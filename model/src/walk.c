@@ -47,8 +47,7 @@ bool perm_allows(const pmmu_control *ctl, rights r, const pmmu_request *req) {
   return pmmu_rights_denial(ctl, r.u, r.w, r.x, req) == NULL;
 }
 
-uint32_t perm_error_code(const pmmu_control *ctl, const pmmu_request *req,
-                         pmmu_fault_kind kind) {
+uint32_t perm_error_code(const pmmu_control *ctl, const pmmu_request *req, pmmu_fault_kind kind) {
   uint32_t ec = 0;
   if (kind != PMMU_FAULT_NOT_PRESENT) ec |= PMMU_EC_P;
   if (req->access == PMMU_WRITE) ec |= PMMU_EC_WR;
@@ -98,10 +97,8 @@ static bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size, uin
   if (!ok) txn.data = 0;
   if (!io->debug) {
     io->accesses++;
-    if (op == PMMU_MEM_READ)
-      io->m->stats.mem_reads++;
-    else
-      io->m->stats.ad_writes++;
+    if (op == PMMU_MEM_READ) io->m->stats.mem_reads++;
+    else io->m->stats.ad_writes++;
     if (mem->observe) mem->observe(mem->ctx, &txn);
   }
   *data = txn.data;
@@ -147,9 +144,8 @@ static uint64_t reserved_mask(const pmmu_control *ctl, pmmu_level level, bool la
 static void record_step(pmmu_walk_trace *trace, pmmu_level level, uint64_t pa, unsigned size,
                         uint64_t value, bool bus_error) {
   if (!trace || trace->n_steps >= 3) return;
-  trace->steps[trace->n_steps++] =
-      (pmmu_walk_step){.level = level, .entry_pa = pa, .size = size, .value = value,
-                       .bus_error = bus_error};
+  trace->steps[trace->n_steps++] = (pmmu_walk_step){
+      .level = level, .entry_pa = pa, .size = size, .value = value, .bus_error = bus_error};
 }
 
 static bool stop(walk_state *ws, pmmu_fault_kind fault, pmmu_level level) {
@@ -284,7 +280,8 @@ void walk_translate(pmmu_t *m, const pmmu_request *req, uint64_t first_cycle, bo
     if (!descend(&io, &ws, trace, req->la)) break;
     combine_rights(&ws, &m->ctl);
     if (!perm_allows(&m->ctl, ws.r, req)) {
-      stop(&ws, PMMU_FAULT_PROTECTION, ws.used[ws.n_used - 1].leaf ? PMMU_LEVEL_PTE : PMMU_LEVEL_PDE);
+      stop(&ws, PMMU_FAULT_PROTECTION,
+           ws.used[ws.n_used - 1].leaf ? PMMU_LEVEL_PTE : PMMU_LEVEL_PDE);
       break;
     }
     if (debug || update_accessed_dirty(&io, &ws, req->access == PMMU_WRITE)) break;

@@ -75,9 +75,8 @@ inline std::string describe(const pmmu_response &r) {
   os << outcome_name(r.outcome);
   if (r.outcome == PMMU_OK) os << " pa=" << hex(r.pa) << " shift=" << r.page_shift;
   if (r.outcome == PMMU_PAGE_FAULT) os << " ec=" << hex(r.error_code) << " cr2=" << hex(r.cr2);
-  os << " tlb=" << tlb_name(r.tlb) << (r.dropped_entry ? " dropped" : "")
-     << " A=" << r.accept_cycle << " R=" << r.response_cycle << " mem=" << r.mem_accesses
-     << " restarts=" << r.restarts;
+  os << " tlb=" << tlb_name(r.tlb) << (r.dropped_entry ? " dropped" : "") << " A=" << r.accept_cycle
+     << " R=" << r.response_cycle << " mem=" << r.mem_accesses << " restarts=" << r.restarts;
   return os.str();
 }
 
@@ -90,8 +89,8 @@ public:
   // the CAS calls from 0.
   using CasHook = std::function<void(TestMemory &, uint64_t pa, unsigned size, uint64_t expected,
                                      uint64_t desired, unsigned index)>;
-  using TimingFn = std::function<void(pmmu_mem_op op, uint64_t pa, unsigned size,
-                                      uint64_t present, uint64_t *accept, uint64_t *response)>;
+  using TimingFn = std::function<void(pmmu_mem_op op, uint64_t pa, unsigned size, uint64_t present,
+                                      uint64_t *accept, uint64_t *response)>;
 
   // ---- contents
   uint64_t load(uint64_t pa, unsigned size) const {
@@ -137,7 +136,7 @@ public:
 
   // ---- hooks
   CasHook cas_hook;
-  TimingFn timing_fn;                     // used only when ops(true, ...) installs timing
+  TimingFn timing_fn; // used only when ops(true, ...) installs timing
   std::unordered_set<uint64_t> bus_error_pas;
 
   pmmu_mem_ops ops(bool with_timing = false, bool with_observe = true) {
@@ -192,8 +191,8 @@ private:
 
 // ---- Page-table layout for 32-bit paging ----------------------------------------------
 
-constexpr uint32_t kPageDir = 0x00100000;  // CR3
-constexpr uint32_t kPtBase = 0x00200000;   // page table of directory index i at kPtBase + i*4K
+constexpr uint32_t kPageDir = 0x00100000; // CR3
+constexpr uint32_t kPtBase = 0x00200000;  // page table of directory index i at kPtBase + i*4K
 constexpr uint32_t P = PMMU_PTE_P, RW = PMMU_PTE_RW, US = PMMU_PTE_US, A = PMMU_PTE_A,
                    D = PMMU_PTE_D, PS = PMMU_PTE_PS, G = PMMU_PTE_G;
 
@@ -201,7 +200,9 @@ inline uint32_t pde_addr(uint32_t la, uint32_t cr3 = kPageDir) {
   return (cr3 & 0xFFFFF000u) + (la >> 22) * 4;
 }
 inline uint32_t default_pt(uint32_t la) { return kPtBase + (la >> 22) * 0x1000; }
-inline uint32_t pte_addr(uint32_t la, uint32_t pt) { return (pt & 0xFFFFF000u) + ((la >> 12) & 0x3FF) * 4; }
+inline uint32_t pte_addr(uint32_t la, uint32_t pt) {
+  return (pt & 0xFFFFF000u) + ((la >> 12) & 0x3FF) * 4;
+}
 
 // ---- A model on a test memory ----------------------------------------------------------
 

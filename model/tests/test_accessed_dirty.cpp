@@ -5,7 +5,7 @@ using namespace pmmu_test;
 
 namespace {
 
-constexpr uint32_t kLa = 0x00803123;    // directory index 2, table index 3
+constexpr uint32_t kLa = 0x00803123; // directory index 2, table index 3
 constexpr uint32_t kFrame = 0x05566000;
 constexpr uint32_t kLaBig = 0x80123456; // a 4 MiB page
 constexpr uint32_t kFrameBig = 0x03C00000;
@@ -189,8 +189,8 @@ TEST_F(AccessedDirty, ReadThenWriteSetsDThroughAReWalk) {
   EXPECT_TRUE(r2.dropped_entry);
   EXPECT_EQ(r2.pa, kFrame | (kLa & 0xFFF));
   // The re-walk reads both levels again (A already set now) and CASes only the PTE.
-  expect_traffic(rig.mem, {rd(pdea(), pde0 | A), rd(ptea(), pte0 | A),
-                           cas(ptea(), pte0 | A, pte0 | A | D)});
+  expect_traffic(rig.mem,
+                 {rd(pdea(), pde0 | A), rd(ptea(), pte0 | A), cas(ptea(), pte0 | A, pte0 | A | D)});
   EXPECT_EQ(rig.pte(kLa), pte0 | A | D);
   EXPECT_EQ(rig.pde(kLa), pde0 | A);
   ASSERT_TRUE(rig.cached(kLa));

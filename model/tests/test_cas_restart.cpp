@@ -15,8 +15,8 @@ constexpr uint32_t kFrame2 = 0x02222000;
 struct Txn {
   pmmu_mem_op op;
   uint64_t pa;
-  uint64_t data;                  // READ: value read; CAS: value memory held
-  uint64_t expected, desired;     // CAS only
+  uint64_t data;              // READ: value read; CAS: value memory held
+  uint64_t expected, desired; // CAS only
 };
 
 void expect_traffic(const TestMemory &mem, const std::vector<Txn> &want) {
@@ -47,7 +47,7 @@ protected:
   // On the first CAS to `target`, store `value` there before the compare.
   void change_on_first_cas_to(uint64_t target, uint32_t value) {
     rig.mem.cas_hook = [target, value, done = false](TestMemory &m, uint64_t pa, unsigned, uint64_t,
-                                                      uint64_t, unsigned) mutable {
+                                                     uint64_t, unsigned) mutable {
       if (!done && pa == target) {
         done = true;
         m.w32(pa, value);
@@ -71,8 +71,9 @@ TEST_F(CasRestart, ChangedPteRestartsAndUsesTheNewEntry) {
   EXPECT_EQ(r.restarts, 1u);
   EXPECT_EQ(r.pa, kFrame2 | (kLa & 0xFFF));
   EXPECT_EQ(r.mem_accesses, 6u);
-  expect_traffic(rig.mem, {R(pdea(), pde0), R(ptea(), pte0), C(ptea(), pte_new, pte0, pte0 | A),
-                           R(pdea(), pde0), R(ptea(), pte_new), C(ptea(), pte_new, pte_new, pte_new | A)});
+  expect_traffic(rig.mem,
+                 {R(pdea(), pde0), R(ptea(), pte0), C(ptea(), pte_new, pte0, pte0 | A),
+                  R(pdea(), pde0), R(ptea(), pte_new), C(ptea(), pte_new, pte_new, pte_new | A)});
   EXPECT_EQ(rig.pte(kLa), pte_new | A);
   ASSERT_TRUE(rig.cached(kLa));
   EXPECT_EQ(rig.find(kLa)->e.frame_pa, kFrame2);
@@ -93,7 +94,7 @@ TEST_F(CasRestart, PteChangedAfterPdeCas) {
   const uint32_t pte_new = kFrame2 | P | RW;
   const uint32_t pte_addr_ = ptea();
   rig.mem.cas_hook = [pte_addr_, pte_new](TestMemory &m, uint64_t, unsigned, uint64_t, uint64_t,
-                                           unsigned index) {
+                                          unsigned index) {
     if (index == 0) m.w32(pte_addr_, pte_new); // during the first CAS (the PDE's)
   };
   pmmu_response r = rig.write(kLa);

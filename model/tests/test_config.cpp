@@ -62,7 +62,8 @@ TEST(Config, ValidBoundariesAccepted) {
     unsigned sets, ways, large;
   } rows[] = {{1, 1, 1}, {1024, 16, 64}, {2, 2, 2}, {512, 8, 32}};
   for (const Row &r : rows) {
-    SCOPED_TRACE(std::to_string(r.sets) + "x" + std::to_string(r.ways) + "+" + std::to_string(r.large));
+    SCOPED_TRACE(std::to_string(r.sets) + "x" + std::to_string(r.ways) + "+" +
+                 std::to_string(r.large));
     pmmu_config c = valid_config();
     c.tlb_sets = r.sets;
     c.tlb_ways = r.ways;
@@ -112,27 +113,28 @@ TEST_P(RejectedConfig, CheckAndCreateRefuse) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, RejectedConfig,
-    ::testing::Values(BadConfig{"sets_0", [](pmmu_config &c) { c.tlb_sets = 0; }},
-                      BadConfig{"sets_3", [](pmmu_config &c) { c.tlb_sets = 3; }},
-                      BadConfig{"sets_12", [](pmmu_config &c) { c.tlb_sets = 12; }},
-                      BadConfig{"sets_2048", [](pmmu_config &c) { c.tlb_sets = 2048; }},
-                      BadConfig{"ways_0", [](pmmu_config &c) { c.tlb_ways = 0; }},
-                      BadConfig{"ways_6", [](pmmu_config &c) { c.tlb_ways = 6; }},
-                      BadConfig{"ways_32", [](pmmu_config &c) { c.tlb_ways = 32; }},
-                      BadConfig{"large_0", [](pmmu_config &c) { c.tlb_large = 0; }},
-                      BadConfig{"large_5", [](pmmu_config &c) { c.tlb_large = 5; }},
-                      BadConfig{"large_128", [](pmmu_config &c) { c.tlb_large = 128; }},
-                      BadConfig{"latency_0", [](pmmu_config &c) { c.mem_latency = 0; }},
-                      BadConfig{"seed_0_random",
-                                [](pmmu_config &c) {
-                                  c.policy = PMMU_POLICY_RANDOM;
-                                  c.lfsr_seed = 0;
-                                }},
-                      BadConfig{"policy_unknown", [](pmmu_config &c) { c.policy = static_cast<pmmu_policy>(9); }},
-                      BadConfig{"no_read", [](pmmu_config &c) { c.mem.read = nullptr; }},
-                      BadConfig{"no_cas", [](pmmu_config &c) { c.mem.cas = nullptr; }},
-                      BadConfig{"version_0", [](pmmu_config &c) { c.version = 0; }},
-                      BadConfig{"version_next", [](pmmu_config &c) { c.version = PMMU_CONFIG_VERSION + 1; }}),
+    ::testing::Values(
+        BadConfig{"sets_0", [](pmmu_config &c) { c.tlb_sets = 0; }},
+        BadConfig{"sets_3", [](pmmu_config &c) { c.tlb_sets = 3; }},
+        BadConfig{"sets_12", [](pmmu_config &c) { c.tlb_sets = 12; }},
+        BadConfig{"sets_2048", [](pmmu_config &c) { c.tlb_sets = 2048; }},
+        BadConfig{"ways_0", [](pmmu_config &c) { c.tlb_ways = 0; }},
+        BadConfig{"ways_6", [](pmmu_config &c) { c.tlb_ways = 6; }},
+        BadConfig{"ways_32", [](pmmu_config &c) { c.tlb_ways = 32; }},
+        BadConfig{"large_0", [](pmmu_config &c) { c.tlb_large = 0; }},
+        BadConfig{"large_5", [](pmmu_config &c) { c.tlb_large = 5; }},
+        BadConfig{"large_128", [](pmmu_config &c) { c.tlb_large = 128; }},
+        BadConfig{"latency_0", [](pmmu_config &c) { c.mem_latency = 0; }},
+        BadConfig{"seed_0_random",
+                  [](pmmu_config &c) {
+                    c.policy = PMMU_POLICY_RANDOM;
+                    c.lfsr_seed = 0;
+                  }},
+        BadConfig{"policy_unknown", [](pmmu_config &c) { c.policy = static_cast<pmmu_policy>(9); }},
+        BadConfig{"no_read", [](pmmu_config &c) { c.mem.read = nullptr; }},
+        BadConfig{"no_cas", [](pmmu_config &c) { c.mem.cas = nullptr; }},
+        BadConfig{"version_0", [](pmmu_config &c) { c.version = 0; }},
+        BadConfig{"version_next", [](pmmu_config &c) { c.version = PMMU_CONFIG_VERSION + 1; }}),
     [](const ::testing::TestParamInfo<BadConfig> &i) { return i.param.name; });
 
 // pmmu_create keeps its own copy of the configuration.
@@ -187,7 +189,9 @@ TEST(Config, PolicyNames) {
   struct Row {
     const char *name;
     pmmu_policy p;
-  } rows[] = {{"plru", PMMU_POLICY_PLRU}, {"lru", PMMU_POLICY_LRU}, {"fifo", PMMU_POLICY_FIFO},
+  } rows[] = {{"plru", PMMU_POLICY_PLRU},
+              {"lru", PMMU_POLICY_LRU},
+              {"fifo", PMMU_POLICY_FIFO},
               {"random", PMMU_POLICY_RANDOM}};
   for (const Row &r : rows) {
     pmmu_policy out = PMMU_POLICY_PLRU;

@@ -5,8 +5,8 @@ using namespace pmmu_test;
 
 namespace {
 
-constexpr uint32_t kGlobal = 0x10001000;   // 4 KiB, PTE.G = 1
-constexpr uint32_t kLocal = 0x10002000;    // 4 KiB, PTE.G = 0
+constexpr uint32_t kGlobal = 0x10001000;    // 4 KiB, PTE.G = 1
+constexpr uint32_t kLocal = 0x10002000;     // 4 KiB, PTE.G = 0
 constexpr uint32_t kBigGlobal = 0x20000000; // 4 MiB, PDE.G = 1
 constexpr uint32_t kBigLocal = 0x20400000;  // 4 MiB, PDE.G = 0
 
@@ -58,7 +58,8 @@ TEST_F(Invalidation, GlobalBitRecordedOnlyWithPge) {
   EXPECT_FALSE(rig.find(kBigLocal)->e.g);
   rig.cr4(PMMU_CR4_PSE); // flushes all
   fill_all();
-  for (uint32_t la : {kGlobal, kLocal, kBigGlobal, kBigLocal}) EXPECT_FALSE(rig.find(la)->e.g) << hex(la);
+  for (uint32_t la : {kGlobal, kLocal, kBigGlobal, kBigLocal})
+    EXPECT_FALSE(rig.find(la)->e.g) << hex(la);
 }
 
 // CR3 write of the same value with PGE = 1: non-global entries go, global ones stay.
@@ -135,8 +136,8 @@ TEST_F(Invalidation, InvlpgAnywhereInsideLargePage) {
     SCOPED_TRACE("offset " + hex(off));
     ASSERT_EQ(rig.read(kBigLocal).outcome, PMMU_OK);
     ASSERT_TRUE(rig.cached(kBigLocal));
-    rig.invlpg(kBigLocal - 1);         // the page below
-    rig.invlpg(kBigLocal + 0x400000);  // the page above
+    rig.invlpg(kBigLocal - 1);        // the page below
+    rig.invlpg(kBigLocal + 0x400000); // the page above
     EXPECT_TRUE(rig.cached(kBigLocal)) << "INVLPG outside the page removed it";
     rig.invlpg(kBigLocal + off);
     EXPECT_FALSE(rig.cached(kBigLocal));

@@ -88,7 +88,8 @@ struct Case {
 
 std::string describe_case(const Case &c, bool warm) {
   std::ostringstream os;
-  os << (c.large ? "2MiB" : "4KiB") << " PDE U=" << c.pde_u << " W=" << c.pde_w << " XD=" << c.pde_xd;
+  os << (c.large ? "2MiB" : "4KiB") << " PDE U=" << c.pde_u << " W=" << c.pde_w
+     << " XD=" << c.pde_xd;
   if (!c.large) os << " PTE U=" << c.pte_u << " W=" << c.pte_w << " XD=" << c.pte_xd;
   os << " " << access_name(c.access) << " by " << priv_name(c.priv) << " WP=" << c.wp
      << " SMEP=" << c.smep << " SMAP=" << c.smap << " AC=" << c.ac << " NXE=" << c.nxe
@@ -114,7 +115,8 @@ Expect oracle(const Case &c) {
   uint32_t base = (wr ? PMMU_EC_WR : 0) | (user ? PMMU_EC_US : 0) | id_ec;
 
   // Bit 63 is reserved when NXE = 0: the PDE is read first, so it stops the walk first.
-  if (!c.nxe && c.pde_xd) return {true, PMMU_FAULT_RESERVED, PMMU_LEVEL_PDE, PMMU_EC_P | PMMU_EC_RSVD | base};
+  if (!c.nxe && c.pde_xd)
+    return {true, PMMU_FAULT_RESERVED, PMMU_LEVEL_PDE, PMMU_EC_P | PMMU_EC_RSVD | base};
   if (!c.nxe && !c.large && c.pte_xd)
     return {true, PMMU_FAULT_RESERVED, PMMU_LEVEL_PTE, PMMU_EC_P | PMMU_EC_RSVD | base};
 
@@ -175,11 +177,13 @@ public:
 
   pmmu_response run(const Case &c, unsigned index, bool warm) {
     const std::string what = describe_case(c, warm);
-    const uint32_t la = large_ ? kLa2m + ((index * 0x1357u) & 0x1FFFFFu) : kLa4k + ((index * 0x37u) & 0xFFFu);
+    const uint32_t la =
+        large_ ? kLa2m + ((index * 0x1357u) & 0x1FFFFFu) : kLa4k + ((index * 0x37u) & 0xFFFu);
     const uint64_t pdpte_before = rig_.r64(pdpte_addr(kPdpt, la >> 30));
 
     uint64_t pde_v, pte_v = 0;
-    const uint64_t pde_flags = P64 | (c.pde_u ? US64 : 0) | (c.pde_w ? RW64 : 0) | (c.pde_xd ? XD : 0);
+    const uint64_t pde_flags =
+        P64 | (c.pde_u ? US64 : 0) | (c.pde_w ? RW64 : 0) | (c.pde_xd ? XD : 0);
     if (large_) {
       pde_v = kFrame2m | PS64 | pde_flags;
       rig_.w64(pde_addr_pae(la), pde_v);
@@ -191,8 +195,8 @@ public:
     }
     rig_.efer(c.nxe ? PMMU_EFER_NXE : 0);
     rig_.cr0(PMMU_CR0_PG | (c.wp ? PMMU_CR0_WP : 0));
-    pmmu_reg_result rr = rig_.cr4(PMMU_CR4_PAE | (c.pse ? PMMU_CR4_PSE : 0) | (c.smep ? PMMU_CR4_SMEP : 0) |
-                                  (c.smap ? PMMU_CR4_SMAP : 0));
+    pmmu_reg_result rr = rig_.cr4(PMMU_CR4_PAE | (c.pse ? PMMU_CR4_PSE : 0) |
+                                  (c.smep ? PMMU_CR4_SMEP : 0) | (c.smap ? PMMU_CR4_SMAP : 0));
     if (rr.gp_fault) {
       fail(what, "CR4 write refused with #GP");
       return pmmu_response{};
@@ -207,9 +211,12 @@ public:
       // hold a reserved bit it faults with RSVD and caches nothing (section 8).
       pmmu_response p = rig_.read(la, PMMU_SUPERVISOR, true);
       if (rsvd) {
-        if (p.outcome != PMMU_PAGE_FAULT || p.error_code != (PMMU_EC_P | PMMU_EC_RSVD) || rig_.cached(la)) {
-          fail(what, "priming read of a reserved entry: expected RSVD fault 0x9 and nothing cached, got " +
-                         pmmu_test::describe(p));
+        if (p.outcome != PMMU_PAGE_FAULT || p.error_code != (PMMU_EC_P | PMMU_EC_RSVD) ||
+            rig_.cached(la)) {
+          fail(
+              what,
+              "priming read of a reserved entry: expected RSVD fault 0x9 and nothing cached, got " +
+                  pmmu_test::describe(p));
           return pmmu_response{};
         }
         pmmu_ack_interrupt(rig_.m);
@@ -242,41 +249,48 @@ public:
       if (r.outcome != PMMU_PAGE_FAULT) {
         fail(what, "expected #PF ec=" + hex(ex.ec) + ", got " + pmmu_test::describe(r));
       } else {
-        if (r.error_code != ex.ec) fail(what, "error code " + hex(r.error_code) + ", expected " + hex(ex.ec));
+        if (r.error_code != ex.ec)
+          fail(what, "error code " + hex(r.error_code) + ", expected " + hex(ex.ec));
         if (r.cr2 != la) fail(what, "response cr2 " + hex(r.cr2) + ", expected " + hex(la));
         if (!after.pending || after.cr2 != la || after.error_code != ex.ec)
-          fail(what, "interrupt state pending=" + std::to_string(after.pending) + " cr2=" + hex(after.cr2) +
-                         " ec=" + hex(after.error_code));
+          fail(what, "interrupt state pending=" + std::to_string(after.pending) +
+                         " cr2=" + hex(after.cr2) + " ec=" + hex(after.error_code));
         if (r.fault_kind != ex.kind)
-          fail(what, "fault_kind " + std::to_string(r.fault_kind) + ", expected " + std::to_string(ex.kind));
+          fail(what, "fault_kind " + std::to_string(r.fault_kind) + ", expected " +
+                         std::to_string(ex.kind));
         if (rsvd && r.fault_level != ex.level)
           fail(what, std::string("fault_level ") + pmmu_level_name(r.fault_level) + ", expected " +
                          pmmu_level_name(ex.level));
         // Reads made: PDE only when the PDE stopped the walk; PDE and PTE otherwise (4 KiB).
         const unsigned reads = (large_ || (rsvd && ex.level == PMMU_LEVEL_PDE)) ? 1u : 2u;
         if (r.mem_accesses != reads)
-          fail(what, "mem_accesses " + std::to_string(r.mem_accesses) + ", expected " + std::to_string(reads));
+          fail(what, "mem_accesses " + std::to_string(r.mem_accesses) + ", expected " +
+                         std::to_string(reads));
       }
       if (rig_.cached(la)) fail(what, "a TLB entry for the page remains after the #PF");
       if (!rig_.mem.same_as(snap) || rig_.mem.cas_count() != 0)
-        fail(what, "memory was written by a faulting access (" + std::to_string(rig_.mem.cas_count()) + " CAS)");
+        fail(what, "memory was written by a faulting access (" +
+                       std::to_string(rig_.mem.cas_count()) + " CAS)");
     } else {
       const uint64_t exp_pa = large_ ? (kFrame2m | (la & 0x1FFFFFu)) : (kFrame4k | (la & 0xFFFu));
       if (r.outcome != PMMU_OK) {
         fail(what, "expected OK pa=" + hex(exp_pa) + ", got " + pmmu_test::describe(r));
       } else {
         if (r.pa != exp_pa) fail(what, "pa " + hex(r.pa) + ", expected " + hex(exp_pa));
-        if (r.page_shift != (large_ ? 21u : 12u)) fail(what, "page_shift " + std::to_string(r.page_shift));
+        if (r.page_shift != (large_ ? 21u : 12u))
+          fail(what, "page_shift " + std::to_string(r.page_shift));
       }
       if (after.pending || after.cr2 != before.cr2 || after.error_code != before.error_code)
         fail(what, "a successful access changed the interrupt state / CR2");
       const uint64_t got_pde = rig_.r64(pde_addr_pae(la));
       const uint64_t want_pde = pde_v | A64 | ((large_ && wr) ? D64 : 0);
-      if (got_pde != want_pde) fail(what, "PDE in memory " + hex(got_pde) + ", expected " + hex(want_pde));
+      if (got_pde != want_pde)
+        fail(what, "PDE in memory " + hex(got_pde) + ", expected " + hex(want_pde));
       if (!large_) {
         const uint64_t got_pte = rig_.r64(pte_addr_pae(la));
         const uint64_t want_pte = pte_v | A64 | (wr ? D64 : 0);
-        if (got_pte != want_pte) fail(what, "PTE in memory " + hex(got_pte) + ", expected " + hex(want_pte));
+        if (got_pte != want_pte)
+          fail(what, "PTE in memory " + hex(got_pte) + ", expected " + hex(want_pte));
       }
       auto slot = rig_.find(la);
       if (!slot) {
@@ -286,28 +300,35 @@ public:
         const bool W = large_ ? c.pde_w : (c.pde_w && c.pte_w);
         const bool X = c.nxe ? !(c.pde_xd || (!large_ && c.pte_xd)) : true;
         if (slot->large != large_) fail(what, "entry in the wrong array");
-        if (slot->e.page_shift != (large_ ? 21u : 12u)) fail(what, "cached page_shift " + std::to_string(slot->e.page_shift));
-        if (slot->e.frame_pa != (large_ ? kFrame2m : kFrame4k)) fail(what, "cached frame " + hex(slot->e.frame_pa));
-        if (slot->e.u != U || slot->e.w != W) fail(what, "cached U/W are not the AND of the entries");
-        if (slot->e.x != X) fail(what, "cached X is " + std::to_string(slot->e.x) + ", expected " + std::to_string(X));
+        if (slot->e.page_shift != (large_ ? 21u : 12u))
+          fail(what, "cached page_shift " + std::to_string(slot->e.page_shift));
+        if (slot->e.frame_pa != (large_ ? kFrame2m : kFrame4k))
+          fail(what, "cached frame " + hex(slot->e.frame_pa));
+        if (slot->e.u != U || slot->e.w != W)
+          fail(what, "cached U/W are not the AND of the entries");
+        if (slot->e.x != X)
+          fail(what,
+               "cached X is " + std::to_string(slot->e.x) + ", expected " + std::to_string(X));
         if (slot->e.d != wr) fail(what, "cached D is " + std::to_string(slot->e.d));
       }
     }
     // PDPTEs carry no A/D and are never written (section 4).
-    if (rig_.r64(pdpte_addr(kPdpt, la >> 30)) != pdpte_before) fail(what, "the PDPTE in memory was written");
+    if (rig_.r64(pdpte_addr(kPdpt, la >> 30)) != pdpte_before)
+      fail(what, "the PDPTE in memory was written");
 
     // TLB use: cold always walks; warm hits unless denied / write to clean (dropped + miss);
     // after a reserved-bit priming fault nothing was cached: a plain miss.
     if (!warm || rsvd) {
       if (r.tlb != PMMU_TLB_MISS || r.dropped_entry)
-        fail(what, std::string("expected a plain miss, got tlb=") + tlb_name(r.tlb) + (r.dropped_entry ? " dropped" : ""));
+        fail(what, std::string("expected a plain miss, got tlb=") + tlb_name(r.tlb) +
+                       (r.dropped_entry ? " dropped" : ""));
     } else {
       const bool hit = !ex.fault && !wr;
       if (hit && (r.tlb != PMMU_TLB_HIT || r.dropped_entry))
         fail(what, std::string("warm access: expected a hit, got tlb=") + tlb_name(r.tlb));
       if (!hit && (r.tlb != PMMU_TLB_MISS || !r.dropped_entry))
-        fail(what, std::string("warm access: expected a dropped entry and a miss, got tlb=") + tlb_name(r.tlb) +
-                       (r.dropped_entry ? " dropped" : " not dropped"));
+        fail(what, std::string("warm access: expected a dropped entry and a miss, got tlb=") +
+                       tlb_name(r.tlb) + (r.dropped_entry ? " dropped" : " not dropped"));
     }
     pmmu_ack_interrupt(rig_.m);
     return r;
@@ -338,16 +359,17 @@ void run_matrix(bool large, unsigned expected_cases) {
     runs += 2;
     if (cold.outcome != warm.outcome || (cold.outcome == PMMU_OK && cold.pa != warm.pa) ||
         (cold.outcome == PMMU_PAGE_FAULT && cold.error_code != warm.error_code))
-      mx.fail(describe_case(cases[i], true),
-              "cold gave " + pmmu_test::describe(cold) + ", warm gave " + pmmu_test::describe(warm));
+      mx.fail(describe_case(cases[i], true), "cold gave " + pmmu_test::describe(cold) +
+                                                 ", warm gave " + pmmu_test::describe(warm));
     const Expect ex = oracle(cases[i]);
     faults += ex.fault;
     rsvd += ex.kind == PMMU_FAULT_RESERVED;
     cases_run++;
   }
   const char *name = large ? "PAE-2MiB" : "PAE-4KiB";
-  std::cout << "[ matrix   ] " << name << ": " << cases_run << " cases (" << faults << " expected to fault, "
-            << rsvd << " of them RSVD), " << runs << " runs cold+warm, " << mx.failures() << " failed checks\n";
+  std::cout << "[ matrix   ] " << name << ": " << cases_run << " cases (" << faults
+            << " expected to fault, " << rsvd << " of them RSVD), " << runs << " runs cold+warm, "
+            << mx.failures() << " failed checks\n";
   ::testing::Test::RecordProperty(std::string(name) + "_cases", static_cast<int>(cases_run));
   ::testing::Test::RecordProperty(std::string(name) + "_runs", static_cast<int>(runs));
   ::testing::Test::RecordProperty(std::string(name) + "_expected_faults", static_cast<int>(faults));
@@ -486,7 +508,8 @@ TEST_P(PaePdpteGp, PresentReservedBitRefusesEveryLoadingWrite) {
     // (b) CR4 writes that reload while PAE paging stays in use: PSE, PGE, SMEP changes.
     // The whole write is refused: a bit that would not load by itself (SMAP) is not written
     // either when it comes with one that loads.
-    for (uint32_t flip : {PMMU_CR4_PSE, PMMU_CR4_PGE, PMMU_CR4_SMEP, PMMU_CR4_PSE | PMMU_CR4_SMAP}) {
+    for (uint32_t flip :
+         {PMMU_CR4_PSE, PMMU_CR4_PGE, PMMU_CR4_SMEP, PMMU_CR4_PSE | PMMU_CR4_SMAP}) {
       rr = rig.cr4(PMMU_CR4_PAE | flip);
       EXPECT_TRUE(rr.gp_fault) << "cr4 flip " << hex(flip);
       EXPECT_EQ(rr.flushed, 0u);
@@ -530,7 +553,9 @@ TEST_P(PaePdpteGp, PresentReservedBitRefusesEveryLoadingWrite) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReservedBits, PaePdpteGp, ::testing::ValuesIn(pdpte_reserved_bits()),
-                         [](const ::testing::TestParamInfo<unsigned> &i) { return "bit" + std::to_string(i.param); });
+                         [](const ::testing::TestParamInfo<unsigned> &i) {
+                           return "bit" + std::to_string(i.param);
+                         });
 
 // The same bits in a PDPTE that is not present are not checked: the load succeeds, the
 // register holds the value, and an access through it is a not-present #PF (P = 0).
@@ -554,14 +579,16 @@ TEST(PaePdpteLoad, NotPresentWithReservedBitsLoadsAndFaultsNotPresent) {
       const uint32_t la = 0x40123456;
       pmmu_response r = rig.access(la, a, PMMU_USER);
       ASSERT_EQ(r.outcome, PMMU_PAGE_FAULT) << describe(r);
-      EXPECT_EQ(r.error_code, ec_for(a, PMMU_USER, false, true)) << access_name(a); // P = 0, no RSVD
+      EXPECT_EQ(r.error_code, ec_for(a, PMMU_USER, false, true))
+          << access_name(a); // P = 0, no RSVD
       EXPECT_EQ(r.fault_kind, PMMU_FAULT_NOT_PRESENT);
       EXPECT_EQ(r.fault_level, PMMU_LEVEL_PDPTE);
       EXPECT_EQ(r.cr2, la);
       EXPECT_EQ(r.mem_accesses, 0u);
       EXPECT_EQ(r.cycles, 1u) << "a not-present PDPTE answers at A + 1";
     }
-    EXPECT_EQ(rig.mem.read_calls + rig.mem.cas_calls, 0u) << "a not-present PDPTE walk touched memory";
+    EXPECT_EQ(rig.mem.read_calls + rig.mem.cas_calls, 0u)
+        << "a not-present PDPTE walk touched memory";
   }
 }
 
@@ -649,7 +676,8 @@ TEST_P(PaePdpteLoadWhen, LoadsExactlyWhenTheSpecSays) {
   ASSERT_NE(rig.m, nullptr);
   const uint64_t first = kPd | P64, second = (kPd + 0x10000) | P64;
   rig.mem.store(pdpte_addr(kPdpt, 0), 8, first);
-  for (unsigned i = 1; i < 4; i++) rig.mem.store(pdpte_addr(kPdpt, i), 8, (kPd + i * 0x1000u) | P64);
+  for (unsigned i = 1; i < 4; i++)
+    rig.mem.store(pdpte_addr(kPdpt, i), 8, (kPd + i * 0x1000u) | P64);
   // Reach the starting state; with PAE in use make sure PDPTE 0 = `first` was loaded.
   rig.cr0(0);
   rig.cr4(row.cr4);
@@ -675,7 +703,9 @@ TEST_P(PaePdpteLoadWhen, LoadsExactlyWhenTheSpecSays) {
     // The load reads the four PDPTEs from memory (8 bytes each, at CR3[31:5] + 8i).
     unsigned seen = 0;
     for (const auto &t : rig.mem.txns)
-      if (t.op == PMMU_MEM_READ && t.size == 8 && t.pa >= kPdpt && t.pa < kPdpt + 32 && t.pa % 8 == 0) seen |= 1u << ((t.pa - kPdpt) / 8);
+      if (t.op == PMMU_MEM_READ && t.size == 8 && t.pa >= kPdpt && t.pa < kPdpt + 32 &&
+          t.pa % 8 == 0)
+        seen |= 1u << ((t.pa - kPdpt) / 8);
     EXPECT_EQ(seen, 0xFu) << "the load did not read all four PDPTEs (observed transactions)";
   } else {
     EXPECT_EQ(rig.mem.read_calls, 0u) << "a write that loads nothing read memory";
@@ -685,7 +715,8 @@ TEST_P(PaePdpteLoadWhen, LoadsExactlyWhenTheSpecSays) {
   Rig rig2;
   ASSERT_NE(rig2.m, nullptr);
   rig2.mem.store(pdpte_addr(kPdpt, 0), 8, first);
-  for (unsigned i = 1; i < 4; i++) rig2.mem.store(pdpte_addr(kPdpt, i), 8, (kPd + i * 0x1000u) | P64);
+  for (unsigned i = 1; i < 4; i++)
+    rig2.mem.store(pdpte_addr(kPdpt, i), 8, (kPd + i * 0x1000u) | P64);
   rig2.cr0(0);
   rig2.cr4(row.cr4);
   if (row.cr0 & PMMU_CR0_PG) rig2.cr0(row.cr0);
@@ -697,7 +728,9 @@ TEST_P(PaePdpteLoadWhen, LoadsExactlyWhenTheSpecSays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rows, PaePdpteLoadWhen, ::testing::ValuesIn(kLoadRows),
-                         [](const ::testing::TestParamInfo<LoadRow> &i) { return std::string(i.param.name); });
+                         [](const ::testing::TestParamInfo<LoadRow> &i) {
+                           return std::string(i.param.name);
+                         });
 
 // Later changes to the PDPTEs in memory are not seen until the next load (section 4).
 TEST(PaePdpteLoad, StalePdptesUntilTheNextLoad) {
@@ -824,20 +857,24 @@ struct Acc {
   pmmu_access a;
   pmmu_priv p;
 };
-const Acc kAccs[] = {{PMMU_READ, PMMU_SUPERVISOR}, {PMMU_WRITE, PMMU_SUPERVISOR}, {PMMU_FETCH, PMMU_SUPERVISOR},
-                     {PMMU_READ, PMMU_USER},       {PMMU_WRITE, PMMU_USER},       {PMMU_FETCH, PMMU_USER},
-                     {PMMU_READ, PMMU_IMPLICIT},   {PMMU_WRITE, PMMU_IMPLICIT}};
+const Acc kAccs[] = {{PMMU_READ, PMMU_SUPERVISOR},  {PMMU_WRITE, PMMU_SUPERVISOR},
+                     {PMMU_FETCH, PMMU_SUPERVISOR}, {PMMU_READ, PMMU_USER},
+                     {PMMU_WRITE, PMMU_USER},       {PMMU_FETCH, PMMU_USER},
+                     {PMMU_READ, PMMU_IMPLICIT},    {PMMU_WRITE, PMMU_IMPLICIT}};
 
 enum class Where { Pde4k, Pde2m, Pte };
-const char *where_name(Where w) { return w == Where::Pde4k ? "PDE(table)" : w == Where::Pde2m ? "PDE(2MiB)" : "PTE"; }
+const char *where_name(Where w) {
+  return w == Where::Pde4k ? "PDE(table)" : w == Where::Pde2m ? "PDE(2MiB)" : "PTE";
+}
 
 // Sets up one user-writable page with `extra` in the entry `where` names (A, D clear), makes
 // every access twice and checks an RSVD fault at that level, nothing written, nothing cached.
 void expect_rsvd_everywhere(PaeRig &rig, Where where, uint64_t extra, bool nxe, bool smep) {
   const uint32_t la = 0x80654321; // PDPTE 2
   for (const Acc &acc : kAccs) {
-    SCOPED_TRACE(std::string(where_name(where)) + " extra=" + hex(extra) + " " + access_name(acc.a) + " by " +
-                 priv_name(acc.p) + (nxe ? " NXE=1" : " NXE=0") + (smep ? " SMEP=1" : " SMEP=0"));
+    SCOPED_TRACE(std::string(where_name(where)) + " extra=" + hex(extra) + " " +
+                 access_name(acc.a) + " by " + priv_name(acc.p) + (nxe ? " NXE=1" : " NXE=0") +
+                 (smep ? " SMEP=1" : " SMEP=0"));
     if (where == Where::Pde2m) {
       rig.map2m(la, 0x00E00000 | P64 | RW64 | US64 | extra);
     } else {
@@ -882,7 +919,9 @@ TEST_P(PaeRsvd2MiB, EachBitFaultsRsvd) {
     }
 }
 INSTANTIATE_TEST_SUITE_P(Bits20to13, PaeRsvd2MiB, ::testing::Range(13u, 21u),
-                         [](const ::testing::TestParamInfo<unsigned> &i) { return "bit" + std::to_string(i.param); });
+                         [](const ::testing::TestParamInfo<unsigned> &i) {
+                           return "bit" + std::to_string(i.param);
+                         });
 
 // Bits 62:36 are reserved in every present PDE (table or 2 MiB) and PTE (section 4).
 TEST_P(PaeRsvd62to36, EachBitFaultsRsvdAtEveryLevel) {
@@ -890,11 +929,14 @@ TEST_P(PaeRsvd62to36, EachBitFaultsRsvdAtEveryLevel) {
   for (bool nxe : {false, true}) {
     PaeRig rig(nxe);
     ASSERT_NE(rig.m, nullptr);
-    for (Where w : {Where::Pde4k, Where::Pde2m, Where::Pte}) expect_rsvd_everywhere(rig, w, bit(b), nxe, false);
+    for (Where w : {Where::Pde4k, Where::Pde2m, Where::Pte})
+      expect_rsvd_everywhere(rig, w, bit(b), nxe, false);
   }
 }
 INSTANTIATE_TEST_SUITE_P(Bits62to36, PaeRsvd62to36, ::testing::Range(36u, 63u),
-                         [](const ::testing::TestParamInfo<unsigned> &i) { return "bit" + std::to_string(i.param); });
+                         [](const ::testing::TestParamInfo<unsigned> &i) {
+                           return "bit" + std::to_string(i.param);
+                         });
 
 // Bit 63 is reserved when NXE = 0: a set bit 63 faults with RSVD on any access, reads and
 // writes too, at every level; with NXE = 1 it is XD: reads and writes work, fetches fault
@@ -904,7 +946,8 @@ TEST(PaeReservedBits, Bit63WithoutNxeIsReservedForEveryAccess) {
     PaeRig rig(false);
     ASSERT_NE(rig.m, nullptr);
     rig.cr4(PMMU_CR4_PAE | (smep ? PMMU_CR4_SMEP : 0));
-    for (Where w : {Where::Pde4k, Where::Pde2m, Where::Pte}) expect_rsvd_everywhere(rig, w, XD, false, smep);
+    for (Where w : {Where::Pde4k, Where::Pde2m, Where::Pte})
+      expect_rsvd_everywhere(rig, w, XD, false, smep);
   }
 }
 
@@ -917,7 +960,9 @@ TEST(PaeReservedBits, Bit63WithNxeIsXd) {
     for (const Acc &acc : kAccs) {
       SCOPED_TRACE(std::string(access_name(acc.a)) + " by " + priv_name(acc.p));
       if (w == Where::Pde2m) rig.map2m(la, 0x00E00000 | P64 | RW64 | US64 | XD);
-      else rig.map4k(la, P64 | RW64 | US64 | (w == Where::Pde4k ? XD : 0), P64 | RW64 | US64 | (w == Where::Pte ? XD : 0), 0x00E01000);
+      else
+        rig.map4k(la, P64 | RW64 | US64 | (w == Where::Pde4k ? XD : 0),
+                  P64 | RW64 | US64 | (w == Where::Pte ? XD : 0), 0x00E01000);
       rig.invlpg(la);
       pmmu_response r = rig.access(la, acc.a, acc.p);
       if (acc.a == PMMU_FETCH) {
@@ -926,7 +971,8 @@ TEST(PaeReservedBits, Bit63WithNxeIsXd) {
         EXPECT_EQ(r.fault_kind, PMMU_FAULT_PROTECTION);
       } else {
         ASSERT_EQ(r.outcome, PMMU_OK) << describe(r);
-        const uint64_t pa = w == Where::Pde2m ? (0x00E00000u | (la & 0x1FFFFF)) : (0x00E01000u | (la & 0xFFF));
+        const uint64_t pa =
+            w == Where::Pde2m ? (0x00E00000u | (la & 0x1FFFFF)) : (0x00E01000u | (la & 0xFFF));
         EXPECT_EQ(r.pa, pa);
         auto slot = rig.find(la);
         ASSERT_TRUE(slot.has_value());
@@ -968,14 +1014,16 @@ TEST(PaeReservedBits, AttributeBitsAreNotReserved) {
   ASSERT_NE(rig.m, nullptr);
   ASSERT_EQ(rig.control().cr4 & PMMU_CR4_PSE, 0u);
   const uint32_t la2m = 0x00412345; // PDPTE 0, PDE 2
-  rig.map2m(la2m, 0x0FFE00000ull | P64 | RW64 | bit(12) | bit(9) | bit(10) | bit(11) | bit(3) | bit(4));
+  rig.map2m(la2m,
+            0x0FFE00000ull | P64 | RW64 | bit(12) | bit(9) | bit(10) | bit(11) | bit(3) | bit(4));
   pmmu_response r = rig.read(la2m);
   ASSERT_EQ(r.outcome, PMMU_OK) << describe(r);
   EXPECT_EQ(r.pa, 0x0FFE12345ull);
   EXPECT_EQ(r.page_shift, 21u);
   EXPECT_EQ(r.attr, 7u); // PWT, PCD, PAT
   const uint32_t la4k = 0x00601234;
-  rig.map4k(la4k, P64 | RW64 | bit(6) | bit(8) | bit(9) | bit(11), P64 | RW64 | bit(7) | bit(9) | bit(11), 0xFFFFFF000ull);
+  rig.map4k(la4k, P64 | RW64 | bit(6) | bit(8) | bit(9) | bit(11),
+            P64 | RW64 | bit(7) | bit(9) | bit(11), 0xFFFFFF000ull);
   r = rig.read(la4k);
   ASSERT_EQ(r.outcome, PMMU_OK) << describe(r);
   EXPECT_EQ(r.pa, 0xFFFFFF234ull);
@@ -1007,7 +1055,8 @@ TEST(Pae2MiB, LargeArrayEntries) {
   for (unsigned w = 0; w < rig.cfg.tlb_large; w++) large_valid += rig.entry(true, 0, w).valid;
   EXPECT_EQ(large_valid, 2u);
   for (unsigned s = 0; s < rig.cfg.tlb_sets; s++)
-    for (unsigned w = 0; w < rig.cfg.tlb_ways; w++) EXPECT_FALSE(rig.entry(false, s, w).valid) << "split into 4 KiB";
+    for (unsigned w = 0; w < rig.cfg.tlb_ways; w++)
+      EXPECT_FALSE(rig.entry(false, s, w).valid) << "split into 4 KiB";
   auto e0 = rig.find(la0 + 0x1FFFFF);
   ASSERT_TRUE(e0.has_value());
   EXPECT_TRUE(e0->large);
@@ -1094,10 +1143,10 @@ TEST_P(PaeCycles, WalksCostTheirMemoryAccesses) {
   const unsigned L = GetParam();
   PaeRig rig(true, [L](pmmu_config &c) { c.mem_latency = L; });
   ASSERT_NE(rig.m, nullptr);
-  const uint32_t la = 0x40201234;   // PDPTE 1, PDE 1, PTE 1
-  const uint32_t lb = 0x40403000;   // PDPTE 1, PDE 2: 2 MiB
-  const uint32_t lc = 0x40601000;   // PDE 3: not present
-  const uint32_t ld = 0x40801000;   // PDE 4 -> PTE not present
+  const uint32_t la = 0x40201234; // PDPTE 1, PDE 1, PTE 1
+  const uint32_t lb = 0x40403000; // PDPTE 1, PDE 2: 2 MiB
+  const uint32_t lc = 0x40601000; // PDE 3: not present
+  const uint32_t ld = 0x40801000; // PDE 4 -> PTE not present
   rig.map4k(la, P64 | RW64, P64 | RW64 | XD, 0x777000);
   rig.map2m(lb, 0x00C00000 | P64 | RW64 | A64);
   rig.map4k(ld, P64 | RW64 | A64, 0, 0);
@@ -1187,15 +1236,15 @@ INSTANTIATE_TEST_SUITE_P(Latency, PaeCycles, ::testing::Values(1u, 3u, 7u));
 TEST(PaeSwitch, Between32BitAndPae) {
   Rig rig;
   ASSERT_NE(rig.m, nullptr);
-  const uint32_t la32 = 0x02001000;            // 32-bit: PDE 8 at 0x100020, PTE 1
-  rig.mem.w32(0x00100020, 0x00200000 | P | RW); // PT at 0x200000
-  rig.mem.w32(0x00200004, 0x00500000 | P | RW); // frame 0x500000
+  const uint32_t la32 = 0x02001000;               // 32-bit: PDE 8 at 0x100020, PTE 1
+  rig.mem.w32(0x00100020, 0x00200000 | P | RW);   // PT at 0x200000
+  rig.mem.w32(0x00200004, 0x00500000 | P | RW);   // frame 0x500000
   rig.mem.store(0x00100000, 8, 0x00300000 | P64); // PDPTE 0: PD at 0x300000
   for (unsigned i = 1; i < 4; i++) rig.mem.store(0x00100000 + 8 * i, 8, 0);
-  const uint32_t la_pae = 0x00205000;                            // PAE: PDE 1 at 0x300008, PTE 5
-  rig.mem.store(0x00300008, 8, 0x00600000 | P64 | RW64);         // PT at 0x600000
-  rig.mem.store(0x00600028, 8, 0x00700000 | P64 | RW64);         // frame 0x700000
-  rig.mem.store(0x00300010, 8, 0x00A00000 | PS64 | P64 | RW64);  // PDE 2: 2 MiB at LA 0x400000
+  const uint32_t la_pae = 0x00205000;                           // PAE: PDE 1 at 0x300008, PTE 5
+  rig.mem.store(0x00300008, 8, 0x00600000 | P64 | RW64);        // PT at 0x600000
+  rig.mem.store(0x00600028, 8, 0x00700000 | P64 | RW64);        // frame 0x700000
+  rig.mem.store(0x00300010, 8, 0x00A00000 | PS64 | P64 | RW64); // PDE 2: 2 MiB at LA 0x400000
 
   // 32-bit paging.
   pmmu_response r = rig.read(la32 + 0x10);
@@ -1339,9 +1388,9 @@ TEST(PaeGlobal, GlobalOnlyFromTheLeaf) {
   ASSERT_NE(rig.m, nullptr);
   rig.cr4(PMMU_CR4_PAE | PMMU_CR4_PGE);
   const uint32_t a = 0x00001000, b = 0x00201000, c = 0x00400000;
-  rig.map4k(a, P64 | RW64 | A64 | G64, P64 | RW64 | A64 | D64, 0x00A01000);       // G in the PDE only
-  rig.map4k(b, P64 | RW64 | A64, P64 | RW64 | A64 | D64 | G64, 0x00A02000);       // G in the PTE
-  rig.map2m(c, 0x00C00000 | P64 | RW64 | A64 | D64 | G64);                         // 2 MiB global
+  rig.map4k(a, P64 | RW64 | A64 | G64, P64 | RW64 | A64 | D64, 0x00A01000); // G in the PDE only
+  rig.map4k(b, P64 | RW64 | A64, P64 | RW64 | A64 | D64 | G64, 0x00A02000); // G in the PTE
+  rig.map2m(c, 0x00C00000 | P64 | RW64 | A64 | D64 | G64);                  // 2 MiB global
   for (uint32_t la : {a, b, c}) ASSERT_EQ(rig.read(la).outcome, PMMU_OK);
   EXPECT_FALSE(rig.find(a)->e.g);
   EXPECT_TRUE(rig.find(b)->e.g);
@@ -1392,7 +1441,8 @@ TEST(PaeNotPresent, PdeAndPteErrorCodes) {
     rig.w64(pde_addr_pae(la_pte), pt_of(la_pte) | P64 | RW64 | US64);
     for (pmmu_access a : {PMMU_READ, PMMU_WRITE, PMMU_FETCH})
       for (pmmu_priv p : {PMMU_SUPERVISOR, PMMU_USER}) {
-        SCOPED_TRACE(std::string(access_name(a)) + " by " + priv_name(p) + (nxe ? " NXE=1" : " NXE=0"));
+        SCOPED_TRACE(std::string(access_name(a)) + " by " + priv_name(p) +
+                     (nxe ? " NXE=1" : " NXE=0"));
         pmmu_response r = rig.access(la_pde, a, p);
         ASSERT_EQ(r.outcome, PMMU_PAGE_FAULT);
         EXPECT_EQ(r.error_code, ec_for(a, p, false, nxe));
@@ -1527,7 +1577,8 @@ TEST(PaeRightsDenial, MatchesSection5WithX) {
         if (a == PMMU_FETCH && p == PMMU_IMPLICIT) continue;
         for (int ctl = 0; ctl < 16; ctl++) {
           const bool u = bits & 1, w = (bits >> 1) & 1, x = (bits >> 2) & 1;
-          const bool wp = ctl & 1, smep = (ctl >> 1) & 1, smap = (ctl >> 2) & 1, ac = (ctl >> 3) & 1;
+          const bool wp = ctl & 1, smep = (ctl >> 1) & 1, smap = (ctl >> 2) & 1,
+                     ac = (ctl >> 3) & 1;
           pmmu_control c{};
           c.cr0 = PMMU_CR0_PG | (wp ? PMMU_CR0_WP : 0);
           c.cr4 = PMMU_CR4_PAE | (smep ? PMMU_CR4_SMEP : 0) | (smap ? PMMU_CR4_SMAP : 0);
@@ -1535,12 +1586,14 @@ TEST(PaeRightsDenial, MatchesSection5WithX) {
           pmmu_request req = Rig::request(0x1000, a, p, ac, 0);
           const bool user = p == PMMU_USER, implicit = p == PMMU_IMPLICIT;
           const bool rd = a == PMMU_READ, wr = a == PMMU_WRITE, fe = a == PMMU_FETCH;
-          bool deny = (user && !u) || (wr && !w && (user || wp)) || (fe && !x) || (fe && !user && u && smep) ||
+          bool deny = (user && !u) || (wr && !w && (user || wp)) || (fe && !x) ||
+                      (fe && !user && u && smep) ||
                       ((rd || wr) && !user && u && smap && (implicit || !ac));
           const char *why = pmmu_rights_denial(&c, u, w, x, &req);
-          EXPECT_EQ(why != nullptr, deny) << "U=" << u << " W=" << w << " X=" << x << " " << access_name(a)
-                                          << " by " << priv_name(p) << " WP=" << wp << " SMEP=" << smep
-                                          << " SMAP=" << smap << " AC=" << ac << (why ? std::string(": ") + why : "");
+          EXPECT_EQ(why != nullptr, deny)
+              << "U=" << u << " W=" << w << " X=" << x << " " << access_name(a) << " by "
+              << priv_name(p) << " WP=" << wp << " SMEP=" << smep << " SMAP=" << smap
+              << " AC=" << ac << (why ? std::string(": ") + why : "");
           checked++;
         }
       }

@@ -26,7 +26,8 @@ std::string describe(const Case &c, bool warm) {
   os << (c.large ? "4MiB" : "4KiB") << " PDE U=" << c.pde_u << " W=" << c.pde_w;
   if (!c.large) os << " PTE U=" << c.pte_u << " W=" << c.pte_w;
   os << " " << access_name(c.access) << " by " << priv_name(c.priv) << " WP=" << c.wp
-     << " SMEP=" << c.smep << " SMAP=" << c.smap << " AC=" << c.ac << (warm ? " [warm]" : " [cold]");
+     << " SMEP=" << c.smep << " SMAP=" << c.smap << " AC=" << c.ac
+     << (warm ? " [warm]" : " [cold]");
   return os.str();
 }
 
@@ -100,7 +101,8 @@ public:
   // Runs one case in one mode and returns the response of the access under test.
   pmmu_response run(const Case &c, unsigned index, bool warm) {
     const std::string what = describe(c, warm);
-    const uint32_t la = large_ ? kLa4m + ((index * 0x1357u) & 0x3FFFFFu) : kLa4k + ((index * 0x37u) & 0xFFFu);
+    const uint32_t la =
+        large_ ? kLa4m + ((index * 0x1357u) & 0x3FFFFFu) : kLa4k + ((index * 0x37u) & 0xFFFu);
 
     // Fresh entries, A and D clear.
     uint32_t pde_v, pte_v = 0;
@@ -157,8 +159,8 @@ public:
           fail(what, "error code " + hex(r.error_code) + ", expected " + hex(ex.ec));
         if (r.cr2 != la) fail(what, "response cr2 " + hex(r.cr2) + ", expected " + hex(la));
         if (!after.pending || after.cr2 != la || after.error_code != ex.ec)
-          fail(what, "interrupt state pending=" + std::to_string(after.pending) + " cr2=" +
-                         hex(after.cr2) + " ec=" + hex(after.error_code));
+          fail(what, "interrupt state pending=" + std::to_string(after.pending) +
+                         " cr2=" + hex(after.cr2) + " ec=" + hex(after.error_code));
         if (r.fault_kind != PMMU_FAULT_PROTECTION) fail(what, "fault_kind is not PROTECTION");
       }
       if (rig_.cached(la)) fail(what, "a TLB entry for the page remains after the #PF");
@@ -171,18 +173,21 @@ public:
         fail(what, "expected OK pa=" + hex(exp_pa) + ", got " + pmmu_test::describe(r));
       } else {
         if (r.pa != exp_pa) fail(what, "pa " + hex(r.pa) + ", expected " + hex(exp_pa));
-        if (r.page_shift != (large_ ? 22u : 12u)) fail(what, "page_shift " + std::to_string(r.page_shift));
+        if (r.page_shift != (large_ ? 22u : 12u))
+          fail(what, "page_shift " + std::to_string(r.page_shift));
       }
       if (after.pending || after.cr2 != before.cr2 || after.error_code != before.error_code)
         fail(what, "a successful access changed the interrupt state / CR2");
       // Section 7: A in every entry used, D in the leaf only for a write; nothing else.
       const uint32_t got_pde = rig_.mem.r32(pde_addr(la));
       const uint32_t want_pde = pde_v | A | ((large_ && wr) ? D : 0);
-      if (got_pde != want_pde) fail(what, "PDE in memory " + hex(got_pde) + ", expected " + hex(want_pde));
+      if (got_pde != want_pde)
+        fail(what, "PDE in memory " + hex(got_pde) + ", expected " + hex(want_pde));
       if (!large_) {
         const uint32_t got_pte = rig_.mem.r32(pte_addr(la, default_pt(la)));
         const uint32_t want_pte = pte_v | A | (wr ? D : 0);
-        if (got_pte != want_pte) fail(what, "PTE in memory " + hex(got_pte) + ", expected " + hex(want_pte));
+        if (got_pte != want_pte)
+          fail(what, "PTE in memory " + hex(got_pte) + ", expected " + hex(want_pte));
       }
       // Section 8: the entry now cached holds the combined rights and the leaf's D.
       auto slot = rig_.find(la);
@@ -192,7 +197,8 @@ public:
         const bool U = large_ ? c.pde_u : (c.pde_u && c.pte_u);
         const bool W = large_ ? c.pde_w : (c.pde_w && c.pte_w);
         if (slot->large != large_) fail(what, "entry in the wrong array");
-        if (slot->e.u != U || slot->e.w != W) fail(what, "cached U/W are not the AND of the entries");
+        if (slot->e.u != U || slot->e.w != W)
+          fail(what, "cached U/W are not the AND of the entries");
         if (slot->e.d != wr) fail(what, "cached D is " + std::to_string(slot->e.d));
       }
     }
@@ -244,7 +250,7 @@ void run_matrix(bool large, unsigned expected_cases) {
     if (cold.outcome != warm.outcome || (cold.outcome == PMMU_OK && cold.pa != warm.pa) ||
         (cold.outcome == PMMU_PAGE_FAULT && cold.error_code != warm.error_code))
       mx.fail(describe(cases[i], true), "cold gave " + pmmu_test::describe(cold) + ", warm gave " +
-                                           pmmu_test::describe(warm));
+                                            pmmu_test::describe(warm));
     faults += oracle(cases[i]).fault;
     cases_run++;
   }

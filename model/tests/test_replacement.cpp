@@ -40,8 +40,10 @@ std::unique_ptr<Rig> make_rig(pmmu_policy policy, unsigned large_entries, uint16
   rig->cr4(PMMU_CR4_PSE);
   for (char k = 'A'; k <= 'L'; k++) {
     const uint32_t s = small_page(k);
-    rig->map4k(s, P | RW | A, P | RW | A | D, 0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
-    rig->map4m(large_page(k), (0x10000000u + static_cast<uint32_t>(k - 'A') * 0x400000u) | P | RW | A | D);
+    rig->map4k(s, P | RW | A, P | RW | A | D,
+               0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
+    rig->map4m(large_page(k),
+               (0x10000000u + static_cast<uint32_t>(k - 'A') * 0x400000u) | P | RW | A | D);
   }
   return rig;
 }
@@ -87,18 +89,22 @@ std::string contents(const Rig &rig, bool large, unsigned ways) {
 // fifo: the fills leave p = 0; the hit changes nothing; E way 0, F 1, G 2, H 3.
 // random: seed 0xACE1 -> way 1, 0x5670 -> 0, 0xAB38 -> 0, 0x559C -> 0 (docs/tlb.md).
 std::vector<PolicyCase> four_way_cases() {
-  const std::vector<Step> head = {{'A', false, 0}, {'B', false, 1}, {'C', false, 2},
-                                  {'D', false, 3}, {'A', true, 0}};
+  const std::vector<Step> head = {
+      {'A', false, 0}, {'B', false, 1}, {'C', false, 2}, {'D', false, 3}, {'A', true, 0}};
   auto with = [&](std::vector<Step> tail) {
     std::vector<Step> v = head;
     v.insert(v.end(), tail.begin(), tail.end());
     return v;
   };
   return {
-      {"plru", PMMU_POLICY_PLRU, with({{'E', false, 2}, {'F', false, 1}, {'G', false, 3}, {'H', false, 0}})},
-      {"lru", PMMU_POLICY_LRU, with({{'E', false, 1}, {'F', false, 2}, {'G', false, 3}, {'H', false, 0}})},
-      {"fifo", PMMU_POLICY_FIFO, with({{'E', false, 0}, {'F', false, 1}, {'G', false, 2}, {'H', false, 3}})},
-      {"random", PMMU_POLICY_RANDOM, with({{'E', false, 1}, {'F', false, 0}, {'G', false, 0}, {'H', false, 0}})},
+      {"plru", PMMU_POLICY_PLRU,
+       with({{'E', false, 2}, {'F', false, 1}, {'G', false, 3}, {'H', false, 0}})},
+      {"lru", PMMU_POLICY_LRU,
+       with({{'E', false, 1}, {'F', false, 2}, {'G', false, 3}, {'H', false, 0}})},
+      {"fifo", PMMU_POLICY_FIFO,
+       with({{'E', false, 0}, {'F', false, 1}, {'G', false, 2}, {'H', false, 3}})},
+      {"random", PMMU_POLICY_RANDOM,
+       with({{'E', false, 1}, {'F', false, 0}, {'G', false, 0}, {'H', false, 0}})},
   };
 }
 
@@ -211,8 +217,13 @@ TEST(Replacement, HitsTouchLruNotFifo) {
     auto rig = make_rig(p, 4);
     ASSERT_NE(rig->m, nullptr);
     // A B C D, then hits on A and B: fifo evicts A next, lru evicts C.
-    run_steps(*rig, false, {{'A', false, 0}, {'B', false, 1}, {'C', false, 2}, {'D', false, 3},
-                            {'A', true, 0}, {'B', true, 1}});
+    run_steps(*rig, false,
+              {{'A', false, 0},
+               {'B', false, 1},
+               {'C', false, 2},
+               {'D', false, 3},
+               {'A', true, 0},
+               {'B', true, 1}});
     run_steps(*rig, false, {{'E', false, p == PMMU_POLICY_FIFO ? 0 : 2}});
   }
 }
@@ -222,8 +233,14 @@ TEST(Replacement, HitsTouchLruNotFifo) {
 TEST(Replacement, RandomWithOtherSeed) {
   auto rig = make_rig(PMMU_POLICY_RANDOM, 4, 0x0001);
   ASSERT_NE(rig->m, nullptr);
-  run_steps(*rig, false, {{'A', false, 0}, {'B', false, 1}, {'C', false, 2}, {'D', false, 3},
-                          {'E', false, 1}, {'F', false, 0}, {'G', false, 0}});
+  run_steps(*rig, false,
+            {{'A', false, 0},
+             {'B', false, 1},
+             {'C', false, 2},
+             {'D', false, 3},
+             {'E', false, 1},
+             {'F', false, 0},
+             {'G', false, 0}});
   EXPECT_EQ(contents(*rig, false, 4), "GECD");
 }
 
@@ -232,11 +249,11 @@ TEST(Replacement, RandomLfsrPerArray) {
   auto rig = make_rig(PMMU_POLICY_RANDOM, 2);
   ASSERT_NE(rig->m, nullptr);
   // Large array: A B fill, C D E take victims 1, 0, 0 (three steps of its own LFSR).
-  run_steps(*rig, true, {{'A', false, 0}, {'B', false, 1}, {'C', false, 1}, {'D', false, 0},
-                         {'E', false, 0}});
+  run_steps(*rig, true,
+            {{'A', false, 0}, {'B', false, 1}, {'C', false, 1}, {'D', false, 0}, {'E', false, 0}});
   // 4 KiB array: its LFSR still holds the seed: first victim way 1.
-  run_steps(*rig, false, {{'A', false, 0}, {'B', false, 1}, {'C', false, 2}, {'D', false, 3},
-                          {'E', false, 1}});
+  run_steps(*rig, false,
+            {{'A', false, 0}, {'B', false, 1}, {'C', false, 2}, {'D', false, 3}, {'E', false, 1}});
 }
 
 // With 1 way everything goes to way 0; with PLRU and 1 entry in the large array too.
@@ -252,8 +269,10 @@ TEST(Replacement, SingleWay) {
     ASSERT_NE(rig.m, nullptr);
     rig.cr4(PMMU_CR4_PSE);
     for (char k = 'A'; k <= 'C'; k++) {
-      rig.map4k(small_page(k), P | RW | A, P | RW | A, 0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
-      rig.map4m(large_page(k), (0x10000000u + static_cast<uint32_t>(k - 'A') * 0x400000u) | P | RW | A);
+      rig.map4k(small_page(k), P | RW | A, P | RW | A,
+                0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
+      rig.map4m(large_page(k),
+                (0x10000000u + static_cast<uint32_t>(k - 'A') * 0x400000u) | P | RW | A);
     }
     run_steps(rig, false, {{'A', false, 0}, {'B', false, 0}, {'B', true, 0}, {'C', false, 0}});
     run_steps(rig, true, {{'A', false, 0}, {'B', false, 0}, {'B', true, 0}, {'C', false, 0}});

@@ -32,7 +32,7 @@ TEST_P(ReservedBit4MiB, FaultsWithRsvdAndCachesNothing) {
     pmmu_priv p;
     bool ac;
   } accs[] = {
-      {PMMU_READ, PMMU_SUPERVISOR, false}, {PMMU_WRITE, PMMU_SUPERVISOR, false},
+      {PMMU_READ, PMMU_SUPERVISOR, false},  {PMMU_WRITE, PMMU_SUPERVISOR, false},
       {PMMU_FETCH, PMMU_SUPERVISOR, false}, {PMMU_READ, PMMU_USER, false},
       {PMMU_WRITE, PMMU_USER, false},       {PMMU_FETCH, PMMU_USER, false},
       {PMMU_READ, PMMU_IMPLICIT, false},    {PMMU_WRITE, PMMU_IMPLICIT, false},

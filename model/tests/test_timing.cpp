@@ -140,7 +140,8 @@ TEST_P(FixedLatency, HitsArePipelined) {
   EXPECT_EQ(prev.cycles, 1u);
   for (int i = 0; i < 8; i++) {
     // Presented in the previous response cycle: accepted there.
-    q = Rig::request(kLa + static_cast<uint32_t>(i), PMMU_READ, PMMU_SUPERVISOR, false, prev.response_cycle);
+    q = Rig::request(kLa + static_cast<uint32_t>(i), PMMU_READ, PMMU_SUPERVISOR, false,
+                     prev.response_cycle);
     pmmu_response r{};
     ASSERT_EQ(pmmu_translate(rig->m, &q, &r), PMMU_E_OK);
     EXPECT_EQ(r.tlb, PMMU_TLB_HIT);
@@ -231,9 +232,11 @@ TEST(CycleOrder, GoingBackwardsIsRefused) {
   EXPECT_EQ(pmmu_invlpg(rig.m, 0, 999), PMMU_E_ORDER);
   // So is a translation request presented before the last one.
   q.cycle = 999;
-  EXPECT_EQ(pmmu_translate(rig.m, &q, &r), PMMU_E_ORDER) << "presented at 999 after 1000: " << describe(r);
+  EXPECT_EQ(pmmu_translate(rig.m, &q, &r), PMMU_E_ORDER)
+      << "presented at 999 after 1000: " << describe(r);
   q.cycle = 0;
-  EXPECT_EQ(pmmu_translate(rig.m, &q, &r), PMMU_E_ORDER) << "presented at 0 after 1000: " << describe(r);
+  EXPECT_EQ(pmmu_translate(rig.m, &q, &r), PMMU_E_ORDER)
+      << "presented at 0 after 1000: " << describe(r);
   // Presenting again at the same cycle (valid held high while busy) is fine.
   q.cycle = 1000;
   ASSERT_EQ(pmmu_translate(rig.m, &q, &r), PMMU_E_OK);
@@ -267,8 +270,10 @@ TEST(CustomTiming, BackPressureAddsItsWaits) {
   const uint64_t A = r.accept_cycle;
   // m1: P = A+1, accepted A+3, answered A+7; m2: P = A+8, A+10, A+14;
   // m3 (CAS): P = A+15, A+16, A+22; m4: P = A+23, A+24, A+30; R = A+31.
-  const uint64_t want[4][3] = {{A + 1, A + 3, A + 7}, {A + 8, A + 10, A + 14},
-                               {A + 15, A + 16, A + 22}, {A + 23, A + 24, A + 30}};
+  const uint64_t want[4][3] = {{A + 1, A + 3, A + 7},
+                               {A + 8, A + 10, A + 14},
+                               {A + 15, A + 16, A + 22},
+                               {A + 23, A + 24, A + 30}};
   for (int k = 0; k < 4; k++) {
     SCOPED_TRACE("access " + std::to_string(k));
     EXPECT_EQ(presented[static_cast<size_t>(k)], want[k][0]);
@@ -346,7 +351,8 @@ TEST_P(FlushCancel, FlushInsideTheWindowCancelsTheFill) {
     });
     ASSERT_NE(rig.m, nullptr);
     for (char k = 'A'; k <= 'G'; k++)
-      rig.map4k(page(k), P | RW | A, P | RW | A, 0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
+      rig.map4k(page(k), P | RW | A, P | RW | A,
+                0x01000000u + static_cast<uint32_t>(k - 'A') * 0x1000u);
     for (char k = 'A'; k <= 'D'; k++) ASSERT_EQ(rig.read(page(k)).tlb, PMMU_TLB_MISS);
 
     pmmu_response e = rig.read(page('E'));

@@ -32,26 +32,26 @@ constexpr uint8_t kFlushMask = (1u << PMMU_RTL_FLUSH_T_BITS) - 1u;
 
 // Port access common to all variants (they have identical ports).
 class Model {
- public:
+public:
   virtual ~Model() {}
   virtual void set_clk(uint8_t v) = 0;
   virtual void set_rst_n(uint8_t v) = 0;
-  virtual void set_inputs(const pmmu_rtl_in_t& in) = 0;
-  virtual void get_outputs(pmmu_rtl_out_t* out) = 0;
+  virtual void set_inputs(const pmmu_rtl_in_t &in) = 0;
+  virtual void get_outputs(pmmu_rtl_out_t *out) = 0;
   virtual void eval() = 0;
   virtual void final_() = 0;
 #if VM_TRACE
-  virtual void trace(VerilatedFstC* tfp) = 0;
+  virtual void trace(VerilatedFstC *tfp) = 0;
 #endif
 };
 
 template <class M>
 class ModelT final : public Model {
- public:
-  explicit ModelT(VerilatedContext* ctx) : m_(ctx, "pmmu") {}
+public:
+  explicit ModelT(VerilatedContext *ctx) : m_(ctx, "pmmu") {}
   void set_clk(uint8_t v) override { m_.clk_i = v; }
   void set_rst_n(uint8_t v) override { m_.rst_ni = v; }
-  void set_inputs(const pmmu_rtl_in_t& in) override {
+  void set_inputs(const pmmu_rtl_in_t &in) override {
     m_.cr0_pg_i = in.cr0_pg & 1u;
     m_.cr0_wp_i = in.cr0_wp & 1u;
     m_.cr3_i = in.cr3;
@@ -75,7 +75,7 @@ class ModelT final : public Model {
     m_.flush_la_i = in.flush_la;
     m_.pf_ack_i = in.pf_ack & 1u;
   }
-  void get_outputs(pmmu_rtl_out_t* o) override {
+  void get_outputs(pmmu_rtl_out_t *o) override {
     o->req_ready = m_.req_ready_o;
     o->resp_valid = m_.resp_valid_o;
     o->resp_pa = m_.resp_pa_o;
@@ -101,17 +101,17 @@ class ModelT final : public Model {
   void eval() override { m_.eval(); }
   void final_() override { m_.final(); }
 #if VM_TRACE
-  void trace(VerilatedFstC* tfp) override { m_.trace(tfp, 99); }
+  void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
 #endif
 
- private:
+private:
   M m_;
 };
 
-using Factory = Model* (*)(VerilatedContext*);
+using Factory = Model *(*)(VerilatedContext *);
 
 template <class M>
-Model* make_model(VerilatedContext* ctx) {
+Model *make_model(VerilatedContext *ctx) {
   return new ModelT<M>(ctx);
 }
 
@@ -121,18 +121,17 @@ struct Entry {
 };
 
 #define PMMU_RTL_ENTRY(prefix, name, sets, ways, large, policy, mutant) \
-  {{name, sets, ways, large, static_cast<pmmu_rtl_policy_t>(policy), mutant},    \
-   &make_model<prefix>},
+  {{name, sets, ways, large, static_cast<pmmu_rtl_policy_t>(policy), mutant}, &make_model<prefix>},
 
 const Entry kVariants[] = {PMMU_RTL_VARIANT_LIST(PMMU_RTL_ENTRY)};
 const unsigned kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]);
 
 // indexed by the POLICY parameter's value (rtl/pmmu_pkg.sv POL_*)
-const char* const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
+const char *const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
 static_assert(PMMU_RTL_PLRU == 0 && PMMU_RTL_LRU == 1 && PMMU_RTL_FIFO == 2 && PMMU_RTL_RANDOM == 3,
               "kPolicyNames and pmmu_rtl_policy_from_name assume POL_* = 0..3");
 
-bool ieq(const char* a, const char* b) {
+bool ieq(const char *a, const char *b) {
   for (; *a && *b; ++a, ++b) {
     if (std::tolower(static_cast<unsigned char>(*a)) !=
         std::tolower(static_cast<unsigned char>(*b))) {
@@ -142,7 +141,7 @@ bool ieq(const char* a, const char* b) {
   return *a == *b;
 }
 
-bool has_prefix_ci(const char* s, const char* prefix) {
+bool has_prefix_ci(const char *s, const char *prefix) {
   for (; *prefix; ++s, ++prefix) {
     if (!*s || std::tolower(static_cast<unsigned char>(*s)) !=
                    std::tolower(static_cast<unsigned char>(*prefix))) {
@@ -152,16 +151,16 @@ bool has_prefix_ci(const char* s, const char* prefix) {
   return true;
 }
 
-void list_variants(FILE* f) {
+void list_variants(FILE *f) {
   std::fprintf(f, "pmmu_rtl: compiled variants:");
   for (unsigned i = 0; i < kNumVariants; ++i) std::fprintf(f, " %s", kVariants[i].info.name);
   std::fprintf(f, "\n");
 }
 
-}  // namespace
+} // namespace
 
 struct pmmu_rtl {
-  const Entry* entry = nullptr;
+  const Entry *entry = nullptr;
   std::unique_ptr<VerilatedContext> ctx;
   std::unique_ptr<Model> model;
 #if VM_TRACE
@@ -169,12 +168,12 @@ struct pmmu_rtl {
 #endif
   pmmu_rtl_in_t in{};
   uint64_t cycle = 0;
-  uint64_t edges = 0;  // rising edges since construction (trace time base)
+  uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
-  std::string trace_path;        // the open dump, or the automatic one still to open
-  bool auto_pending = false;     // open trace_path when cycle auto_from begins
+  std::string trace_path;    // the open dump, or the automatic one still to open
+  bool auto_pending = false; // open trace_path when cycle auto_from begins
   uint64_t auto_from = 0, auto_to = UINT64_MAX;
-  uint64_t edges_at_cycle0 = 0;  // edges when the last reset ended
+  uint64_t edges_at_cycle0 = 0; // edges when the last reset ended
 };
 
 namespace {
@@ -182,10 +181,10 @@ namespace {
 // Waveform session state (process-wide).
 std::string g_auto_path;
 uint64_t g_auto_from = 0, g_auto_to = UINT64_MAX;
-void (*g_on_close)(const char*, void*) = nullptr;
-void* g_on_close_ctx = nullptr;
-std::vector<pmmu_rtl_t*> g_traced;  // blocks with an open dump
-pmmu_rtl_t* g_last = nullptr;       // the most recently created block
+void (*g_on_close)(const char *, void *) = nullptr;
+void *g_on_close_ctx = nullptr;
+std::vector<pmmu_rtl_t *> g_traced; // blocks with an open dump
+pmmu_rtl_t *g_last = nullptr;       // the most recently created block
 uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
 
 #if VM_TRACE
@@ -196,14 +195,14 @@ bool g_handlers = false;
 void close_all_and_raise(int sig);
 
 void on_signal(int sig) {
-  if (g_in_dump) {  // a dump is being written: edge() closes everything when it is done
+  if (g_in_dump) { // a dump is being written: edge() closes everything when it is done
     g_signal = sig;
     return;
   }
   close_all_and_raise(sig);
 }
 
-bool g_in_handler = false;  // closing from a signal handler: no model evaluation
+bool g_in_handler = false; // closing from a signal handler: no model evaluation
 
 void close_all_and_raise(int sig) {
   g_in_handler = true;
@@ -219,13 +218,13 @@ void install_handlers() {
   g_handlers = true;
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGABRT}) {
     void (*old)(int) = std::signal(sig, on_signal);
-    if (old == SIG_IGN) std::signal(sig, SIG_IGN);  // e.g. nohup: keep ignoring
+    if (old == SIG_IGN) std::signal(sig, SIG_IGN); // e.g. nohup: keep ignoring
   }
   std::atexit(at_exit_close);
 }
-#endif  // VM_TRACE
+#endif // VM_TRACE
 
-void dump(pmmu_rtl_t* h, uint64_t t) {
+void dump(pmmu_rtl_t *h, uint64_t t) {
 #if VM_TRACE
   if (h->tfp) {
     g_in_dump = 1;
@@ -240,7 +239,7 @@ void dump(pmmu_rtl_t* h, uint64_t t) {
 }
 
 // The automatic dump's window: open when its first cycle begins, close after its last.
-void auto_window(pmmu_rtl_t* h) {
+void auto_window(pmmu_rtl_t *h) {
   if (h->auto_pending && h->cycle >= h->auto_from) {
     h->auto_pending = false;
     std::string path = h->trace_path;
@@ -249,8 +248,8 @@ void auto_window(pmmu_rtl_t* h) {
 }
 
 // one rising edge with the current inputs and reset level
-void edge(pmmu_rtl_t* h) {
-  if (h == g_last && h->in.req_valid) {  // accepted at this edge?
+void edge(pmmu_rtl_t *h) {
+  if (h == g_last && h->in.req_valid) { // accepted at this edge?
     pmmu_rtl_out_t o;
     h->model->get_outputs(&o);
     if (o.req_ready) g_last_accept = h->cycle;
@@ -268,16 +267,16 @@ void edge(pmmu_rtl_t* h) {
   h->ctx->time(h->edges * 10);
 }
 
-pmmu_rtl_t* create(const Entry* e) {
-  pmmu_rtl_t* h = new pmmu_rtl_t;
+pmmu_rtl_t *create(const Entry *e) {
+  pmmu_rtl_t *h = new pmmu_rtl_t;
   h->entry = e;
   h->ctx.reset(new VerilatedContext);
-  h->ctx->fatalOnError(false);  // an assertion failure prints and is counted, no abort
+  h->ctx->fatalOnError(false); // an assertion failure prints and is counted, no abort
   // plusargs for the models, e.g. PMMU_RTL_PLUSARGS="+verilator+rand+reset+2 +verilator+seed+7"
-  if (const char* env = std::getenv("PMMU_RTL_PLUSARGS")) {
+  if (const char *env = std::getenv("PMMU_RTL_PLUSARGS")) {
     std::vector<std::string> words;
     std::string w;
-    for (const char* p = env;; ++p) {
+    for (const char *p = env;; ++p) {
       if (*p == ' ' || *p == '\t' || *p == '\0') {
         if (!w.empty()) words.push_back(w);
         w.clear();
@@ -286,12 +285,12 @@ pmmu_rtl_t* create(const Entry* e) {
         w += *p;
       }
     }
-    std::vector<const char*> argv{"pmmu_rtl"};
-    for (const std::string& a : words) argv.push_back(a.c_str());
+    std::vector<const char *> argv{"pmmu_rtl"};
+    for (const std::string &a : words) argv.push_back(a.c_str());
     h->ctx->commandArgs(static_cast<int>(argv.size()), argv.data());
   }
 #if VM_TRACE
-  h->ctx->traceEverOn(true);    // before the model is constructed
+  h->ctx->traceEverOn(true); // before the model is constructed
 #endif
   h->model.reset(e->make(h->ctx.get()));
   pmmu_rtl_reset(h, 2);
@@ -309,17 +308,17 @@ pmmu_rtl_t* create(const Entry* e) {
   return h;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
 
 unsigned pmmu_rtl_variant_count(void) { return kNumVariants; }
 
-const pmmu_rtl_variant_t* pmmu_rtl_variant(unsigned i) {
+const pmmu_rtl_variant_t *pmmu_rtl_variant(unsigned i) {
   return i < kNumVariants ? &kVariants[i].info : nullptr;
 }
 
-int pmmu_rtl_policy_from_name(const char* name) {
+int pmmu_rtl_policy_from_name(const char *name) {
   if (!name) return -1;
   for (int p = 0; p < 4; ++p) {
     if (ieq(name, kPolicyNames[p])) return p;
@@ -327,18 +326,19 @@ int pmmu_rtl_policy_from_name(const char* name) {
   return -1;
 }
 
-const char* pmmu_rtl_policy_name(pmmu_rtl_policy_t p) {
+const char *pmmu_rtl_policy_name(pmmu_rtl_policy_t p) {
   return (p >= 0 && p < 4) ? kPolicyNames[p] : "?";
 }
 
-pmmu_rtl_t* pmmu_rtl_new(unsigned sets, unsigned ways, unsigned large, pmmu_rtl_policy_t policy) {
+pmmu_rtl_t *pmmu_rtl_new(unsigned sets, unsigned ways, unsigned large, pmmu_rtl_policy_t policy) {
   for (unsigned i = 0; i < kNumVariants; ++i) {
-    const pmmu_rtl_variant_t& v = kVariants[i].info;
+    const pmmu_rtl_variant_t &v = kVariants[i].info;
     if (!v.mutant && v.sets == sets && v.ways == ways && v.large == large && v.policy == policy) {
       return create(&kVariants[i]);
     }
   }
-  std::fprintf(stderr, "pmmu_rtl: no compiled RTL variant for sets=%u ways=%u large=%u policy=%s"
+  std::fprintf(stderr,
+               "pmmu_rtl: no compiled RTL variant for sets=%u ways=%u large=%u policy=%s"
                " (add \"%ux%ux%u_%s\" to PMMU_RTL_VARIANTS)\n",
                sets, ways, large, pmmu_rtl_policy_name(policy), sets, ways, large,
                pmmu_rtl_policy_name(policy));
@@ -346,12 +346,12 @@ pmmu_rtl_t* pmmu_rtl_new(unsigned sets, unsigned ways, unsigned large, pmmu_rtl_
   return nullptr;
 }
 
-pmmu_rtl_t* pmmu_rtl_new_mutant(const char* name) {
+pmmu_rtl_t *pmmu_rtl_new_mutant(const char *name) {
   if (name) {
-    const char* n = name;
+    const char *n = name;
     if (has_prefix_ci(n, "PMMU_MUTANT_")) n += std::strlen("PMMU_MUTANT_");
     for (unsigned i = 0; i < kNumVariants; ++i) {
-      const pmmu_rtl_variant_t& v = kVariants[i].info;
+      const pmmu_rtl_variant_t &v = kVariants[i].info;
       if (v.mutant && ieq(v.mutant, n)) return create(&kVariants[i]);
     }
   }
@@ -361,7 +361,7 @@ pmmu_rtl_t* pmmu_rtl_new_mutant(const char* name) {
   return nullptr;
 }
 
-void pmmu_rtl_free(pmmu_rtl_t* h) {
+void pmmu_rtl_free(pmmu_rtl_t *h) {
   if (!h) return;
   pmmu_rtl_trace_close(h);
   if (g_last == h) g_last = nullptr;
@@ -371,9 +371,9 @@ void pmmu_rtl_free(pmmu_rtl_t* h) {
   delete h;
 }
 
-const pmmu_rtl_variant_t* pmmu_rtl_info(const pmmu_rtl_t* h) { return &h->entry->info; }
+const pmmu_rtl_variant_t *pmmu_rtl_info(const pmmu_rtl_t *h) { return &h->entry->info; }
 
-void pmmu_rtl_reset(pmmu_rtl_t* h, unsigned cycles) {
+void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   if (cycles == 0) cycles = 1;
   h->model->set_rst_n(0);
   for (unsigned i = 0; i < cycles; ++i) edge(h);
@@ -388,14 +388,14 @@ void pmmu_rtl_reset(pmmu_rtl_t* h, unsigned cycles) {
   }
 }
 
-void pmmu_rtl_eval(pmmu_rtl_t* h, const pmmu_rtl_in_t* in, pmmu_rtl_out_t* out) {
+void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
   if (in) h->in = *in;
   h->model->set_inputs(h->in);
   h->model->eval();
   if (out) h->model->get_outputs(out);
 }
 
-void pmmu_rtl_tick(pmmu_rtl_t* h) {
+void pmmu_rtl_tick(pmmu_rtl_t *h) {
   edge(h);
   h->cycle++;
   if (h == g_last) g_last_cycle = h->cycle;
@@ -407,9 +407,9 @@ void pmmu_rtl_tick(pmmu_rtl_t* h) {
   }
 }
 
-uint64_t pmmu_rtl_cycle(const pmmu_rtl_t* h) { return h->cycle; }
+uint64_t pmmu_rtl_cycle(const pmmu_rtl_t *h) { return h->cycle; }
 
-int pmmu_rtl_errors(const pmmu_rtl_t* h) {
+int pmmu_rtl_errors(const pmmu_rtl_t *h) {
   int n = h->ctx->errorCount();
   if (n == 0 && h->ctx->gotError()) n = 1;
   return n;
@@ -417,7 +417,7 @@ int pmmu_rtl_errors(const pmmu_rtl_t* h) {
 
 int pmmu_rtl_trace_available(void) { return VM_TRACE ? 1 : 0; }
 
-int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
+int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path) {
 #if VM_TRACE
   if (h->tfp) pmmu_rtl_trace_close(h);
   h->tfp.reset(new VerilatedFstC);
@@ -434,19 +434,20 @@ int pmmu_rtl_trace_open(pmmu_rtl_t* h, const char* path) {
   return 0;
 #else
   (void)h;
-  std::fprintf(stderr, "pmmu_rtl: cannot open '%s': the RTL was built without tracing (PMMU_RTL_TRACE=OFF)\n",
-               path);
+  std::fprintf(
+      stderr,
+      "pmmu_rtl: cannot open '%s': the RTL was built without tracing (PMMU_RTL_TRACE=OFF)\n", path);
   return -1;
 #endif
 }
 
-void pmmu_rtl_trace_close(pmmu_rtl_t* h) {
+void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
 #if VM_TRACE
   if (h->tfp) {
     if (!g_in_handler) {
       // the cycle the block rests in (not ticked yet, e.g. a last response): dump it too,
       // 10 ns wide, so that a dump always ends with the cycle the run ended in
-      g_in_dump = 1;  // a signal now waits until this dump is closed
+      g_in_dump = 1; // a signal now waits until this dump is closed
       h->model->set_inputs(h->in);
       h->model->eval();
       h->tfp->dump(h->edges * 10);
@@ -463,7 +464,7 @@ void pmmu_rtl_trace_close(pmmu_rtl_t* h) {
     if (g_on_close) g_on_close(h->trace_path.c_str(), g_on_close_ctx);
     if (!g_in_handler) {
       g_in_dump = 0;
-      if (g_signal) close_all_and_raise(g_signal);  // a signal came during the close
+      if (g_signal) close_all_and_raise(g_signal); // a signal came during the close
     }
   }
 #else
@@ -471,13 +472,13 @@ void pmmu_rtl_trace_close(pmmu_rtl_t* h) {
 #endif
 }
 
-void pmmu_rtl_waves_auto(const char* path, uint64_t from, uint64_t to) {
+void pmmu_rtl_waves_auto(const char *path, uint64_t from, uint64_t to) {
   g_auto_path = path ? path : "";
   g_auto_from = from;
   g_auto_to = to;
 }
 
-void pmmu_rtl_waves_on_close(void (*fn)(const char*, void*), void* ctx) {
+void pmmu_rtl_waves_on_close(void (*fn)(const char *, void *), void *ctx) {
   g_on_close = fn;
   g_on_close_ctx = ctx;
 }
@@ -490,4 +491,4 @@ uint64_t pmmu_rtl_last_cycle(void) { return g_last_cycle; }
 uint64_t pmmu_rtl_last_accept(void) { return g_last_accept; }
 uint64_t pmmu_rtl_cycle_time(uint64_t cycle) { return 10 * (g_last_edges0 + cycle); }
 
-}  // extern "C"
+} // extern "C"

@@ -38,78 +38,78 @@ extern "C" {
 #include "pmmu_rtl_pkg.h"
 
 /* #PF error code bits (resp_ec, pf_ec) */
-#define PMMU_RTL_EC_P    (1u << PMMU_RTL_PKG_EC_P)
-#define PMMU_RTL_EC_WR   (1u << PMMU_RTL_PKG_EC_WR)
-#define PMMU_RTL_EC_US   (1u << PMMU_RTL_PKG_EC_US)
+#define PMMU_RTL_EC_P (1u << PMMU_RTL_PKG_EC_P)
+#define PMMU_RTL_EC_WR (1u << PMMU_RTL_PKG_EC_WR)
+#define PMMU_RTL_EC_US (1u << PMMU_RTL_PKG_EC_US)
 #define PMMU_RTL_EC_RSVD (1u << PMMU_RTL_PKG_EC_RSVD)
-#define PMMU_RTL_EC_ID   (1u << PMMU_RTL_PKG_EC_ID)
+#define PMMU_RTL_EC_ID (1u << PMMU_RTL_PKG_EC_ID)
 
 /* the POLICY parameter */
 typedef enum pmmu_rtl_policy {
-    PMMU_RTL_PLRU = PMMU_RTL_PKG_POL_PLRU,
-    PMMU_RTL_LRU = PMMU_RTL_PKG_POL_LRU,
-    PMMU_RTL_FIFO = PMMU_RTL_PKG_POL_FIFO,
-    PMMU_RTL_RANDOM = PMMU_RTL_PKG_POL_RANDOM
+  PMMU_RTL_PLRU = PMMU_RTL_PKG_POL_PLRU,
+  PMMU_RTL_LRU = PMMU_RTL_PKG_POL_LRU,
+  PMMU_RTL_FIFO = PMMU_RTL_PKG_POL_FIFO,
+  PMMU_RTL_RANDOM = PMMU_RTL_PKG_POL_RANDOM
 } pmmu_rtl_policy_t;
 
 /* All inputs of pmmu_top (clock and reset excepted). Booleans are 0/1. */
 typedef struct pmmu_rtl_in {
-    /* control state */
-    uint8_t cr0_pg, cr0_wp;
-    uint32_t cr3;
-    uint8_t cr4_pse, cr4_pae, cr4_pge, cr4_smep, cr4_smap, efer_nxe;
-    /* translation request */
-    uint8_t req_valid;
-    uint32_t req_la;
-    uint8_t req_acc;  /* PMMU_RTL_ACC_* */
-    uint8_t req_priv; /* PMMU_RTL_PRIV_* */
-    uint8_t req_ac;   /* EFLAGS.AC */
-    /* walk memory port */
-    uint8_t mem_req_ready;
-    uint8_t mem_resp_valid;
-    uint64_t mem_resp_data; /* for a 4-byte access only bits 31:0 are used */
-    uint8_t mem_resp_err;
-    /* flush command */
-    uint8_t flush_valid;
-    uint8_t flush_kind; /* PMMU_RTL_FLUSH_* */
-    uint32_t flush_la;
-    /* page-fault interrupt acknowledge */
-    uint8_t pf_ack;
+  /* control state */
+  uint8_t cr0_pg, cr0_wp;
+  uint32_t cr3;
+  uint8_t cr4_pse, cr4_pae, cr4_pge, cr4_smep, cr4_smap, efer_nxe;
+  /* translation request */
+  uint8_t req_valid;
+  uint32_t req_la;
+  uint8_t req_acc;  /* PMMU_RTL_ACC_* */
+  uint8_t req_priv; /* PMMU_RTL_PRIV_* */
+  uint8_t req_ac;   /* EFLAGS.AC */
+  /* walk memory port */
+  uint8_t mem_req_ready;
+  uint8_t mem_resp_valid;
+  uint64_t mem_resp_data; /* for a 4-byte access only bits 31:0 are used */
+  uint8_t mem_resp_err;
+  /* flush command */
+  uint8_t flush_valid;
+  uint8_t flush_kind; /* PMMU_RTL_FLUSH_* */
+  uint32_t flush_la;
+  /* page-fault interrupt acknowledge */
+  uint8_t pf_ack;
 } pmmu_rtl_in_t;
 
 /* All outputs of pmmu_top. */
 typedef struct pmmu_rtl_out {
-    /* translation port */
-    uint8_t req_ready;
-    uint8_t resp_valid;
-    uint64_t resp_pa; /* PA[35:0] */
-    uint8_t resp_fault; /* #PF */
-    uint8_t resp_ec;    /* #PF error code, PMMU_RTL_EC_* */
-    uint8_t resp_bus_err;
-    uint8_t resp_tlb;   /* PMMU_RTL_TLB_* */
-    uint8_t resp_pwt, resp_pcd, resp_pat;
-    /* walk memory port */
-    uint8_t mem_req_valid;
-    uint64_t mem_req_pa;   /* PA[35:0] */
-    uint8_t mem_req_size;  /* bytes: 4 or 8 */
-    uint8_t mem_req_op;    /* PMMU_RTL_MEM_* */
-    uint64_t mem_req_expected, mem_req_new;
-    /* page-fault interrupt */
-    uint8_t pf_irq;
-    uint32_t pf_cr2;
-    uint8_t pf_ec;
-    /* PDPTE load command (flush_kind PMMU_RTL_FLUSH_LOAD_PDPTE): done in cycle D, with #GP(0) */
-    uint8_t pdpte_done, pdpte_gp;
+  /* translation port */
+  uint8_t req_ready;
+  uint8_t resp_valid;
+  uint64_t resp_pa;   /* PA[35:0] */
+  uint8_t resp_fault; /* #PF */
+  uint8_t resp_ec;    /* #PF error code, PMMU_RTL_EC_* */
+  uint8_t resp_bus_err;
+  uint8_t resp_tlb; /* PMMU_RTL_TLB_* */
+  uint8_t resp_pwt, resp_pcd, resp_pat;
+  /* walk memory port */
+  uint8_t mem_req_valid;
+  uint64_t mem_req_pa;  /* PA[35:0] */
+  uint8_t mem_req_size; /* bytes: 4 or 8 */
+  uint8_t mem_req_op;   /* PMMU_RTL_MEM_* */
+  uint64_t mem_req_expected, mem_req_new;
+  /* page-fault interrupt */
+  uint8_t pf_irq;
+  uint32_t pf_cr2;
+  uint8_t pf_ec;
+  /* PDPTE load command (flush_kind PMMU_RTL_FLUSH_LOAD_PDPTE): done in cycle D, with #GP(0) */
+  uint8_t pdpte_done, pdpte_gp;
 } pmmu_rtl_out_t;
 
 typedef struct pmmu_rtl pmmu_rtl_t;
 
 /* Description of one compiled variant. */
 typedef struct pmmu_rtl_variant {
-    const char *name;   /* e.g. "16x4x8_plru", "mut_us_or" */
-    unsigned sets, ways, large;
-    pmmu_rtl_policy_t policy;
-    const char *mutant; /* NULL, or the mutant's name without PMMU_MUTANT_ ("US_OR") */
+  const char *name; /* e.g. "16x4x8_plru", "mut_us_or" */
+  unsigned sets, ways, large;
+  pmmu_rtl_policy_t policy;
+  const char *mutant; /* NULL, or the mutant's name without PMMU_MUTANT_ ("US_OR") */
 } pmmu_rtl_variant_t;
 
 /* The compiled variants: count, and the i-th (NULL when out of range). */

@@ -49,27 +49,33 @@ _Static_assert(PMMU_RTL_PLRU == (int)PMMU_POLICY_PLRU && PMMU_RTL_LRU == (int)PM
                "replacement policy numbers differ between pmmu_pkg.sv and the model");
 
 /* agree today, mapped explicitly */
-_Static_assert(PMMU_RTL_ACC_READ == (unsigned)PMMU_READ && PMMU_RTL_ACC_WRITE == (unsigned)PMMU_WRITE &&
+_Static_assert(PMMU_RTL_ACC_READ == (unsigned)PMMU_READ &&
+                   PMMU_RTL_ACC_WRITE == (unsigned)PMMU_WRITE &&
                    PMMU_RTL_ACC_FETCH == (unsigned)PMMU_FETCH,
                "access kinds: review engine_rtl.c's mapping");
-_Static_assert(PMMU_RTL_TLB_OFF == (unsigned)PMMU_TLB_OFF && PMMU_RTL_TLB_HIT == (unsigned)PMMU_TLB_HIT &&
+_Static_assert(PMMU_RTL_TLB_OFF == (unsigned)PMMU_TLB_OFF &&
+                   PMMU_RTL_TLB_HIT == (unsigned)PMMU_TLB_HIT &&
                    PMMU_RTL_TLB_MISS == (unsigned)PMMU_TLB_MISS,
                "TLB results: review engine_rtl.c's mapping");
 _Static_assert(PMMU_RTL_FLUSH_NONGLOBAL == (unsigned)PMMU_FLUSH_NONGLOBAL &&
                    PMMU_RTL_FLUSH_ALL == (unsigned)PMMU_FLUSH_ALL &&
                    PMMU_RTL_FLUSH_PAGE == (unsigned)PMMU_FLUSH_PAGE,
                "flush kinds: review engine_rtl.c's mapping");
-_Static_assert(PMMU_RTL_MEM_READ == (unsigned)PMMU_MEM_READ && PMMU_RTL_MEM_CAS == (unsigned)PMMU_MEM_CAS,
+_Static_assert(PMMU_RTL_MEM_READ == (unsigned)PMMU_MEM_READ &&
+                   PMMU_RTL_MEM_CAS == (unsigned)PMMU_MEM_CAS,
                "memory operations: review engine_rtl.c's mapping");
-_Static_assert(PMMU_RTL_PRIV_USER != PMMU_RTL_PRIV_SUP && PMMU_RTL_PRIV_USER != PMMU_RTL_PRIV_IMPLICIT &&
+_Static_assert(PMMU_RTL_PRIV_USER != PMMU_RTL_PRIV_SUP &&
+                   PMMU_RTL_PRIV_USER != PMMU_RTL_PRIV_IMPLICIT &&
                    PMMU_RTL_PRIV_SUP != PMMU_RTL_PRIV_IMPLICIT,
                "privilege kinds must be distinct");
 
 /* widths */
-_Static_assert(FITS(PMMU_RTL_ACC_READ, PMMU_RTL_ACC_T_BITS) && FITS(PMMU_RTL_ACC_WRITE, PMMU_RTL_ACC_T_BITS) &&
+_Static_assert(FITS(PMMU_RTL_ACC_READ, PMMU_RTL_ACC_T_BITS) &&
+                   FITS(PMMU_RTL_ACC_WRITE, PMMU_RTL_ACC_T_BITS) &&
                    FITS(PMMU_RTL_ACC_FETCH, PMMU_RTL_ACC_T_BITS),
                "acc_t");
-_Static_assert(FITS(PMMU_RTL_PRIV_USER, PMMU_RTL_PRIV_T_BITS) && FITS(PMMU_RTL_PRIV_SUP, PMMU_RTL_PRIV_T_BITS) &&
+_Static_assert(FITS(PMMU_RTL_PRIV_USER, PMMU_RTL_PRIV_T_BITS) &&
+                   FITS(PMMU_RTL_PRIV_SUP, PMMU_RTL_PRIV_T_BITS) &&
                    FITS(PMMU_RTL_PRIV_IMPLICIT, PMMU_RTL_PRIV_T_BITS),
                "priv_t");
 _Static_assert(FITS(PMMU_RTL_FLUSH_NONGLOBAL, PMMU_RTL_FLUSH_T_BITS) &&
@@ -77,7 +83,8 @@ _Static_assert(FITS(PMMU_RTL_FLUSH_NONGLOBAL, PMMU_RTL_FLUSH_T_BITS) &&
                    FITS(PMMU_RTL_FLUSH_PAGE, PMMU_RTL_FLUSH_T_BITS) &&
                    FITS(PMMU_RTL_FLUSH_LOAD_PDPTE, PMMU_RTL_FLUSH_T_BITS),
                "flush_t");
-_Static_assert(FITS(PMMU_RTL_TLB_MISS, PMMU_RTL_TLB_RES_T_BITS) && FITS(PMMU_RTL_MEM_CAS, PMMU_RTL_MEM_OP_T_BITS) &&
+_Static_assert(FITS(PMMU_RTL_TLB_MISS, PMMU_RTL_TLB_RES_T_BITS) &&
+                   FITS(PMMU_RTL_MEM_CAS, PMMU_RTL_MEM_OP_T_BITS) &&
                    PMMU_RTL_MEM_SIZE_T_BITS == 1u && PMMU_RTL_MEM_SIZE4 != PMMU_RTL_MEM_SIZE8,
                "tlb_res_t, mem_op_t, mem_size_t (the shim turns mem_size_t into 4 or 8 bytes)");
 

@@ -25,7 +25,8 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
 }
 
 /* cosim_run with --waves; with several seeds, one file per seed. */
-static int cosim_waves(const cosim_options *o, const waves_options *w, bool several, cosim_result *r) {
+static int cosim_waves(const cosim_options *o, const waves_options *w, bool several,
+                       cosim_result *r) {
   char path[4096], tag[32], what[48];
   const char *base = w->on_failure ? waves_failure_path(w) : w->path;
   snprintf(tag, sizeof tag, "seed%" PRIu64, o->seed);
@@ -48,18 +49,34 @@ int cmd_cosim(int argc, char **argv) {
       {.name = "--seed", .type = CLI_U64, .dest = &o.seed, .max = UINT64_MAX},
       {.name = "--seeds", .type = CLI_U64, .dest = &seeds, .min = 1, .max = UINT64_MAX},
       {.name = "--accesses", .type = CLI_U64, .dest = &o.accesses, .max = UINT64_MAX},
-      {.name = "--engine", .type = CLI_CHOICE, .dest = &o.engine, .choose = cli_choose_engine, .what = CLI_ENGINES},
+      {.name = "--engine",
+       .type = CLI_CHOICE,
+       .dest = &o.engine,
+       .choose = cli_choose_engine,
+       .what = CLI_ENGINES},
       {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .max = 1024},
       {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .max = 16},
       {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .max = 64},
-      {.name = "--policy", .type = CLI_CHOICE, .dest = &o.setup.policy, .choose = cli_choose_policy, .what = CLI_POLICIES},
-      {.name = "--latency", .type = CLI_RANGE, .dest = &t->lat_min, .dest2 = &t->lat_max, .min = 1, .max = 1000000},
+      {.name = "--policy",
+       .type = CLI_CHOICE,
+       .dest = &o.setup.policy,
+       .choose = cli_choose_policy,
+       .what = CLI_POLICIES},
+      {.name = "--latency",
+       .type = CLI_RANGE,
+       .dest = &t->lat_min,
+       .dest2 = &t->lat_max,
+       .min = 1,
+       .max = 1000000},
       {.name = "--wait", .type = CLI_UNSIGNED, .dest = &t->wait_max, .max = 1000},
       {.name = "--bus-errors", .type = CLI_UNSIGNED, .dest = &t->bus_error_permille, .max = 1000},
       {.name = "--gap", .type = CLI_UNSIGNED, .dest = &o.max_gap, .max = 1000000},
       {.name = "--quiet", .type = CLI_FLAG, .dest = &o.quiet},
       {.name = "--trace", .type = CLI_FLAG, .dest = &o.trace},
-      {.name = "--mutant", .type = CLI_STRING, .dest = &o.mutant, .what = "a mutant's name (docs/rtl.md)"},
+      {.name = "--mutant",
+       .type = CLI_STRING,
+       .dest = &o.mutant,
+       .what = "a mutant's name (docs/rtl.md)"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
@@ -72,7 +89,8 @@ int cmd_cosim(int argc, char **argv) {
     cosim_result r;
     o.seed = first + k;
     seed_run s = {.o = &o, .r = &r};
-    int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r) : run_seed(&s, stdout, stdout, false);
+    int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r)
+                                    : run_seed(&s, stdout, stdout, false);
     if (one == EXIT_USAGE) return EXIT_USAGE;
     if (one) failed++;
     total_requests += r.requests;
@@ -80,8 +98,10 @@ int cmd_cosim(int argc, char **argv) {
     seconds += r.seconds;
     if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
     if (one == EXIT_DISAGREE && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
-      fprintf(stderr, "waves: to see the first failure in GTKWave, add --waves-on-failure 64 --waves FILE.fst"
-                      " to the reproduce command (docs/waves.md)\n");
+      fprintf(
+          stderr,
+          "waves: to see the first failure in GTKWave, add --waves-on-failure 64 --waves FILE.fst"
+          " to the reproduce command (docs/waves.md)\n");
   }
   if (seeds > 1)
     printf("cosim: seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " requests, %" PRIu64

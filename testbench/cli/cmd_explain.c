@@ -27,8 +27,11 @@ static int explain_file(const char *path, const pmmu_request *req) {
     return EXIT_USAGE;
   }
   tb_error err;
-  engine_setup setup = {.tlb_sets = s.tlb_sets, .tlb_ways = s.tlb_ways, .tlb_large = s.tlb_large,
-                        .policy = s.policy, .timing = s.timing};
+  engine_setup setup = {.tlb_sets = s.tlb_sets,
+                        .tlb_ways = s.tlb_ways,
+                        .tlb_large = s.tlb_large,
+                        .policy = s.policy,
+                        .timing = s.timing};
   engine_t *e = engine_create(ENGINE_MODEL, &setup, &err);
   int status = 0;
   if (!e) {
@@ -50,11 +53,16 @@ static int explain_file(const char *path, const pmmu_request *req) {
 int cmd_explain(int argc, char **argv) {
   char *words[8];
   const cli_option none[] = {{0}};
-  cli_command cmd = {.prog = "pmmu explain", .help = "pmmu --help", .opts = {none},
-                     .operands = words, .max_operands = 8};
+  cli_command cmd = {.prog = "pmmu explain",
+                     .help = "pmmu --help",
+                     .opts = {none},
+                     .operands = words,
+                     .max_operands = 8};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
-  if (n < 2) return cli_usage_error(&cmd, "'explain' needs FILE VA [read|write|fetch] [user|sup|implicit] [ac]");
+  if (n < 2)
+    return cli_usage_error(&cmd,
+                           "'explain' needs FILE VA [read|write|fetch] [user|sup|implicit] [ac]");
   pmmu_request req = {.access = PMMU_READ, .priv = PMMU_SUPERVISOR};
   uint64_t va;
   if (!cli_parse_u64(words[1], &va) || va > UINT32_MAX)

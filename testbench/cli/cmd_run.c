@@ -7,8 +7,11 @@
 #include "scenario.h"
 
 static engine_setup setup_of(const scenario *s) {
-  engine_setup setup = {.tlb_sets = s->tlb_sets, .tlb_ways = s->tlb_ways,
-                        .tlb_large = s->tlb_large, .policy = s->policy, .timing = s->timing};
+  engine_setup setup = {.tlb_sets = s->tlb_sets,
+                        .tlb_ways = s->tlb_ways,
+                        .tlb_large = s->tlb_large,
+                        .policy = s->policy,
+                        .timing = s->timing};
   return setup;
 }
 
@@ -60,7 +63,8 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   int rtl_errors = engine_rtl_errors(e);
   engine_destroy(e);
   if (rtl_errors)
-    fprintf(stderr, "%s: error: the RTL reported %d assertion failures\n", scenario_display_name(s), rtl_errors);
+    fprintf(stderr, "%s: error: the RTL reported %d assertion failures\n", scenario_display_name(s),
+            rtl_errors);
   if (mismatches || rtl_errors) return EXIT_DISAGREE;
   if (!opt.json)
     fprintf(out, "%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
@@ -93,14 +97,20 @@ int cmd_run(int argc, char **argv) {
   engine_kind kind = ENGINE_MODEL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
-  const cli_option own[] = {
-      {.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
-      {.name = "--engine", .type = CLI_CHOICE, .dest = &kind, .choose = cli_choose_engine, .what = CLI_ENGINES},
-      {0}};
+  const cli_option own[] = {{.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
+                            {.name = "--engine",
+                             .type = CLI_CHOICE,
+                             .dest = &kind,
+                             .choose = cli_choose_engine,
+                             .what = CLI_ENGINES},
+                            {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
-  cli_command cmd = {.prog = "pmmu run", .help = "pmmu --help", .opts = {own, wopts},
-                     .operands = paths, .max_operands = (unsigned)argc};
+  cli_command cmd = {.prog = "pmmu run",
+                     .help = "pmmu --help",
+                     .opts = {own, wopts},
+                     .operands = paths,
+                     .max_operands = (unsigned)argc};
   unsigned n;
   int status = cli_parse(&cmd, argc, argv, &n);
   if (!status && n == 0) status = cli_usage_error(&cmd, "'run' needs at least one scenario file");
@@ -111,7 +121,8 @@ int cmd_run(int argc, char **argv) {
     opt.name_file = n > 1;
     for (unsigned i = 0; i < n; i++) {
       one_run r = {.s = &scns[i], .kind = kind, .opt = &opt};
-      int one = waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
+      int one =
+          waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
       if (one > status) status = one;
     }
     for (unsigned i = 0; i < n; i++) scenario_free(&scns[i]);

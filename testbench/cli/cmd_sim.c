@@ -40,7 +40,8 @@ static bool no_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
   return false;
 }
 
-static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired, uint64_t *old) {
+static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
+                   uint64_t *old) {
   (void)ctx, (void)pa, (void)size, (void)expected, (void)desired, (void)old;
   return false;
 }
@@ -71,13 +72,29 @@ int cmd_sim(int argc, char **argv) {
       {.name = "--help", .type = CLI_HELP, .dest = &help},
       {.name = "-h", .type = CLI_HELP, .dest = &help},
       {.name = "--processes", .type = CLI_UNSIGNED, .dest = &o.processes, .min = 1, .max = 64},
-      {.name = "--workload", .type = CLI_CHOICE, .dest = &o.workload, .choose = choose_workload,
-       .what = "mix, seq, stride, random, ws, phases", .given = &have_workload},
+      {.name = "--workload",
+       .type = CLI_CHOICE,
+       .dest = &o.workload,
+       .choose = choose_workload,
+       .what = "mix, seq, stride, random, ws, phases",
+       .given = &have_workload},
       {.name = "--trace", .type = CLI_STRING, .dest = &o.trace, .what = "a file name"},
-      {.name = "--frames", .type = CLI_UNSIGNED, .dest = &o.os.frames, .min = 4, .max = OS_MAX_FRAMES},
-      {.name = "--engine", .type = CLI_CHOICE, .dest = &o.engine, .choose = cli_choose_engine, .what = CLI_ENGINES},
+      {.name = "--frames",
+       .type = CLI_UNSIGNED,
+       .dest = &o.os.frames,
+       .min = 4,
+       .max = OS_MAX_FRAMES},
+      {.name = "--engine",
+       .type = CLI_CHOICE,
+       .dest = &o.engine,
+       .choose = cli_choose_engine,
+       .what = CLI_ENGINES},
       {.name = "--seed", .type = CLI_U64, .dest = &o.seed, .max = UINT64_MAX},
-      {.name = "--accesses", .type = CLI_U64, .dest = &o.accesses, .max = UINT64_MAX, .given = &have_accesses},
+      {.name = "--accesses",
+       .type = CLI_U64,
+       .dest = &o.accesses,
+       .max = UINT64_MAX,
+       .given = &have_accesses},
       {.name = "--maps", .type = CLI_FLAG, .dest = &o.maps},
       {.name = "--no-events", .type = CLI_FLAG, .dest = &no_events},
       {.name = "--quantum", .type = CLI_UNSIGNED, .dest = &o.quantum, .min = 1, .max = 100000000},
@@ -85,17 +102,36 @@ int cmd_sim(int argc, char **argv) {
       {.name = "--heap", .type = CLI_UNSIGNED, .dest = &o.os.heap_pages, .max = 0x10000},
       {.name = "--check-every", .type = CLI_UNSIGNED, .dest = &o.os.check_every, .max = UINT32_MAX},
       {.name = "--stride", .type = CLI_UNSIGNED, .dest = &o.wl.stride, .min = 4, .max = 1u << 24},
-      {.name = "--ws-pages", .type = CLI_UNSIGNED, .dest = &o.wl.ws_pages, .min = 1, .max = WL_MAX_HOT},
+      {.name = "--ws-pages",
+       .type = CLI_UNSIGNED,
+       .dest = &o.wl.ws_pages,
+       .min = 1,
+       .max = WL_MAX_HOT},
       {.name = "--temporal", .type = CLI_UNSIGNED, .dest = &o.wl.temporal, .max = 100},
       {.name = "--spatial", .type = CLI_UNSIGNED, .dest = &o.wl.spatial, .max = 100},
-      {.name = "--phase", .type = CLI_UNSIGNED, .dest = &o.wl.phase_len, .min = 1, .max = UINT32_MAX},
+      {.name = "--phase",
+       .type = CLI_UNSIGNED,
+       .dest = &o.wl.phase_len,
+       .min = 1,
+       .max = UINT32_MAX},
       {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .min = 1, .max = 1024},
       {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .min = 1, .max = 16},
       {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .min = 1, .max = 64},
-      {.name = "--policy", .type = CLI_CHOICE, .dest = &o.setup.policy, .choose = cli_choose_policy, .what = CLI_POLICIES},
-      {.name = "--mutant", .type = CLI_STRING, .dest = &o.mutant, .what = "a mutant's name (docs/rtl.md)"},
-      {.name = "--latency", .type = CLI_RANGE, .dest = &o.setup.timing.lat_min, .dest2 = &o.setup.timing.lat_max,
-       .min = 1, .max = 1000000},
+      {.name = "--policy",
+       .type = CLI_CHOICE,
+       .dest = &o.setup.policy,
+       .choose = cli_choose_policy,
+       .what = CLI_POLICIES},
+      {.name = "--mutant",
+       .type = CLI_STRING,
+       .dest = &o.mutant,
+       .what = "a mutant's name (docs/rtl.md)"},
+      {.name = "--latency",
+       .type = CLI_RANGE,
+       .dest = &o.setup.timing.lat_min,
+       .dest2 = &o.setup.timing.lat_max,
+       .min = 1,
+       .max = 1000000},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
@@ -107,9 +143,11 @@ int cmd_sim(int argc, char **argv) {
     return 0;
   }
   if (no_events) o.events = false;
-  if (o.mutant && o.engine == ENGINE_MODEL) return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
+  if (o.mutant && o.engine == ENGINE_MODEL)
+    return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
-  if (o.trace && have_workload) return cli_usage_error(&cmd, "--workload and --trace exclude each other");
+  if (o.trace && have_workload)
+    return cli_usage_error(&cmd, "--workload and --trace exclude each other");
   if (o.trace && !have_accesses) o.accesses = 0;
   if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");
   /* The TLB geometry must be one the model accepts (and, for rtl, one that was built). */
@@ -132,6 +170,6 @@ int cmd_sim(int argc, char **argv) {
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
   if (!waves_enabled(&waves)) return run_sim(&call, stderr, stdout, false);
-  return cli_with_waves(&waves, waves.on_failure ? waves_failure_path(&waves) : waves.path, stderr, NULL,
-                        run_sim, &call);
+  return cli_with_waves(&waves, waves.on_failure ? waves_failure_path(&waves) : waves.path, stderr,
+                        NULL, run_sim, &call);
 }

@@ -9,7 +9,11 @@ void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) 
       {.name = "--waves", .type = CLI_STRING, .dest = &w->path, .what = "a file name"},
       {.name = "--waves-from", .type = CLI_U64, .dest = &w->from, .max = UINT64_MAX},
       {.name = "--waves-to", .type = CLI_U64, .dest = &w->to, .max = UINT64_MAX},
-      {.name = "--waves-on-failure", .type = CLI_UNSIGNED, .dest = &w->on_failure, .min = 1, .max = 100000000},
+      {.name = "--waves-on-failure",
+       .type = CLI_UNSIGNED,
+       .dest = &w->on_failure,
+       .min = 1,
+       .max = 100000000},
       {0}};
   memcpy(out, t, sizeof t);
 }
@@ -19,7 +23,8 @@ bool cli_choose_policy(const char *word, void *dest) { return pmmu_policy_parse(
 
 int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind kind) {
   if (!waves_enabled(w)) return 0;
-  if (kind == ENGINE_MODEL) return cli_usage_error(cmd, "--waves needs the RTL: --engine rtl or both");
+  if (kind == ENGINE_MODEL)
+    return cli_usage_error(cmd, "--waves needs the RTL: --engine rtl or both");
   if (!waves_available())
     return cli_usage_error(cmd, "--waves: this pmmu's RTL was built without tracing (configure with"
                                 " -DPMMU_RTL_TRACE=ON)");
@@ -38,8 +43,8 @@ int cli_with_waves(const waves_options *w, const char *path, FILE *through, cons
   } else if (waves_failed()) {
     uint64_t from, to;
     waves_failure_window(w, &from, &to);
-    fprintf(stderr, "waves: running %s%sagain to dump cycles %" PRIu64 "..%" PRIu64 "\n", what ? what : "",
-            what ? " " : "", from, to);
+    fprintf(stderr, "waves: running %s%sagain to dump cycles %" PRIu64 "..%" PRIu64 "\n",
+            what ? what : "", what ? " " : "", from, to);
     FILE *null = fopen("/dev/null", "w");
     FILE *quiet = waves_watch(null);
     waves_watch_reset();

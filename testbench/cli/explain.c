@@ -25,14 +25,17 @@ static void print_control(FILE *out, const pmmu_control *c) {
     return;
   }
   if (pae)
-    fprintf(out, "  CR3  = 0x%08" PRIx32 "   PDPTEs loaded from 0x%09" PRIx32
-                 "\n  mode: PAE paging (8-byte entries, 2 MiB large pages)\n\n",
+    fprintf(out,
+            "  CR3  = 0x%08" PRIx32 "   PDPTEs loaded from 0x%09" PRIx32
+            "\n  mode: PAE paging (8-byte entries, 2 MiB large pages)\n\n",
             c->cr3, c->cr3 & 0xFFFFFFE0u);
   else
-    fprintf(out, "  CR3  = 0x%08" PRIx32 "   page directory at 0x%09" PRIx32
-                 "\n  mode: 32-bit paging (4-byte entries; 4 MiB pages %s)\n\n",
+    fprintf(out,
+            "  CR3  = 0x%08" PRIx32 "   page directory at 0x%09" PRIx32
+            "\n  mode: 32-bit paging (4-byte entries; 4 MiB pages %s)\n\n",
             c->cr3, c->cr3 & 0xFFFFF000u,
-            (c->cr4 & PMMU_CR4_PSE) ? "allowed: CR4.PSE=1" : "not allowed: CR4.PSE=0, PS is ignored");
+            (c->cr4 & PMMU_CR4_PSE) ? "allowed: CR4.PSE=1"
+                                    : "not allowed: CR4.PSE=0, PS is ignored");
 }
 
 /* How the linear address splits, once the walk has shown the page size (0: not known). */
@@ -40,19 +43,22 @@ static void print_split(FILE *out, uint32_t la, bool pae, unsigned shift) {
   fprintf(out, "Linear address 0x%08" PRIx32 "\n", la);
   if (pae) {
     fprintf(out, "  [31:30] PDPTE index      %u\n", la >> 30);
-    fprintf(out, "  [29:21] directory index  0x%03x (%u)\n", (la >> 21) & 0x1FF, (la >> 21) & 0x1FF);
+    fprintf(out, "  [29:21] directory index  0x%03x (%u)\n", (la >> 21) & 0x1FF,
+            (la >> 21) & 0x1FF);
     if (shift == 21) {
       fprintf(out, "  [20:0]  page offset      0x%06x (2 MiB page)\n\n", la & 0x1FFFFF);
       return;
     }
-    fprintf(out, "  [20:12] table index      0x%03x (%u)\n", (la >> 12) & 0x1FF, (la >> 12) & 0x1FF);
+    fprintf(out, "  [20:12] table index      0x%03x (%u)\n", (la >> 12) & 0x1FF,
+            (la >> 12) & 0x1FF);
   } else {
     fprintf(out, "  [31:22] directory index  0x%03x (%u)\n", la >> 22, la >> 22);
     if (shift == 22) {
       fprintf(out, "  [21:0]  page offset      0x%06x (4 MiB page)\n\n", la & 0x3FFFFF);
       return;
     }
-    fprintf(out, "  [21:12] table index      0x%03x (%u)\n", (la >> 12) & 0x3FF, (la >> 12) & 0x3FF);
+    fprintf(out, "  [21:12] table index      0x%03x (%u)\n", (la >> 12) & 0x3FF,
+            (la >> 12) & 0x3FF);
   }
   fprintf(out, "  [11:0]  page offset      0x%03x\n\n", la & 0xFFF);
 }
@@ -88,7 +94,8 @@ static void print_target(FILE *out, const pmmu_walk_trace *t, unsigned i, const 
       fprintf(out, "    -> %s page at 0x%09" PRIx64 "%s\n", size, frame,
               s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
     else
-      fprintf(out, "    -> %s page%s\n", size, s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
+      fprintf(out, "    -> %s page%s\n", size,
+              s->level == PMMU_LEVEL_PDE ? " (PS=1: the PDE maps it)" : "");
   }
 }
 
@@ -101,8 +108,8 @@ static void print_steps(FILE *out, const pmmu_walk_trace *t, const pmmu_response
       fprintf(out, "Step %u: PDPTE register %u (loaded from 0x%09" PRIx64 ")\n", i + 1,
               (unsigned)((s->entry_pa & 0x18) >> 3), s->entry_pa);
     else
-      fprintf(out, "Step %u: %s at 0x%09" PRIx64 " + %u x 0x%03" PRIx64 " = 0x%09" PRIx64 "\n", i + 1,
-              pmmu_level_name(s->level), s->entry_pa & ~(UINT64_C(0xFFF)), s->size,
+      fprintf(out, "Step %u: %s at 0x%09" PRIx64 " + %u x 0x%03" PRIx64 " = 0x%09" PRIx64 "\n",
+              i + 1, pmmu_level_name(s->level), s->entry_pa & ~(UINT64_C(0xFFF)), s->size,
               (s->entry_pa & 0xFFF) / s->size, s->entry_pa);
     if (s->bus_error) {
       fprintf(out, "    the memory answered with a bus error: the walk ends (not a #PF)\n");
@@ -130,7 +137,9 @@ static void print_rights(FILE *out, const pmmu_walk_trace *t, const pmmu_control
           nx ? ", NOT OR of XD" : "", u, w, x);
   const char *why = pmmu_rights_denial(c, u, w, x, req);
   fprintf(out, "Access: %s by %s%s -> %s%s\n", pmmu_access_name(req->access),
-          req->priv == PMMU_USER ? "user" : req->priv == PMMU_IMPLICIT ? "implicit supervisor" : "supervisor",
+          req->priv == PMMU_USER       ? "user"
+          : req->priv == PMMU_IMPLICIT ? "implicit supervisor"
+                                       : "supervisor",
           req->ac ? " with EFLAGS.AC=1" : "", why ? "denied: " : "allowed", why ? why : "");
 }
 
@@ -157,7 +166,8 @@ static void print_verdict(FILE *out, const pmmu_response *r, const pmmu_request 
   } else {
     fprintf(out, "Result: bus error at 0x%09" PRIx64 " (not a #PF)\n", r->bus_error_pa);
   }
-  fprintf(out, "TLB: %s\n", t->tlb_has_page ? "an entry maps this page now" : "no entry maps this page now");
+  fprintf(out, "TLB: %s\n",
+          t->tlb_has_page ? "an entry maps this page now" : "no entry maps this page now");
 }
 
 int explain_translation(pmmu_t *m, const pmmu_request *req, const char *source, FILE *out) {

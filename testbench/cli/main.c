@@ -31,8 +31,7 @@ static const char usage_text[] =
     "      and SIGSEGV driven through the PMMU (docs/os.md); 'pmmu sim --help' for more.\n"
     "  pmmu --help | --version\n"
     "\n"
-    "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n"
-    ;
+    "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
 static const char usage_tail[] =
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
@@ -59,7 +58,8 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
-  } commands[] = {{"run", cmd_run}, {"explain", cmd_explain}, {"cosim", cmd_cosim}, {"sim", cmd_sim}};
+  } commands[] = {
+      {"run", cmd_run}, {"explain", cmd_explain}, {"cosim", cmd_cosim}, {"sim", cmd_sim}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);

@@ -32,15 +32,11 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
 static void expected(const cli_option *o, char *buf, size_t len) {
   switch (o->type) {
   case CLI_UNSIGNED:
-  case CLI_U64:
-    snprintf(buf, len, "a number %" PRIu64 "..%" PRIu64, o->min, o->max);
-    break;
+  case CLI_U64: snprintf(buf, len, "a number %" PRIu64 "..%" PRIu64, o->min, o->max); break;
   case CLI_RANGE:
     snprintf(buf, len, "N or A..B, numbers %" PRIu64 "..%" PRIu64 ", A <= B", o->min, o->max);
     break;
-  default:
-    snprintf(buf, len, "%s", o->what ? o->what : "a value");
-    break;
+  default: snprintf(buf, len, "%s", o->what ? o->what : "a value"); break;
   }
 }
 
@@ -123,7 +119,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, unsigned *n_operand
     expected(o, want, sizeof want);
     if (!value || (!eq && strncmp(value, "--", 2) == 0))
       return cli_usage_error(cmd, "missing value for '%s' (%s)", o->name, want);
-    if (!store(o, value)) return cli_usage_error(cmd, "bad value '%s' for '%s' (%s)", value, o->name, want);
+    if (!store(o, value))
+      return cli_usage_error(cmd, "bad value '%s' for '%s' (%s)", value, o->name, want);
   }
   return 0;
 }

@@ -32,16 +32,16 @@ typedef struct cli_option {
   void *dest;
   uint64_t min, max; /* numbers, inclusive */
   bool (*choose)(const char *word, void *dest);
-  const char *what;  /* CLI_CHOICE and CLI_STRING: the value, for messages ("a file name") */
-  bool *given;       /* optional: set when the option is given */
-  void *dest2;       /* CLI_RANGE: the upper bound */
+  const char *what; /* CLI_CHOICE and CLI_STRING: the value, for messages ("a file name") */
+  bool *given;      /* optional: set when the option is given */
+  void *dest2;      /* CLI_RANGE: the upper bound */
 } cli_option;
 
 typedef struct cli_command {
-  const char *prog;         /* "pmmu cosim": the start of every message */
-  const char *help;         /* "pmmu --help": the command that shows the usage */
+  const char *prog;          /* "pmmu cosim": the start of every message */
+  const char *help;          /* "pmmu --help": the command that shows the usage */
   const cli_option *opts[3]; /* up to three tables (a command's own, the waves options) */
-  char **operands;          /* NULL: the command takes none */
+  char **operands;           /* NULL: the command takes none */
   unsigned max_operands;
 } cli_command;
 

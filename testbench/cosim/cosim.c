@@ -32,11 +32,11 @@ typedef struct world {
   unsigned hot_pte[N_HOT_PTE];
   unsigned hot_pde_pae[N_HOT_PDE]; /* LA[31:21]: PDPTE index and PDE index */
   unsigned hot_pte_pae[N_HOT_PTE]; /* LA[20:12] */
-  uint64_t now;       /* the earliest cycle for the next operation */
-  bool coherent;      /* no page-table edit since the last full flush */
-  bool failed_once;   /* print the reproducer once */
-  char repro[512];    /* the command printed with lockstep differences */
-  uint32_t recent[8];  /* pages touched lately: re-touching them makes the TLB hit */
+  uint64_t now;                    /* the earliest cycle for the next operation */
+  bool coherent;                   /* no page-table edit since the last full flush */
+  bool failed_once;                /* print the reproducer once */
+  char repro[512];                 /* the command printed with lockstep differences */
+  uint32_t recent[8];              /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
 } world;
 
@@ -67,7 +67,8 @@ static uint32_t random_flags(world *w) {
 }
 
 static uint32_t random_pte(world *w) {
-  return (bits32(w) & 0xFFFFF000u) | random_flags(w) | (chance(w, 30) ? (uint32_t)PMMU_PTE_PAT4K : 0);
+  return (bits32(w) & 0xFFFFF000u) | random_flags(w) |
+         (chance(w, 30) ? (uint32_t)PMMU_PTE_PAT4K : 0);
 }
 
 static uint32_t table_pointer(world *w) {
@@ -82,9 +83,7 @@ static uint32_t large_pde(world *w) {
   return v;
 }
 
-static uint32_t random_pde(world *w) {
-  return chance(w, 70) ? table_pointer(w) : large_pde(w);
-}
+static uint32_t random_pde(world *w) { return chance(w, 70) ? table_pointer(w) : large_pde(w); }
 
 static void mem_write32(world *w, uint64_t pa, uint32_t v) { engine_mem_write(w->e, pa, 4, v); }
 static void mem_write64(world *w, uint64_t pa, uint64_t v) { engine_mem_write(w->e, pa, 8, v); }
@@ -92,7 +91,8 @@ static void mem_write64(world *w, uint64_t pa, uint64_t v) { engine_mem_write(w-
 /* ---- PAE entries (x86-paging.md section 4) ------------------------------------------------ */
 
 static bool pae_mode(world *w) {
-  return (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PAE);
+  return (engine_read_reg(w->e, REG_CR0) & PMMU_CR0_PG) &&
+         (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PAE);
 }
 
 /* XD now and then, a reserved bit of 62:36 rarely */
@@ -120,12 +120,15 @@ static uint64_t pae_large_pde(world *w) {
   return v;
 }
 
-static uint64_t pae_pde(world *w) { return chance(w, 65) ? pae_table_pointer(w) : pae_large_pde(w); }
+static uint64_t pae_pde(world *w) {
+  return chance(w, 65) ? pae_table_pointer(w) : pae_large_pde(w);
+}
 
 /* A PDPTE: a page directory, rarely not present, and (unless `clean`) now and then with a
  * reserved bit (2:1, 8:5, 63:36), which makes its load a #GP. */
 static uint64_t pdpte(world *w, bool clean) {
-  uint64_t v = (PAE_DIR_BASE + below(w, N_PAE_DIRS) * 0x1000u) | (bits32(w) & 0xE18u) /* PWT PCD 11:9 */;
+  uint64_t v =
+      (PAE_DIR_BASE + below(w, N_PAE_DIRS) * 0x1000u) | (bits32(w) & 0xE18u) /* PWT PCD 11:9 */;
   if (chance(w, 94)) v |= PMMU_PTE_P;
   if (!clean && chance(w, 3)) {
     static const unsigned rsvd[] = {1, 2, 5, 6, 7, 8, 36, 40, 50, 63};
@@ -148,12 +151,14 @@ static void build_pae_world(world *w) {
   for (unsigned i = 0; i < N_HOT_PTE; i++) w->hot_pte_pae[i] = below(w, 512);
   w->hot_pte_pae[0] = PAE_SELF_MAP_INDEX;
   for (unsigned p = 0; p < N_PDPTS; p++)
-    for (unsigned i = 0; i < 4; i++) mem_write64(w, PDPT_BASE + p * 0x20u + 8 * i, pdpte(w, p == 0));
+    for (unsigned i = 0; i < 4; i++)
+      mem_write64(w, PDPT_BASE + p * 0x20u + 8 * i, pdpte(w, p == 0));
   for (unsigned d = 0; d < N_PAE_DIRS; d++) {
     uint32_t dir = PAE_DIR_BASE + d * 0x1000u;
     for (unsigned i = 0; i < N_HOT_PDE; i++)
       mem_write64(w, dir + 8 * (w->hot_pde_pae[i] & 0x1FFu), pae_pde(w));
-    mem_write64(w, dir + 8 * PAE_SELF_MAP_INDEX, dir | (random_flags(w) & ~(uint32_t)PMMU_PTE_PS) | 1u);
+    mem_write64(w, dir + 8 * PAE_SELF_MAP_INDEX,
+                dir | (random_flags(w) & ~(uint32_t)PMMU_PTE_PS) | 1u);
   }
   for (unsigned t = 0; t < N_PAE_TABLES; t++)
     for (unsigned i = 0; i < N_HOT_PTE; i++)
@@ -165,8 +170,8 @@ static uint32_t random_la_pae(world *w) {
     return (w->hot_pde_pae[below(w, 6)] << 21) | (w->hot_pte_pae[1] << 12) | (bits32(w) & 0xFFFu);
   if (chance(w, 75) && w->recent[0]) return w->recent[below(w, 8)] | (bits32(w) & 0xFFFu);
   if (chance(w, 3)) return bits32(w);
-  unsigned pde = chance(w, 6) ? (below(w, 4) << 9) | PAE_SELF_MAP_INDEX
-                              : w->hot_pde_pae[below(w, N_HOT_PDE)];
+  unsigned pde =
+      chance(w, 6) ? (below(w, 4) << 9) | PAE_SELF_MAP_INDEX : w->hot_pde_pae[below(w, N_HOT_PDE)];
   unsigned pte = w->hot_pte_pae[below(w, N_HOT_PTE)];
   return (pde << 21) | (pte << 12) | (bits32(w) & 0xFFFu);
 }
@@ -272,12 +277,15 @@ static bool do_access(world *w, uint64_t index) {
   int err;
   if (chance(w, 5)) {
     unsigned k = below(w, 20);
-    engine_flush fl = {.kind = k < 18 ? PMMU_FLUSH_PAGE : k < 19 ? PMMU_FLUSH_NONGLOBAL : PMMU_FLUSH_ALL,
-                       .la = chance(w, 50) ? req.la : random_la(w), .after = below(w, 24)};
+    engine_flush fl = {.kind = k < 18   ? PMMU_FLUSH_PAGE
+                               : k < 19 ? PMMU_FLUSH_NONGLOBAL
+                                        : PMMU_FLUSH_ALL,
+                       .la = chance(w, 50) ? req.la : random_la(w),
+                       .after = below(w, 24)};
     err = engine_translate_flush(w->e, &req, &fl, &got);
     if (w->opt->trace)
-      fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind, fl.la,
-              fl.cycle);
+      fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind,
+              fl.la, fl.cycle);
     w->res->flushes_in_flight++;
     if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
     if ((err == TB_OK || err == TB_MISMATCH) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
@@ -296,8 +304,9 @@ static bool do_access(world *w, uint64_t index) {
   count(w, &got);
   if (pae_mode(w)) w->res->pae_requests++;
   if (w->opt->trace)
-    fprintf(w->out, "trace %" PRIu64 ": %s %s%s 0x%08" PRIx32 " -> outcome %d pa 0x%09" PRIx64
-                    " ec 0x%" PRIx32 " %s A=%" PRIu64 " R=%" PRIu64 "\n",
+    fprintf(w->out,
+            "trace %" PRIu64 ": %s %s%s 0x%08" PRIx32 " -> outcome %d pa 0x%09" PRIx64
+            " ec 0x%" PRIx32 " %s A=%" PRIu64 " R=%" PRIu64 "\n",
             index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.ac ? " ac" : "",
             req.la, got.outcome, got.pa, got.error_code, pmmu_tlb_use_name(got.tlb),
             got.accept_cycle, got.response_cycle);
@@ -309,11 +318,11 @@ static bool do_access(world *w, uint64_t index) {
       w->res->self_check_failures++;
       snprintf(what, sizeof what,
                "request %" PRIu64 " (%s %s 0x%08" PRIx32 "): result depends on the TLB (%s): "
-               "walk says outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32 ", got outcome %d pa 0x%09" PRIx64
-               " ec 0x%" PRIx32,
+               "walk says outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32
+               ", got outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32,
                index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.la,
-               pmmu_tlb_use_name(got.tlb), expect.outcome, expect.pa, expect.error_code, got.outcome,
-               got.pa, got.error_code);
+               pmmu_tlb_use_name(got.tlb), expect.outcome, expect.pa, expect.error_code,
+               got.outcome, got.pa, got.error_code);
       report_failure(w, what);
     }
   }
@@ -325,7 +334,8 @@ static bool do_access(world *w, uint64_t index) {
 static void write_control(world *w, engine_reg reg, uint64_t value, uint64_t *cycle) {
   pmmu_reg_result r;
   if (w->opt->trace)
-    fprintf(w->out, "trace: %s <- 0x%" PRIx64 " at cycle %" PRIu64 "\n", engine_reg_name(reg), value, *cycle);
+    fprintf(w->out, "trace: %s <- 0x%" PRIx64 " at cycle %" PRIu64 "\n", engine_reg_name(reg),
+            value, *cycle);
   /* A CR3 write keeps global entries, which may not map the new address space alike (the
    * mode switches write CR3 too). */
   if (reg == REG_CR3 && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE)) w->coherent = false;
@@ -408,31 +418,37 @@ static void do_edit_pae(world *w) {
     uint64_t pa = PDPT_BASE + below(w, N_PDPTS) * 0x20u + 8 * below(w, 4);
     uint64_t v = pa < PDPT_BASE + 0x20u ? pdpte(w, true) : pdpte(w, false);
     mem_write64(w, pa, v);
-    if (w->opt->trace) fprintf(w->out, "trace: edit PDPTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: edit PDPTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
     w->res->edits++;
     return; /* the TLB is not stale: the registers still hold the old PDPTEs */
   }
   if (k < 10) {
     unsigned d = below(w, N_PAE_DIRS), i = w->hot_pde_pae[below(w, N_HOT_PDE)];
     uint64_t pa = PAE_DIR_BASE + d * 0x1000u + 8 * (i & 0x1FFu);
-    uint64_t v = chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pde(w);
+    uint64_t v =
+        chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pde(w);
     mem_write64(w, pa, v);
     la = (i << 21) | (w->hot_pte_pae[below(w, N_HOT_PTE)] << 12);
-    if (w->opt->trace) fprintf(w->out, "trace: edit PAE PDE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: edit PAE PDE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
   } else {
     unsigned t = below(w, N_PAE_TABLES), i = w->hot_pte_pae[below(w, N_HOT_PTE)];
     uint64_t pa = PAE_TABLE_BASE + t * 0x1000u + 8 * i;
-    uint64_t v = chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pte(w);
+    uint64_t v =
+        chance(w, 50) ? engine_mem_read(w->e, pa, 8) ^ (UINT64_C(1) << flip_bit(w)) : pae_pte(w);
     mem_write64(w, pa, v);
     la = (w->hot_pde_pae[below(w, N_HOT_PDE)] << 21) | (i << 12);
-    if (w->opt->trace) fprintf(w->out, "trace: edit PAE PTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: edit PAE PTE at 0x%09" PRIx64 " = 0x%016" PRIx64 "\n", pa, v);
   }
   w->coherent = false;
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
     if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
-    if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
   }
 }
 
@@ -449,7 +465,8 @@ static void do_edit(world *w) {
                                : random_pde(w);
     mem_write32(w, pa, v);
     la = (i << 22) | (w->hot_pte[below(w, N_HOT_PTE)] << 12);
-    if (w->opt->trace) fprintf(w->out, "trace: edit PDE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: edit PDE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
   } else {
     unsigned t = below(w, N_TABLES), i = w->hot_pte[below(w, N_HOT_PTE)];
     uint64_t pa = TABLE_BASE + t * 0x1000u + 4 * i;
@@ -457,14 +474,16 @@ static void do_edit(world *w) {
                                : random_pte(w);
     mem_write32(w, pa, v);
     la = (w->hot_pde[below(w, N_HOT_PDE)] << 22) | (i << 12);
-    if (w->opt->trace) fprintf(w->out, "trace: edit PTE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: edit PTE at 0x%09" PRIx64 " = 0x%08" PRIx32 "\n", pa, v);
   }
   w->coherent = false;
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
     if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
-    if (w->opt->trace) fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
+    if (w->opt->trace)
+      fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
   }
 }
 
@@ -510,7 +529,8 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   if (!e) return err ? err->code : TB_E_INVALID;
   if (o->waves && engine_waves(e, o->waves) != TB_OK) {
     engine_destroy(e);
-    return tb_fail(err, TB_E_UNAVAILABLE, "cannot write waves to %s (is the RTL engine in use?)", o->waves);
+    return tb_fail(err, TB_E_UNAVAILABLE, "cannot write waves to %s (is the RTL engine in use?)",
+                   o->waves);
   }
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   cosim_command(o, w.repro, sizeof w.repro);
@@ -524,7 +544,8 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     pmmu_reg_result r = {.done_cycle = 2};
     engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
     engine_status(&w, engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL));
-    engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r));
+    engine_status(&w,
+                  engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r));
     w.now = r.done_cycle + 1;
   } else {
     engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
@@ -552,8 +573,9 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   res->mismatches = engine_mismatch_count(e);
   res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);
-  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once) ? TB_MISMATCH
-                                                                                            : TB_OK;
+  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once)
+             ? TB_MISMATCH
+             : TB_OK;
 }
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out) {
@@ -561,18 +583,24 @@ void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *ou
   fprintf(out, "cosim: seed %" PRIu64 ", engine %s, TLB %ux%u+%u %s\n", o->seed,
           engine_kind_name(o->engine), o->setup.tlb_sets, o->setup.tlb_ways, o->setup.tlb_large,
           pmmu_policy_name(o->setup.policy));
-  fprintf(out, "  requests %" PRIu64 ": hits %" PRIu64 " (%.1f%%), walks %" PRIu64 ", paging off %" PRIu64 "\n",
+  fprintf(out,
+          "  requests %" PRIu64 ": hits %" PRIu64 " (%.1f%%), walks %" PRIu64
+          ", paging off %" PRIu64 "\n",
           r->requests, r->hits, pct, r->walks, r->off);
-  fprintf(out, "  faults: not-present %" PRIu64 ", protection %" PRIu64 ", reserved %" PRIu64
-               "; bus errors %" PRIu64 "\n",
+  fprintf(out,
+          "  faults: not-present %" PRIu64 ", protection %" PRIu64 ", reserved %" PRIu64
+          "; bus errors %" PRIu64 "\n",
           r->faults_np, r->faults_prot, r->faults_rsvd, r->bus_errors);
-  fprintf(out, "  flushes during requests %" PRIu64 ", page-table edits %" PRIu64
-               ", control writes %" PRIu64 " (#GP %" PRIu64 ")\n",
+  fprintf(out,
+          "  flushes during requests %" PRIu64 ", page-table edits %" PRIu64
+          ", control writes %" PRIu64 " (#GP %" PRIu64 ")\n",
           r->flushes_in_flight, r->edits, r->control_writes, r->gp_faults);
-  fprintf(out, "  PAE: requests %" PRIu64 ", PDPTE loads %" PRIu64 "\n", r->pae_requests, r->pdpte_loads);
-  fprintf(out, "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64
-               "; RTL assertion failures %" PRIu64 "\n",
+  fprintf(out, "  PAE: requests %" PRIu64 ", PDPTE loads %" PRIu64 "\n", r->pae_requests,
+          r->pdpte_loads);
+  fprintf(out,
+          "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64
+          "; RTL assertion failures %" PRIu64 "\n",
           r->self_checks, r->self_check_failures, r->mismatches, r->rtl_errors);
-  fprintf(out, "  cycles simulated %" PRIu64 " in %.3f s (%.2f M cycles/s)\n", r->cycles, r->seconds,
-          r->seconds > 0 ? (double)r->cycles / r->seconds / 1e6 : 0.0);
+  fprintf(out, "  cycles simulated %" PRIu64 " in %.3f s (%.2f M cycles/s)\n", r->cycles,
+          r->seconds, r->seconds > 0 ? (double)r->cycles / r->seconds / 1e6 : 0.0);
 }

@@ -22,15 +22,15 @@
 static engine_kind g_kind = ENGINE_MODEL;
 static unsigned g_failures, g_checks;
 
-#define CHECK(cond, ...)                                                                     \
-  do {                                                                                       \
-    g_checks++;                                                                              \
-    if (!(cond)) {                                                                           \
-      g_failures++;                                                                          \
-      printf("FAIL %s:%d: ", __func__, __LINE__);                                            \
-      printf(__VA_ARGS__);                                                                   \
-      printf("\n");                                                                          \
-    }                                                                                        \
+#define CHECK(cond, ...)                          \
+  do {                                            \
+    g_checks++;                                   \
+    if (!(cond)) {                                \
+      g_failures++;                               \
+      printf("FAIL %s:%d: ", __func__, __LINE__); \
+      printf(__VA_ARGS__);                        \
+      printf("\n");                               \
+    }                                             \
   } while (0)
 
 /* A small world: directory at 0x1000, one table at 0x2000; LA 0x00400000 + n*0x1000 maps
@@ -38,7 +38,7 @@ static unsigned g_failures, g_checks;
  * 4 MiB page at 0x01000000 (P W A D PS). */
 #define DIR 0x1000u
 #define TABLE 0x2000u
-#define LA4K(n) (0x00400000u + (uint32_t)(n) * 0x1000u)
+#define LA4K(n) (0x00400000u + (uint32_t)(n)*0x1000u)
 #define LA4M 0x00800000u
 
 typedef struct rig {
@@ -49,7 +49,9 @@ typedef struct rig {
 /* Geometries with an RTL variant (rtl/CMakeLists.txt): 16x4x8 and 1x4x2. */
 static rig make_timed(unsigned sets, unsigned ways, unsigned pde_flags, unsigned pte_flags,
                       unsigned wait) {
-  engine_setup s = {.tlb_sets = sets, .tlb_ways = ways, .tlb_large = sets == 1 ? 2 : 8,
+  engine_setup s = {.tlb_sets = sets,
+                    .tlb_ways = ways,
+                    .tlb_large = sets == 1 ? 2 : 8,
                     .policy = PMMU_POLICY_PLRU};
   pmem_timing_init(&s.timing);
   s.timing.wait_min = s.timing.wait_max = wait;
@@ -60,7 +62,8 @@ static rig make_timed(unsigned sets, unsigned ways, unsigned pde_flags, unsigned
     exit(2);
   }
   engine_mem_write(r.e, DIR + 4 * 1, 4, TABLE | pde_flags);
-  for (unsigned n = 0; n < 16; n++) engine_mem_write(r.e, TABLE + 4 * n, 4, (0x100000u + n * 0x1000u) | pte_flags);
+  for (unsigned n = 0; n < 16; n++)
+    engine_mem_write(r.e, TABLE + 4 * n, 4, (0x100000u + n * 0x1000u) | pte_flags);
   engine_mem_write(r.e, DIR + 4 * 2, 4, 0x01000000u | 0xE3u);
   engine_write_reg(r.e, REG_CR3, DIR, 0, NULL);
   engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, 1, NULL);
@@ -98,7 +101,8 @@ static pmmu_response access(rig *r, uint32_t la) { return access_at(r, la, PMMU_
 static void done(rig *r) {
   engine_finish(r->e);
   report(r);
-  CHECK(engine_mismatch_count(r->e) == 0, "%" PRIu64 " lockstep mismatches", engine_mismatch_count(r->e));
+  CHECK(engine_mismatch_count(r->e) == 0, "%" PRIu64 " lockstep mismatches",
+        engine_mismatch_count(r->e));
   CHECK(engine_rtl_errors(r->e) == 0, "%d RTL assertion failures", engine_rtl_errors(r->e));
   engine_destroy(r->e);
 }
@@ -111,9 +115,11 @@ static void flush_vs_fill(void) {
     for (unsigned after = 7; after <= 9; after++) {
       rig r = make(16, 4, 0x23, 0x23);
       engine_flush f = {.kind = kind == 3 ? PMMU_FLUSH_PAGE : (pmmu_flush_kind)kind,
-                        .la = kind == 3 ? LA4K(5) : LA4K(0), .after = after};
+                        .la = kind == 3 ? LA4K(5) : LA4K(0),
+                        .after = after};
       pmmu_response w = access_at(&r, LA4K(0), PMMU_READ, &f);
-      CHECK(w.outcome == PMMU_OK && w.cycles == 9, "walk: outcome %d cycles %u", w.outcome, w.cycles);
+      CHECK(w.outcome == PMMU_OK && w.cycles == 9, "walk: outcome %d cycles %u", w.outcome,
+            w.cycles);
       bool in_window = f.cycle <= w.response_cycle;
       bool removes_it = kind != 3; /* every kind but "another page" removes the entry anyway */
       pmmu_response again = access(&r, LA4K(0));
@@ -135,7 +141,7 @@ static void flush_in_every_walk_cycle(void) {
   for (unsigned after = 0; after <= 17; after++) {
     rig r = make(1, 4, 0x23, 0x23);
     for (unsigned n = 1; n <= 4; n++) access(&r, LA4K(n));
-    engine_mem_write(r.e, DIR + 4, 4, TABLE | 0x03u);        /* PDE: A clear */
+    engine_mem_write(r.e, DIR + 4, 4, TABLE | 0x03u);           /* PDE: A clear */
     engine_mem_write(r.e, TABLE + 4 * 5, 4, 0x105000u | 0x03u); /* PTE[5]: A clear */
     engine_flush f = {.kind = PMMU_FLUSH_PAGE, .la = LA4K(9), .after = after};
     pmmu_response w = access_at(&r, LA4K(5), PMMU_READ, &f);
@@ -161,7 +167,8 @@ static void bus_error_on_each_access(void) {
     pmmu_response w = access_at(&r, LA4K(0), PMMU_WRITE, NULL);
     CHECK(w.outcome == PMMU_BUS_ERROR, "k=%u: outcome %d", k, w.outcome);
     CHECK(w.cycles == 1 + 4 * (k + 1), "k=%u: cycles %u, want %u", k, w.cycles, 1 + 4 * (k + 1));
-    uint32_t pde = (uint32_t)engine_mem_read(r.e, DIR + 4, 4), pte = (uint32_t)engine_mem_read(r.e, TABLE, 4);
+    uint32_t pde = (uint32_t)engine_mem_read(r.e, DIR + 4, 4),
+             pte = (uint32_t)engine_mem_read(r.e, TABLE, 4);
     CHECK(pde == (TABLE | (k == 3 ? 0x23u : 0x03u)), "k=%u: PDE 0x%08x", k, pde);
     CHECK(pte == (0x100000u | 0x03u), "k=%u: PTE 0x%08x", k, pte);
     pmmu_response again = access(&r, LA4K(0));
@@ -213,7 +220,7 @@ static void lookup_once_under_backpressure(void) {
   engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, r.now++, NULL);
   CHECK(access(&r, LA4K(0)).tlb == PMMU_TLB_MISS, "first access walks");
   engine_mem_write(r.e, DIR + 4, 4, 0x00c00000u | 0xA7u); /* PDE[1] -> 4 MiB, P W U A PS */
-  pmmu_response large = access(&r, LA4K(0x112)); /* fills a 4 MiB entry */
+  pmmu_response large = access(&r, LA4K(0x112));          /* fills a 4 MiB entry */
   CHECK(large.pa == 0x00d12000u && large.cycles == 1 + 6, "4 MiB walk: pa 0x%" PRIx64 " cycles %u",
         large.pa, large.cycles);
   CHECK(access(&r, LA4K(0)).pa == 0x100000u, "the stale 4 KiB entry must win");
@@ -221,7 +228,8 @@ static void lookup_once_under_backpressure(void) {
   CHECK(w.tlb == PMMU_TLB_MISS && w.pa == 0x00c00000u, "write: %s pa 0x%" PRIx64,
         pmmu_tlb_use_name(w.tlb), w.pa);
   pmmu_response after = access(&r, LA4K(0x113));
-  CHECK(after.tlb == PMMU_TLB_HIT, "the 4 MiB entry was dropped too: %s", pmmu_tlb_use_name(after.tlb));
+  CHECK(after.tlb == PMMU_TLB_HIT, "the 4 MiB entry was dropped too: %s",
+        pmmu_tlb_use_name(after.tlb));
   done(&r);
 }
 

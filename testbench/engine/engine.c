@@ -26,7 +26,7 @@ struct engine {
   rtl_side *rtl;
   pmmu_control ctl; /* as last written successfully: the RTL's control inputs */
   uint64_t requests;
-  uint64_t reports; /* comparisons that differed */
+  uint64_t reports;       /* comparisons that differed */
   engine_mismatch *diffs; /* records not cleared yet */
   size_t ndiffs, cap;
   tb_error err; /* the last error */
@@ -128,8 +128,11 @@ static model_side *model_side_create(const engine_setup *setup, tb_error *err) {
   cfg.tlb_ways = setup->tlb_ways;
   cfg.tlb_large = setup->tlb_large;
   cfg.policy = setup->policy;
-  cfg.mem = (pmmu_mem_ops){.read = model_read, .cas = model_cas, .timing = model_timing,
-                           .observe = model_observe, .ctx = s};
+  cfg.mem = (pmmu_mem_ops){.read = model_read,
+                           .cas = model_cas,
+                           .timing = model_timing,
+                           .observe = model_observe,
+                           .ctx = s};
   const char *bad = pmmu_config_check(&cfg);
   if (bad || !(s->m = pmmu_create(&cfg))) {
     tb_fail(err, bad ? TB_E_CONFIG : TB_E_NOMEM, "%s", bad ? bad : "out of memory");
@@ -149,28 +152,62 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
   return NULL;
 }
 void rtl_side_destroy(rtl_side *r) { (void)r; }
-pmem_t *rtl_side_mem(rtl_side *r) { (void)r; return NULL; }
-int rtl_side_translate(rtl_side *r, const pmmu_request *q, engine_flush *f, pmmu_response *o, txn_log *l) {
-  (void)r; (void)q; (void)f; (void)o; (void)l;
+pmem_t *rtl_side_mem(rtl_side *r) {
+  (void)r;
+  return NULL;
+}
+int rtl_side_translate(rtl_side *r, const pmmu_request *q, engine_flush *f, pmmu_response *o,
+                       txn_log *l) {
+  (void)r;
+  (void)q;
+  (void)f;
+  (void)o;
+  (void)l;
   return TB_E_UNAVAILABLE;
 }
 int rtl_side_control(rtl_side *r, const pmmu_control *c, int k, uint32_t la, uint64_t cycle) {
-  (void)r; (void)c; (void)k; (void)la; (void)cycle;
+  (void)r;
+  (void)c;
+  (void)k;
+  (void)la;
+  (void)cycle;
   return TB_E_UNAVAILABLE;
 }
 int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *n, const pmmu_control *o, int k,
                          uint64_t cycle, uint64_t *d, bool *gp, txn_log *l) {
-  (void)r; (void)n; (void)o; (void)k; (void)cycle; (void)d; (void)gp; (void)l;
+  (void)r;
+  (void)n;
+  (void)o;
+  (void)k;
+  (void)cycle;
+  (void)d;
+  (void)gp;
+  (void)l;
   return TB_E_UNAVAILABLE;
 }
-uint64_t rtl_side_ready_cycle(const rtl_side *r) { (void)r; return 0; }
-void rtl_side_watch_interrupt(rtl_side *r, uint64_t c) { (void)r; (void)c; }
+uint64_t rtl_side_ready_cycle(const rtl_side *r) {
+  (void)r;
+  return 0;
+}
+void rtl_side_watch_interrupt(rtl_side *r, uint64_t c) {
+  (void)r;
+  (void)c;
+}
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out) {
-  (void)r; (void)force; (void)out;
+  (void)r;
+  (void)force;
+  (void)out;
   return false;
 }
-int rtl_side_errors(const rtl_side *r) { (void)r; return 0; }
-int rtl_side_waves(rtl_side *r, const char *path) { (void)r; (void)path; return -1; }
+int rtl_side_errors(const rtl_side *r) {
+  (void)r;
+  return 0;
+}
+int rtl_side_waves(rtl_side *r, const char *path) {
+  (void)r;
+  (void)path;
+  return -1;
+}
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
@@ -365,7 +402,8 @@ static int hang(engine_t *e, diff *d, const char *field, uint64_t model, uint64_
 
 /* ---- Operations ----------------------------------------------------------------------------- */
 
-static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush, pmmu_response *out) {
+static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
+                     pmmu_response *out) {
   pmmu_response r;
   engine_flush rtl_flush;
   txn_log rtl_log = {0};
@@ -423,7 +461,7 @@ static int implied_flush(engine_reg reg, const pmmu_control *old, const pmmu_con
  * CR4.PAE, PSE, PGE or SMEP with PAE paging in use afterwards. */
 static bool loads_pdptes(engine_reg reg, const pmmu_control *old, const pmmu_control *new) {
   const uint32_t cr4_bits = PMMU_CR4_PAE | PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_SMEP;
-  bool after = (new->cr0 & PMMU_CR0_PG) && (new->cr4 & PMMU_CR4_PAE);
+  bool after = (new->cr0 &PMMU_CR0_PG) && (new->cr4 &PMMU_CR4_PAE);
   if (!after) return false;
   if (reg == REG_CR3) return true;
   if (reg != REG_CR0 && reg != REG_CR4) return false;
@@ -443,7 +481,8 @@ static int compare_load(engine_t *e, diff *d, const pmmu_reg_result *m, uint64_t
 /* The register write on the RTL half: a PDPTE load run to its end (and compared), or new
  * control inputs. */
 static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle, bool load,
-                         const pmmu_control *written, const pmmu_control *next, pmmu_reg_result *res) {
+                         const pmmu_control *written, const pmmu_control *next,
+                         pmmu_reg_result *res) {
   if (!load) {
     if (res->gp_fault) return TB_OK;
     int st = rtl_side_control(e->rtl, next, implied_flush(reg, &e->ctl, next), 0, cycle);
@@ -533,7 +572,8 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {
 
 void engine_inject_bus_error(engine_t *e, uint64_t index) {
   if (e->model) pmem_set_bus_error_request(e->model->mem, pmem_requests(e->model->mem) + index);
-  if (e->rtl) pmem_set_bus_error_request(rtl_side_mem(e->rtl), pmem_requests(rtl_side_mem(e->rtl)) + index);
+  if (e->rtl)
+    pmem_set_bus_error_request(rtl_side_mem(e->rtl), pmem_requests(rtl_side_mem(e->rtl)) + index);
 }
 
 pmmu_t *engine_model(engine_t *e) { return e->model ? e->model->m : NULL; }

@@ -55,26 +55,26 @@ const tb_error *engine_error(const engine_t *e);
  * (engine_report.c: engine_report_mismatches, the one table every command prints). */
 
 typedef enum engine_diff_op {
-  ENGINE_DIFF_REQUEST,     /* a translation request (and the flush given during it) */
-  ENGINE_DIFF_INTERRUPT,   /* the #PF interrupt of a request, as it stands in R + 1 (T10) */
-  ENGINE_DIFF_PDPTE_LOAD   /* the PDPTE load of a register write (T11) */
+  ENGINE_DIFF_REQUEST,   /* a translation request (and the flush given during it) */
+  ENGINE_DIFF_INTERRUPT, /* the #PF interrupt of a request, as it stands in R + 1 (T10) */
+  ENGINE_DIFF_PDPTE_LOAD /* the PDPTE load of a register write (T11) */
 } engine_diff_op;
 
 /* One field that differs. Records of one comparison share `report` and are contiguous. */
 typedef struct engine_mismatch {
-  uint64_t report;      /* the comparison: 1, 2, ... over the engine's life */
+  uint64_t report; /* the comparison: 1, 2, ... over the engine's life */
   engine_diff_op op;
-  bool hang;            /* the RTL never finished the request or load: model = the model's
+  bool hang;        /* the RTL never finished the request or load: model = the model's
                            response / done cycle (0 without a model), rtl = the cycle it gave
                            up in */
-  uint64_t request;     /* the request's index (1 = the first); requests and interrupts */
-  pmmu_request req;     /* the request (requests, interrupts, hangs of a request) */
-  engine_reg reg;       /* PDPTE loads (and their hangs): the register write */
+  uint64_t request; /* the request's index (1 = the first); requests and interrupts */
+  pmmu_request req; /* the request (requests, interrupts, hangs of a request) */
+  engine_reg reg;   /* PDPTE loads (and their hangs): the register write */
   uint64_t reg_value;
-  uint64_t cycle;       /* the cycle the request was presented / the write was given in */
-  const char *field;    /* "outcome", "pa", "memory access", "response", ... */
-  unsigned txn;         /* memory access fields: which access of the operation (1, 2, ...) */
-  uint64_t model, rtl;  /* the values of a scalar field */
+  uint64_t cycle;      /* the cycle the request was presented / the write was given in */
+  const char *field;   /* "outcome", "pa", "memory access", "response", ... */
+  unsigned txn;        /* memory access fields: which access of the operation (1, 2, ...) */
+  uint64_t model, rtl; /* the values of a scalar field */
   bool has_model_txn, has_rtl_txn; /* memory access fields: (none) when false */
   pmmu_mem_txn model_txn, rtl_txn;
 } engine_mismatch;

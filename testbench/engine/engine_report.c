@@ -24,7 +24,9 @@ void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
 static void header(FILE *f, const engine_mismatch *m) {
   if (m->op != ENGINE_DIFF_PDPTE_LOAD) {
     const pmmu_request *q = &m->req;
-    fprintf(f, "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64 "):\n",
+    fprintf(f,
+            "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32
+            ", presented in cycle %" PRIu64 "):\n",
             m->request, pmmu_access_name(q->access), pmmu_priv_name(q->priv), q->ac ? " ac" : "",
             q->la, q->cycle);
   } else {

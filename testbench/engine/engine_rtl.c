@@ -11,8 +11,8 @@
 
 /* The memory port's request in flight. */
 typedef struct mem_port {
-  bool busy;          /* a request was seen and is not answered yet */
-  pmmu_mem_txn txn;   /* present/accept/response cycles drawn when it was seen */
+  bool busy;        /* a request was seen and is not answered yet */
+  pmmu_mem_txn txn; /* present/accept/response cycles drawn when it was seen */
   bool err;
 } mem_port;
 
@@ -154,7 +154,8 @@ static void finish_cycle(rtl_side *r, txn_log *log) {
   r->in.pf_ack = 0;
   if (cycle == r->irq_watch) { /* T10: the interrupt as it stands in R + 1 */
     pmmu_rtl_eval(r->h, &r->in, &out);
-    r->irq_seen = (pmmu_interrupt_state){.pending = out.pf_irq, .cr2 = out.pf_cr2, .error_code = out.pf_ec};
+    r->irq_seen =
+        (pmmu_interrupt_state){.pending = out.pf_irq, .cr2 = out.pf_cr2, .error_code = out.pf_ec};
     r->irq_watch_done = true;
   }
 }
@@ -178,7 +179,7 @@ static void set_request(pmmu_rtl_in_t *in, const pmmu_request *req) {
 }
 
 static void take_response(const pmmu_rtl_out_t *o, const pmmu_request *req, pmmu_response *out) {
-  out->tlb = o->resp_tlb == PMMU_RTL_TLB_HIT ? PMMU_TLB_HIT
+  out->tlb = o->resp_tlb == PMMU_RTL_TLB_HIT   ? PMMU_TLB_HIT
              : o->resp_tlb == PMMU_RTL_TLB_OFF ? PMMU_TLB_OFF
                                                : PMMU_TLB_MISS;
   if (o->resp_bus_err) {
@@ -196,12 +197,11 @@ static void take_response(const pmmu_rtl_out_t *o, const pmmu_request *req, pmmu
 
 static void set_flush(pmmu_rtl_in_t *in, pmmu_flush_kind kind, uint32_t la) {
   in->flush_valid = 1;
-  in->flush_kind = kind == PMMU_FLUSH_ALL      ? PMMU_RTL_FLUSH_ALL
-                   : kind == PMMU_FLUSH_PAGE   ? PMMU_RTL_FLUSH_PAGE
-                                               : PMMU_RTL_FLUSH_NONGLOBAL;
+  in->flush_kind = kind == PMMU_FLUSH_ALL    ? PMMU_RTL_FLUSH_ALL
+                   : kind == PMMU_FLUSH_PAGE ? PMMU_RTL_FLUSH_PAGE
+                                             : PMMU_RTL_FLUSH_NONGLOBAL;
   in->flush_la = la;
 }
-
 
 int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush,
                        pmmu_response *out, txn_log *log) {

@@ -86,7 +86,8 @@ static uint8_t *page_for_write(pmem_t *mem, uint64_t pa) {
 bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value) {
   uint8_t *page = page_for_write(mem, pa);
   if (!page) return false;
-  for (unsigned i = 0; i < size; i++) page[(pa & (PAGE_SIZE - 1)) + i] = (uint8_t)(value >> (8 * i));
+  for (unsigned i = 0; i < size; i++)
+    page[(pa & (PAGE_SIZE - 1)) + i] = (uint8_t)(value >> (8 * i));
   return true;
 }
 
@@ -115,7 +116,9 @@ static unsigned draw(pmem_t *mem, unsigned lo, unsigned hi) {
 void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t *response,
                       bool *bus_error) {
   const pmem_timing *t = &mem->timing;
-  unsigned wait = t->wait_max ? draw(mem, t->wait_min <= t->wait_max ? t->wait_min : t->wait_max, t->wait_max) : 0;
+  unsigned wait =
+      t->wait_max ? draw(mem, t->wait_min <= t->wait_max ? t->wait_min : t->wait_max, t->wait_max)
+                  : 0;
   unsigned lat = t->lat_min < t->lat_max ? draw(mem, t->lat_min, t->lat_max) : t->lat_min;
   *bus_error = t->bus_error_permille && draw(mem, 0, 999) < t->bus_error_permille;
   if (mem->requests == mem->err_request) *bus_error = true;

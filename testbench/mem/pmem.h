@@ -21,7 +21,7 @@
 typedef struct pmem pmem_t;
 
 typedef struct pmem_timing {
-  unsigned lat_min, lat_max; /* latency L, >= 1; fixed when equal */
+  unsigned lat_min, lat_max;   /* latency L, >= 1; fixed when equal */
   unsigned wait_min, wait_max; /* back-pressure w drawn from wait_min..wait_max (0..0: none) */
   unsigned bus_error_permille;
   uint64_t seed;

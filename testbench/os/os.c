@@ -7,9 +7,9 @@
 
 /* ---- Configuration, deliberate bugs, file contents, errors ------------------------------ */
 
-static const char *const bug_names[] = {"none", "cow-no-copy", "swap-no-write", "no-invlpg",
-                                        "text-writable", "kernel-user", "no-area-check",
-                                        "lib-private", "no-frame-limit"};
+static const char *const bug_names[] = {"none",          "cow-no-copy",   "swap-no-write",
+                                        "no-invlpg",     "text-writable", "kernel-user",
+                                        "no-area-check", "lib-private",   "no-frame-limit"};
 
 bool os_bug_parse(const char *name, os_bug *out) {
   for (unsigned i = 0; i < sizeof bug_names / sizeof bug_names[0]; i++)
@@ -50,9 +50,12 @@ uint32_t os_file_word(unsigned file, uint32_t page, uint32_t word) {
 
 const char *os_ec_text(uint32_t ec, char *buf, size_t len) {
   snprintf(buf, len, "%s %s, %s", (ec & PMMU_EC_US) ? "user" : "kernel",
-           (ec & PMMU_EC_ID) ? "fetch" : (ec & PMMU_EC_WR) ? "write" : "read",
-           (ec & PMMU_EC_RSVD) ? "reserved bit set" : (ec & PMMU_EC_P) ? "protection violation"
-                                                                       : "page not present");
+           (ec & PMMU_EC_ID)   ? "fetch"
+           : (ec & PMMU_EC_WR) ? "write"
+                               : "read",
+           (ec & PMMU_EC_RSVD) ? "reserved bit set"
+           : (ec & PMMU_EC_P)  ? "protection violation"
+                               : "page not present");
   return buf;
 }
 
@@ -94,7 +97,8 @@ os_t *os_create(engine_t *e, const os_config *cfg, char *why, size_t why_len) {
   os->sw = calloc(cfg->swap_slots, sizeof *os->sw);
   os->sw_free = calloc(cfg->swap_slots, sizeof *os->sw_free);
   os->lib_frame = calloc(cfg->lib_pages, sizeof *os->lib_frame);
-  if (!os->fr || !os->fr_free || !os->pt_free || !os->sw || !os->sw_free || !os->lib_frame) goto oom;
+  if (!os->fr || !os->fr_free || !os->pt_free || !os->sw || !os->sw_free || !os->lib_frame)
+    goto oom;
   for (unsigned i = 0; i < os->nframes; i++) {
     os->fr[i].slot = -1;
     os->fr_free[os->fr_nfree++] = os->nframes - 1 - i; /* frame 0 first */

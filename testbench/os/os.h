@@ -48,31 +48,31 @@ extern "C" {
 /* Deliberate bugs, so that every test can be shown to fail (tests/os_tests.c). */
 typedef enum os_bug {
   OS_BUG_NONE,
-  OS_BUG_COW_NO_COPY,     /* a write fault on a COW page makes the shared frame writable */
-  OS_BUG_SWAP_NO_WRITE,   /* a dirty page is evicted without being written to swap */
-  OS_BUG_NO_INVLPG,       /* no INVLPG on unmap or protection change */
-  OS_BUG_TEXT_WRITABLE,   /* text pages are mapped writable */
-  OS_BUG_KERNEL_USER,     /* the kernel area is mapped with U = 1 */
-  OS_BUG_NO_AREA_CHECK,   /* a fault outside every area maps a zero page */
-  OS_BUG_LIB_PRIVATE,     /* every process gets its own copy of the library */
-  OS_BUG_NO_FRAME_LIMIT,  /* the allocator ignores the number of frames */
+  OS_BUG_COW_NO_COPY,    /* a write fault on a COW page makes the shared frame writable */
+  OS_BUG_SWAP_NO_WRITE,  /* a dirty page is evicted without being written to swap */
+  OS_BUG_NO_INVLPG,      /* no INVLPG on unmap or protection change */
+  OS_BUG_TEXT_WRITABLE,  /* text pages are mapped writable */
+  OS_BUG_KERNEL_USER,    /* the kernel area is mapped with U = 1 */
+  OS_BUG_NO_AREA_CHECK,  /* a fault outside every area maps a zero page */
+  OS_BUG_LIB_PRIVATE,    /* every process gets its own copy of the library */
+  OS_BUG_NO_FRAME_LIMIT, /* the allocator ignores the number of frames */
 } os_bug;
 
 bool os_bug_parse(const char *name, os_bug *out);
 const char *os_bug_name(os_bug b);
 
 typedef struct os_config {
-  unsigned frames;       /* user frames (default 1024 = 4 MiB) */
-  unsigned swap_slots;   /* swap area size in pages (default 65536) */
-  unsigned text_pages;   /* default 64 */
-  unsigned data_pages;   /* default 16 */
-  unsigned heap_pages;   /* initial brk size, default 512 */
-  unsigned lib_pages;    /* default 128 */
-  unsigned stack_pages;  /* default 256 */
-  bool shadow;           /* check every read against what was written (default true) */
-  unsigned check_every;  /* run os_check after every N-th fault (0: never; 1: every fault) */
+  unsigned frames;           /* user frames (default 1024 = 4 MiB) */
+  unsigned swap_slots;       /* swap area size in pages (default 65536) */
+  unsigned text_pages;       /* default 64 */
+  unsigned data_pages;       /* default 16 */
+  unsigned heap_pages;       /* initial brk size, default 512 */
+  unsigned lib_pages;        /* default 128 */
+  unsigned stack_pages;      /* default 256 */
+  bool shadow;               /* check every read against what was written (default true) */
+  unsigned check_every;      /* run os_check after every N-th fault (0: never; 1: every fault) */
   unsigned segv_print_limit; /* segfault lines printed per process (default 10) */
-  FILE *log;             /* segfault lines and internal errors (default stdout) */
+  FILE *log;                 /* segfault lines and internal errors (default stdout) */
   os_bug bug;
 } os_config;
 
@@ -82,9 +82,9 @@ typedef enum os_access_kind { OS_R, OS_W, OS_X } os_access_kind;
 
 /* What the fault handler did, by kind. */
 typedef struct os_proc_stats {
-  uint64_t accesses;     /* user accesses (retries after a fault not counted) */
+  uint64_t accesses; /* user accesses (retries after a fault not counted) */
   uint64_t tlb_hits, walks;
-  uint64_t pmmu_cycles;  /* sum of R - A over the process's requests, retries included */
+  uint64_t pmmu_cycles; /* sum of R - A over the process's requests, retries included */
   uint64_t minflt, majflt;
   uint64_t zero_fills, file_reads, lib_maps, swap_cache_hits;
   uint64_t cow_copies, cow_reuses;
@@ -93,18 +93,18 @@ typedef struct os_proc_stats {
 } os_proc_stats;
 
 typedef struct os_stats {
-  uint64_t requests;        /* every PMMU request: user, retries, kernel */
+  uint64_t requests; /* every PMMU request: user, retries, kernel */
   uint64_t hits, walks;
-  uint64_t pmmu_cycles;     /* sum of R - A */
+  uint64_t pmmu_cycles; /* sum of R - A */
   uint64_t pf_not_present, pf_protection, pf_reserved, bus_errors;
-  uint64_t faults_handled;  /* #PF interrupts serviced */
-  uint64_t spurious;        /* faults the handler found nothing to fix for (should be 0) */
+  uint64_t faults_handled; /* #PF interrupts serviced */
+  uint64_t spurious;       /* faults the handler found nothing to fix for (should be 0) */
   uint64_t kernel_accesses;
   uint64_t context_switches, invlpgs, cr3_flushes;
   uint64_t clock_sweeps, clock_cleared, evictions, swapouts, swapins;
   uint64_t data_checks, data_errors, kernel_errors, check_runs, check_failures;
   uint64_t forks, exits, segv;
-  uint64_t cycle;           /* the simulated cycle now */
+  uint64_t cycle; /* the simulated cycle now */
 } os_stats;
 
 typedef struct os os_t;
@@ -135,12 +135,18 @@ bool os_set_heap_pages(os_t *os, int pid, unsigned pages);
 bool os_mprotect(os_t *os, int pid, uint32_t va, uint32_t len, bool writable);
 
 /* The areas of a process, for generators and the maps listing. */
-typedef enum os_area_kind { OS_AREA_TEXT, OS_AREA_DATA, OS_AREA_HEAP, OS_AREA_LIB, OS_AREA_STACK } os_area_kind;
+typedef enum os_area_kind {
+  OS_AREA_TEXT,
+  OS_AREA_DATA,
+  OS_AREA_HEAP,
+  OS_AREA_LIB,
+  OS_AREA_STACK
+} os_area_kind;
 typedef struct os_area {
   os_area_kind kind;
   uint32_t start, end; /* [start, end) */
   bool r, w, x, shared;
-  bool w_max;          /* writable before any mprotect (data, heap, stack) */
+  bool w_max; /* writable before any mprotect (data, heap, stack) */
 } os_area;
 /* The area of kind `kind` of pid; false if none (e.g. an empty heap). */
 bool os_area_of(const os_t *os, int pid, os_area_kind kind, os_area *out);

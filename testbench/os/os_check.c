@@ -36,22 +36,25 @@ static void check_directory(os_t *os, const proc *p, uint32_t kpde, checker *ck)
     uint32_t pde = rd32(os, p->dir_pa + 4 * i);
     if (i == KERNEL_PDE_INDEX) {
       if ((pde & ~(PTE_A | PTE_D)) != kpde)
-        violation(ck, "pid %d: kernel PDE is 0x%08" PRIx32 ", not supervisor global 0x%08" PRIx32, p->pid, pde, kpde);
+        violation(ck, "pid %d: kernel PDE is 0x%08" PRIx32 ", not supervisor global 0x%08" PRIx32,
+                  p->pid, pde, kpde);
       continue;
     }
     uint32_t want = i < USER_PDES && p->pt_pa[i] ? (p->pt_pa[i] | PTE_P | PTE_W | PTE_U) : 0;
     if ((pde & ~PTE_A) != want)
-      violation(ck, "pid %d: PDE %u is 0x%08" PRIx32 ", expected 0x%08" PRIx32, p->pid, i, pde, want);
+      violation(ck, "pid %d: PDE %u is 0x%08" PRIx32 ", expected 0x%08" PRIx32, p->pid, i, pde,
+                want);
   }
 }
 
 /* A present PTE of p (process slot s) in area a: a frame in use, rights that agree with the
  * area and with sharing, a reverse-map entry. Counts the frame's mappings in maps. */
-static void check_mapping(os_t *os, const proc *p, unsigned s, const os_area *a, uint32_t vpn, uint32_t pte,
-                          checker *ck, unsigned *maps) {
+static void check_mapping(os_t *os, const proc *p, unsigned s, const os_area *a, uint32_t vpn,
+                          uint32_t pte, checker *ck, unsigned *maps) {
   uint32_t va = vpn << 12;
   if (!pte_is_frame(os, pte) || os->fr[frame_of_pte(pte)].kind == FR_FREE) {
-    violation(ck, "pid %d: 0x%08" PRIx32 " maps 0x%08" PRIx32 ", not a frame in use", p->pid, va, pte & 0xFFFFF000u);
+    violation(ck, "pid %d: 0x%08" PRIx32 " maps 0x%08" PRIx32 ", not a frame in use", p->pid, va,
+              pte & 0xFFFFF000u);
     return;
   }
   unsigned f = frame_of_pte(pte);
@@ -63,18 +66,23 @@ static void check_mapping(os_t *os, const proc *p, unsigned s, const os_area *a,
   if ((pte & PTE_W) && (pte & PTE_SW_COW))
     violation(ck, "pid %d: 0x%08" PRIx32 " is writable and copy-on-write", p->pid, va);
   if ((pte & PTE_W) && (fr->nmap != 1 || (fr->slot >= 0 && os->sw[fr->slot].pte_refs)))
-    violation(ck, "pid %d: 0x%08" PRIx32 " is writable but frame %u is shared (%u mappings)", p->pid, va, f, fr->nmap);
+    violation(ck, "pid %d: 0x%08" PRIx32 " is writable but frame %u is shared (%u mappings)",
+              p->pid, va, f, fr->nmap);
   if (a->w && !(pte & PTE_W) && !(pte & PTE_SW_COW))
-    violation(ck, "pid %d: 0x%08" PRIx32 ": read-only in a writable area without copy-on-write", p->pid, va);
+    violation(ck, "pid %d: 0x%08" PRIx32 ": read-only in a writable area without copy-on-write",
+              p->pid, va);
   if (fr->kind == FR_LIB && (a->kind != OS_AREA_LIB || fr->file_page != (va - a->start) / OS_PAGE))
-    violation(ck, "pid %d: 0x%08" PRIx32 " maps library frame %u of page %u", p->pid, va, f, fr->file_page);
+    violation(ck, "pid %d: 0x%08" PRIx32 " maps library frame %u of page %u", p->pid, va, f,
+              fr->file_page);
   if (!rmap_has(fr, (uint16_t)s, vpn))
-    violation(ck, "pid %d: 0x%08" PRIx32 " maps frame %u without a reverse-map entry", p->pid, va, f);
+    violation(ck, "pid %d: 0x%08" PRIx32 " maps frame %u without a reverse-map entry", p->pid, va,
+              f);
 }
 
 /* Every PTE of p (process slot s): inside an area, a swap entry or a good mapping. Counts
  * the swap slots' references in refs; returns the swap entries found. */
-static unsigned check_page_tables(os_t *os, const proc *p, unsigned s, checker *ck, unsigned *maps, unsigned *refs) {
+static unsigned check_page_tables(os_t *os, const proc *p, unsigned s, checker *ck, unsigned *maps,
+                                  unsigned *refs) {
   unsigned swapped = 0;
   for (unsigned i = 0; i < USER_PDES; i++) {
     if (!p->pt_pa[i]) continue;
@@ -84,12 +92,15 @@ static unsigned check_page_tables(os_t *os, const proc *p, unsigned s, checker *
       uint32_t vpn = (i << 10) | j, va = vpn << 12;
       const os_area *a = area_at(p, va);
       if (!a) {
-        violation(ck, "pid %d: 0x%08" PRIx32 " is outside every area but its PTE is 0x%08" PRIx32, p->pid, va, pte);
+        violation(ck, "pid %d: 0x%08" PRIx32 " is outside every area but its PTE is 0x%08" PRIx32,
+                  p->pid, va, pte);
         continue;
       }
       if (!(pte & PTE_P)) {
-        if ((pte & 0xFFFu) != PTE_SW_SWAP || (pte >> 12) >= os->cfg.swap_slots || !os->sw[pte >> 12].used) {
-          violation(ck, "pid %d: 0x%08" PRIx32 ": not-present PTE 0x%08" PRIx32 " is no swap entry", p->pid, va, pte);
+        if ((pte & 0xFFFu) != PTE_SW_SWAP || (pte >> 12) >= os->cfg.swap_slots ||
+            !os->sw[pte >> 12].used) {
+          violation(ck, "pid %d: 0x%08" PRIx32 ": not-present PTE 0x%08" PRIx32 " is no swap entry",
+                    p->pid, va, pte);
           continue;
         }
         refs[pte >> 12]++;
@@ -103,16 +114,20 @@ static unsigned check_page_tables(os_t *os, const proc *p, unsigned s, checker *
 }
 
 /* Process slot s: its directory, its page tables, its task struct, its swap count. */
-static void check_process(os_t *os, unsigned s, uint32_t kpde, checker *ck, unsigned *maps, unsigned *refs) {
+static void check_process(os_t *os, unsigned s, uint32_t kpde, checker *ck, unsigned *maps,
+                          unsigned *refs) {
   const proc *p = os->procs[s];
   check_directory(os, p, kpde, ck);
   unsigned swapped = check_page_tables(os, p, s, ck, maps, refs);
   uint64_t task = OS_KERNEL_PA + (TASK_KVA(s) - OS_KERNEL_START);
   if (rd32(os, task) != (uint32_t)p->pid || rd32(os, task + 4) != p->kfaults)
-    violation(ck, "pid %d: its task struct in the kernel area holds pid %" PRIu32 ", %" PRIu32 " faults (expected %" PRIu32 ")",
+    violation(ck,
+              "pid %d: its task struct in the kernel area holds pid %" PRIu32 ", %" PRIu32
+              " faults (expected %" PRIu32 ")",
               p->pid, rd32(os, task), rd32(os, task + 4), p->kfaults);
   if (swapped != p->swap_pages)
-    violation(ck, "pid %d: %u swap entries in the page tables, %u counted", p->pid, swapped, p->swap_pages);
+    violation(ck, "pid %d: %u swap entries in the page tables, %u counted", p->pid, swapped,
+              p->swap_pages);
 }
 
 /* Every frame against the PTEs that map it (maps), its reverse map and its swap slot. */
@@ -125,7 +140,8 @@ static void check_frames(os_t *os, checker *ck, const unsigned *maps) {
       continue;
     }
     used++;
-    if (maps[f] != fr->nmap) violation(ck, "frame %u: %u PTEs map it, reverse map says %u", f, maps[f], fr->nmap);
+    if (maps[f] != fr->nmap)
+      violation(ck, "frame %u: %u PTEs map it, reverse map says %u", f, maps[f], fr->nmap);
     if (!fr->nmap) violation(ck, "frame %u is in use but mapped nowhere", f);
     if (fr->slot >= 0 && (!os->sw[fr->slot].used || os->sw[fr->slot].frame != (int32_t)f))
       violation(ck, "frame %u and its swap slot %d disagree", f, fr->slot);
@@ -142,7 +158,8 @@ static void check_swap(os_t *os, checker *ck, const unsigned *refs) {
       if (refs[s]) violation(ck, "free swap slot %u is referenced %u times", s, refs[s]);
       continue;
     }
-    if (refs[s] != sl->pte_refs) violation(ck, "swap slot %u: %u PTEs hold it, counted %u", s, refs[s], sl->pte_refs);
+    if (refs[s] != sl->pte_refs)
+      violation(ck, "swap slot %u: %u PTEs hold it, counted %u", s, refs[s], sl->pte_refs);
     if (!sl->pte_refs && sl->frame < 0) violation(ck, "swap slot %u is in use by nothing", s);
   }
 }
@@ -158,7 +175,8 @@ static void check_library(os_t *os, checker *ck) {
 unsigned os_check(os_t *os, char *why, size_t why_len) {
   checker ck = {.why = why, .len = why_len};
   if (why && why_len) why[0] = '\0';
-  unsigned *maps = calloc(os->nframes, sizeof *maps), *refs = calloc(os->cfg.swap_slots, sizeof *refs);
+  unsigned *maps = calloc(os->nframes, sizeof *maps),
+           *refs = calloc(os->cfg.swap_slots, sizeof *refs);
   if (!maps || !refs) {
     free(maps);
     free(refs);

@@ -17,7 +17,9 @@ static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec) {
     snprintf(where, sizeof where, " in %s[%" PRIx32 "+%" PRIx32 "]",
              ip_area->kind == OS_AREA_LIB ? "libpmmu.so" : p->name, ip_area->start,
              ip_area->end - ip_area->start);
-  fprintf(logf_(os), "%s[%d]: segfault at %" PRIx32 " ip %08" PRIx32 " sp %08" PRIx32 " error %" PRIx32 "%s (%s)\n",
+  fprintf(logf_(os),
+          "%s[%d]: segfault at %" PRIx32 " ip %08" PRIx32 " sp %08" PRIx32 " error %" PRIx32
+          "%s (%s)\n",
           p->name, p->pid, va, p->ip, p->sp, ec, where, os_ec_text(ec, dec, sizeof dec));
 }
 
@@ -28,7 +30,8 @@ static void fill_from_file(os_t *os, unsigned f, unsigned file, uint32_t page) {
 }
 
 /* Maps frame f at vpn with the area's rights; shared: read-only (COW in a writable area). */
-static void map_frame(os_t *os, proc *p, uint32_t vpn, unsigned f, const os_area *a, bool exclusive) {
+static void map_frame(os_t *os, proc *p, uint32_t vpn, unsigned f, const os_area *a,
+                      bool exclusive) {
   uint32_t pte = (uint32_t)frame_pa(f) | PTE_P | PTE_U;
   if (a->w) pte |= exclusive ? PTE_W : PTE_SW_COW;
   if (a->kind == OS_AREA_TEXT && os->cfg.bug == OS_BUG_TEXT_WRITABLE) pte |= PTE_W;
@@ -50,7 +53,8 @@ static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t 
   } else {
     if ((f = frame_alloc(os)) < 0) return;
     for (unsigned w = 0; w < 1024; w += 2)
-      engine_mem_write(os->e, frame_pa((unsigned)f) + 4 * w, 8, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
+      engine_mem_write(os->e, frame_pa((unsigned)f) + 4 * w, 8,
+                       sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
     os->fr[f].kind = FR_ANON;
     os->fr[f].slot = (int32_t)s;
     sl->frame = f;
@@ -192,7 +196,9 @@ static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind
     os->st.check_runs++;
     if (os_check(os, why, sizeof why)) {
       os->st.check_failures++;
-      if (os->st.check_failures <= 3) fprintf(logf_(os), "pmmu-sim: invariant violated after fault at 0x%08" PRIx32 ": %s\n", va, why);
+      if (os->st.check_failures <= 3)
+        fprintf(logf_(os), "pmmu-sim: invariant violated after fault at 0x%08" PRIx32 ": %s\n", va,
+                why);
     }
   }
   return retry;
@@ -204,7 +210,8 @@ bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *va
   os_switch(os, pid);
   p->st.accesses++;
   if (kind == OS_X) p->ip = va;
-  else if (p->has[OS_AREA_STACK] && va >= p->area[OS_AREA_STACK].start && va < OS_STACK_TOP) p->sp = va;
+  else if (p->has[OS_AREA_STACK] && va >= p->area[OS_AREA_STACK].start && va < OS_STACK_TOP)
+    p->sp = va;
   pmmu_access acc = kind == OS_R ? PMMU_READ : kind == OS_W ? PMMU_WRITE : PMMU_FETCH;
   for (unsigned attempt = 0; attempt < 4; attempt++) {
     pmmu_response r;

@@ -11,7 +11,8 @@ void zero_page(os_t *os, uint64_t pa) {
 }
 
 void copy_page(os_t *os, uint64_t to, uint64_t from) {
-  for (unsigned i = 0; i < OS_PAGE; i += 8) engine_mem_write(os->e, to + i, 8, engine_mem_read(os->e, from + i, 8));
+  for (unsigned i = 0; i < OS_PAGE; i += 8)
+    engine_mem_write(os->e, to + i, 8, engine_mem_read(os->e, from + i, 8));
 }
 
 /* ---- Frames, reverse maps, swap ------------------------------------------------------------ */
@@ -88,7 +89,8 @@ void frame_release(os_t *os, unsigned f) {
     sl->frame = -1;
     if (!sl->pte_refs) slot_free(os, (unsigned)fr->slot);
   }
-  if (fr->kind == FR_LIB && os->lib_frame[fr->file_page] == (int32_t)f) os->lib_frame[fr->file_page] = -1;
+  if (fr->kind == FR_LIB && os->lib_frame[fr->file_page] == (int32_t)f)
+    os->lib_frame[fr->file_page] = -1;
   fr->kind = FR_FREE;
   fr->slot = -1;
   fr->dirty = false;

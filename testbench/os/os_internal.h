@@ -11,8 +11,8 @@
 #include "os.h"
 
 /* Software bits of a PTE (bits 11:9 are ignored by the PMMU). */
-#define PTE_SW_SWAP (UINT32_C(1) << 9)  /* P = 0: bits 31:12 are a swap slot */
-#define PTE_SW_COW (UINT32_C(1) << 10)  /* P = 1: read-only because the frame is shared */
+#define PTE_SW_SWAP (UINT32_C(1) << 9) /* P = 0: bits 31:12 are a swap slot */
+#define PTE_SW_COW (UINT32_C(1) << 10) /* P = 1: read-only because the frame is shared */
 #define PTE_P ((uint32_t)PMMU_PTE_P)
 #define PTE_W ((uint32_t)PMMU_PTE_RW)
 #define PTE_U ((uint32_t)PMMU_PTE_US)
@@ -23,7 +23,7 @@
 #define FLUSH_CEILING 32u          /* more pages than this: reload CR3 (Linux: 33) */
 #define FILE_PROGRAM 1u
 #define FILE_LIB 2u
-#define TASK_KVA(slot) (OS_KERNEL_START + 0x1000u + (uint32_t)(slot) * 64u)
+#define TASK_KVA(slot) (OS_KERNEL_START + 0x1000u + (uint32_t)(slot)*64u)
 #define N_AREAS 5
 
 typedef struct rmap_ent {
@@ -36,7 +36,7 @@ typedef enum frame_kind { FR_FREE, FR_ANON, FR_FILE, FR_LIB } frame_kind;
 typedef struct frame {
   uint8_t kind;
   uint8_t file;
-  bool dirty;  /* content newer than its backing copy (zero, file or swap slot) */
+  bool dirty; /* content newer than its backing copy (zero, file or swap slot) */
   bool pinned;
   int32_t slot; /* swap slot holding a clean copy, or -1 */
   uint32_t file_page;
@@ -63,9 +63,9 @@ typedef struct proc {
   uint32_t ip, sp;
   unsigned swap_pages;
   unsigned segv_printed;
-  uint32_t kfaults;          /* what the task struct in the kernel area holds */
+  uint32_t kfaults; /* what the task struct in the kernel area holds */
   os_proc_stats st;
-  uint32_t **shadow[1024];   /* shadow[va >> 22][(va >> 12) & 1023]: 1024 words as written */
+  uint32_t **shadow[1024]; /* shadow[va >> 22][(va >> 12) & 1023]: 1024 words as written */
 } proc;
 
 struct os {
@@ -114,7 +114,9 @@ static inline proc *proc_of(const os_t *os, int pid) {
 
 static inline int slot_of(const os_t *os, const proc *p) { return os->pid_slot[p->pid]; }
 
-static inline uint32_t rd32(const os_t *os, uint64_t pa) { return (uint32_t)engine_mem_read(os->e, pa, 4); }
+static inline uint32_t rd32(const os_t *os, uint64_t pa) {
+  return (uint32_t)engine_mem_read(os->e, pa, 4);
+}
 
 static inline void wr32(os_t *os, uint64_t pa, uint32_t v) {
   if (!engine_mem_write(os->e, pa, 4, v)) fatal(os, "out of host memory");
@@ -154,7 +156,8 @@ uint32_t pte_addr_const(const proc *p, uint32_t vpn);
 /* ---- os_shadow.c: what user memory must hold ---------------------------------------------------- */
 
 void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v);
-void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa, uint32_t v);
+void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
+                       uint32_t v);
 void shadow_drop(proc *p, uint32_t va);
 void shadow_free(proc *p);
 bool shadow_copy(proc *to, const proc *from);

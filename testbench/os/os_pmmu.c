@@ -51,7 +51,8 @@ void kernel_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
   if (!translate(os, NULL, kva, write ? PMMU_WRITE : PMMU_READ, PMMU_SUPERVISOR, &r)) return;
   if (r.outcome != PMMU_OK || r.pa != OS_KERNEL_PA + (kva - OS_KERNEL_START)) {
     char what[128];
-    snprintf(what, sizeof what, "kernel oops: supervisor %s of 0x%08" PRIx32 " did not translate to the kernel frame",
+    snprintf(what, sizeof what,
+             "kernel oops: supervisor %s of 0x%08" PRIx32 " did not translate to the kernel frame",
              write ? "write" : "read", kva);
     fatal(os, what);
     return;
@@ -60,8 +61,9 @@ void kernel_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
     wr32(os, r.pa, value);
   } else if (rd32(os, r.pa) != value) {
     char what[128];
-    snprintf(what, sizeof what, "kernel data at 0x%08" PRIx32 " reads 0x%08" PRIx32 ", expected 0x%08" PRIx32,
-             kva, rd32(os, r.pa), value);
+    snprintf(what, sizeof what,
+             "kernel data at 0x%08" PRIx32 " reads 0x%08" PRIx32 ", expected 0x%08" PRIx32, kva,
+             rd32(os, r.pa), value);
     fatal(os, what);
   }
 }
@@ -83,6 +85,7 @@ void flush_page(os_t *os, const proc *p, uint32_t va) {
 void write_cr3(os_t *os, uint32_t dir) {
   pmmu_reg_result res;
   uint64_t c = at(os);
-  if (!engine_accepted(engine_write_reg(os->e, REG_CR3, dir, c, &res))) fatal(os, "the engine refused a CR3 write");
+  if (!engine_accepted(engine_write_reg(os->e, REG_CR3, dir, c, &res)))
+    fatal(os, "the engine refused a CR3 write");
   else os->now = res.done_cycle + 1;
 }

@@ -91,9 +91,16 @@ static proc *proc_new(os_t *os) {
   return p;
 }
 
-static void set_area(proc *p, os_area_kind k, uint32_t start, uint32_t end, bool w, bool x, bool shared) {
-  p->area[k] = (os_area){.kind = k, .start = start, .end = end, .r = true, .w = w, .x = x,
-                         .shared = shared, .w_max = w};
+static void set_area(proc *p, os_area_kind k, uint32_t start, uint32_t end, bool w, bool x,
+                     bool shared) {
+  p->area[k] = (os_area){.kind = k,
+                         .start = start,
+                         .end = end,
+                         .r = true,
+                         .w = w,
+                         .x = x,
+                         .shared = shared,
+                         .w_max = w};
   p->has[k] = end > start;
 }
 
@@ -114,7 +121,8 @@ int os_spawn(os_t *os, const char *name) {
   set_area(p, OS_AREA_DATA, text_end, data_end, true, false, false);
   set_area(p, OS_AREA_HEAP, data_end, data_end + c->heap_pages * OS_PAGE, true, false, false);
   set_area(p, OS_AREA_LIB, OS_LIB_START, OS_LIB_START + c->lib_pages * OS_PAGE, false, true, true);
-  set_area(p, OS_AREA_STACK, OS_STACK_TOP - c->stack_pages * OS_PAGE, OS_STACK_TOP, true, false, false);
+  set_area(p, OS_AREA_STACK, OS_STACK_TOP - c->stack_pages * OS_PAGE, OS_STACK_TOP, true, false,
+           false);
   p->area[OS_AREA_HEAP].kind = OS_AREA_HEAP; /* even when empty */
   p->ip = OS_TEXT_START;
   p->sp = OS_STACK_TOP - 16;

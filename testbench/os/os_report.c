@@ -104,16 +104,18 @@ static const char *area_name(const proc *p, const os_area *a, char *buf, size_t 
 void os_print_maps(const os_t *os, int pid, FILE *out) {
   const proc *p = proc_of(os, pid);
   if (!p) return;
-  static const os_area_kind order[] = {OS_AREA_TEXT, OS_AREA_DATA, OS_AREA_HEAP, OS_AREA_LIB, OS_AREA_STACK};
+  static const os_area_kind order[] = {OS_AREA_TEXT, OS_AREA_DATA, OS_AREA_HEAP, OS_AREA_LIB,
+                                       OS_AREA_STACK};
   for (unsigned i = 0; i < N_AREAS; i++) {
     const os_area *a = &p->area[order[i]];
     if (!p->has[order[i]]) continue;
     char name[64];
     bool file = a->kind == OS_AREA_TEXT || a->kind == OS_AREA_DATA || a->kind == OS_AREA_LIB;
     uint32_t offset = a->kind == OS_AREA_DATA ? os->cfg.text_pages * OS_PAGE : 0;
-    fprintf(out, "%08" PRIx32 "-%08" PRIx32 " %c%c%c%c %08" PRIx32 " %s %-10u %s\n", a->start, a->end,
-            a->r ? 'r' : '-', a->w ? 'w' : '-', a->x ? 'x' : '-', 'p', offset,
-            file ? "00:01" : "00:00", file ? (a->kind == OS_AREA_LIB ? FILE_LIB : FILE_PROGRAM) : 0u,
+    fprintf(out, "%08" PRIx32 "-%08" PRIx32 " %c%c%c%c %08" PRIx32 " %s %-10u %s\n", a->start,
+            a->end, a->r ? 'r' : '-', a->w ? 'w' : '-', a->x ? 'x' : '-', 'p', offset,
+            file ? "00:01" : "00:00",
+            file ? (a->kind == OS_AREA_LIB ? FILE_LIB : FILE_PROGRAM) : 0u,
             area_name(p, a, name, sizeof name));
   }
 }
@@ -125,22 +127,26 @@ void os_print_status(const os_t *os, int pid, FILE *out) {
   os_mem_usage_of(os, pid, &u);
   const os_proc_stats *s = &p->st;
   fprintf(out, "Name:\t%s\n", p->name);
-  fprintf(out, "State:\t%s\n", os->current >= 0 && os->procs[os->current] == p ? "R (running)" : "S (sleeping)");
+  fprintf(out, "State:\t%s\n",
+          os->current >= 0 && os->procs[os->current] == p ? "R (running)" : "S (sleeping)");
   fprintf(out, "Pid:\t%d\nPPid:\t%d\n", p->pid, p->ppid);
   fprintf(out, "VmSize:\t%8u kB\n", u.vm_pages * 4);
   fprintf(out, "VmRSS:\t%8u kB\n", u.rss_pages * 4);
   fprintf(out, "RssAnon:\t%8u kB\n", u.rss_anon * 4);
   fprintf(out, "RssFile:\t%8u kB\n", (u.rss_file + u.rss_lib) * 4);
   fprintf(out, "VmSwap:\t%8u kB\n", u.swap_pages * 4);
-  fprintf(out, "MinFlt:\t%" PRIu64 "\t(zero-fill %" PRIu64 ", library page already resident %" PRIu64
-               ", swap cache %" PRIu64 ", copy-on-write %" PRIu64 " copied + %" PRIu64 " reused)\n",
+  fprintf(out,
+          "MinFlt:\t%" PRIu64 "\t(zero-fill %" PRIu64 ", library page already resident %" PRIu64
+          ", swap cache %" PRIu64 ", copy-on-write %" PRIu64 " copied + %" PRIu64 " reused)\n",
           s->minflt, s->zero_fills, s->lib_maps, s->swap_cache_hits, s->cow_copies, s->cow_reuses);
-  fprintf(out, "MajFlt:\t%" PRIu64 "\t(file read %" PRIu64 ", swap-in %" PRIu64 ")\n", s->majflt, s->file_reads,
-          s->swapins);
+  fprintf(out, "MajFlt:\t%" PRIu64 "\t(file read %" PRIu64 ", swap-in %" PRIu64 ")\n", s->majflt,
+          s->file_reads, s->swapins);
   fprintf(out, "SwapIn:\t%" PRIu64 "\nSwapOut:\t%" PRIu64 "\n", s->swapins, s->swapouts);
   fprintf(out, "SigSegv:\t%" PRIu64 "\n", s->segv);
   double acc = (double)s->accesses;
-  fprintf(out, "Accesses:\t%" PRIu64 "\t(TLB hits %" PRIu64 " = %.2f%%, walks %" PRIu64 ", %.2f PMMU cycles/access)\n",
+  fprintf(out,
+          "Accesses:\t%" PRIu64 "\t(TLB hits %" PRIu64 " = %.2f%%, walks %" PRIu64
+          ", %.2f PMMU cycles/access)\n",
           s->accesses, s->tlb_hits, acc > 0 ? 100.0 * (double)s->tlb_hits / acc : 0.0, s->walks,
           acc > 0 ? (double)s->pmmu_cycles / acc : 0.0);
 }

@@ -14,7 +14,8 @@ static uint32_t initial_word(const os_t *os, const os_area *a, uint32_t va) {
   uint32_t word = (va & (OS_PAGE - 1)) >> 2;
   switch (a->kind) {
   case OS_AREA_TEXT: return os_file_word(FILE_PROGRAM, (va - a->start) / OS_PAGE, word);
-  case OS_AREA_DATA: return os_file_word(FILE_PROGRAM, os->cfg.text_pages + (va - a->start) / OS_PAGE, word);
+  case OS_AREA_DATA:
+    return os_file_word(FILE_PROGRAM, os->cfg.text_pages + (va - a->start) / OS_PAGE, word);
   case OS_AREA_LIB: return os_file_word(FILE_LIB, (va - a->start) / OS_PAGE, word);
   default: return 0;
   }
@@ -76,14 +77,17 @@ void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v) 
 
 /* A user read of v at va (physical address pa), in area a: it must be what the process last
  * wrote there, or the page's initial content. */
-void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa, uint32_t v) {
+void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
+                       uint32_t v) {
   const uint32_t *page = shadow_page(p, va);
   uint32_t want = page ? page[(va & (OS_PAGE - 1)) >> 2] : initial_word(os, a, va & ~3u);
   os->st.data_checks++;
   if (v != want) {
     os->st.data_errors++;
     if (os->st.data_errors <= 5)
-      fprintf(logf_(os), "pmmu-sim: data error: process %d read 0x%08" PRIx32 " at 0x%08" PRIx32
-                         " (pa 0x%09" PRIx64 "), expected 0x%08" PRIx32 "\n", p->pid, v, va, pa, want);
+      fprintf(logf_(os),
+              "pmmu-sim: data error: process %d read 0x%08" PRIx32 " at 0x%08" PRIx32
+              " (pa 0x%09" PRIx64 "), expected 0x%08" PRIx32 "\n",
+              p->pid, v, va, pa, want);
   }
 }

@@ -70,8 +70,9 @@ static void progress(run *r) {
   if (!r->o->progress || r->done < r->next_progress) return;
   r->next_progress = r->done + 65536;
   uint64_t total = r->o->accesses ? r->o->accesses : r->done;
-  fprintf(stderr, "\rpmmu sim: %" PRIu64 " / %" PRIu64 " accesses (%.0f%%), %u frames in use  ", r->done, total,
-          total ? 100.0 * (double)r->done / (double)total : 100.0, os_frames_used(r->os));
+  fprintf(stderr, "\rpmmu sim: %" PRIu64 " / %" PRIu64 " accesses (%.0f%%), %u frames in use  ",
+          r->done, total, total ? 100.0 * (double)r->done / (double)total : 100.0,
+          os_frames_used(r->os));
   fflush(stderr);
 }
 
@@ -103,7 +104,8 @@ static void remove_task(run *r, unsigned i) {
 static void event(run *r, unsigned ti) {
   task *t = &r->tasks[ti];
   const os_config *c = &r->o->os;
-  if (!t->transient && r->ntasks < r->o->processes + MAX_TRANSIENT && wl_below(&r->drv, FORK_EVERY) == 0) {
+  if (!t->transient && r->ntasks < r->o->processes + MAX_TRANSIENT &&
+      wl_below(&r->drv, FORK_EVERY) == 0) {
     int child = os_fork(r->os, t->pid);
     if (child > 0) {
       wl_gen gen = t->gen; /* the child carries on where the parent is */
@@ -117,7 +119,8 @@ static void event(run *r, unsigned ti) {
     return;
   }
   if (wl_below(&r->drv, BRK_EVERY) == 0) {
-    unsigned pages = t->heap_shrunk ? c->heap_pages : c->heap_pages * (50 + wl_below(&r->drv, 40)) / 100;
+    unsigned pages =
+        t->heap_shrunk ? c->heap_pages : c->heap_pages * (50 + wl_below(&r->drv, 40)) / 100;
     if (os_set_heap_pages(r->os, t->pid, pages)) t->heap_shrunk = !t->heap_shrunk;
     return;
   }
@@ -136,7 +139,8 @@ static void event(run *r, unsigned ti) {
     case 0: sim_access(r, t->pid, OS_R, 4 * wl_below(&r->drv, 64), 0); break; /* NULL->field */
     case 1:
       if (os_area_of(r->os, t->pid, OS_AREA_TEXT, &text))
-        sim_access(r, t->pid, OS_W, text.start + 4 * wl_below(&r->drv, (text.end - text.start) / 4), 0xDEADBEEF);
+        sim_access(r, t->pid, OS_W, text.start + 4 * wl_below(&r->drv, (text.end - text.start) / 4),
+                   0xDEADBEEF);
       break;
     default: sim_access(r, t->pid, OS_R, OS_KERNEL_START + 4 * wl_below(&r->drv, 1024), 0); break;
     }
@@ -151,7 +155,8 @@ static void warm_up(run *r, int pid) {
     for (uint32_t va = a.start; va < a.end && r->done < r->o->accesses && !r->stop; va += OS_PAGE)
       sim_access(r, pid, OS_W, va + 64, (uint32_t)hash64(va));
   if (os_area_of(r->os, pid, OS_AREA_HEAP, &a))
-    for (uint32_t va = a.start; va < a.end && va < a.start + 64 * OS_PAGE && r->done < r->o->accesses && !r->stop;
+    for (uint32_t va = a.start;
+         va < a.end && va < a.start + 64 * OS_PAGE && r->done < r->o->accesses && !r->stop;
          va += OS_PAGE)
       sim_access(r, pid, OS_W, va, (uint32_t)hash64(va));
 }
@@ -169,7 +174,8 @@ static void run_generated(run *r) {
     add_task(r, child);
   }
   for (unsigned i = 0; i < r->ntasks; i++)
-    wl_init(&r->tasks[i].gen, o->workload == WL_MIX ? mix[i % 4] : o->workload, &o->wl, o->seed * 1000 + i);
+    wl_init(&r->tasks[i].gen, o->workload == WL_MIX ? mix[i % 4] : o->workload, &o->wl,
+            o->seed * 1000 + i);
   bool events = o->events && o->workload == WL_MIX;
   unsigned cur = 0;
   while (r->done < o->accesses && r->ntasks && !r->stop) {
@@ -229,7 +235,8 @@ static int run_trace(run *r, trace *tr) {
     if (rec->op == TR_FORK) {
       int child = map_pid(m, n, rec->arg) || n == OS_MAX_PROCS * 4 ? -1 : os_fork(r->os, pid);
       if (child < 0) {
-        fprintf(r->err, "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
+        fprintf(r->err,
+                "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
                 r->o->trace, rec->line, rec->arg);
         status = TB_E_INPUT;
         break;
@@ -270,35 +277,54 @@ static void report(const run *r, engine_t *e, FILE *out) {
       }
     }
   fprintf(out, "\nsystem\n");
-  fprintf(out, "  frames      %u of %u in use at the end, at most %u (%u kB of %u kB); page tables %u pages; "
-               "swap %u pages in use\n",
-          os_frames_used(r->os), os_frames_total(r->os), res->max_frames_used, os_frames_used(r->os) * 4,
-          os_frames_total(r->os) * 4, os_pt_pages_used(r->os), os_swap_used(r->os));
-  fprintf(out, "  faults      %" PRIu64 " handled: minor %" PRIu64 " (zero-fill %" PRIu64 ", library resident %" PRIu64
-               ", swap cache %" PRIu64 ", COW copy %" PRIu64 ", COW reuse %" PRIu64 "), major %" PRIu64
-               " (file %" PRIu64 ", swap-in %" PRIu64 "), SIGSEGV %" PRIu64 ", spurious %" PRIu64 "\n",
-          s->faults_handled, t->minflt, t->zero_fills, t->lib_maps, t->swap_cache_hits, t->cow_copies, t->cow_reuses,
-          t->majflt, t->file_reads, t->swapins, t->segv, s->spurious);
-  fprintf(out, "  paging      clock sweeps %" PRIu64 ", A bits cleared %" PRIu64 ", evictions %" PRIu64
-               ", swap-outs %" PRIu64 ", swap-ins %" PRIu64 "\n",
+  fprintf(
+      out,
+      "  frames      %u of %u in use at the end, at most %u (%u kB of %u kB); page tables %u pages; "
+      "swap %u pages in use\n",
+      os_frames_used(r->os), os_frames_total(r->os), res->max_frames_used,
+      os_frames_used(r->os) * 4, os_frames_total(r->os) * 4, os_pt_pages_used(r->os),
+      os_swap_used(r->os));
+  fprintf(out,
+          "  faults      %" PRIu64 " handled: minor %" PRIu64 " (zero-fill %" PRIu64
+          ", library resident %" PRIu64 ", swap cache %" PRIu64 ", COW copy %" PRIu64
+          ", COW reuse %" PRIu64 "), major %" PRIu64 " (file %" PRIu64 ", swap-in %" PRIu64
+          "), SIGSEGV %" PRIu64 ", spurious %" PRIu64 "\n",
+          s->faults_handled, t->minflt, t->zero_fills, t->lib_maps, t->swap_cache_hits,
+          t->cow_copies, t->cow_reuses, t->majflt, t->file_reads, t->swapins, t->segv, s->spurious);
+  fprintf(out,
+          "  paging      clock sweeps %" PRIu64 ", A bits cleared %" PRIu64 ", evictions %" PRIu64
+          ", swap-outs %" PRIu64 ", swap-ins %" PRIu64 "\n",
           s->clock_sweeps, s->clock_cleared, s->evictions, s->swapouts, s->swapins);
-  fprintf(out, "  processes   forks %" PRIu64 ", exits %" PRIu64 ", context switches (CR3 writes) %" PRIu64
-               ", INVLPG %" PRIu64 ", CR3 reloads to flush %" PRIu64 "\n",
+  fprintf(out,
+          "  processes   forks %" PRIu64 ", exits %" PRIu64
+          ", context switches (CR3 writes) %" PRIu64 ", INVLPG %" PRIu64
+          ", CR3 reloads to flush %" PRIu64 "\n",
           s->forks, s->exits, s->context_switches, s->invlpgs, s->cr3_flushes);
-  fprintf(out, "  checks      data reads checked %" PRIu64 " (%" PRIu64 " wrong), invariant checks %" PRIu64
-               " (%" PRIu64 " failed; after every %u-th fault and at the end), kernel errors %" PRIu64 "\n",
-          s->data_checks, s->data_errors, s->check_runs, s->check_failures, o->os.check_every, s->kernel_errors);
+  fprintf(out,
+          "  checks      data reads checked %" PRIu64 " (%" PRIu64
+          " wrong), invariant checks %" PRIu64 " (%" PRIu64
+          " failed; after every %u-th fault and at the end), kernel errors %" PRIu64 "\n",
+          s->data_checks, s->data_errors, s->check_runs, s->check_failures, o->os.check_every,
+          s->kernel_errors);
   fprintf(out, "\npmmu (engine %s, TLB %u sets x %u ways + %u large, %s, memory latency %u..%u)\n",
           engine_kind_name(o->engine), o->setup.tlb_sets, o->setup.tlb_ways, o->setup.tlb_large,
           pmmu_policy_name(o->setup.policy), o->setup.timing.lat_min, o->setup.timing.lat_max);
   uint64_t kernel = s->kernel_accesses, retries = s->requests - kernel - t->accesses;
-  fprintf(out, "  requests    %" PRIu64 " (user accesses %" PRIu64 ", retried after a fault %" PRIu64
-               ", kernel %" PRIu64 ")\n", s->requests, t->accesses, retries, kernel);
-  fprintf(out, "  TLB         hit rate %.2f%% (%" PRIu64 " hits, %" PRIu64 " walks); user accesses %.2f%%\n",
+  fprintf(out,
+          "  requests    %" PRIu64 " (user accesses %" PRIu64 ", retried after a fault %" PRIu64
+          ", kernel %" PRIu64 ")\n",
+          s->requests, t->accesses, retries, kernel);
+  fprintf(out,
+          "  TLB         hit rate %.2f%% (%" PRIu64 " hits, %" PRIu64
+          " walks); user accesses %.2f%%\n",
           pct(s->hits, s->requests), s->hits, s->walks, pct(t->tlb_hits, t->accesses));
-  fprintf(out, "  #PF         not present %" PRIu64 ", protection %" PRIu64 ", reserved bit %" PRIu64 "\n",
+  fprintf(out,
+          "  #PF         not present %" PRIu64 ", protection %" PRIu64 ", reserved bit %" PRIu64
+          "\n",
           s->pf_not_present, s->pf_protection, s->pf_reserved);
-  fprintf(out, "  cycles      %.3f per request, %.3f per user access (R - A); %" PRIu64 " cycles simulated\n",
+  fprintf(out,
+          "  cycles      %.3f per request, %.3f per user access (R - A); %" PRIu64
+          " cycles simulated\n",
           s->requests ? (double)s->pmmu_cycles / (double)s->requests : 0.0,
           t->accesses ? (double)s->pmmu_cycles / (double)t->accesses : 0.0, s->cycle);
   if (o->engine == ENGINE_BOTH)
@@ -312,7 +338,8 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   memset(res, 0, sizeof *res);
   char why[256];
   trace tr = {0};
-  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err)) return TB_E_INPUT; /* nothing runs */
+  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err))
+    return TB_E_INPUT; /* nothing runs */
   tb_error terr;
   engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
@@ -341,10 +368,12 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   if (o->trace) {
     char limit[32] = "all";
     if (o->accesses) snprintf(limit, sizeof limit, "at most %" PRIu64, o->accesses);
-    fprintf(out, "pmmu sim: trace %s, %s accesses, %u frames (%u kB), engine %s\n", o->trace, limit, cfg.frames,
-            cfg.frames * 4, engine_kind_name(o->engine));
+    fprintf(out, "pmmu sim: trace %s, %s accesses, %u frames (%u kB), engine %s\n", o->trace, limit,
+            cfg.frames, cfg.frames * 4, engine_kind_name(o->engine));
   } else {
-    fprintf(out, "pmmu sim: %u processes, workload %s, %" PRIu64 " accesses, %u frames (%u kB), engine %s, seed %" PRIu64 "\n",
+    fprintf(out,
+            "pmmu sim: %u processes, workload %s, %" PRIu64
+            " accesses, %u frames (%u kB), engine %s, seed %" PRIu64 "\n",
             o->processes, wl_pattern_name(o->workload), o->accesses, cfg.frames, cfg.frames * 4,
             engine_kind_name(o->engine), o->seed);
   }
@@ -359,7 +388,8 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   res->accesses = r.done;
   char bad[256];
   unsigned violations = os_check(os, bad, sizeof bad);
-  if (violations) fprintf(out, "pmmu-sim: %u invariant violations at the end: %s\n", violations, bad);
+  if (violations)
+    fprintf(out, "pmmu-sim: %u invariant violations at the end: %s\n", violations, bad);
   res->os = *os_get_stats(os);
   res->os.check_runs++; /* the one at the end */
   if (violations) res->os.check_failures++;
@@ -372,9 +402,11 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   res->mismatches = engine_mismatch_count(e);
   if (status == 0) report(&r, e, out);
   int rtl_errors = engine_rtl_errors(e);
-  if (rtl_errors) fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
+  if (rtl_errors)
+    fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
   if (!status && (res->mismatches || rtl_errors)) status = TB_MISMATCH;
-  if (!status && (res->data_errors || res->kernel_errors || res->check_failures)) status = TB_EXPECT;
+  if (!status && (res->data_errors || res->kernel_errors || res->check_failures))
+    status = TB_EXPECT;
   free(tasks);
   os_destroy(os);
   engine_destroy(e);

@@ -33,14 +33,14 @@ typedef struct sim_options {
   engine_setup setup;
   os_config os;
   wl_params wl;
-  const char *repro;   /* the command line, printed with lockstep mismatches */
-  const char *mutant;  /* an RTL built with one of its deliberate bugs (docs/rtl.md), or NULL */
+  const char *repro;  /* the command line, printed with lockstep mismatches */
+  const char *mutant; /* an RTL built with one of its deliberate bugs (docs/rtl.md), or NULL */
 } sim_options;
 
 void sim_options_init(sim_options *o);
 
 typedef struct sim_result {
-  uint64_t accesses;      /* user accesses made */
+  uint64_t accesses; /* user accesses made */
   uint64_t segv;
   uint64_t mismatches;
   uint64_t data_errors, kernel_errors, check_failures;

@@ -65,9 +65,7 @@ static void new_hot_set(wl_gen *g, unsigned heap_pages) {
 static uint32_t heap_offset(wl_gen *g, uint32_t size) {
   unsigned pages = size / OS_PAGE;
   switch (g->pattern) {
-  case WL_SEQ:
-    g->cursor = (g->cursor + 64) % size;
-    return g->cursor;
+  case WL_SEQ: g->cursor = (g->cursor + 64) % size; return g->cursor;
   case WL_STRIDE:
     g->cursor = (uint32_t)(((uint64_t)g->cursor + g->prm.stride) % size);
     return g->cursor;
@@ -89,7 +87,8 @@ static uint32_t heap_offset(wl_gen *g, uint32_t size) {
     g->last_page = g->hot[wl_below(g, g->nhot)];
   } else {
     g->last_page = wl_below(g, pages);
-    if (g->pattern == WL_WS && chance(g, 30)) g->hot[wl_below(g, g->nhot)] = g->last_page; /* drift */
+    if (g->pattern == WL_WS && chance(g, 30))
+      g->hot[wl_below(g, g->nhot)] = g->last_page; /* drift */
   }
   g->last_off = 4 * wl_below(g, 1024);
   return g->last_page * OS_PAGE + g->last_off;
@@ -97,8 +96,10 @@ static uint32_t heap_offset(wl_gen *g, uint32_t size) {
 
 void wl_next(wl_gen *g, const os_t *os, int pid, wl_access *out) {
   os_area text, data, heap, lib, stack;
-  bool have_text = os_area_of(os, pid, OS_AREA_TEXT, &text), have_data = os_area_of(os, pid, OS_AREA_DATA, &data),
-       have_heap = os_area_of(os, pid, OS_AREA_HEAP, &heap), have_lib = os_area_of(os, pid, OS_AREA_LIB, &lib),
+  bool have_text = os_area_of(os, pid, OS_AREA_TEXT, &text),
+       have_data = os_area_of(os, pid, OS_AREA_DATA, &data),
+       have_heap = os_area_of(os, pid, OS_AREA_HEAP, &heap),
+       have_lib = os_area_of(os, pid, OS_AREA_LIB, &lib),
        have_stack = os_area_of(os, pid, OS_AREA_STACK, &stack);
   unsigned pick = wl_below(g, 100);
   g->n++;
@@ -192,7 +193,8 @@ static bool parse_hex(const char **s, bool need_0x, uint64_t *out) {
   unsigned digits = 0;
   while (isxdigit((unsigned char)*p)) {
     if (++digits > 16) return false;
-    v = v * 16 + (uint64_t)(isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+    v = v * 16 +
+        (uint64_t)(isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
     p++;
   }
   *s = p;
@@ -220,7 +222,8 @@ static bool at_end(const char *s) {
 }
 
 /* One lackey line: "I  addr,size", " L addr,size", " S ...", " M ...". */
-static int lackey_line(const char *line, const os_config *c, trace *t, uint32_t no, const char **why) {
+static int lackey_line(const char *line, const os_config *c, trace *t, uint32_t no,
+                       const char **why) {
   const char *s = skip_space(line);
   char k = *s;
   if (k != 'I' && k != 'L' && k != 'S' && k != 'M') return 0; /* not lackey */
@@ -318,11 +321,13 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
     no++;
     if (max && out->n >= max) break;
     const char *s = skip_space(line);
-    if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0) continue; /* blank, comment, valgrind's own lines */
+    if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0)
+      continue; /* blank, comment, valgrind's own lines */
     const char *why = NULL;
     int r = native_line(line, out, no, &why);
     if (r == 0) r = lackey_line(line, layout, out, no, &why);
-    if (r == 0) why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
+    if (r == 0)
+      why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
     if (r <= 0) {
       if (errors++ < 10) fprintf(err, "%s:%u: error: %s\n", path, no, why);
       status = 2;

@@ -42,15 +42,15 @@ typedef struct wl_gen {
   wl_pattern pattern; /* never WL_MIX: the mix gives each process one of the others */
   wl_params prm;
   uint64_t rng;
-  uint32_t ip;                    /* offset in the text */
-  uint32_t lib_ip, lib_left;      /* a call into the library: fetches left */
-  uint32_t cursor;                /* seq, stride: offset in the heap */
-  uint32_t hot[WL_MAX_HOT];       /* ws, phases: page indexes in the heap */
+  uint32_t ip;               /* offset in the text */
+  uint32_t lib_ip, lib_left; /* a call into the library: fetches left */
+  uint32_t cursor;           /* seq, stride: offset in the heap */
+  uint32_t hot[WL_MAX_HOT];  /* ws, phases: page indexes in the heap */
   unsigned nhot;
   uint32_t last_page, last_off;
   uint64_t n;
   uint64_t phase_at; /* phases: the access the current phase began at */
-  bool data_ro; /* the data area is read-only now (mprotect): do not write it */
+  bool data_ro;      /* the data area is read-only now (mprotect): do not write it */
 } wl_gen;
 
 typedef struct wl_access {
@@ -70,9 +70,9 @@ unsigned wl_below(wl_gen *g, unsigned n);
 typedef enum trace_op { TR_R, TR_W, TR_X, TR_FORK, TR_EXIT } trace_op;
 
 typedef struct trace_rec {
-  uint32_t pid;  /* as the trace names it */
-  uint8_t op;    /* trace_op */
-  uint32_t arg;  /* the address, or the child's PID for TR_FORK */
+  uint32_t pid; /* as the trace names it */
+  uint8_t op;   /* trace_op */
+  uint32_t arg; /* the address, or the child's PID for TR_FORK */
   uint32_t line;
 } trace_rec;
 

@@ -13,7 +13,7 @@ typedef struct runner {
   uint64_t now; /* the cycle the next command starts in */
   bool have_last;
   pmmu_response last;
-  int status;    /* the worst so far: TB_MISMATCH, TB_HANG or an error (which stops the run) */
+  int status; /* the worst so far: TB_MISMATCH, TB_HANG or an error (which stops the run) */
   tb_error *err;
 } runner;
 
@@ -31,9 +31,9 @@ const char *scenario_entry_flags(uint64_t value, bool wide, char *buf, size_t le
   static const struct {
     uint64_t bit;
     const char *name;
-  } flags[] = {{PMMU_PTE_P, "P"},     {PMMU_PTE_RW, "W"},   {PMMU_PTE_US, "U"},
-               {PMMU_PTE_A, "A"},     {PMMU_PTE_D, "D"},    {PMMU_PTE_PS, "PS"},
-               {PMMU_PTE_G, "G"},     {PMMU_PTE_PWT, "PWT"}, {PMMU_PTE_PCD, "PCD"},
+  } flags[] = {{PMMU_PTE_P, "P"},  {PMMU_PTE_RW, "W"},    {PMMU_PTE_US, "U"},
+               {PMMU_PTE_A, "A"},  {PMMU_PTE_D, "D"},     {PMMU_PTE_PS, "PS"},
+               {PMMU_PTE_G, "G"},  {PMMU_PTE_PWT, "PWT"}, {PMMU_PTE_PCD, "PCD"},
                {PMMU_PTE_XD, "XD"}};
   size_t used = 0;
   buf[0] = '\0';
@@ -52,12 +52,10 @@ const char *scenario_entry_flags(uint64_t value, bool wide, char *buf, size_t le
 
 /* "pa 0x000801123" or "fault 0x5": the result of an access as `expect` spells it. */
 static void describe_result(const pmmu_response *resp, char *buf, size_t len) {
-  if (resp->outcome == PMMU_OK)
-    snprintf(buf, len, "pa 0x%09" PRIx64, resp->pa);
+  if (resp->outcome == PMMU_OK) snprintf(buf, len, "pa 0x%09" PRIx64, resp->pa);
   else if (resp->outcome == PMMU_PAGE_FAULT)
     snprintf(buf, len, "fault 0x%" PRIx32, resp->error_code);
-  else
-    snprintf(buf, len, "bus-error 0x%09" PRIx64, resp->bus_error_pa);
+  else snprintf(buf, len, "bus-error 0x%09" PRIx64, resp->bus_error_pa);
 }
 
 static void print_access(runner *r, const scn_cmd *c, const pmmu_response *resp) {
@@ -66,28 +64,24 @@ static void print_access(runner *r, const scn_cmd *c, const pmmu_response *resp)
     json_begin(r, c, op);
     fprintf(r->out, ",\"va\":\"0x%08" PRIx64 "\",\"priv\":\"%s\",\"ac\":%s", c->a, priv,
             c->ac ? "true" : "false");
-    if (resp->outcome == PMMU_OK)
-      fprintf(r->out, ",\"pa\":\"0x%09" PRIx64 "\"", resp->pa);
+    if (resp->outcome == PMMU_OK) fprintf(r->out, ",\"pa\":\"0x%09" PRIx64 "\"", resp->pa);
     else if (resp->outcome == PMMU_PAGE_FAULT)
-      fprintf(r->out, ",\"fault\":{\"vector\":%d,\"ec\":\"0x%" PRIx32 "\",\"cr2\":\"0x%08" PRIx32 "\"}",
+      fprintf(r->out,
+              ",\"fault\":{\"vector\":%d,\"ec\":\"0x%" PRIx32 "\",\"cr2\":\"0x%08" PRIx32 "\"}",
               PMMU_VECTOR_PF, resp->error_code, resp->cr2);
-    else
-      fprintf(r->out, ",\"bus_error\":{\"pa\":\"0x%09" PRIx64 "\"}", resp->bus_error_pa);
+    else fprintf(r->out, ",\"bus_error\":{\"pa\":\"0x%09" PRIx64 "\"}", resp->bus_error_pa);
     fprintf(r->out, ",\"tlb\":\"%s\",\"cycles\":%" PRIu32 "}\n", pmmu_tlb_use_name(resp->tlb),
             resp->cycles);
     return;
   }
   char what[96], ec[96];
-  if (resp->outcome == PMMU_OK)
-    snprintf(what, sizeof what, "0x%09" PRIx64, resp->pa);
+  if (resp->outcome == PMMU_OK) snprintf(what, sizeof what, "0x%09" PRIx64, resp->pa);
   else if (resp->outcome == PMMU_PAGE_FAULT)
     snprintf(what, sizeof what, "#PF ec=0x%" PRIx32 " (%s) cr2=0x%08" PRIx32, resp->error_code,
              pmmu_ec_describe(resp->error_code, ec, sizeof ec), resp->cr2);
-  else
-    snprintf(what, sizeof what, "bus error at 0x%09" PRIx64, resp->bus_error_pa);
-  fprintf(r->out, "%5u  %-5s %-8s 0x%08" PRIx64 "%s -> %-40s %-4s %3" PRIu32 " cycles\n",
-          c->line, op, priv, c->a, c->ac ? " ac" : "   ", what, pmmu_tlb_use_name(resp->tlb),
-          resp->cycles);
+  else snprintf(what, sizeof what, "bus error at 0x%09" PRIx64, resp->bus_error_pa);
+  fprintf(r->out, "%5u  %-5s %-8s 0x%08" PRIx64 "%s -> %-40s %-4s %3" PRIu32 " cycles\n", c->line,
+          op, priv, c->a, c->ac ? " ac" : "   ", what, pmmu_tlb_use_name(resp->tlb), resp->cycles);
 }
 
 static void print_dump(runner *r, const scn_cmd *c, unsigned size, uint64_t value) {
@@ -108,7 +102,8 @@ static void print_dump(runner *r, const scn_cmd *c, unsigned size, uint64_t valu
 static void print_expect(runner *r, const scn_cmd *c, bool ok, const char *want, const char *got) {
   if (r->opt->json) {
     json_begin(r, c, "expect");
-    fprintf(r->out, ",\"ok\":%s,\"want\":\"%s\",\"got\":\"%s\"}\n", ok ? "true" : "false", want, got);
+    fprintf(r->out, ",\"ok\":%s,\"want\":\"%s\",\"got\":\"%s\"}\n", ok ? "true" : "false", want,
+            got);
   } else if (ok) {
     fprintf(r->out, "%5u  expect %s: ok\n", c->line, want);
   } else {
@@ -121,7 +116,8 @@ static void print_gp(runner *r, const scn_cmd *c, engine_reg reg) {
     json_begin(r, c, engine_reg_name(reg));
     fprintf(r->out, ",\"fault\":{\"vector\":%d,\"ec\":\"0x0\"}}\n", PMMU_VECTOR_GP);
   } else {
-    fprintf(r->out, "%5u  %s write -> #GP(0): a present PDPTE has a reserved bit; nothing changed\n",
+    fprintf(r->out,
+            "%5u  %s write -> #GP(0): a present PDPTE has a reserved bit; nothing changed\n",
             c->line, engine_reg_name(reg));
   }
 }
@@ -163,8 +159,8 @@ static void run_set(runner *r, const scn_cmd *c) {
 }
 
 static void run_access(runner *r, const scn_cmd *c) {
-  pmmu_request req = {.la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac,
-                      .cycle = r->now};
+  pmmu_request req = {
+      .la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac, .cycle = r->now};
   if (!engine_status(r, c, engine_translate(r->e, &req, &r->last))) return;
   r->have_last = true;
   r->res->accesses++;
@@ -197,10 +193,10 @@ static void run_expect(runner *r, const scn_cmd *c) {
   default: { /* SCN_EXPECT_MEM32 / SCN_EXPECT_MEM64 */
     unsigned size = c->kind == SCN_EXPECT_MEM32 ? 4 : 8;
     uint64_t v = engine_mem_read(r->e, c->a, size);
-    snprintf(want, sizeof want, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a,
-             (int)size * 2, c->b);
-    snprintf(got, sizeof got, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a,
-             (int)size * 2, v);
+    snprintf(want, sizeof want, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a, (int)size * 2,
+             c->b);
+    snprintf(got, sizeof got, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a, (int)size * 2,
+             v);
     ok = v == c->b;
   }
   }
@@ -219,7 +215,8 @@ static void run_command(runner *r, const scn_cmd *c) {
   case SCN_MEM32:
   case SCN_MEM64:
     if (!engine_mem_write(r->e, c->a, c->kind == SCN_MEM32 ? 4 : 8, c->b))
-      r->status = tb_fail(r->err, TB_E_NOMEM, "%s:%u: error: out of memory", scenario_display_name(r->s), c->line);
+      r->status = tb_fail(r->err, TB_E_NOMEM, "%s:%u: error: out of memory",
+                          scenario_display_name(r->s), c->line);
     break;
   case SCN_DUMP32:
   case SCN_DUMP64: {

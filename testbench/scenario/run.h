@@ -8,16 +8,16 @@
 #include "scenario.h"
 
 typedef struct run_options {
-  bool json;       /* JSON Lines (the contract) instead of the readable form */
-  bool name_file;  /* add "file" to every JSON line (several files in one run) */
-  bool quiet;      /* print nothing (pmmu explain replays a scenario silently) */
-  FILE *report;    /* lockstep differences, as they are found (NULL: not printed) */
+  bool json;         /* JSON Lines (the contract) instead of the readable form */
+  bool name_file;    /* add "file" to every JSON line (several files in one run) */
+  bool quiet;        /* print nothing (pmmu explain replays a scenario silently) */
+  FILE *report;      /* lockstep differences, as they are found (NULL: not printed) */
   const char *repro; /* the command printed with them */
 } run_options;
 
 typedef struct run_result {
   unsigned accesses, expects, failed;
-  uint64_t cycles;     /* the last cycle the scenario used */
+  uint64_t cycles; /* the last cycle the scenario used */
 } run_result;
 
 /* Runs every command in order. Cycles: an access is presented in the cycle after the previous

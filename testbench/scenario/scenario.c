@@ -92,12 +92,9 @@ static bool parse_number(parser *p, const char *tok, uint64_t *out) {
   uint64_t v = 0;
   for (const char *c = digits; *c; c++) {
     unsigned d;
-    if (*c >= '0' && *c <= '9')
-      d = (unsigned)(*c - '0');
-    else if (base == 16 && *c >= 'a' && *c <= 'f')
-      d = (unsigned)(*c - 'a' + 10);
-    else if (base == 16 && *c >= 'A' && *c <= 'F')
-      d = (unsigned)(*c - 'A' + 10);
+    if (*c >= '0' && *c <= '9') d = (unsigned)(*c - '0');
+    else if (base == 16 && *c >= 'a' && *c <= 'f') d = (unsigned)(*c - 'a' + 10);
+    else if (base == 16 && *c >= 'A' && *c <= 'F') d = (unsigned)(*c - 'A' + 10);
     else {
       fail(p, "bad number '%s'", tok);
       return false;
@@ -195,12 +192,10 @@ static void cmd_set(parser *p, char **tok, unsigned n) {
     int bit = -1;
     for (int b = 0; b <= BIT_NXE; b++)
       if (strcmp(tok[i], bit_names[b]) == 0) bit = b;
-    if (bit < 0)
-      fail(p, "unknown bit name '%s' (names: pg wp pse pae pge smep smap nxe)", tok[i]);
+    if (bit < 0) fail(p, "unknown bit name '%s' (names: pg wp pse pae pge smep smap nxe)", tok[i]);
     else if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
       fail(p, "'%s=%s': the value must be 0 or 1", tok[i], value);
-    else
-      push_assign(p, (scn_assign){(scn_bit)bit, value[0] == '1'});
+    else push_assign(p, (scn_assign){(scn_bit)bit, value[0] == '1'});
   }
   if (p->errors != errors) return;
   scn_cmd *c = push_cmd(p, SCN_SET);
@@ -260,10 +255,8 @@ static void cmd_access(parser *p, pmmu_access access, char **tok, unsigned n) {
   }
   if (i < n) {
     pmmu_priv ignored;
-    if (parse_priv(tok[i], &ignored))
-      fail(p, "'%s' must come before 'ac'", tok[i]);
-    else
-      fail(p, "unexpected '%s' (want [user|sup|implicit] [ac])", tok[i]);
+    if (parse_priv(tok[i], &ignored)) fail(p, "'%s' must come before 'ac'", tok[i]);
+    else fail(p, "unexpected '%s' (want [user|sup|implicit] [ac])", tok[i]);
     return;
   }
   if (access == PMMU_FETCH && priv == PMMU_IMPLICIT) {
@@ -380,8 +373,7 @@ static void cmd_tlb(parser *p, char **tok, unsigned n) {
     } else if (parse_number(p, value, &v)) {
       if (v == 0 || v > max || (v & (v - 1)))
         fail(p, "%s=%s must be a power of two from 1 to %u", key, value, max);
-      else
-        *field = (unsigned)v;
+      else *field = (unsigned)v;
     }
   }
 }
@@ -423,14 +415,10 @@ static void cmd_memory(parser *p, char **tok, unsigned n) {
     }
   }
   if (p->errors != errors) return;
-  if (!have_latency)
-    fail(p, "'memory' takes latency=N or latency=A..B seed=S");
-  else if (range && !have_seed)
-    fail(p, "a latency range needs seed=S");
-  else if (!range && have_seed)
-    fail(p, "seed=S goes only with a latency range A..B");
-  else
-    p->s->timing = t;
+  if (!have_latency) fail(p, "'memory' takes latency=N or latency=A..B seed=S");
+  else if (range && !have_seed) fail(p, "a latency range needs seed=S");
+  else if (!range && have_seed) fail(p, "seed=S goes only with a latency range A..B");
+  else p->s->timing = t;
 }
 
 static void parse_command(parser *p, char **tok, unsigned n) {

@@ -10,24 +10,40 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pmmu/pmmu.h"
 #include "pmem.h"
+#include "pmmu/pmmu.h"
 
 typedef enum scn_kind {
-  SCN_CR0, SCN_CR3, SCN_CR4, SCN_EFER, /* a = value */
-  SCN_SET,                             /* sets[first .. first + count) */
-  SCN_MEM32, SCN_MEM64,                /* a = pa, b = value */
-  SCN_DUMP32, SCN_DUMP64,              /* a = pa */
-  SCN_ACCESS,                          /* a = va, access, priv, ac */
-  SCN_INVLPG,                          /* a = va */
-  SCN_EXPECT_PA,                       /* a = pa */
-  SCN_EXPECT_FAULT,                    /* a = error code */
-  SCN_EXPECT_HIT, SCN_EXPECT_MISS,
-  SCN_EXPECT_MEM32, SCN_EXPECT_MEM64,  /* a = pa, b = value */
+  SCN_CR0,
+  SCN_CR3,
+  SCN_CR4,
+  SCN_EFER, /* a = value */
+  SCN_SET,  /* sets[first .. first + count) */
+  SCN_MEM32,
+  SCN_MEM64, /* a = pa, b = value */
+  SCN_DUMP32,
+  SCN_DUMP64,       /* a = pa */
+  SCN_ACCESS,       /* a = va, access, priv, ac */
+  SCN_INVLPG,       /* a = va */
+  SCN_EXPECT_PA,    /* a = pa */
+  SCN_EXPECT_FAULT, /* a = error code */
+  SCN_EXPECT_HIT,
+  SCN_EXPECT_MISS,
+  SCN_EXPECT_MEM32,
+  SCN_EXPECT_MEM64, /* a = pa, b = value */
 } scn_kind;
 
 /* The named bits of `set`. */
-typedef enum scn_bit { BIT_PG, BIT_WP, BIT_PSE, BIT_PAE, BIT_PGE, BIT_SMEP, BIT_SMAP, BIT_NXE } scn_bit;
+typedef enum scn_bit {
+  BIT_PG,
+  BIT_WP,
+  BIT_PSE,
+  BIT_PAE,
+  BIT_PGE,
+  BIT_SMEP,
+  BIT_SMAP,
+  BIT_NXE
+} scn_bit;
 
 typedef struct scn_assign {
   scn_bit bit;

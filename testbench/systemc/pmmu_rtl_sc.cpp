@@ -49,13 +49,13 @@ struct bench : sc_module {
       efer_nxe{"efer_nxe"}, req_valid{"req_valid"}, req_ready{"req_ready"}, req_ac{"req_ac"},
       resp_valid{"resp_valid"}, resp_fault{"resp_fault"}, resp_bus_err{"resp_bus_err"},
       resp_pwt{"resp_pwt"}, resp_pcd{"resp_pcd"}, resp_pat{"resp_pat"},
-      mem_req_valid{"mem_req_valid"}, mem_req_ready{"mem_req_ready"},
-      mem_req_size{"mem_req_size"}, mem_req_op{"mem_req_op"}, mem_resp_valid{"mem_resp_valid"},
-      mem_resp_err{"mem_resp_err"}, flush_valid{"flush_valid"}, pf_irq{"pf_irq"},
-      pf_ack{"pf_ack"}, pdpte_done{"pdpte_done"}, pdpte_gp{"pdpte_gp"};
+      mem_req_valid{"mem_req_valid"}, mem_req_ready{"mem_req_ready"}, mem_req_size{"mem_req_size"},
+      mem_req_op{"mem_req_op"}, mem_resp_valid{"mem_resp_valid"}, mem_resp_err{"mem_resp_err"},
+      flush_valid{"flush_valid"}, pf_irq{"pf_irq"}, pf_ack{"pf_ack"}, pdpte_done{"pdpte_done"},
+      pdpte_gp{"pdpte_gp"};
   sc_signal<uint32_t> req_acc{"req_acc"}, req_priv{"req_priv"}, resp_ec{"resp_ec"},
-      resp_tlb{"resp_tlb"}, flush_kind{"flush_kind"}, pf_ec{"pf_ec"}, cr3{"cr3"},
-      req_la{"req_la"}, flush_la{"flush_la"}, pf_cr2{"pf_cr2"};
+      resp_tlb{"resp_tlb"}, flush_kind{"flush_kind"}, pf_ec{"pf_ec"}, cr3{"cr3"}, req_la{"req_la"},
+      flush_la{"flush_la"}, pf_cr2{"pf_cr2"};
   sc_signal<uint64_t> resp_pa{"resp_pa"}, mem_req_pa{"mem_req_pa"},
       mem_req_expected{"mem_req_expected"}, mem_req_new{"mem_req_new"},
       mem_resp_data{"mem_resp_data"};
@@ -107,8 +107,7 @@ struct bench : sc_module {
       mem_req_ready.write(true);
       pmmu_mem_ops ops = pmem_ops(rmem);
       bool ok = !port.err;
-      if (ok && !port.cas)
-        ok = ops.read(ops.ctx, port.pa, port.size, &port.data);
+      if (ok && !port.cas) ok = ops.read(ops.ctx, port.pa, port.size, &port.data);
       else if (ok)
         ok = ops.cas(ops.ctx, port.pa, port.size, port.expected, port.desired, &port.data);
       port.err = !ok;
@@ -251,16 +250,23 @@ struct bench : sc_module {
     const bool fault = resp_fault.read(), bus = resp_bus_err.read();
     const unsigned tlb = resp_tlb.read();
     char got[200], want[200];
-    std::snprintf(want, sizeof want, "%s pa=0x%09" PRIx64 " ec=0x%x tlb=%s A=%" PRIu64 " R=%" PRIu64,
-                  t.outcome == PMMU_OK ? "ok" : t.outcome == PMMU_PAGE_FAULT ? "#PF" : "bus-error",
+    std::snprintf(want, sizeof want,
+                  "%s pa=0x%09" PRIx64 " ec=0x%x tlb=%s A=%" PRIu64 " R=%" PRIu64,
+                  t.outcome == PMMU_OK           ? "ok"
+                  : t.outcome == PMMU_PAGE_FAULT ? "#PF"
+                                                 : "bus-error",
                   t.outcome == PMMU_OK ? t.pa : 0, t.outcome == PMMU_PAGE_FAULT ? t.error_code : 0,
                   pmmu_tlb_use_name(t.tlb), t.accept_cycle, t.response_cycle);
     std::snprintf(got, sizeof got, "%s pa=0x%09" PRIx64 " ec=0x%x tlb=%s A=%" PRIu64 " R=%" PRIu64,
-                  bus ? "bus-error" : fault ? "#PF" : "ok", bus || fault ? 0 : resp_pa.read(),
-                  fault && !bus ? resp_ec.read() : 0,
-                  tlb == 1 ? "hit" : tlb == 0 ? "off" : "miss", a, r);
-    if (std::strcmp(want, got) != 0)
-      differ(c.line, std::string("TLM ") + want + " | RTL " + got);
+                  bus     ? "bus-error"
+                  : fault ? "#PF"
+                          : "ok",
+                  bus || fault ? 0 : resp_pa.read(), fault && !bus ? resp_ec.read() : 0,
+                  tlb == 1   ? "hit"
+                  : tlb == 0 ? "off"
+                             : "miss",
+                  a, r);
+    if (std::strcmp(want, got) != 0) differ(c.line, std::string("TLM ") + want + " | RTL " + got);
     else
       std::printf("%s:%u: %s %s 0x%08" PRIx64 ": %s\n", scenario_display_name(s), c.line,
                   pmmu_access_name(c.access), pmmu_priv_name(c.priv), c.a, got);

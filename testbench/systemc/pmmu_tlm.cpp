@@ -115,9 +115,7 @@ uint64_t pmmu_tlm::cycle_at(const sc_time &t) const {
   return (t.value() + p - 1) / p;
 }
 
-sc_time pmmu_tlm::time_of(uint64_t cycle) const {
-  return period_ * static_cast<double>(cycle);
-}
+sc_time pmmu_tlm::time_of(uint64_t cycle) const { return period_ * static_cast<double>(cycle); }
 
 sc_time pmmu_tlm::delay_to(uint64_t cycle) const {
   sc_time t = time_of(cycle), now = sc_time_stamp();
@@ -132,8 +130,8 @@ pmmu_reg_result pmmu_tlm::write_reg(int which, uint64_t value, sc_time &delay) {
   pmmu_get_control(m_, &before);
   // timing.md T8: control state is stable through the last response cycle.
   uint64_t after_response = pmmu_ready_cycle(m_) + (last_lookup_ ? 1 : 0);
-  uint64_t c = std::max({cycle_at(sc_time_stamp() + delay), after_response, last_lookup_,
-                         last_control_});
+  uint64_t c =
+      std::max({cycle_at(sc_time_stamp() + delay), after_response, last_lookup_, last_control_});
   pmmu_reg_result res{};
   int err = PMMU_E_INVALID;
   switch (which) {
@@ -154,7 +152,8 @@ pmmu_reg_result pmmu_tlm::write_reg(int which, uint64_t value, sc_time &delay) {
   if (!err && !res.gp_fault) {
     pmmu_control after;
     pmmu_get_control(m_, &after);
-    bool rights = ((before.cr0 ^ after.cr0) & cr0_rights) || ((before.cr4 ^ after.cr4) & cr4_rights) ||
+    bool rights = ((before.cr0 ^ after.cr0) & cr0_rights) ||
+                  ((before.cr4 ^ after.cr4) & cr4_rights) ||
                   ((before.efer ^ after.efer) & PMMU_EFER_NXE);
     if (which == 3 || res.flushed || rights || res.pdptes_loaded) invalidate_all_dmi();
   }
@@ -189,9 +188,9 @@ void pmmu_tlm::invlpg(uint32_t la, sc_time &delay) {
   uint64_t c = std::max({cycle_at(sc_time_stamp() + delay), last_lookup_, last_control_});
   int err = pmmu_invlpg(m_, la, c);
   if (err)
-    SC_REPORT_ERROR(name(), (std::string("INVLPG refused: ") +
-                             pmmu_error_name(static_cast<pmmu_error>(err)))
-                                .c_str());
+    SC_REPORT_ERROR(
+        name(),
+        (std::string("INVLPG refused: ") + pmmu_error_name(static_cast<pmmu_error>(err))).c_str());
   last_control_ = std::max(last_control_, c);
   invalidate_dmi_page(la);
   delay = delay_to(c + 1);
@@ -288,8 +287,7 @@ void pmmu_tlm::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
-  req.cycle =
-      std::max({cycle_at(sc_time_stamp() + delay), last_presented_, last_control_});
+  req.cycle = std::max({cycle_at(sc_time_stamp() + delay), last_presented_, last_control_});
   pmmu_response r;
   int err = pmmu_translate(m_, &req, &r);
   rethrow_pending();
@@ -389,8 +387,8 @@ bool pmmu_tlm::get_direct_mem_ptr(tlm::tlm_generic_payload &trans, tlm::tlm_dmi 
   rethrow_pending();
   bool can_read = !er && rr.outcome == PMMU_OK && walk_accessed(tr);
   // A fetch context asks for code: read (execute) rights only.
-  bool can_write = req.access != PMMU_FETCH && !ew && rw.outcome == PMMU_OK &&
-                   walk_accessed(tw) && leaf_dirty(tw);
+  bool can_write = req.access != PMMU_FETCH && !ew && rw.outcome == PMMU_OK && walk_accessed(tw) &&
+                   leaf_dirty(tw);
   if (!can_read && !can_write) {
     astats_.dmi_refused++;
     return false;
@@ -431,8 +429,8 @@ bool pmmu_tlm::get_direct_mem_ptr(tlm::tlm_generic_payload &trans, tlm::tlm_dmi 
   dmi.set_start_address(g.va_lo);
   dmi.set_end_address(g.va_hi);
   dmi.set_granted_access(can_read && can_write ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
-                         : can_read          ? tlm::tlm_dmi::DMI_ACCESS_READ
-                                             : tlm::tlm_dmi::DMI_ACCESS_WRITE);
+                         : can_read            ? tlm::tlm_dmi::DMI_ACCESS_READ
+                                               : tlm::tlm_dmi::DMI_ACCESS_WRITE);
   // A hit costs one cycle (T3) before the memory's own latency.
   dmi.set_read_latency(down.get_read_latency() + period_);
   dmi.set_write_latency(down.get_write_latency() + period_);

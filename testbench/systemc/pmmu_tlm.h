@@ -75,7 +75,7 @@ struct access_ext : tlm::tlm_extension<access_ext> {
 struct walk_ext : tlm::tlm_extension<walk_ext> {
   enum kind_t { TIMING, READ, CAS };
   kind_t kind = READ;
-  pmmu_mem_op op = PMMU_MEM_READ; // TIMING: the access the query is for
+  pmmu_mem_op op = PMMU_MEM_READ;     // TIMING: the access the query is for
   uint64_t expected = 0, desired = 0; // CAS
   bool cas_done = false;              // CAS: set by the target that performed it
   uint64_t wait_cycles = 0;           // TIMING: back-pressure cycles, part of the delay
@@ -88,9 +88,9 @@ struct walk_ext : tlm::tlm_extension<walk_ext> {
 
 // Counters of the adapter itself (the model's are pmmu_get_stats()).
 struct adapter_stats {
-  uint64_t transactions = 0;   // b_transport calls on the CPU socket
-  uint64_t forwarded = 0;      // data accesses forwarded at the PA
-  uint64_t page_faults = 0;    // TLM_ADDRESS_ERROR_RESPONSE answers
+  uint64_t transactions = 0; // b_transport calls on the CPU socket
+  uint64_t forwarded = 0;    // data accesses forwarded at the PA
+  uint64_t page_faults = 0;  // TLM_ADDRESS_ERROR_RESPONSE answers
   uint64_t bus_errors = 0;
   uint64_t debug_transports = 0;
   uint64_t dmi_granted = 0, dmi_refused = 0;
@@ -173,7 +173,7 @@ private:
   void invalidate_dmi_page(uint32_t la);
 
   struct dmi_grant {
-    uint64_t va_lo, va_hi;     // the range granted upstream (inclusive)
+    uint64_t va_lo, va_hi;       // the range granted upstream (inclusive)
     uint64_t page_va, page_size; // the translation page it lies in
     uint64_t pa_lo, pa_hi;
   };
@@ -194,7 +194,7 @@ private:
 
   pmmu_t *m_ = nullptr;
   sc_core::sc_time period_;
-  bool debug_ = false; // walk callbacks use transport_dbg (debug translation)
+  bool debug_ = false;                   // walk callbacks use transport_dbg (debug translation)
   std::exception_ptr pending_exception_; // thrown by a target inside a model callback
   uint64_t last_presented_ = 0, last_lookup_ = 0, last_control_ = 0;
   sc_core::sc_event_queue irq_update_;

@@ -119,10 +119,8 @@ void memory::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
   const unsigned be_len = trans.get_byte_enable_length();
   for (unsigned i = 0; i < len; i++) {
     if (be && be_len && be[i % be_len] != TLM_BYTE_ENABLED) continue;
-    if (cmd == tlm::TLM_READ_COMMAND)
-      data[i] = peek(addr + i);
-    else
-      poke(addr + i, data[i]);
+    if (cmd == tlm::TLM_READ_COMMAND) data[i] = peek(addr + i);
+    else poke(addr + i, data[i]);
   }
   trans.set_dmi_allowed(dmi_enabled);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -138,8 +136,7 @@ unsigned int memory::transport_dbg(tlm::tlm_generic_payload &trans) {
     for (unsigned i = 0; i < len; i++) data[i] = peek(addr + i);
   else if (trans.get_command() == tlm::TLM_WRITE_COMMAND)
     for (unsigned i = 0; i < len; i++) poke(addr + i, data[i]);
-  else
-    return 0;
+  else return 0;
   return len;
 }
 

@@ -45,8 +45,7 @@ struct runner : sc_core::sc_module {
   bool internal = false;
 
   SC_HAS_PROCESS(runner);
-  runner(sc_core::sc_module_name n, const scenario *sc, pmmu_tlm::pmmu_tlm *p,
-         pmmu_tlm::memory *m)
+  runner(sc_core::sc_module_name n, const scenario *sc, pmmu_tlm::pmmu_tlm *p, pmmu_tlm::memory *m)
       : sc_module(n), sock("sock"), s(sc), pm(p), mem(m) {
     SC_THREAD(run);
   }
@@ -118,8 +117,8 @@ struct runner : sc_core::sc_module {
                                               ? tlm::TLM_ADDRESS_ERROR_RESPONSE
                                               : tlm::TLM_GENERIC_ERROR_RESPONSE;
     if (p.get_response_status() != want) oops(c, "response status does not match the outcome");
-    if (last.outcome == PMMU_PAGE_FAULT &&
-        (pm->interrupt_state().error_code != last.error_code || pm->interrupt_state().cr2 != last.cr2))
+    if (last.outcome == PMMU_PAGE_FAULT && (pm->interrupt_state().error_code != last.error_code ||
+                                            pm->interrupt_state().cr2 != last.cr2))
       oops(c, "interrupt latch does not hold the fault's error code and CR2");
     // The memory's data latency is zero here: the delay ends at the response cycle R.
     uint64_t r = pm->cycle_at(sc_core::sc_time_stamp() + d);
@@ -127,28 +126,23 @@ struct runner : sc_core::sc_module {
     now = r + 1;
     wait(d);
 
-    std::printf("{\"line\":%u,\"op\":\"%s\",\"va\":\"0x%08" PRIx64
-                "\",\"priv\":\"%s\",\"ac\":%s",
+    std::printf("{\"line\":%u,\"op\":\"%s\",\"va\":\"0x%08" PRIx64 "\",\"priv\":\"%s\",\"ac\":%s",
                 c.line, pmmu_access_name(c.access), c.a, pmmu_priv_name(c.priv),
                 c.ac ? "true" : "false");
-    if (last.outcome == PMMU_OK)
-      std::printf(",\"pa\":\"0x%09" PRIx64 "\"", last.pa);
+    if (last.outcome == PMMU_OK) std::printf(",\"pa\":\"0x%09" PRIx64 "\"", last.pa);
     else if (last.outcome == PMMU_PAGE_FAULT)
       std::printf(",\"fault\":{\"vector\":%d,\"ec\":\"0x%" PRIx32 "\",\"cr2\":\"0x%08" PRIx32 "\"}",
                   PMMU_VECTOR_PF, last.error_code, last.cr2);
-    else
-      std::printf(",\"bus_error\":{\"pa\":\"0x%09" PRIx64 "\"}", last.bus_error_pa);
+    else std::printf(",\"bus_error\":{\"pa\":\"0x%09" PRIx64 "\"}", last.bus_error_pa);
     std::printf(",\"tlb\":\"%s\",\"cycles\":%" PRIu32 "}\n", pmmu_tlb_use_name(last.tlb),
                 last.cycles);
   }
 
   static void describe(const pmmu_response &r, char *buf, size_t len) {
-    if (r.outcome == PMMU_OK)
-      std::snprintf(buf, len, "pa 0x%09" PRIx64, r.pa);
+    if (r.outcome == PMMU_OK) std::snprintf(buf, len, "pa 0x%09" PRIx64, r.pa);
     else if (r.outcome == PMMU_PAGE_FAULT)
       std::snprintf(buf, len, "fault 0x%" PRIx32, r.error_code);
-    else
-      std::snprintf(buf, len, "bus-error 0x%09" PRIx64, r.bus_error_pa);
+    else std::snprintf(buf, len, "bus-error 0x%09" PRIx64, r.bus_error_pa);
   }
 
   void run_expect(const scn_cmd &c) {

@@ -43,7 +43,8 @@ namespace {
 unsigned passed = 0, failed = 0;
 
 #define CHECK(cond) check((cond), #cond, __LINE__)
-#define CHECK_EQ(a, b) check_eq(static_cast<uint64_t>(a), static_cast<uint64_t>(b), #a, #b, __LINE__)
+#define CHECK_EQ(a, b) \
+  check_eq(static_cast<uint64_t>(a), static_cast<uint64_t>(b), #a, #b, __LINE__)
 
 void check(bool ok, const char *what, int line) {
   if (ok) {
@@ -105,7 +106,9 @@ struct interposer : sc_module {
     out->b_transport(t, d);
   }
   unsigned transport_dbg(tlm::tlm_generic_payload &t) { return out->transport_dbg(t); }
-  bool get_dmi(tlm::tlm_generic_payload &t, tlm::tlm_dmi &d) { return out->get_direct_mem_ptr(t, d); }
+  bool get_dmi(tlm::tlm_generic_payload &t, tlm::tlm_dmi &d) {
+    return out->get_direct_mem_ptr(t, d);
+  }
   void invalidate(sc_dt::uint64 lo, sc_dt::uint64 hi) { in->invalidate_direct_mem_ptr(lo, hi); }
 };
 
@@ -152,8 +155,8 @@ struct tb : sc_module {
 
   // One access through the PMMU; returns the response status, ext filled.
   tlm::tlm_response_status access(uint64_t la, pmmu_access acc, pmmu_priv priv, access_ext &ext,
-                                  sc_time &delay, unsigned char *data = nullptr,
-                                  unsigned len = 4, bool with_ext = true) {
+                                  sc_time &delay, unsigned char *data = nullptr, unsigned len = 4,
+                                  bool with_ext = true) {
     unsigned char local[8] = {0};
     tlm::tlm_generic_payload p;
     ext.access = acc;
@@ -223,7 +226,8 @@ struct tb : sc_module {
     unsigned char data[4] = {0xAB, 0xCD, 0xEF, 0x01};
     uint64_t before = mem->read(0x11234, 4);
     // user write to a user read-only page: protection, write, user = 0x7
-    CHECK_EQ(access(0x00401234, PMMU_WRITE, PMMU_USER, ext, d, data), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    CHECK_EQ(access(0x00401234, PMMU_WRITE, PMMU_USER, ext, d, data),
+             tlm::TLM_ADDRESS_ERROR_RESPONSE);
     CHECK_EQ(ext.resp.outcome, PMMU_PAGE_FAULT);
     CHECK_EQ(ext.resp.error_code, 0x7);
     CHECK_EQ(ext.resp.cr2, 0x00401234);
@@ -273,7 +277,8 @@ struct tb : sc_module {
     // refused before translation: page crossing, command vs. extension, implicit fetch
     const uint64_t requests = pm->stats().requests;
     d = SC_ZERO_TIME;
-    CHECK_EQ(access(0x00404FFE, PMMU_READ, PMMU_SUPERVISOR, ext, d, data, 4), tlm::TLM_BURST_ERROR_RESPONSE);
+    CHECK_EQ(access(0x00404FFE, PMMU_READ, PMMU_SUPERVISOR, ext, d, data, 4),
+             tlm::TLM_BURST_ERROR_RESPONSE);
     {
       tlm::tlm_generic_payload p;
       access_ext e(PMMU_WRITE, PMMU_SUPERVISOR, false);
@@ -287,7 +292,8 @@ struct tb : sc_module {
       CHECK_EQ(p.get_response_status(), tlm::TLM_COMMAND_ERROR_RESPONSE);
       p.clear_extension(&e);
     }
-    CHECK_EQ(access(0x00404000, PMMU_FETCH, PMMU_IMPLICIT, ext, d, data, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+    CHECK_EQ(access(0x00404000, PMMU_FETCH, PMMU_IMPLICIT, ext, d, data, 4),
+             tlm::TLM_COMMAND_ERROR_RESPONSE);
     CHECK_EQ(pm->stats().requests, requests);
     CHECK_EQ(pm->stats().faults_protection, 3);
     CHECK_EQ(pm->stats().faults_not_present, 2);

@@ -43,7 +43,7 @@ constexpr uint32_t code_va = 0x08048000, data_va = 0x10000000, stack_va = 0xBFFF
 constexpr unsigned code_pages = 4, data_pages = 16, stack_pages = 4;
 
 struct process {
-  uint32_t pd = 0; // CR3
+  uint32_t pd = 0;                               // CR3
   std::unordered_map<uint32_t, uint32_t> shadow; // data/stack word -> last value written
   uint32_t pc = code_va, sp = stack_va + stack_pages * 4096;
 };
@@ -115,8 +115,8 @@ struct cpu : sc_module {
     if (qk.need_sync()) qk.sync();
     if (p.is_response_error()) {
       if (p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) {
-        std::fprintf(stderr, "unexpected response %s at 0x%08x\n",
-                     p.get_response_string().c_str(), la);
+        std::fprintf(stderr, "unexpected response %s at 0x%08x\n", p.get_response_string().c_str(),
+                     la);
         st.unexpected++;
       }
       return false;
@@ -190,8 +190,7 @@ struct cpu : sc_module {
       return false;
     }
     uint32_t flags;
-    if (la >= code_va && la < code_va + code_pages * 4096)
-      flags = P | U;
+    if (la >= code_va && la < code_va + code_pages * 4096) flags = P | U;
     else if ((la >= data_va && la < data_va + data_pages * 4096) ||
              (la >= stack_va && la < stack_va + stack_pages * 4096))
       flags = P | W | U;
@@ -277,9 +276,10 @@ struct cpu : sc_module {
       }
       case 5:
       case 6: { // data write or stack push
-        uint32_t la = (r & 0x200) ? data_va + (rand32() % (data_pages * 4096) & ~3u)
-                                  : (pr.sp = pr.sp - 4 < stack_va ? stack_va + stack_pages * 4096 - 4
-                                                                  : pr.sp - 4);
+        uint32_t la =
+            (r & 0x200)
+                ? data_va + (rand32() % (data_pages * 4096) & ~3u)
+                : (pr.sp = pr.sp - 4 < stack_va ? stack_va + stack_pages * 4096 - 4 : pr.sp - 4);
         v = (cur << 28) ^ la ^ i;
         st.writes++;
         if (user_access(pr, la, PMMU_WRITE, v)) pr.shadow[la] = v;
@@ -350,16 +350,16 @@ int sc_main(int argc, char **argv) {
               w.dmi_invalidations_seen);
   std::printf("pmmu: requests %" PRIu64 " hits %" PRIu64 " misses %" PRIu64 " (%.1f%% hits)"
               " walks %" PRIu64 " fills %" PRIu64 " dropped %" PRIu64 "\n",
-              s.requests, s.hits, s.misses, s.requests ? 100.0 * s.hits / s.requests : 0.0,
-              s.walks, s.fills, s.dropped);
+              s.requests, s.hits, s.misses, s.requests ? 100.0 * s.hits / s.requests : 0.0, s.walks,
+              s.fills, s.dropped);
   std::printf("pmmu: mem reads %" PRIu64 " A/D CAS %" PRIu64 " CAS restarts %" PRIu64
               " faults np %" PRIu64 " prot %" PRIu64 " rsvd %" PRIu64 "\n",
-              s.mem_reads, s.ad_writes, s.cas_restarts, s.faults_not_present,
-              s.faults_protection, s.faults_reserved);
+              s.mem_reads, s.ad_writes, s.cas_restarts, s.faults_not_present, s.faults_protection,
+              s.faults_reserved);
   std::printf("pmmu: flushes non-global %" PRIu64 " all %" PRIu64 " page %" PRIu64
               " entries flushed %" PRIu64 " busy cycles %" PRIu64 " (%.2f per request)\n",
-              s.flushes_nonglobal, s.flushes_all, s.flushes_page, s.entries_flushed,
-              s.busy_cycles, s.requests ? static_cast<double>(s.busy_cycles) / s.requests : 0.0);
+              s.flushes_nonglobal, s.flushes_all, s.flushes_page, s.entries_flushed, s.busy_cycles,
+              s.requests ? static_cast<double>(s.busy_cycles) / s.requests : 0.0);
   std::printf("adapter: transactions %" PRIu64 " forwarded %" PRIu64 " DMI granted %" PRIu64
               " refused %" PRIu64 " invalidations %" PRIu64 " walk queries %" PRIu64 "\n",
               a.transactions, a.forwarded, a.dmi_granted, a.dmi_refused, a.dmi_invalidations,

@@ -14,39 +14,31 @@ namespace {
 
 volatile void *sink;
 
-__attribute__((noinline)) void pmmu_leak_demo_allocate()
-{
-    // The only pointer to the block lives in a register or a dead stack slot of a finished
-    // coroutine: it is unreachable when the program exits.
-    void *block = std::malloc(4242);
-    std::memset(block, 0x5a, 4242);
-    sink = nullptr;
+__attribute__((noinline)) void pmmu_leak_demo_allocate() {
+  // The only pointer to the block lives in a register or a dead stack slot of a finished
+  // coroutine: it is unreachable when the program exits.
+  void *block = std::malloc(4242);
+  std::memset(block, 0x5a, 4242);
+  sink = nullptr;
 }
 
-SC_MODULE(leaky)
-{
-    SC_CTOR(leaky)
-    {
-        SC_THREAD(finishes);
-        SC_THREAD(leaks);
-    }
-    void finishes()
-    {
-        for (int i = 0; i < 10; i++)
-            wait(1, sc_core::SC_NS);
-    }
-    void leaks()
-    {
-        wait(5, sc_core::SC_NS);
-        pmmu_leak_demo_allocate();
-    }
-};
+SC_MODULE(leaky){SC_CTOR(leaky){SC_THREAD(finishes);
+SC_THREAD(leaks);
+} // namespace
+void finishes() {
+  for (int i = 0; i < 10; i++) wait(1, sc_core::SC_NS);
+}
+void leaks() {
+  wait(5, sc_core::SC_NS);
+  pmmu_leak_demo_allocate();
+}
+}
+;
 
 } // namespace
 
-int sc_main(int, char **)
-{
-    leaky top("top");
-    sc_core::sc_start();
-    return 0;
+int sc_main(int, char **) {
+  leaky top("top");
+  sc_core::sc_start();
+  return 0;
 }

@@ -24,27 +24,25 @@
 
 namespace {
 
-void announce_main_stack()
-{
-    pthread_attr_t attr;
-    void *bottom = nullptr;
-    size_t size = 0;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) {
-        std::fputs("sanitizer_main_stack: pthread_getattr_np failed; the leak check may "
-                   "scan a stale stack\n", stderr);
-        return;
-    }
-    int status = pthread_attr_getstack(&attr, &bottom, &size);
-    pthread_attr_destroy(&attr);
-    if (status != 0)
-        return;
-    __sanitizer_start_switch_fiber(nullptr, bottom, size);
-    __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+void announce_main_stack() {
+  pthread_attr_t attr;
+  void *bottom = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+    std::fputs("sanitizer_main_stack: pthread_getattr_np failed; the leak check may "
+               "scan a stale stack\n",
+               stderr);
+    return;
+  }
+  int status = pthread_attr_getstack(&attr, &bottom, &size);
+  pthread_attr_destroy(&attr);
+  if (status != 0) return;
+  __sanitizer_start_switch_fiber(nullptr, bottom, size);
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
 }
 
-__attribute__((constructor)) void install_announce_main_stack()
-{
-    std::atexit(announce_main_stack);
+__attribute__((constructor)) void install_announce_main_stack() {
+  std::atexit(announce_main_stack);
 }
 
 } // namespace

@@ -51,8 +51,8 @@ extern "C" {
 #define PMMU_PTE_PCD (UINT64_C(1) << 4)
 #define PMMU_PTE_A (UINT64_C(1) << 5)
 #define PMMU_PTE_D (UINT64_C(1) << 6)
-#define PMMU_PTE_PS (UINT64_C(1) << 7)     /* in a PDE */
-#define PMMU_PTE_PAT4K (UINT64_C(1) << 7)  /* in a PTE */
+#define PMMU_PTE_PS (UINT64_C(1) << 7)    /* in a PDE */
+#define PMMU_PTE_PAT4K (UINT64_C(1) << 7) /* in a PTE */
 #define PMMU_PTE_G (UINT64_C(1) << 8)
 #define PMMU_PTE_PATLG (UINT64_C(1) << 12) /* in a large-page PDE */
 #define PMMU_PTE_XD (UINT64_C(1) << 63)
@@ -258,17 +258,17 @@ const char *pmmu_level_name(pmmu_level l); /* "PDPTE", "PDE", "PTE" */
 
 typedef struct pmmu_response {
   pmmu_outcome outcome;
-  uint64_t pa;          /* PMMU_OK */
-  unsigned page_shift;  /* PMMU_OK: 12, 21 or 22 */
-  unsigned attr;        /* PMMU_OK: PWT (bit 0), PCD (bit 1), PAT (bit 2) of the leaf */
-  uint32_t error_code;  /* PMMU_PAGE_FAULT */
-  uint32_t cr2;         /* PMMU_PAGE_FAULT: the faulting linear address */
+  uint64_t pa;         /* PMMU_OK */
+  unsigned page_shift; /* PMMU_OK: 12, 21 or 22 */
+  unsigned attr;       /* PMMU_OK: PWT (bit 0), PCD (bit 1), PAT (bit 2) of the leaf */
+  uint32_t error_code; /* PMMU_PAGE_FAULT */
+  uint32_t cr2;        /* PMMU_PAGE_FAULT: the faulting linear address */
   pmmu_fault_kind fault_kind;
   pmmu_level fault_level; /* NOT_PRESENT / RESERVED: the entry that stopped the walk */
   uint64_t bus_error_pa;  /* PMMU_BUS_ERROR */
   pmmu_tlb_use tlb;
-  bool dropped_entry;     /* a TLB entry mapped the LA but was dropped (timing.md T3) */
-  uint64_t accept_cycle;  /* A */
+  bool dropped_entry;      /* a TLB entry mapped the LA but was dropped (timing.md T3) */
+  uint64_t accept_cycle;   /* A */
   uint64_t response_cycle; /* R */
   uint32_t cycles;         /* R - A */
   unsigned mem_accesses;   /* walker memory transactions, CAS included */
@@ -353,11 +353,11 @@ typedef struct pmmu_stats {
   uint64_t faults_protection;
   uint64_t bus_errors;
   uint64_t mem_reads;
-  uint64_t ad_writes;   /* compare-and-swaps issued */
+  uint64_t ad_writes;    /* compare-and-swaps issued */
   uint64_t cas_restarts; /* compare-and-swaps that failed and restarted the walk */
   uint64_t flushes_nonglobal, flushes_all, flushes_page;
   uint64_t entries_flushed;
-  uint64_t gp_faults; /* PDPTE loads refused */
+  uint64_t gp_faults;   /* PDPTE loads refused */
   uint64_t busy_cycles; /* sum of (R - A) */
   uint64_t last_cycle;  /* the last response cycle */
 } pmmu_stats;

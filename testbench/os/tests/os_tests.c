@@ -17,16 +17,16 @@
 
 static unsigned failures;
 
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      failures++;                                                          \
-      if (failures <= 5) {                                                 \
+#define CHECK(cond, ...)                                                         \
+  do {                                                                           \
+    if (!(cond)) {                                                               \
+      failures++;                                                                \
+      if (failures <= 5) {                                                       \
         fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__);                                      \
-        fprintf(stderr, "\n");                                             \
-      }                                                                    \
-    }                                                                      \
+        fprintf(stderr, __VA_ARGS__);                                            \
+        fprintf(stderr, "\n");                                                   \
+      }                                                                          \
+    }                                                                            \
   } while (0)
 
 /* ---- A world: a model engine and an OS over it ---------------------------------------------- */
@@ -79,7 +79,8 @@ static void world_close(world *w) {
   unsigned bad = os_check(w->os, why, sizeof why);
   CHECK(bad == 0, "%u invariant violations at the end: %s", bad, why);
   const os_stats *s = os_get_stats(w->os);
-  CHECK(s->data_errors == 0, "%" PRIu64 " reads returned data other than what was written", s->data_errors);
+  CHECK(s->data_errors == 0, "%" PRIu64 " reads returned data other than what was written",
+        s->data_errors);
   CHECK(s->kernel_errors == 0, "%" PRIu64 " kernel errors:\n%s", s->kernel_errors, world_log(w));
   os_destroy(w->os);
   engine_destroy(w->e);
@@ -115,21 +116,25 @@ static void test_fork_cow(os_bug bug) {
   wr(&w, parent, b, 0x22222222);
   int child = os_fork(w.os, parent);
   CHECK(child > 0, "fork failed");
-  CHECK(os_frame_of(w.os, parent, a) == os_frame_of(w.os, child, a), "after fork the page is not shared");
+  CHECK(os_frame_of(w.os, parent, a) == os_frame_of(w.os, child, a),
+        "after fork the page is not shared");
   CHECK(rd(&w, child, a) == 0x11111111, "the child does not see the parent's data");
-  wr(&w, child, a, 0x33333333);                 /* the child breaks COW */
+  wr(&w, child, a, 0x33333333); /* the child breaks COW */
   CHECK(rd(&w, parent, a) == 0x11111111, "the parent sees the child's write");
   CHECK(rd(&w, child, a) == 0x33333333, "the child lost its own write");
-  CHECK(os_frame_of(w.os, parent, a) != os_frame_of(w.os, child, a), "the written page is still shared");
-  wr(&w, parent, b, 0x44444444);                /* now the parent breaks COW on another page */
+  CHECK(os_frame_of(w.os, parent, a) != os_frame_of(w.os, child, a),
+        "the written page is still shared");
+  wr(&w, parent, b, 0x44444444); /* now the parent breaks COW on another page */
   CHECK(rd(&w, child, b) == 0x22222222, "the child sees the parent's write after fork");
   CHECK(rd(&w, parent, b) == 0x44444444, "the parent lost its own write");
-  wr(&w, parent, a, 0x55555555);                /* the parent's copy is its own now: no copy */
+  wr(&w, parent, a, 0x55555555); /* the parent's copy is its own now: no copy */
   CHECK(rd(&w, child, a) == 0x33333333, "the child sees the parent's later write");
   const os_proc_stats *cs = os_get_proc_stats(w.os, child), *ps = os_get_proc_stats(w.os, parent);
-  CHECK(cs->cow_copies + ps->cow_copies >= 2, "expected COW copies, got %" PRIu64, cs->cow_copies + ps->cow_copies);
+  CHECK(cs->cow_copies + ps->cow_copies >= 2, "expected COW copies, got %" PRIu64,
+        cs->cow_copies + ps->cow_copies);
   os_exit(w.os, child);
-  CHECK(rd(&w, parent, a) == 0x55555555 && rd(&w, parent, b) == 0x44444444, "the parent's data changed at the child's exit");
+  CHECK(rd(&w, parent, a) == 0x55555555 && rd(&w, parent, b) == 0x44444444,
+        "the parent's data changed at the child's exit");
   world_close(&w);
 }
 
@@ -140,15 +145,18 @@ static void test_swap_roundtrip(os_bug bug) {
   int pid = os_spawn(w.os, "pmmu-sim");
   const unsigned pages = 64;
   for (unsigned p = 0; p < pages; p++)
-    for (unsigned k = 0; k < 4; k++) wr(&w, pid, heap_va(&w, pid, p, k * 200), 0xA0000000u + p * 16 + k);
+    for (unsigned k = 0; k < 4; k++)
+      wr(&w, pid, heap_va(&w, pid, p, k * 200), 0xA0000000u + p * 16 + k);
   for (unsigned round = 0; round < 2; round++)
     for (unsigned p = 0; p < pages; p++)
       for (unsigned k = 0; k < 4; k++) {
         uint32_t v = rd(&w, pid, heap_va(&w, pid, p, k * 200));
-        CHECK(v == 0xA0000000u + p * 16 + k, "page %u word %u came back as 0x%08" PRIx32, p, k * 200, v);
+        CHECK(v == 0xA0000000u + p * 16 + k, "page %u word %u came back as 0x%08" PRIx32, p,
+              k * 200, v);
       }
   const os_proc_stats *s = os_get_proc_stats(w.os, pid);
-  CHECK(s->swapouts > 0 && s->swapins > 0, "no swapping happened (%" PRIu64 " out, %" PRIu64 " in)", s->swapouts, s->swapins);
+  CHECK(s->swapouts > 0 && s->swapins > 0, "no swapping happened (%" PRIu64 " out, %" PRIu64 " in)",
+        s->swapouts, s->swapins);
   CHECK(s->majflt >= s->swapins, "swap-ins must be major faults");
   world_close(&w);
 }
@@ -158,7 +166,8 @@ static void expect_segv(world *w, int pid, os_access_kind kind, uint32_t va, con
   uint64_t before = os_get_proc_stats(w->os, pid)->segv;
   CHECK(!os_access(w->os, pid, kind, va, &v), "no SIGSEGV for the access to 0x%08" PRIx32, va);
   CHECK(os_get_proc_stats(w->os, pid)->segv == before + 1, "SIGSEGV not counted");
-  CHECK(strstr(world_log(w), line) != NULL, "segfault line missing: wanted \"%s\" in:\n%s", line, world_log(w));
+  CHECK(strstr(world_log(w), line) != NULL, "segfault line missing: wanted \"%s\" in:\n%s", line,
+        world_log(w));
 }
 
 static void test_segv_null(os_bug bug) {
@@ -167,7 +176,9 @@ static void test_segv_null(os_bug bug) {
   int pid = os_spawn(w.os, "pmmu-sim");
   uint32_t ip = OS_TEXT_START + 0x124, v;
   CHECK(os_access(w.os, pid, OS_X, ip, &v), "fetch failed");
-  expect_segv(&w, pid, OS_R, 0x8, "pmmu-sim[1]: segfault at 8 ip 08048124 sp bffffff0 error 4 in pmmu-sim[8048000+40000] (user read, page not present)");
+  expect_segv(
+      &w, pid, OS_R, 0x8,
+      "pmmu-sim[1]: segfault at 8 ip 08048124 sp bffffff0 error 4 in pmmu-sim[8048000+40000] (user read, page not present)");
   CHECK(os_alive(w.os, pid), "the process must survive (it has a SIGSEGV handler)");
   world_close(&w);
 }
@@ -179,7 +190,9 @@ static void test_segv_text_write(os_bug bug) {
   uint32_t ip = OS_TEXT_START + 0x2000, v;
   CHECK(os_access(w.os, pid, OS_X, ip, &v), "fetch failed");
   CHECK(v == os_file_word(1, 2, 0), "text holds 0x%08" PRIx32 ", not the program's word", v);
-  expect_segv(&w, pid, OS_W, ip + 0x10, "segfault at 804a010 ip 0804a000 sp bffffff0 error 7 in pmmu-sim[8048000+40000] (user write, protection violation)");
+  expect_segv(
+      &w, pid, OS_W, ip + 0x10,
+      "segfault at 804a010 ip 0804a000 sp bffffff0 error 7 in pmmu-sim[8048000+40000] (user write, protection violation)");
   CHECK(rd(&w, pid, ip + 0x10) == os_file_word(1, 2, 4), "the text changed");
   world_close(&w);
 }
@@ -190,7 +203,9 @@ static void test_segv_kernel(os_bug bug) {
   int pid = os_spawn(w.os, "pmmu-sim");
   uint32_t v;
   CHECK(os_access(w.os, pid, OS_X, OS_TEXT_START, &v), "fetch failed");
-  expect_segv(&w, pid, OS_R, OS_KERNEL_START + 0x1000, "segfault at c0001000 ip 08048000 sp bffffff0 error 5 in pmmu-sim[8048000+40000] (user read, protection violation)");
+  expect_segv(
+      &w, pid, OS_R, OS_KERNEL_START + 0x1000,
+      "segfault at c0001000 ip 08048000 sp bffffff0 error 5 in pmmu-sim[8048000+40000] (user read, protection violation)");
   expect_segv(&w, pid, OS_W, OS_KERNEL_START + 0x1004, "error 7");
   world_close(&w);
 }
@@ -207,14 +222,17 @@ static void test_shared_lib(os_bug bug) {
   for (int i = 0; i < 4; i++)
     for (unsigned p = 0; p < pages; p++) {
       uint32_t v = 0;
-      CHECK(os_access(w.os, pids[i], OS_X, lib.start + p * OS_PAGE + 8, &v), "library fetch failed");
+      CHECK(os_access(w.os, pids[i], OS_X, lib.start + p * OS_PAGE + 8, &v),
+            "library fetch failed");
       CHECK(v == os_file_word(2, p, 2), "library page %u holds 0x%08" PRIx32, p, v);
     }
   for (unsigned p = 0; p < pages; p++)
     for (int i = 1; i < 4; i++)
-      CHECK(os_frame_of(w.os, pids[i], lib.start + p * OS_PAGE) == os_frame_of(w.os, pids[0], lib.start + p * OS_PAGE),
+      CHECK(os_frame_of(w.os, pids[i], lib.start + p * OS_PAGE) ==
+                os_frame_of(w.os, pids[0], lib.start + p * OS_PAGE),
             "library page %u: process %d has its own frame", p, pids[i]);
-  CHECK(os_frames_used(w.os) == pages, "%u frames in use for %u library pages", os_frames_used(w.os), pages);
+  CHECK(os_frames_used(w.os) == pages, "%u frames in use for %u library pages",
+        os_frames_used(w.os), pages);
   world_close(&w);
 }
 
@@ -264,9 +282,11 @@ static void test_clock_second_chance(os_bug bug) {
     wr(&w, pid, heap_va(&w, pid, i, 0), i);
     CHECK(rd(&w, pid, hot) == 0x1234, "hot page lost its data");
   }
-  CHECK(os_frame_of(w.os, pid, hot) == frame, "the hot page was evicted (frame %ld, was %ld)", os_frame_of(w.os, pid, hot), frame);
+  CHECK(os_frame_of(w.os, pid, hot) == frame, "the hot page was evicted (frame %ld, was %ld)",
+        os_frame_of(w.os, pid, hot), frame);
   CHECK(os_get_proc_stats(w.os, pid)->swapins == 0, "the hot page came back from swap");
-  CHECK(os_get_stats(w.os)->evictions >= 30, "too few evictions: %" PRIu64, os_get_stats(w.os)->evictions);
+  CHECK(os_get_stats(w.os)->evictions >= 30, "too few evictions: %" PRIu64,
+        os_get_stats(w.os)->evictions);
   world_close(&w);
 }
 
@@ -294,8 +314,8 @@ static void test_rss_bounded(os_bug bug) {
     wr(&w, pid, heap_va(&w, pid, p, 1), p);
     os_mem_usage u;
     os_mem_usage_of(w.os, pid, &u);
-    CHECK(u.rss_pages <= 16 && os_frames_used(w.os) <= 16, "VmRSS %u pages, %u frames used, limit 16", u.rss_pages,
-          os_frames_used(w.os));
+    CHECK(u.rss_pages <= 16 && os_frames_used(w.os) <= 16,
+          "VmRSS %u pages, %u frames used, limit 16", u.rss_pages, os_frames_used(w.os));
   }
   world_close(&w);
 }
@@ -316,7 +336,8 @@ static void test_invariants(os_bug bug) {
   CHECK(res.check_failures == 0, "%" PRIu64 " invariant checks failed", res.check_failures);
   CHECK(res.data_errors == 0, "%" PRIu64 " data errors", res.data_errors);
   CHECK(status == 0, "sim_run returned %d", status);
-  CHECK(res.total.cow_copies > 0 && res.total.swapins > 0 && res.total.file_reads > 0 && res.total.zero_fills > 0,
+  CHECK(res.total.cow_copies > 0 && res.total.swapins > 0 && res.total.file_reads > 0 &&
+            res.total.zero_fills > 0,
         "a mechanism was not exercised");
   fclose(out);
 }
@@ -343,7 +364,8 @@ static const test tests[] = {
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: pmmu_os_tests NAME [--bug]\ntests:");
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) fprintf(stderr, " %s", tests[i].name);
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+      fprintf(stderr, " %s", tests[i].name);
     fprintf(stderr, "\n");
     return 2;
   }
@@ -353,7 +375,8 @@ int main(int argc, char **argv) {
     tests[i].fn(with_bug ? tests[i].bug : OS_BUG_NONE);
     if (with_bug) {
       if (failures) {
-        printf("%s: the bug '%s' was caught (%u checks failed)\n", tests[i].name, os_bug_name(tests[i].bug), failures);
+        printf("%s: the bug '%s' was caught (%u checks failed)\n", tests[i].name,
+               os_bug_name(tests[i].bug), failures);
         return 0;
       }
       printf("%s: the bug '%s' went unnoticed\n", tests[i].name, os_bug_name(tests[i].bug));
