@@ -38,6 +38,7 @@ typedef struct world {
   char repro[512];                 /* the command printed with lockstep differences */
   uint32_t recent[8];              /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
+  tb_error mem_error; /* a page-table write the host had no memory for (code 0: none) */
 } world;
 
 /* ---- Randomness ---------------------------------------------------------------------- */
@@ -85,8 +86,13 @@ static uint32_t large_pde(world *w) {
 
 static uint32_t random_pde(world *w) { return chance(w, 70) ? table_pointer(w) : large_pde(w); }
 
-static void mem_write32(world *w, uint64_t pa, uint32_t v) { engine_mem_write(w->e, pa, 4, v); }
-static void mem_write64(world *w, uint64_t pa, uint64_t v) { engine_mem_write(w->e, pa, 8, v); }
+/* Page-table writes: a failed one (no host memory) ends the run as an error. */
+static void mem_write(world *w, uint64_t pa, unsigned size, uint64_t v) {
+  int st = engine_mem_write(w->e, pa, size, v);
+  if (st != TB_OK && !w->mem_error.code) w->mem_error = *engine_error(w->e);
+}
+static void mem_write32(world *w, uint64_t pa, uint32_t v) { mem_write(w, pa, 4, v); }
+static void mem_write64(world *w, uint64_t pa, uint64_t v) { mem_write(w, pa, 8, v); }
 
 /* ---- PAE entries (x86-paging.md section 4) ------------------------------------------------ */
 
@@ -553,7 +559,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
     w.now = 3;
   }
-  for (uint64_t i = 0; i < o->accesses;) {
+  for (uint64_t i = 0; i < o->accesses && !w.mem_error.code;) {
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
     unsigned pick = below(&w, 1000);
@@ -573,6 +579,10 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   res->mismatches = engine_mismatch_count(e);
   res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);
+  if (w.mem_error.code) {
+    if (err) *err = w.mem_error;
+    return w.mem_error.code;
+  }
   return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once)
              ? TB_MISMATCH
              : TB_OK;

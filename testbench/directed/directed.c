@@ -19,6 +19,14 @@
 
 #include "engine.h"
 
+/* A page-table entry written outside any walk; the test cannot go on without it. */
+static void poke(engine_t *e, uint64_t pa, uint32_t value) {
+  if (engine_mem_write(e, pa, 4, value) != TB_OK) {
+    printf("cannot write memory: %s\n", engine_error(e)->msg);
+    exit(2);
+  }
+}
+
 static engine_kind g_kind = ENGINE_MODEL;
 static unsigned g_failures, g_checks;
 
@@ -61,10 +69,9 @@ static rig make_timed(unsigned sets, unsigned ways, unsigned pde_flags, unsigned
     printf("cannot make the engine: %s\n", err.msg);
     exit(2);
   }
-  engine_mem_write(r.e, DIR + 4 * 1, 4, TABLE | pde_flags);
-  for (unsigned n = 0; n < 16; n++)
-    engine_mem_write(r.e, TABLE + 4 * n, 4, (0x100000u + n * 0x1000u) | pte_flags);
-  engine_mem_write(r.e, DIR + 4 * 2, 4, 0x01000000u | 0xE3u);
+  poke(r.e, DIR + 4 * 1, TABLE | pde_flags);
+  for (unsigned n = 0; n < 16; n++) poke(r.e, TABLE + 4 * n, (0x100000u + n * 0x1000u) | pte_flags);
+  poke(r.e, DIR + 4 * 2, 0x01000000u | 0xE3u);
   engine_write_reg(r.e, REG_CR3, DIR, 0, NULL);
   engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, 1, NULL);
   r.now = 2;
@@ -141,8 +148,8 @@ static void flush_in_every_walk_cycle(void) {
   for (unsigned after = 0; after <= 17; after++) {
     rig r = make(1, 4, 0x23, 0x23);
     for (unsigned n = 1; n <= 4; n++) access(&r, LA4K(n));
-    engine_mem_write(r.e, DIR + 4, 4, TABLE | 0x03u);           /* PDE: A clear */
-    engine_mem_write(r.e, TABLE + 4 * 5, 4, 0x105000u | 0x03u); /* PTE[5]: A clear */
+    poke(r.e, DIR + 4, TABLE | 0x03u);           /* PDE: A clear */
+    poke(r.e, TABLE + 4 * 5, 0x105000u | 0x03u); /* PTE[5]: A clear */
     engine_flush f = {.kind = PMMU_FLUSH_PAGE, .la = LA4K(9), .after = after};
     pmmu_response w = access_at(&r, LA4K(5), PMMU_READ, &f);
     CHECK(w.outcome == PMMU_OK && w.cycles == 17 && w.pa == 0x105000u, "walk: %d %u 0x%" PRIx64,
@@ -219,8 +226,8 @@ static void lookup_once_under_backpressure(void) {
   rig r = make_timed(16, 4, 0x27, 0x25, 2); /* PTEs: P U A, read-only, D clear */
   engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, r.now++, NULL);
   CHECK(access(&r, LA4K(0)).tlb == PMMU_TLB_MISS, "first access walks");
-  engine_mem_write(r.e, DIR + 4, 4, 0x00c00000u | 0xA7u); /* PDE[1] -> 4 MiB, P W U A PS */
-  pmmu_response large = access(&r, LA4K(0x112));          /* fills a 4 MiB entry */
+  poke(r.e, DIR + 4, 0x00c00000u | 0xA7u);       /* PDE[1] -> 4 MiB, P W U A PS */
+  pmmu_response large = access(&r, LA4K(0x112)); /* fills a 4 MiB entry */
   CHECK(large.pa == 0x00d12000u && large.cycles == 1 + 6, "4 MiB walk: pa 0x%" PRIx64 " cycles %u",
         large.pa, large.cycles);
   CHECK(access(&r, LA4K(0)).pa == 0x100000u, "the stale 4 KiB entry must win");

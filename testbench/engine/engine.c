@@ -559,11 +559,13 @@ uint64_t engine_ready_cycle(const engine_t *e) {
   return e->model ? pmmu_ready_cycle(e->model->m) : rtl_side_ready_cycle(e->rtl);
 }
 
-bool engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
+int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
   if (e->model) ok = pmem_write(e->model->mem, pa, size, value);
   if (e->rtl) ok = pmem_write(rtl_side_mem(e->rtl), pa, size, value) && ok;
-  return ok;
+  if (!ok)
+    return tb_fail(&e->err, TB_E_NOMEM, "no host memory for physical address 0x%09" PRIx64, pa);
+  return TB_OK;
 }
 
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {

@@ -126,8 +126,9 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle);
 uint64_t engine_ready_cycle(const engine_t *e);
 
-/* Memory as the testbench sees it, outside any walk (false: out of memory). */
-bool engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
+/* Memory as the testbench sees it, outside any walk: TB_OK, or TB_E_NOMEM (engine_error) when
+ * the host has no memory for the page. Both halves of a lockstep are written. */
+int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 
 /* The control register as last written (successfully). */

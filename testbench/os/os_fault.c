@@ -25,8 +25,8 @@ static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec) {
 
 static void fill_from_file(os_t *os, unsigned f, unsigned file, uint32_t page) {
   for (uint32_t w = 0; w < 1024; w += 2)
-    engine_mem_write(os->e, frame_pa(f) + 4 * w, 8,
-                     os_file_word(file, page, w) | (uint64_t)os_file_word(file, page, w + 1) << 32);
+    wr64(os, frame_pa(f) + 4 * w,
+         os_file_word(file, page, w) | (uint64_t)os_file_word(file, page, w + 1) << 32);
 }
 
 /* Maps frame f at vpn with the area's rights; shared: read-only (COW in a writable area). */
@@ -53,8 +53,7 @@ static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t 
   } else {
     if ((f = frame_alloc(os)) < 0) return;
     for (unsigned w = 0; w < 1024; w += 2)
-      engine_mem_write(os->e, frame_pa((unsigned)f) + 4 * w, 8,
-                       sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
+      wr64(os, frame_pa((unsigned)f) + 4 * w, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
     os->fr[f].kind = FR_ANON;
     os->fr[f].slot = (int32_t)s;
     sl->frame = f;

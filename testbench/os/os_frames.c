@@ -7,12 +7,11 @@
 /* ---- Physical pages ------------------------------------------------------------------------- */
 
 void zero_page(os_t *os, uint64_t pa) {
-  for (unsigned i = 0; i < OS_PAGE; i += 8) engine_mem_write(os->e, pa + i, 8, 0);
+  for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, pa + i, 0);
 }
 
 void copy_page(os_t *os, uint64_t to, uint64_t from) {
-  for (unsigned i = 0; i < OS_PAGE; i += 8)
-    engine_mem_write(os->e, to + i, 8, engine_mem_read(os->e, from + i, 8));
+  for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, to + i, engine_mem_read(os->e, from + i, 8));
 }
 
 /* ---- Frames, reverse maps, swap ------------------------------------------------------------ */

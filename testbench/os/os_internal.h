@@ -119,7 +119,11 @@ static inline uint32_t rd32(const os_t *os, uint64_t pa) {
 }
 
 static inline void wr32(os_t *os, uint64_t pa, uint32_t v) {
-  if (!engine_mem_write(os->e, pa, 4, v)) fatal(os, "out of host memory");
+  if (engine_mem_write(os->e, pa, 4, v) != TB_OK) fatal(os, engine_error(os->e)->msg);
+}
+
+static inline void wr64(os_t *os, uint64_t pa, uint64_t v) {
+  if (engine_mem_write(os->e, pa, 8, v) != TB_OK) fatal(os, engine_error(os->e)->msg);
 }
 
 static inline uint64_t frame_pa(unsigned f) { return OS_USER_FRAMES_PA + (uint64_t)f * OS_PAGE; }
