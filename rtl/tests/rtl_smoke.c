@@ -788,7 +788,7 @@ int main(int argc, char **argv) {
   if (have_mutant) {
     memset(&tb, 0, sizeof(tb));
     tb.flush_at = UINT64_MAX;
-    tb.h = pmmu_rtl_new_mutant("pmmu_mutant_walk_extra_cycle");
+    tb.h = pmmu_rtl_new_mutant("WALK_EXTRA_CYCLE");
     CHECK(tb.h != NULL, "mutant not created");
     if (tb.h) {
       mem_w32(0x1004, 0x00002000 | P | RW | US | A);
