@@ -8,8 +8,8 @@ package pmmu_pkg;
   // Note on types: the shared types are typedefs of plain logic vectors with typed
   // constants, not enums. Icarus 11 crashes when a package enum type is used for a module
   // variable (or aliased in two modules), and Yosys 0.23 rejects casts to user types;
-  // plain vector typedefs work in all three tools. The walker's state machine is a
-  // module-local enum.
+  // plain vector typedefs work in all three tools. The state machines (walker, PDPTE load)
+  // and the walker's level register are module-local enums.
 
   // -------------------------------------------------------------------------
   // Processor profile

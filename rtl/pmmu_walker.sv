@@ -1,8 +1,8 @@
 // pmmu_walker: the page walker for 32-bit and PAE paging (x86-paging.md sections 3-7) with
 // the memory timing of docs/timing.md T4.
 //
-// Shape: a level register (lvl_q: the page directory L_PD, or the page table L_PT) and five
-// states that loop over the levels as the C model's walk does (model/src/walk.c: descend,
+// Shape: a level register (lvl_q: the page directory L_PD, or the page table L_PT), an idle
+// state and five states that loop over the levels as the C model's walk does (model/src/walk.c: descend,
 // then update_accessed_dirty):
 //
 //   W_IDLE      --start_i-->  W_READ_REQ at L_PD (the lookup cycle A + 1 presents it: T4)
