@@ -65,8 +65,6 @@ static struct {
 
 void waves_watch_reset(void) { memset(&watch, 0, sizeof watch); }
 bool waves_failed(void) { return watch.failed; }
-uint64_t waves_failure_cycle(void) { return watch.div; }
-uint64_t waves_failure_accept(void) { return watch.accept; }
 
 static uint64_t rtl_now(void) {
 #ifdef PMMU_WAVES_HAVE_RTL
@@ -92,15 +90,16 @@ static bool txn_cycles(const char *s, uint64_t c[3]) {
 /* One line of the report stream (engine.c's mismatch table, cosim's own failures). */
 static void watch_line(const char *l) {
   if (watch.failed && !watch.in_report) return;
-  if (strncmp(l, "lockstep mismatch at request", 28) == 0) {
+  /* a request's table ("... presented in cycle N") or a PDPTE load's ("... in cycle N") */
+  if (strncmp(l, "lockstep mismatch at ", 21) == 0) {
     watch.in_report = true;
     watch.div = UINT64_MAX;
     watch.seen = rtl_now();
 #ifdef PMMU_WAVES_HAVE_RTL
     watch.accept = pmmu_rtl_last_accept();
 #endif
-    const char *p = strstr(l, "presented in cycle ");
-    if (watch.accept == UINT64_MAX && p) watch.accept = strtoull(p + 19, NULL, 10);
+    const char *p = strstr(l, " in cycle ");
+    if (watch.accept == UINT64_MAX && p) watch.accept = strtoull(p + 10, NULL, 10);
     return;
   }
   if (!watch.in_report) {

@@ -63,8 +63,6 @@ void waves_stop(FILE *msg);
 FILE *waves_watch(FILE *through);
 /* A failure was noticed since the last waves_watch_reset(), and its cycles. */
 bool waves_failed(void);
-uint64_t waves_failure_cycle(void);  /* the divergence */
-uint64_t waves_failure_accept(void); /* the cycle the request was accepted in */
 void waves_watch_reset(void);
 
 /* --waves-on-failure: the window around the failure just noticed. */

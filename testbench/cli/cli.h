@@ -2,7 +2,8 @@
  * `pmmu`: one file per command (cmd_run.c, cmd_explain.c, cmd_cosim.c, cmd_sim.c), main.c
  * dispatching, options.c parsing every command's options. Each command takes its arguments
  * after the command word and returns the exit status (tb_exit_status): 0 all ran and every
- * expectation held; 1 an expectation failed; 2 bad input or usage; 3 the engines disagreed.
+ * expectation held; 1 an expectation failed; 2 bad input or usage; 3 the engines disagreed or
+ * the RTL gave no response (a hang).
  */
 #ifndef PMMU_CLI_H
 #define PMMU_CLI_H

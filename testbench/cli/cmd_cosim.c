@@ -84,6 +84,8 @@ int cmd_cosim(int argc, char **argv) {
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
   if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
+  if (o.mutant && o.engine == ENGINE_MODEL)
+    return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   uint64_t first = o.seed;
   for (uint64_t k = 0; k < seeds; k++) {
     cosim_result r;

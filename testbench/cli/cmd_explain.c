@@ -27,11 +27,7 @@ static int explain_file(const char *path, const pmmu_request *req) {
     return EXIT_USAGE;
   }
   tb_error err;
-  engine_setup setup = {.tlb_sets = s.tlb_sets,
-                        .tlb_ways = s.tlb_ways,
-                        .tlb_large = s.tlb_large,
-                        .policy = s.policy,
-                        .timing = s.timing};
+  engine_setup setup = scenario_engine_setup(&s);
   engine_t *e = engine_create(ENGINE_MODEL, &setup, &err);
   int status = 0;
   if (!e) {

@@ -6,15 +6,6 @@
 #include "run.h"
 #include "scenario.h"
 
-static engine_setup setup_of(const scenario *s) {
-  engine_setup setup = {.tlb_sets = s->tlb_sets,
-                        .tlb_ways = s->tlb_ways,
-                        .tlb_large = s->tlb_large,
-                        .policy = s->policy,
-                        .timing = s->timing};
-  return setup;
-}
-
 /* Loads and checks every file; frees them all and returns the error count on failure. */
 static unsigned load_all(char **paths, unsigned n, scenario *out) {
   unsigned errors = 0, stdin_uses = 0;
@@ -43,7 +34,7 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   const one_run *r = ctx;
   const scenario *s = r->s;
   tb_error err;
-  engine_setup setup = setup_of(s);
+  engine_setup setup = scenario_engine_setup(s);
   engine_t *e = engine_create(r->kind, &setup, &err);
   (void)again;
   if (!e) {

@@ -35,7 +35,10 @@ int cli_with_waves(const waves_options *w, const char *path, FILE *through, cons
                    cli_waves_run run, void *ctx) {
   FILE *report = waves_watch(through);
   waves_watch_reset();
-  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) return EXIT_USAGE;
+  if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) {
+    if (report != through) fclose(report);
+    return EXIT_USAGE;
+  }
   int status = run(ctx, report, stdout, false);
   fflush(report);
   if (!w->on_failure) {

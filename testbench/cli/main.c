@@ -35,7 +35,8 @@ static const char usage_text[] =
 static const char usage_tail[] =
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
-    "             2 bad input or usage; 3 the engines disagreed (--engine both)\n";
+    "             2 bad input or usage; 3 the engines disagreed (--engine both), or the RTL\n"
+    "             gave no response\n";
 
 int main(int argc, char **argv) {
   if (argc < 2) {

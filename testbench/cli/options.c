@@ -1,6 +1,7 @@
 /* The shared option parser (options.h). */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -8,11 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Decimal, or hexadecimal after 0x: digits only (strtoull alone would take a sign, leading
+ * white space, and octal after a 0). */
 bool cli_parse_u64(const char *s, uint64_t *out) {
+  if (!s) return false;
+  int base = 10;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s += 2;
+  }
+  if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s))) return false;
   char *end;
-  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return false;
   errno = 0;
-  unsigned long long v = strtoull(s, &end, 0);
+  unsigned long long v = strtoull(s, &end, base);
   if (*end || errno) return false;
   *out = v;
   return true;

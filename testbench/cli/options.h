@@ -5,8 +5,8 @@
  * value ("pmmu cosim: bad value 'x' for '--seeds' (a number 1..18446744073709551615)"),
  * then "Try 'pmmu ... --help'.", and returns 2 (the usage exit status).
  *
- * Accepted forms: --name VALUE, --name=VALUE; numbers in decimal or 0x hexadecimal (strtoull
- * base 0); "-" alone is an operand (standard input). A value may not start with "--" (that is
+ * Accepted forms: --name VALUE, --name=VALUE; numbers in decimal or 0x hexadecimal, digits
+ * only (no sign, white space or octal; an overflow is an error); "-" alone is an operand (standard input). A value may not start with "--" (that is
  * the next option: the value is missing).
  */
 #ifndef PMMU_CLI_OPTIONS_H

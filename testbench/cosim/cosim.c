@@ -39,6 +39,7 @@ typedef struct world {
   uint32_t recent[8];              /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
   tb_error mem_error; /* a page-table write the host had no memory for (code 0: none) */
+  bool stop;          /* a hang or a refused operation: the run ends */
 } world;
 
 /* ---- Randomness ---------------------------------------------------------------------- */
@@ -239,10 +240,16 @@ static void report_failure(world *w, const char *what) {
 
 /* An engine operation's status: lockstep differences are printed as they are found, with
  * the command that reproduces the run, and the run goes on; a hang ends it, and so does an
- * error (the caller reports it). true when the operation's result may be used. */
+ * error (reported here, with the reproducer). true when the operation's result may be used. */
 static bool engine_status(world *w, int st) {
   if (st == TB_MISMATCH || st == TB_HANG) engine_report_pending(w->e, w->out, w->repro);
-  return st == TB_OK || st == TB_MISMATCH;
+  if (st < 0) {
+    char what[TB_ERROR_MSG + 64];
+    snprintf(what, sizeof what, "the engine refused an operation: %s", engine_error(w->e)->msg);
+    report_failure(w, what);
+  }
+  if (st < 0 || st == TB_HANG) w->stop = true;
+  return engine_accepted(st);
 }
 
 static bool same_result(const pmmu_response *a, const pmmu_response *b) {
@@ -298,15 +305,7 @@ static bool do_access(world *w, uint64_t index) {
   } else {
     err = engine_translate(w->e, &req, &got);
   }
-  if (!engine_status(w, err)) {
-    if (err < 0) {
-      char what[160];
-      snprintf(what, sizeof what, "request %" PRIu64 ": the engine refused it (%s)", index,
-               tb_status_name(err));
-      report_failure(w, what);
-    }
-    return false;
-  }
+  if (!engine_status(w, err)) return false;
   count(w, &got);
   if (pae_mode(w)) w->res->pae_requests++;
   if (w->opt->trace)
@@ -533,11 +532,6 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   setup.timing.seed = o->seed ^ UINT64_C(0x5EED0000CAFE);
   engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, err);
   if (!e) return err ? err->code : TB_E_INVALID;
-  if (o->waves && engine_waves(e, o->waves) != TB_OK) {
-    engine_destroy(e);
-    return tb_fail(err, TB_E_UNAVAILABLE, "cannot write waves to %s (is the RTL engine in use?)",
-                   o->waves);
-  }
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   cosim_command(o, w.repro, sizeof w.repro);
   struct timespec t0, t1;
@@ -559,7 +553,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
     w.now = 3;
   }
-  for (uint64_t i = 0; i < o->accesses && !w.mem_error.code;) {
+  for (uint64_t i = 0; i < o->accesses && !w.mem_error.code && !w.stop;) {
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
     unsigned pick = below(&w, 1000);

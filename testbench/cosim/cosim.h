@@ -34,7 +34,6 @@ typedef struct cosim_options {
   bool quiet;         /* no summary (for seed sweeps) */
   bool trace;         /* one line per operation on the output */
   const char *mutant; /* run the RTL built with this deliberate bug (docs/rtl.md) */
-  const char *waves;  /* FST dump of the RTL */
 } cosim_options;
 
 void cosim_options_init(cosim_options *o);

@@ -72,8 +72,9 @@ static rig make_timed(unsigned sets, unsigned ways, unsigned pde_flags, unsigned
   poke(r.e, DIR + 4 * 1, TABLE | pde_flags);
   for (unsigned n = 0; n < 16; n++) poke(r.e, TABLE + 4 * n, (0x100000u + n * 0x1000u) | pte_flags);
   poke(r.e, DIR + 4 * 2, 0x01000000u | 0xE3u);
-  engine_write_reg(r.e, REG_CR3, DIR, 0, NULL);
-  engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, 1, NULL);
+  CHECK(engine_accepted(engine_write_reg(r.e, REG_CR3, DIR, 0, NULL)), "CR3 write refused");
+  CHECK(engine_accepted(engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, 1, NULL)),
+        "CR4 write refused");
   r.now = 2;
   return r;
 }
@@ -195,7 +196,7 @@ static void back_to_back_hits(void) {
     pmmu_response out;
     q.la = (i & 1) ? LA4M + 0x300000u + i : LA4K(0) + i;
     q.access = i % 3 == 2 ? PMMU_WRITE : PMMU_READ;
-    CHECK(engine_translate(r.e, &q, &out) == PMMU_E_OK, "request %u refused", i);
+    CHECK(engine_accepted(engine_translate(r.e, &q, &out)), "request %u refused", i);
     if (i == 0) first = out.accept_cycle;
     CHECK(out.tlb == PMMU_TLB_HIT && out.cycles == 1 && out.accept_cycle == first + i,
           "hit %u: %s, %u cycles, accepted in %" PRIu64, i, pmmu_tlb_use_name(out.tlb), out.cycles,
@@ -211,7 +212,7 @@ static void invlpg_inside_large_page(void) {
     rig r = make(16, 4, 0x23, 0x23);
     access(&r, LA4M);
     CHECK(access(&r, LA4M + 0x2000).tlb == PMMU_TLB_HIT, "4 MiB page not cached");
-    engine_invlpg(r.e, LA4M + offsets[i], r.now++);
+    CHECK(engine_accepted(engine_invlpg(r.e, LA4M + offsets[i], r.now++)), "INVLPG refused");
     pmmu_response again = access(&r, LA4M + 0x2000);
     CHECK(again.tlb == PMMU_TLB_MISS, "INVLPG at +0x%x left the page cached", offsets[i]);
     done(&r);
@@ -224,7 +225,8 @@ static void invlpg_inside_large_page(void) {
  * request waits 2 cycles here: each access costs 1 + 2 + 3, a 2-read walk 13 cycles. */
 static void lookup_once_under_backpressure(void) {
   rig r = make_timed(16, 4, 0x27, 0x25, 2); /* PTEs: P U A, read-only, D clear */
-  engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, r.now++, NULL);
+  CHECK(engine_accepted(engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE, r.now++, NULL)),
+        "CR4 write refused");
   CHECK(access(&r, LA4K(0)).tlb == PMMU_TLB_MISS, "first access walks");
   poke(r.e, DIR + 4, 0x00c00000u | 0xA7u);       /* PDE[1] -> 4 MiB, P W U A PS */
   pmmu_response large = access(&r, LA4K(0x112)); /* fills a 4 MiB entry */

@@ -203,11 +203,6 @@ int rtl_side_errors(const rtl_side *r) {
   (void)r;
   return 0;
 }
-int rtl_side_waves(rtl_side *r, const char *path) {
-  (void)r;
-  (void)path;
-  return -1;
-}
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
@@ -265,10 +260,6 @@ int engine_finish(engine_t *e) {
 
 int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
 
-int engine_waves(engine_t *e, const char *path) {
-  return e->rtl && rtl_side_waves(e->rtl, path) == 0 ? TB_OK : TB_E_UNAVAILABLE;
-}
-
 /* ---- Lockstep comparison -----------------------------------------------------------------
  *
  * A comparison (one request, one interrupt, one PDPTE load) appends a record per field that
@@ -295,17 +286,17 @@ static void diff_request(diff *d, const pmmu_request *req) {
 
 static engine_mismatch *differ(diff *d, const char *field) {
   engine_t *e = d->e;
+  d->any = true; /* even when the record cannot be kept: the operation still differed */
   if (e->ndiffs == e->cap) {
     size_t cap = e->cap ? 2 * e->cap : 16;
     engine_mismatch *grown = realloc(e->diffs, cap * sizeof *grown);
-    if (!grown) return NULL; /* the count still says it differed */
+    if (!grown) return NULL;
     e->diffs = grown;
     e->cap = cap;
   }
   engine_mismatch *m = &e->diffs[e->ndiffs++];
   *m = d->proto;
   m->field = field;
-  d->any = true;
   return m;
 }
 
@@ -469,12 +460,11 @@ static bool loads_pdptes(engine_reg reg, const pmmu_control *old, const pmmu_con
 }
 
 /* A PDPTE load in lockstep: #GP, done cycle and the four reads. */
-static int compare_load(engine_t *e, diff *d, const pmmu_reg_result *m, uint64_t rtl_done,
-                        bool rtl_gp, const txn_log *ml, const txn_log *rl) {
+static int compare_load(diff *d, const pmmu_reg_result *m, uint64_t rtl_done, bool rtl_gp,
+                        const txn_log *ml, const txn_log *rl) {
   differ_u64(d, "#GP(0)", m->gp_fault, rtl_gp);
   differ_u64(d, "done cycle", m->done_cycle, rtl_done);
   compare_txns(d, ml, rl);
-  (void)e;
   return diff_end(d);
 }
 
@@ -500,7 +490,7 @@ static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t c
   d.proto.reg_value = value;
   d.proto.cycle = cycle;
   if (st == TB_HANG) st = hang(e, &d, "done cycle", e->model ? res->done_cycle : 0, done);
-  else if (st == TB_OK && e->model) st = compare_load(e, &d, res, done, gp, &e->model->log, &rl);
+  else if (st == TB_OK && e->model) st = compare_load(&d, res, done, gp, &e->model->log, &rl);
   txn_log_free(&rl);
   if (st != TB_OK || e->model) return st;
   res->gp_fault = gp;

@@ -84,8 +84,9 @@ const engine_mismatch *engine_mismatches(const engine_t *e, size_t *n);
 void engine_clear_mismatches(engine_t *e);
 /* Comparisons that differed (or hung) over the engine's life, cleared records included. */
 uint64_t engine_mismatch_count(const engine_t *e);
-/* The end of a lockstep run: the RTL runs on to compare a #PF interrupt still pending (T10).
- * TB_MISMATCH when it differs, else TB_OK. Before engine_mismatch_count at the end. */
+/* Compares a #PF interrupt still pending from the last response (T10: the RTL runs on to
+ * R + 1): at the end of a lockstep run, before engine_mismatch_count, or after each
+ * operation by a caller that reports as it goes (sim). TB_MISMATCH when it differs. */
 int engine_finish(engine_t *e);
 /* Whether an operation's status leaves a response to go on with: TB_OK, or TB_MISMATCH (the
  * model's response; the differences wait in the records). Not a hang or an error. */
@@ -97,13 +98,9 @@ static inline bool engine_accepted(int status) { return status == TB_OK || statu
 size_t engine_report_mismatches(FILE *f, const engine_mismatch *m, size_t n, const char *repro);
 /* The same for the engine's records, which it then clears. */
 size_t engine_report_pending(engine_t *e, FILE *f, const char *repro);
-/* "rd32 0x000100004 = 0x1003 @5/6/8", "(none)": one memory access as the tables show it. */
-void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len);
 
 /* Assertion failures reported by the RTL (0 without one). */
 int engine_rtl_errors(const engine_t *e);
-/* Opens an FST dump of the RTL (TB_E_UNAVAILABLE without one, or when tracing was not built). */
-int engine_waves(engine_t *e, const char *path);
 
 /* ---- Operations: TB_OK, TB_MISMATCH, TB_HANG, or an error (engine_error) ---------------- */
 

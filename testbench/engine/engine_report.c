@@ -10,7 +10,8 @@
 
 #define ROW "  %-22s %-36s %s\n"
 
-void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
+/* "rd32 0x000100004 = 0x1003 @5/6/8", "(none)": one memory access as the tables show it. */
+static void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
   if (!t) {
     snprintf(buf, len, "(none)");
     return;

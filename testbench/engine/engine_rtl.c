@@ -85,7 +85,6 @@ void rtl_side_destroy(rtl_side *r) {
 pmem_t *rtl_side_mem(rtl_side *r) { return r->mem; }
 uint64_t rtl_side_ready_cycle(const rtl_side *r) { return r->ready_cycle; }
 int rtl_side_errors(const rtl_side *r) { return pmmu_rtl_errors(r->h); }
-int rtl_side_waves(rtl_side *r, const char *path) { return pmmu_rtl_trace_open(r->h, path); }
 
 /* ---- Cycles ----------------------------------------------------------------------------
  *

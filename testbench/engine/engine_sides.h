@@ -47,6 +47,5 @@ void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
 /* Assertion failures the RTL reported. */
 int rtl_side_errors(const rtl_side *r);
-int rtl_side_waves(rtl_side *r, const char *path); /* 0, or -1 without tracing */
 
 #endif

@@ -59,11 +59,8 @@ const char *os_ec_text(uint32_t ec, char *buf, size_t len) {
   return buf;
 }
 
-void fatal(os_t *os, const char *what) {
-  os->st.kernel_errors++;
-  if (!os->reported_fatal || os->st.kernel_errors < 10)
-    fprintf(logf_(os), "pmmu-sim: kernel error: %s\n", what);
-  os->reported_fatal = true;
+void kern_fatal(os_t *os, const char *what) {
+  if (++os->st.kernel_errors <= 10) fprintf(logf_(os), "pmmu-sim: kernel error: %s\n", what);
 }
 
 /* ---- Life cycle ----------------------------------------------------------------------------- */
@@ -113,7 +110,7 @@ os_t *os_create(engine_t *e, const os_config *cfg, char *why, size_t why_len) {
 
   /* The boot: the kernel's own directory (the kernel area only), then paging with WP,
    * 4 MiB pages and global pages. */
-  os->kernel_dir = dir_alloc(os);
+  os->kernel_dir = kern_dir_alloc(os);
   pmmu_reg_result res;
   if (!engine_accepted(engine_write_reg(e, REG_CR0, PMMU_CR0_PG | PMMU_CR0_WP, 0, &res)) ||
       !engine_accepted(engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 1, &res)) ||
@@ -134,7 +131,7 @@ void os_destroy(os_t *os) {
   if (!os) return;
   for (unsigned i = 0; i < OS_MAX_PROCS; i++) {
     if (!os->procs[i]) continue;
-    shadow_free(os->procs[i]);
+    kern_shadow_free(os->procs[i]);
     free(os->procs[i]);
   }
   if (os->fr)

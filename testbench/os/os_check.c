@@ -52,12 +52,12 @@ static void check_directory(os_t *os, const proc *p, uint32_t kpde, checker *ck)
 static void check_mapping(os_t *os, const proc *p, unsigned s, const os_area *a, uint32_t vpn,
                           uint32_t pte, checker *ck, unsigned *maps) {
   uint32_t va = vpn << 12;
-  if (!pte_is_frame(os, pte) || os->fr[frame_of_pte(pte)].kind == FR_FREE) {
+  if (!kern_pte_is_frame(os, pte) || os->fr[kern_frame_of_pte(pte)].kind == FR_FREE) {
     violation(ck, "pid %d: 0x%08" PRIx32 " maps 0x%08" PRIx32 ", not a frame in use", p->pid, va,
               pte & 0xFFFFF000u);
     return;
   }
-  unsigned f = frame_of_pte(pte);
+  unsigned f = kern_frame_of_pte(pte);
   const frame *fr = &os->fr[f];
   maps[f]++;
   if (!(pte & PTE_U)) violation(ck, "pid %d: 0x%08" PRIx32 ": user page without U", p->pid, va);
@@ -90,7 +90,7 @@ static unsigned check_page_tables(os_t *os, const proc *p, unsigned s, checker *
       uint32_t pte = rd32(os, p->pt_pa[i] + 4 * j);
       if (!pte) continue;
       uint32_t vpn = (i << 10) | j, va = vpn << 12;
-      const os_area *a = area_at(p, va);
+      const os_area *a = kern_area_at(p, va);
       if (!a) {
         violation(ck, "pid %d: 0x%08" PRIx32 " is outside every area but its PTE is 0x%08" PRIx32,
                   p->pid, va, pte);
@@ -183,7 +183,7 @@ unsigned os_check(os_t *os, char *why, size_t why_len) {
     violation(&ck, "out of host memory");
     return ck.violations;
   }
-  uint32_t kpde = kernel_pde(os);
+  uint32_t kpde = kern_pde(os);
   for (unsigned s = 0; s < OS_MAX_PROCS; s++)
     if (os->procs[s] && os->procs[s]->alive) check_process(os, s, kpde, &ck, maps, refs);
   check_frames(os, &ck, maps);

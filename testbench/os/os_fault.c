@@ -12,7 +12,7 @@ static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec) {
   if (p->segv_printed >= os->cfg.segv_print_limit) return;
   p->segv_printed++;
   char dec[64], where[96] = "";
-  const os_area *ip_area = area_at(p, p->ip);
+  const os_area *ip_area = kern_area_at(p, p->ip);
   if (ip_area)
     snprintf(where, sizeof where, " in %s[%" PRIx32 "+%" PRIx32 "]",
              ip_area->kind == OS_AREA_LIB ? "libpmmu.so" : p->name, ip_area->start,
@@ -35,10 +35,10 @@ static void map_frame(os_t *os, proc *p, uint32_t vpn, unsigned f, const os_area
   uint32_t pte = (uint32_t)frame_pa(f) | PTE_P | PTE_U;
   if (a->w) pte |= exclusive ? PTE_W : PTE_SW_COW;
   if (a->kind == OS_AREA_TEXT && os->cfg.bug == OS_BUG_TEXT_WRITABLE) pte |= PTE_W;
-  uint32_t addr = pte_addr(os, p, vpn, true);
+  uint32_t addr = kern_pte_addr(os, p, vpn, true);
   if (!addr) return;
   wr32(os, addr, pte);
-  rmap_add(os, f, p, vpn);
+  kern_rmap_add(os, f, p, vpn);
 }
 
 /* A swap entry (slot in bits 31:12): the slot's frame if the swap cache still holds it, else
@@ -51,7 +51,7 @@ static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t 
     p->st.swap_cache_hits++;
     p->st.minflt++;
   } else {
-    if ((f = frame_alloc(os)) < 0) return;
+    if ((f = kern_frame_alloc(os)) < 0) return;
     for (unsigned w = 0; w < 1024; w += 2)
       wr64(os, frame_pa((unsigned)f) + 4 * w, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
     os->fr[f].kind = FR_ANON;
@@ -75,7 +75,7 @@ static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
     p->st.lib_maps++;
     p->st.minflt++;
   } else {
-    if ((f = frame_alloc(os)) < 0) return;
+    if ((f = kern_frame_alloc(os)) < 0) return;
     fill_from_file(os, (unsigned)f, FILE_LIB, page);
     os->fr[f].kind = FR_LIB;
     os->fr[f].file = FILE_LIB;
@@ -91,7 +91,7 @@ static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
  * OS_BUG_LIB_PRIVATE), or a zero page (heap, stack). */
 static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
   uint32_t vpn = va >> 12;
-  int f = frame_alloc(os);
+  int f = kern_frame_alloc(os);
   if (f < 0) return;
   frame *fr = &os->fr[f];
   if (a->kind == OS_AREA_TEXT || a->kind == OS_AREA_DATA || a->kind == OS_AREA_LIB) {
@@ -104,7 +104,7 @@ static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
     p->st.file_reads++;
     p->st.majflt++;
   } else {
-    zero_page(os, frame_pa((unsigned)f));
+    kern_zero_page(os, frame_pa((unsigned)f));
     fr->kind = FR_ANON;
     p->st.zero_fills++;
     p->st.minflt++;
@@ -114,7 +114,7 @@ static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
 
 /* A not-present fault in area a: demand zero, file read, the library's frame, or swap-in. */
 static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
-  uint32_t vpn = va >> 12, addr = pte_addr(os, p, vpn, true);
+  uint32_t vpn = va >> 12, addr = kern_pte_addr(os, p, vpn, true);
   if (!addr) return;
   uint32_t pte = rd32(os, addr);
   if (pte & PTE_P) { /* already fixed (cannot happen on one CPU) */
@@ -128,8 +128,8 @@ static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
 
 /* A write to a present read-only page of a writable area: break copy-on-write. */
 static void cow_break(os_t *os, proc *p, uint32_t va) {
-  uint32_t vpn = va >> 12, addr = pte_addr_const(p, vpn), pte = rd32(os, addr);
-  unsigned old = frame_of_pte(pte);
+  uint32_t vpn = va >> 12, addr = kern_pte_addr_const(p, vpn), pte = rd32(os, addr);
+  unsigned old = kern_frame_of_pte(pte);
   frame *fr = &os->fr[old];
   bool shared_slot = fr->slot >= 0 && os->sw[fr->slot].pte_refs > 0;
   p->st.minflt++;
@@ -137,7 +137,7 @@ static void cow_break(os_t *os, proc *p, uint32_t va) {
     if (fr->slot >= 0 && !shared_slot) { /* its swap copy is about to be stale */
       swap_slot *sl = &os->sw[fr->slot];
       sl->frame = -1;
-      slot_free(os, (unsigned)fr->slot);
+      kern_slot_free(os, (unsigned)fr->slot);
       fr->slot = -1;
       fr->dirty = true;
     }
@@ -145,19 +145,19 @@ static void cow_break(os_t *os, proc *p, uint32_t va) {
     p->st.cow_reuses++;
   } else {
     fr->pinned = true;
-    int f = frame_alloc(os);
+    int f = kern_frame_alloc(os);
     fr->pinned = false;
     if (f < 0) return;
-    copy_page(os, frame_pa((unsigned)f), frame_pa(old));
+    kern_copy_page(os, frame_pa((unsigned)f), frame_pa(old));
     os->fr[f].kind = FR_ANON;
     os->fr[f].dirty = true;
-    rmap_remove(os, old, p, vpn);
-    if (!fr->nmap) frame_release(os, old);
+    kern_rmap_remove(os, old, p, vpn);
+    if (!fr->nmap) kern_frame_release(os, old);
     wr32(os, addr, (uint32_t)frame_pa((unsigned)f) | PTE_P | PTE_U | PTE_W);
-    rmap_add(os, (unsigned)f, p, vpn);
+    kern_rmap_add(os, (unsigned)f, p, vpn);
     p->st.cow_copies++;
   }
-  flush_page(os, p, va);
+  kern_flush_page(os, p, va);
 }
 
 /* The #PF "interrupt": returns true if the access is to be retried, false for SIGSEGV. */
@@ -167,8 +167,8 @@ static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind
   os->fault_count++;
   /* The handler's own bookkeeping, in the kernel area (supervisor, global). */
   p->kfaults++;
-  kernel_access(os, true, TASK_KVA(slot_of(os, p)) + 4, p->kfaults);
-  const os_area *a = va < OS_KERNEL_START ? area_at(p, va) : NULL;
+  kern_access(os, true, TASK_KVA(slot_of(os, p)) + 4, p->kfaults);
+  const os_area *a = va < OS_KERNEL_START ? kern_area_at(p, va) : NULL;
   os_area stray;
   if (!a && va < OS_KERNEL_START && os->cfg.bug == OS_BUG_NO_AREA_CHECK) {
     stray = (os_area){.kind = OS_AREA_HEAP, .start = va & ~(OS_PAGE - 1), .r = true, .w = true};
@@ -214,9 +214,9 @@ bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *va
   pmmu_access acc = kind == OS_R ? PMMU_READ : kind == OS_W ? PMMU_WRITE : PMMU_FETCH;
   for (unsigned attempt = 0; attempt < 4; attempt++) {
     pmmu_response r;
-    if (!translate(os, p, va, acc, PMMU_USER, &r)) return true;
+    if (!kern_translate(os, p, va, acc, PMMU_USER, &r)) return true;
     if (r.outcome == PMMU_BUS_ERROR) {
-      fatal(os, "bus error on a page walk");
+      kern_fatal(os, "bus error on a page walk");
       return true;
     }
     if (r.outcome == PMMU_PAGE_FAULT) {
@@ -224,18 +224,18 @@ bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *va
       continue;
     }
     uint64_t pa = r.pa & ~UINT64_C(3);
-    const os_area *a = area_at(p, va);
+    const os_area *a = kern_area_at(p, va);
     if (kind == OS_W) {
       uint32_t v = value ? *value : 0;
       wr32(os, pa, v);
-      if (os->cfg.shadow && a) shadow_write(os, p, a, va, v);
+      if (os->cfg.shadow && a) kern_shadow_write(os, p, a, va, v);
     } else {
       uint32_t v = rd32(os, pa);
       if (value) *value = v;
-      if (os->cfg.shadow && a) shadow_check_read(os, p, a, va, pa, v);
+      if (os->cfg.shadow && a) kern_shadow_check_read(os, p, a, va, pa, v);
     }
     return true;
   }
-  fatal(os, "the same access faulted four times");
+  kern_fatal(os, "the same access faulted four times");
   return true;
 }

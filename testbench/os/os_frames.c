@@ -6,32 +6,32 @@
 
 /* ---- Physical pages ------------------------------------------------------------------------- */
 
-void zero_page(os_t *os, uint64_t pa) {
+void kern_zero_page(os_t *os, uint64_t pa) {
   for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, pa + i, 0);
 }
 
-void copy_page(os_t *os, uint64_t to, uint64_t from) {
+void kern_copy_page(os_t *os, uint64_t to, uint64_t from) {
   for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, to + i, engine_mem_read(os->e, from + i, 8));
 }
 
 /* ---- Frames, reverse maps, swap ------------------------------------------------------------ */
 
-unsigned frame_of_pte(uint32_t pte) {
+unsigned kern_frame_of_pte(uint32_t pte) {
   return (unsigned)(((uint64_t)(pte & 0xFFFFF000u) - OS_USER_FRAMES_PA) / OS_PAGE);
 }
 
-bool pte_is_frame(const os_t *os, uint32_t pte) {
+bool kern_pte_is_frame(const os_t *os, uint32_t pte) {
   uint64_t pa = pte & 0xFFFFF000u;
-  return pa >= OS_USER_FRAMES_PA && frame_of_pte(pte) < os->nframes;
+  return pa >= OS_USER_FRAMES_PA && kern_frame_of_pte(pte) < os->nframes;
 }
 
-void rmap_add(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
+void kern_rmap_add(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
   frame *fr = &os->fr[f];
   if (fr->nmap == fr->cap) {
     unsigned cap = fr->cap ? 2u * fr->cap : 2u;
     rmap_ent *grown = realloc(fr->map, cap * sizeof *grown);
     if (!grown) {
-      fatal(os, "out of host memory");
+      kern_fatal(os, "out of host memory");
       return;
     }
     fr->map = grown;
@@ -40,7 +40,7 @@ void rmap_add(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
   fr->map[fr->nmap++] = (rmap_ent){.proc = (uint16_t)slot_of(os, p), .vpn = vpn};
 }
 
-void rmap_remove(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
+void kern_rmap_remove(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
   frame *fr = &os->fr[f];
   uint16_t s = (uint16_t)slot_of(os, p);
   for (unsigned i = 0; i < fr->nmap; i++)
@@ -48,10 +48,10 @@ void rmap_remove(os_t *os, unsigned f, const proc *p, uint32_t vpn) {
       fr->map[i] = fr->map[--fr->nmap];
       return;
     }
-  fatal(os, "reverse map entry missing");
+  kern_fatal(os, "reverse map entry missing");
 }
 
-void slot_free(os_t *os, unsigned s) {
+void kern_slot_free(os_t *os, unsigned s) {
   swap_slot *sl = &os->sw[s];
   sl->used = false;
   sl->frame = -1;
@@ -74,19 +74,19 @@ static int slot_alloc(os_t *os) {
 }
 
 /* A PTE holding swap entry s is gone. */
-void slot_put(os_t *os, unsigned s) {
+void kern_slot_put(os_t *os, unsigned s) {
   swap_slot *sl = &os->sw[s];
   if (sl->pte_refs) sl->pte_refs--;
-  if (!sl->pte_refs && sl->frame < 0) slot_free(os, s);
+  if (!sl->pte_refs && sl->frame < 0) kern_slot_free(os, s);
 }
 
 /* A frame nobody maps any more goes back to the free list. */
-void frame_release(os_t *os, unsigned f) {
+void kern_frame_release(os_t *os, unsigned f) {
   frame *fr = &os->fr[f];
   if (fr->slot >= 0) {
     swap_slot *sl = &os->sw[fr->slot];
     sl->frame = -1;
-    if (!sl->pte_refs) slot_free(os, (unsigned)fr->slot);
+    if (!sl->pte_refs) kern_slot_free(os, (unsigned)fr->slot);
   }
   if (fr->kind == FR_LIB && os->lib_frame[fr->file_page] == (int32_t)f)
     os->lib_frame[fr->file_page] = -1;
@@ -112,12 +112,12 @@ static int clock_evict(os_t *os) {
     bool referenced = false;
     for (unsigned i = 0; i < fr->nmap; i++) {
       proc *p = os->procs[fr->map[i].proc];
-      uint32_t a = pte_addr_const(p, fr->map[i].vpn), pte = rd32(os, a);
+      uint32_t a = kern_pte_addr_const(p, fr->map[i].vpn), pte = rd32(os, a);
       if (pte & PTE_A) {
         referenced = true;
         wr32(os, a, pte & ~PTE_A);
         os->st.clock_cleared++;
-        flush_page(os, p, fr->map[i].vpn << 12);
+        kern_flush_page(os, p, fr->map[i].vpn << 12);
       }
     }
     if (referenced) continue;
@@ -127,9 +127,9 @@ static int clock_evict(os_t *os) {
   return -1;
 }
 
-int frame_alloc(os_t *os) {
+int kern_frame_alloc(os_t *os) {
   if (!os->fr_nfree && clock_evict(os) < 0) {
-    fatal(os, "no frame can be evicted");
+    kern_fatal(os, "no frame can be evicted");
     return -1;
   }
   if (!os->fr_nfree) return -1;
@@ -147,7 +147,7 @@ static void evict(os_t *os, unsigned f) {
   frame *fr = &os->fr[f];
   for (unsigned i = 0; i < fr->nmap; i++) {
     proc *p = os->procs[fr->map[i].proc];
-    if (rd32(os, pte_addr_const(p, fr->map[i].vpn)) & PTE_D) fr->dirty = true;
+    if (rd32(os, kern_pte_addr_const(p, fr->map[i].vpn)) & PTE_D) fr->dirty = true;
   }
   uint32_t entry = 0; /* what the PTEs become */
   /* dirty: written to swap; clean with a swap copy: back to it; clean without one: the
@@ -158,7 +158,7 @@ static void evict(os_t *os, unsigned f) {
       if (fr->slot < 0) {
         int s = slot_alloc(os);
         if (s < 0) {
-          fatal(os, "out of swap");
+          kern_fatal(os, "out of swap");
           return;
         }
         fr->slot = s;
@@ -178,14 +178,14 @@ static void evict(os_t *os, unsigned f) {
   }
   for (unsigned i = 0; i < fr->nmap; i++) {
     proc *p = os->procs[fr->map[i].proc];
-    wr32(os, pte_addr_const(p, fr->map[i].vpn), entry);
+    wr32(os, kern_pte_addr_const(p, fr->map[i].vpn), entry);
     if (entry) {
       os->sw[fr->slot].pte_refs++;
       p->swap_pages++;
     }
-    flush_page(os, p, fr->map[i].vpn << 12);
+    kern_flush_page(os, p, fr->map[i].vpn << 12);
   }
   os->st.evictions++;
   fr->nmap = 0;
-  frame_release(os, f);
+  kern_frame_release(os, f);
 }

@@ -95,12 +95,11 @@ struct os {
   unsigned pid_cap;
   int next_pid;
   uint64_t fault_count;
-  bool reported_fatal;
   os_proc_stats exited; /* the counters of every process that exited */
 };
 
 /* os.c: an internal error of the kernel, counted and printed (the first ten). */
-void fatal(os_t *os, const char *what);
+void kern_fatal(os_t *os, const char *what);
 
 /* ---- One-line helpers ----------------------------------------------------------------- */
 
@@ -119,55 +118,56 @@ static inline uint32_t rd32(const os_t *os, uint64_t pa) {
 }
 
 static inline void wr32(os_t *os, uint64_t pa, uint32_t v) {
-  if (engine_mem_write(os->e, pa, 4, v) != TB_OK) fatal(os, engine_error(os->e)->msg);
+  if (engine_mem_write(os->e, pa, 4, v) != TB_OK) kern_fatal(os, engine_error(os->e)->msg);
 }
 
 static inline void wr64(os_t *os, uint64_t pa, uint64_t v) {
-  if (engine_mem_write(os->e, pa, 8, v) != TB_OK) fatal(os, engine_error(os->e)->msg);
+  if (engine_mem_write(os->e, pa, 8, v) != TB_OK) kern_fatal(os, engine_error(os->e)->msg);
 }
 
 static inline uint64_t frame_pa(unsigned f) { return OS_USER_FRAMES_PA + (uint64_t)f * OS_PAGE; }
 
 /* ---- os_pmmu.c: the kernel's requests to the PMMU ----------------------------------------- */
 
-bool translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv, pmmu_response *r);
-void kernel_access(os_t *os, bool write, uint32_t kva, uint32_t value);
-void invlpg(os_t *os, uint32_t va);
-void flush_page(os_t *os, const proc *p, uint32_t va);
-void write_cr3(os_t *os, uint32_t dir);
+bool kern_translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv,
+                    pmmu_response *r);
+void kern_access(os_t *os, bool write, uint32_t kva, uint32_t value);
+void kern_invlpg(os_t *os, uint32_t va);
+void kern_flush_page(os_t *os, const proc *p, uint32_t va);
+void kern_write_cr3(os_t *os, uint32_t dir);
 
 /* ---- os_frames.c: physical pages, user frames, reverse maps, swap, the clock --------------- */
 
-void zero_page(os_t *os, uint64_t pa);
-void copy_page(os_t *os, uint64_t to, uint64_t from);
-unsigned frame_of_pte(uint32_t pte);
-bool pte_is_frame(const os_t *os, uint32_t pte);
-void rmap_add(os_t *os, unsigned f, const proc *p, uint32_t vpn);
-void rmap_remove(os_t *os, unsigned f, const proc *p, uint32_t vpn);
-void slot_free(os_t *os, unsigned s);
-void slot_put(os_t *os, unsigned s);
-void frame_release(os_t *os, unsigned f);
-int frame_alloc(os_t *os);
+void kern_zero_page(os_t *os, uint64_t pa);
+void kern_copy_page(os_t *os, uint64_t to, uint64_t from);
+unsigned kern_frame_of_pte(uint32_t pte);
+bool kern_pte_is_frame(const os_t *os, uint32_t pte);
+void kern_rmap_add(os_t *os, unsigned f, const proc *p, uint32_t vpn);
+void kern_rmap_remove(os_t *os, unsigned f, const proc *p, uint32_t vpn);
+void kern_slot_free(os_t *os, unsigned s);
+void kern_slot_put(os_t *os, unsigned s);
+void kern_frame_release(os_t *os, unsigned f);
+int kern_frame_alloc(os_t *os);
 
 /* ---- os_proc.c: areas, page tables, processes ------------------------------------------------ */
 
-const os_area *area_at(const proc *p, uint32_t va);
-uint32_t kernel_pde(const os_t *os);
-uint32_t dir_alloc(os_t *os);
-uint32_t pte_addr(os_t *os, proc *p, uint32_t vpn, bool create);
-uint32_t pte_addr_const(const proc *p, uint32_t vpn);
+const os_area *kern_area_at(const proc *p, uint32_t va);
+uint32_t kern_pde(const os_t *os);
+uint32_t kern_dir_alloc(os_t *os);
+uint32_t kern_pte_addr(os_t *os, proc *p, uint32_t vpn, bool create);
+uint32_t kern_pte_addr_const(const proc *p, uint32_t vpn);
 
 /* ---- os_shadow.c: what user memory must hold ---------------------------------------------------- */
 
-void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v);
-void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
-                       uint32_t v);
-void shadow_drop(proc *p, uint32_t va);
-void shadow_free(proc *p);
-bool shadow_copy(proc *to, const proc *from);
+void kern_shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v);
+void kern_shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
+                            uint32_t v);
+void kern_shadow_drop(proc *p, uint32_t va);
+void kern_shadow_free(proc *p);
+bool kern_shadow_copy(proc *to, const proc *from);
 
 /* ---- os_report.c ------------------------------------------------------------------------------ */
 
-void add_proc_stats(os_proc_stats *to, const os_proc_stats *s);
+void kern_add_proc_stats(os_proc_stats *to, const os_proc_stats *s);
 
 #endif

@@ -11,7 +11,8 @@ static uint64_t at(os_t *os) {
   return r > os->now ? r : os->now;
 }
 
-bool translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv, pmmu_response *r) {
+bool kern_translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv,
+                    pmmu_response *r) {
   pmmu_request q = {.la = la, .access = acc, .priv = priv, .cycle = at(os)};
   /* TB_MISMATCH: the halves of a lockstep differed; *r is the model's response and the run
    * goes on with it (sim reports the records after the access). A hang or an error has no
@@ -21,7 +22,7 @@ bool translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv, 
     char what[TB_ERROR_MSG + 64];
     snprintf(what, sizeof what, "the engine gave no response for 0x%08" PRIx32 " (%s)", la,
              engine_error(os->e)->msg);
-    fatal(os, what);
+    kern_fatal(os, what);
     return false;
   }
   os->now = r->response_cycle + 1;
@@ -45,16 +46,16 @@ bool translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv priv, 
 }
 
 /* A kernel access (supervisor) to the kernel area, checked against the expected value. */
-void kernel_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
+void kern_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
   pmmu_response r;
   os->st.kernel_accesses++;
-  if (!translate(os, NULL, kva, write ? PMMU_WRITE : PMMU_READ, PMMU_SUPERVISOR, &r)) return;
+  if (!kern_translate(os, NULL, kva, write ? PMMU_WRITE : PMMU_READ, PMMU_SUPERVISOR, &r)) return;
   if (r.outcome != PMMU_OK || r.pa != OS_KERNEL_PA + (kva - OS_KERNEL_START)) {
     char what[128];
     snprintf(what, sizeof what,
              "kernel oops: supervisor %s of 0x%08" PRIx32 " did not translate to the kernel frame",
              write ? "write" : "read", kva);
-    fatal(os, what);
+    kern_fatal(os, what);
     return;
   }
   if (write) {
@@ -64,28 +65,28 @@ void kernel_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
     snprintf(what, sizeof what,
              "kernel data at 0x%08" PRIx32 " reads 0x%08" PRIx32 ", expected 0x%08" PRIx32, kva,
              rd32(os, r.pa), value);
-    fatal(os, what);
+    kern_fatal(os, what);
   }
 }
 
-void invlpg(os_t *os, uint32_t va) {
+void kern_invlpg(os_t *os, uint32_t va) {
   if (os->cfg.bug == OS_BUG_NO_INVLPG) return;
   uint64_t c = at(os);
-  if (!engine_accepted(engine_invlpg(os->e, va, c))) fatal(os, "the engine refused an INVLPG");
+  if (!engine_accepted(engine_invlpg(os->e, va, c))) kern_fatal(os, "the engine refused an INVLPG");
   os->now = c + 1;
   os->st.invlpgs++;
 }
 
 /* INVLPG va if it belongs to the running address space (the others' entries went with the
  * last CR3 write). */
-void flush_page(os_t *os, const proc *p, uint32_t va) {
-  if (os->current >= 0 && os->procs[os->current] == p) invlpg(os, va);
+void kern_flush_page(os_t *os, const proc *p, uint32_t va) {
+  if (os->current >= 0 && os->procs[os->current] == p) kern_invlpg(os, va);
 }
 
-void write_cr3(os_t *os, uint32_t dir) {
+void kern_write_cr3(os_t *os, uint32_t dir) {
   pmmu_reg_result res;
   uint64_t c = at(os);
   if (!engine_accepted(engine_write_reg(os->e, REG_CR3, dir, c, &res)))
-    fatal(os, "the engine refused a CR3 write");
+    kern_fatal(os, "the engine refused a CR3 write");
   else os->now = res.done_cycle + 1;
 }

@@ -7,7 +7,7 @@
 
 /* ---- Areas ------------------------------------------------------------------------------ */
 
-const os_area *area_at(const proc *p, uint32_t va) {
+const os_area *kern_area_at(const proc *p, uint32_t va) {
   for (unsigned k = 0; k < N_AREAS; k++)
     if (p->has[k] && va >= p->area[k].start && va < p->area[k].end) return &p->area[k];
   return NULL;
@@ -24,30 +24,30 @@ bool os_area_of(const os_t *os, int pid, os_area_kind kind, os_area *out) {
 
 static uint32_t pt_alloc(os_t *os) {
   if (!os->pt_nfree) {
-    fatal(os, "out of page-table pages");
+    kern_fatal(os, "out of page-table pages");
     return 0;
   }
   uint32_t pa = os->pt_free[--os->pt_nfree];
-  zero_page(os, pa);
+  kern_zero_page(os, pa);
   return pa;
 }
 
 static void pt_release(os_t *os, uint32_t pa) { os->pt_free[os->pt_nfree++] = pa; }
 
-uint32_t kernel_pde(const os_t *os) {
+uint32_t kern_pde(const os_t *os) {
   uint32_t v = OS_KERNEL_PA | PTE_P | PTE_W | (uint32_t)PMMU_PTE_PS | (uint32_t)PMMU_PTE_G;
   if (os->cfg.bug == OS_BUG_KERNEL_USER) v |= PTE_U;
   return v;
 }
 
-uint32_t dir_alloc(os_t *os) {
+uint32_t kern_dir_alloc(os_t *os) {
   uint32_t dir = pt_alloc(os);
-  if (dir) wr32(os, dir + 4 * KERNEL_PDE_INDEX, kernel_pde(os));
+  if (dir) wr32(os, dir + 4 * KERNEL_PDE_INDEX, kern_pde(os));
   return dir;
 }
 
 /* PA of the PTE for vpn, or 0 if its page table does not exist (create: make it). */
-uint32_t pte_addr(os_t *os, proc *p, uint32_t vpn, bool create) {
+uint32_t kern_pte_addr(os_t *os, proc *p, uint32_t vpn, bool create) {
   unsigned i = vpn >> 10;
   if (i >= USER_PDES) return 0;
   if (!p->pt_pa[i]) {
@@ -60,7 +60,7 @@ uint32_t pte_addr(os_t *os, proc *p, uint32_t vpn, bool create) {
   return p->pt_pa[i] + 4 * (vpn & 1023);
 }
 
-uint32_t pte_addr_const(const proc *p, uint32_t vpn) {
+uint32_t kern_pte_addr_const(const proc *p, uint32_t vpn) {
   unsigned i = vpn >> 10;
   return i < USER_PDES && p->pt_pa[i] ? p->pt_pa[i] + 4 * (vpn & 1023) : 0;
 }
@@ -85,7 +85,7 @@ static proc *proc_new(os_t *os) {
   memset(p, 0, sizeof *p);
   p->pid = os->next_pid++;
   os->pid_slot[p->pid] = s;
-  p->dir_pa = dir_alloc(os);
+  p->dir_pa = kern_dir_alloc(os);
   if (!p->dir_pa) return NULL;
   p->alive = true;
   return p;
@@ -105,8 +105,8 @@ static void set_area(proc *p, os_area_kind k, uint32_t start, uint32_t end, bool
 }
 
 static void task_struct_init(os_t *os, proc *p) {
-  kernel_access(os, true, TASK_KVA(slot_of(os, p)), (uint32_t)p->pid);
-  kernel_access(os, true, TASK_KVA(slot_of(os, p)) + 4, p->kfaults);
+  kern_access(os, true, TASK_KVA(slot_of(os, p)), (uint32_t)p->pid);
+  kern_access(os, true, TASK_KVA(slot_of(os, p)) + 4, p->kfaults);
 }
 
 int os_spawn(os_t *os, const char *name) {
@@ -137,30 +137,30 @@ void os_switch(os_t *os, int pid) {
   if (!p) return;
   int s = slot_of(os, p);
   if (os->current == s) return;
-  write_cr3(os, p->dir_pa);
+  kern_write_cr3(os, p->dir_pa);
   os->current = s;
   os->st.context_switches++;
-  kernel_access(os, false, TASK_KVA(s), (uint32_t)p->pid); /* the scheduler reads the task */
+  kern_access(os, false, TASK_KVA(s), (uint32_t)p->pid); /* the scheduler reads the task */
 }
 
 /* Unmaps one page of p: frees or drops what its PTE held. */
 static void unmap_page(os_t *os, proc *p, uint32_t vpn, bool flush) {
-  uint32_t a = pte_addr_const(p, vpn);
+  uint32_t a = kern_pte_addr_const(p, vpn);
   if (!a) return;
   uint32_t pte = rd32(os, a);
   if (!pte) return;
   wr32(os, a, 0);
   if (pte & PTE_P) {
-    if (flush) flush_page(os, p, vpn << 12);
-    if (pte_is_frame(os, pte)) {
-      unsigned f = frame_of_pte(pte);
+    if (flush) kern_flush_page(os, p, vpn << 12);
+    if (kern_pte_is_frame(os, pte)) {
+      unsigned f = kern_frame_of_pte(pte);
       if (pte & PTE_D) os->fr[f].dirty = true;
-      rmap_remove(os, f, p, vpn);
-      if (!os->fr[f].nmap) frame_release(os, f);
+      kern_rmap_remove(os, f, p, vpn);
+      if (!os->fr[f].nmap) kern_frame_release(os, f);
     }
   } else if (pte & PTE_SW_SWAP) {
     p->swap_pages--;
-    slot_put(os, pte >> 12);
+    kern_slot_put(os, pte >> 12);
   }
 }
 
@@ -169,7 +169,7 @@ void os_exit(os_t *os, int pid) {
   if (!p) return;
   int s = slot_of(os, p);
   if (os->current == s) { /* run on the kernel's directory from now on */
-    write_cr3(os, os->kernel_dir);
+    kern_write_cr3(os, os->kernel_dir);
     os->current = -1;
   }
   for (unsigned i = 0; i < USER_PDES; i++) {
@@ -179,8 +179,8 @@ void os_exit(os_t *os, int pid) {
     p->pt_pa[i] = 0;
   }
   pt_release(os, p->dir_pa);
-  shadow_free(p);
-  add_proc_stats(&os->exited, &p->st);
+  kern_shadow_free(p);
+  kern_add_proc_stats(&os->exited, &p->st);
   p->alive = false;
   os->pid_slot[pid] = -1;
   os->st.exits++;
@@ -198,7 +198,7 @@ static unsigned fork_page_tables(os_t *os, proc *parent, proc *c, uint32_t *flus
       if (!pte) continue;
       uint32_t child = pte;
       if (pte & PTE_P) {
-        unsigned f = frame_of_pte(pte);
+        unsigned f = kern_frame_of_pte(pte);
         if (pte & PTE_D) os->fr[f].dirty = true;
         if (pte & PTE_W) { /* write-protect both: copy-on-write */
           pte = (pte & ~PTE_W) | PTE_SW_COW;
@@ -207,12 +207,12 @@ static unsigned fork_page_tables(os_t *os, proc *parent, proc *c, uint32_t *flus
           nflush++;
         }
         child = pte & ~(PTE_A | PTE_D);
-        rmap_add(os, f, c, vpn);
+        kern_rmap_add(os, f, c, vpn);
       } else if (pte & PTE_SW_SWAP) {
         os->sw[pte >> 12].pte_refs++;
         c->swap_pages++;
       }
-      uint32_t ca = pte_addr(os, c, vpn, true);
+      uint32_t ca = kern_pte_addr(os, c, vpn, true);
       if (ca) wr32(os, ca, child);
     }
   }
@@ -236,13 +236,13 @@ int os_fork(os_t *os, int pid) {
   unsigned nflush = fork_page_tables(os, parent, c, flush);
   if (nflush > FLUSH_CEILING) {
     if (os->cfg.bug != OS_BUG_NO_INVLPG) {
-      write_cr3(os, parent->dir_pa);
+      kern_write_cr3(os, parent->dir_pa);
       os->st.cr3_flushes++;
     }
   } else {
-    for (unsigned k = 0; k < nflush; k++) invlpg(os, flush[k]);
+    for (unsigned k = 0; k < nflush; k++) kern_invlpg(os, flush[k]);
   }
-  if (os->cfg.shadow && !shadow_copy(c, parent)) fatal(os, "out of host memory");
+  if (os->cfg.shadow && !kern_shadow_copy(c, parent)) kern_fatal(os, "out of host memory");
   c->kfaults = 0;
   task_struct_init(os, c);
   os->st.forks++;
@@ -263,10 +263,10 @@ bool os_set_heap_pages(os_t *os, int pid, unsigned pages) {
     bool each = n <= FLUSH_CEILING || os->cfg.bug == OS_BUG_NO_INVLPG;
     for (uint32_t va = end; va < h->end; va += OS_PAGE) {
       unmap_page(os, p, va >> 12, each);
-      shadow_drop(p, va);
+      kern_shadow_drop(p, va);
     }
     if (!each) {
-      write_cr3(os, p->dir_pa);
+      kern_write_cr3(os, p->dir_pa);
       os->st.cr3_flushes++;
     }
   }
@@ -287,28 +287,28 @@ bool os_mprotect(os_t *os, int pid, uint32_t va, uint32_t len, bool writable) {
   os_switch(os, pid);
   a->w = writable;
   for (uint32_t v = a->start; v < a->end; v += OS_PAGE) {
-    uint32_t addr = pte_addr_const(p, v >> 12);
+    uint32_t addr = kern_pte_addr_const(p, v >> 12);
     if (!addr) continue;
     uint32_t pte = rd32(os, addr);
     if (!(pte & PTE_P)) continue;
     uint32_t now_pte;
     if (!writable) {
       now_pte = pte & ~PTE_W;
-      if (pte & PTE_D) os->fr[frame_of_pte(pte)].dirty = true;
+      if (pte & PTE_D) os->fr[kern_frame_of_pte(pte)].dirty = true;
     } else {
-      frame *fr = &os->fr[frame_of_pte(pte)];
+      frame *fr = &os->fr[kern_frame_of_pte(pte)];
       bool exclusive = fr->nmap == 1 && !(fr->slot >= 0 && os->sw[fr->slot].pte_refs > 0);
       now_pte = exclusive ? ((pte | PTE_W) & ~PTE_SW_COW) : (pte | PTE_SW_COW);
       if (exclusive && fr->slot >= 0) { /* writable again: its swap copy may go stale */
         os->sw[fr->slot].frame = -1;
-        slot_free(os, (unsigned)fr->slot);
+        kern_slot_free(os, (unsigned)fr->slot);
         fr->slot = -1;
         fr->dirty = true;
       }
     }
     if (now_pte != pte) {
       wr32(os, addr, now_pte);
-      if (!writable) flush_page(os, p, v); /* removing a right must reach the TLB */
+      if (!writable) kern_flush_page(os, p, v); /* removing a right must reach the TLB */
     }
   }
   return true;

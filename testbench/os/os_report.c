@@ -7,7 +7,7 @@
 
 /* ---- Reports ------------------------------------------------------------------------------------- */
 
-void add_proc_stats(os_proc_stats *to, const os_proc_stats *s) {
+void kern_add_proc_stats(os_proc_stats *to, const os_proc_stats *s) {
   to->accesses += s->accesses;
   to->tlb_hits += s->tlb_hits;
   to->walks += s->walks;
@@ -28,7 +28,7 @@ void add_proc_stats(os_proc_stats *to, const os_proc_stats *s) {
 void os_total_proc_stats(const os_t *os, os_proc_stats *out) {
   *out = os->exited;
   for (unsigned s = 0; s < OS_MAX_PROCS; s++)
-    if (os->procs[s] && os->procs[s]->alive) add_proc_stats(out, &os->procs[s]->st);
+    if (os->procs[s] && os->procs[s]->alive) kern_add_proc_stats(out, &os->procs[s]->st);
 }
 
 unsigned os_pt_pages_used(const os_t *os) { return OS_PT_POOL_PAGES - os->pt_nfree; }
@@ -63,7 +63,7 @@ unsigned os_pids(const os_t *os, int *pids, unsigned max) {
 long os_frame_of(const os_t *os, int pid, uint32_t va) {
   const proc *p = proc_of(os, pid);
   if (!p) return -1;
-  uint32_t a = pte_addr_const(p, va >> 12);
+  uint32_t a = kern_pte_addr_const(p, va >> 12);
   if (!a) return -1;
   uint32_t pte = rd32(os, a);
   return (pte & PTE_P) ? (long)(pte >> 12) : -1;
@@ -79,9 +79,9 @@ void os_mem_usage_of(const os_t *os, int pid, os_mem_usage *out) {
     if (!p->pt_pa[i]) continue;
     for (unsigned j = 0; j < 1024; j++) {
       uint32_t pte = rd32(os, p->pt_pa[i] + 4 * j);
-      if (!(pte & PTE_P) || !pte_is_frame(os, pte)) continue;
+      if (!(pte & PTE_P) || !kern_pte_is_frame(os, pte)) continue;
       out->rss_pages++;
-      const frame *fr = &os->fr[frame_of_pte(pte)];
+      const frame *fr = &os->fr[kern_frame_of_pte(pte)];
       if (fr->kind == FR_LIB) out->rss_lib++;
       else if (fr->kind == FR_FILE) out->rss_file++;
       else out->rss_anon++;

@@ -40,14 +40,14 @@ static uint32_t *shadow_page_for_write(os_t *os, proc *p, const os_area *a, uint
   return *page;
 }
 
-void shadow_drop(proc *p, uint32_t va) {
+void kern_shadow_drop(proc *p, uint32_t va) {
   uint32_t **leaf = p->shadow[va >> 22];
   if (!leaf) return;
   free(leaf[(va >> 12) & 1023]);
   leaf[(va >> 12) & 1023] = NULL;
 }
 
-void shadow_free(proc *p) {
+void kern_shadow_free(proc *p) {
   for (unsigned i = 0; i < 1024; i++) {
     if (!p->shadow[i]) continue;
     for (unsigned j = 0; j < 1024; j++) free(p->shadow[i][j]);
@@ -56,7 +56,7 @@ void shadow_free(proc *p) {
   }
 }
 
-bool shadow_copy(proc *to, const proc *from) {
+bool kern_shadow_copy(proc *to, const proc *from) {
   for (unsigned i = 0; i < 1024; i++) {
     if (!from->shadow[i]) continue;
     if (!(to->shadow[i] = calloc(1024, sizeof *to->shadow[i]))) return false;
@@ -70,15 +70,15 @@ bool shadow_copy(proc *to, const proc *from) {
 }
 
 /* A user write of v at va, in area a: the shadow copy follows. */
-void shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v) {
+void kern_shadow_write(os_t *os, proc *p, const os_area *a, uint32_t va, uint32_t v) {
   uint32_t *page = shadow_page_for_write(os, p, a, va);
   if (page) page[(va & (OS_PAGE - 1)) >> 2] = v;
 }
 
 /* A user read of v at va (physical address pa), in area a: it must be what the process last
  * wrote there, or the page's initial content. */
-void shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
-                       uint32_t v) {
+void kern_shadow_check_read(os_t *os, const proc *p, const os_area *a, uint32_t va, uint64_t pa,
+                            uint32_t v) {
   const uint32_t *page = shadow_page(p, va);
   uint32_t want = page ? page[(va & (OS_PAGE - 1)) >> 2] : initial_word(os, a, va & ~3u);
   os->st.data_checks++;

@@ -234,6 +234,15 @@ static void run_command(runner *r, const scn_cmd *c) {
   }
 }
 
+engine_setup scenario_engine_setup(const scenario *s) {
+  engine_setup setup = {.tlb_sets = s->tlb_sets,
+                        .tlb_ways = s->tlb_ways,
+                        .tlb_large = s->tlb_large,
+                        .policy = s->policy,
+                        .timing = s->timing};
+  return setup;
+}
+
 int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
                  run_result *result, tb_error *err) {
   memset(result, 0, sizeof *result);

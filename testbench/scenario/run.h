@@ -20,6 +20,9 @@ typedef struct run_result {
   uint64_t cycles; /* the last cycle the scenario used */
 } run_result;
 
+/* The engine a scenario asks for: its tlb and memory lines. */
+engine_setup scenario_engine_setup(const scenario *s);
+
 /* Runs every command in order. Cycles: an access is presented in the cycle after the previous
  * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer).
  * Returns TB_OK; TB_EXPECT when an expectation failed; TB_MISMATCH when the engines
