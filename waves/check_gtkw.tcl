@@ -16,7 +16,8 @@ set fp [open $save r]
 while {[gets $fp line] >= 0} {
   set c [string index $line 0]
   if {$line eq "" || [lsearch -exact {@ ^ * [ -} $c] >= 0} { continue }
-  set base $line
+  # an aliased signal: "+{shown name} signal"
+  regsub {^\+\{[^\}]*\} } $line "" base
   incr count
   if {![dict exists $facs $base]} { lappend missing $base }
 }

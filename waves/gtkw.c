@@ -69,7 +69,7 @@ static const sig tlb[] = {{"s1_valid_q", BIN, 0},
                           {"u_tlb.vl_q", HEX, 0},
                           {0, BIN, 0}};
 static const sig walker[] = {{"u_walker.state_q", NATIVE, "wstate_e"},
-                             {"u_walker.lvl_q", NATIVE, "wlvl_e"},
+                             {"u_walker.lvl_q", BIN, 0},
                              {"u_walker.start_i", BIN, 0},
                              {"u_walker.la_i", HEX, 0},
                              {"u_walker.pde_q", ENTRY, 0},
@@ -110,6 +110,20 @@ static const sig ctl[] = {{"cr0_pg_i", BIN, 0},
                           {"flush_kind_i", ENUM, "flush_t"},
                           {"flush_la_i", HEX, 0},
                           {0, BIN, 0}};
+
+/* Names shown instead of the signal's own: a one-bit enum is drawn as a line, without its
+ * names (GTKWave applies no translation to one bit), so its label says what high and low
+ * mean; the PDPTE load's state_q would read like the walker's. GTKWave shows an alias with
+ * brackets or dots shortened to its last part, hence none here. */
+static const struct {
+  const char *name, *alias;
+} aliases[] = {{"u_walker.lvl_q", "lvl_q (1 L_PD, 0 L_PT)"}, {"u_pdpte.state_q", "pdpte_state_q"}};
+
+static const char *alias_of(const char *name) {
+  for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+    if (strcmp(aliases[i].name, name) == 0) return aliases[i].alias;
+  return NULL;
+}
 
 static const group groups[] = {{"Translation port", port}, {"TLB", tlb},
                                {"Walker", walker},         {"Walk memory port", mem},
@@ -269,6 +283,8 @@ int gtkw_write(const gtkw_view *v, const char *out) {
       case ENTRY: fprintf(f, "@4022\n^>1 %s/pmmu-decode-entry\n", rel_decode); break;
       case EC: fprintf(f, "@4022\n^>2 %s/pmmu-decode-ec\n", rel_decode); break;
       }
+      const char *alias = alias_of(s->name);
+      if (alias) fprintf(f, "+{%s} ", alias);
       fprintf(f, "pmmu.pmmu_top.%s%s\n", s->name, k < 128 ? ranges[k] : "");
     }
     fprintf(f, "@1000200\n-%s\n", groups[g].title);
