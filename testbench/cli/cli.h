@@ -39,11 +39,13 @@ bool cli_choose_policy(const char *word, void *dest); /* pmmu_policy */
 /* One run of a command under --waves: failures go to `report`, the rest to `out`; `again`:
  * the silent second run of --waves-on-failure (progress off). Returns the exit status. */
 typedef int (*cli_waves_run)(void *ctx, FILE *report, FILE *out, bool again);
-/* Runs `run` with --waves as asked: a dump of the whole run (or its window) into `path`, or,
- * with --waves-on-failure, a second identical run that dumps the cycles before the first
- * failure ("waves: running WHAT again ..."). `through`: where failures are printed (stdout
- * for cosim, stderr otherwise). Returns the first run's exit status. */
-int cli_with_waves(const waves_options *w, const char *path, FILE *through, const char *what,
+/* Runs `run` with --waves as asked: a dump of the whole run (or its window), or, with
+ * --waves-on-failure, a second identical run that dumps the cycles before the first failure
+ * ("waves: running WHAT again ..."). The dump is the --waves file (pmmu-failure.fst by
+ * default on failure); `tag` (NULL for none) names one of several runs in it: FILE.TAG.fst.
+ * `through`: where failures are printed (stdout for cosim, stderr otherwise). Returns the
+ * first run's exit status. */
+int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const char *what,
                    cli_waves_run run, void *ctx);
 
 #ifdef __cplusplus

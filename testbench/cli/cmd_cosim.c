@@ -27,14 +27,11 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
 /* cosim_run with --waves; with several seeds, one file per seed. */
 static int cosim_waves(const cosim_options *o, const waves_options *w, bool several,
                        cosim_result *r) {
-  char path[4096], tag[32], what[48];
-  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
+  char tag[32], what[48];
   snprintf(tag, sizeof tag, "seed%" PRIu64, o->seed);
-  if (several) waves_path_for(base, tag, path, sizeof path);
-  else snprintf(path, sizeof path, "%s", base);
   snprintf(what, sizeof what, "seed %" PRIu64, o->seed);
   seed_run s = {.o = o, .r = r};
-  return cli_with_waves(w, path, stdout, what, run_seed, &s);
+  return cli_with_waves(w, several ? tag : NULL, stdout, what, run_seed, &s);
 }
 
 int cmd_cosim(int argc, char **argv) {

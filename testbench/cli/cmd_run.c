@@ -65,20 +65,14 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
 
 /* The dump of one of several files: FILE with the scenario's name before its extension. */
 static int run_waves(const one_run *r, const waves_options *w, bool several) {
-  char path[4096];
-  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
-  if (several) {
-    const char *name = strrchr(r->s->path, '/') ? strrchr(r->s->path, '/') + 1 : r->s->path;
-    char tag[256];
-    snprintf(tag, sizeof tag, "%s", name);
-    char *dot = strrchr(tag, '.');
-    if (dot && dot != tag) *dot = '\0';
-    waves_path_for(base, tag, path, sizeof path);
-  } else {
-    snprintf(path, sizeof path, "%s", base);
-  }
+  const char *name = strrchr(r->s->path, '/') ? strrchr(r->s->path, '/') + 1 : r->s->path;
+  char tag[256];
+  snprintf(tag, sizeof tag, "%s", name);
+  char *dot = strrchr(tag, '.');
+  if (dot && dot != tag) *dot = '\0';
   one_run copy = *r;
-  return cli_with_waves(w, path, stderr, scenario_display_name(r->s), run_one, &copy);
+  return cli_with_waves(w, several ? tag : NULL, stderr, scenario_display_name(r->s), run_one,
+                        &copy);
 }
 
 int cmd_run(int argc, char **argv) {

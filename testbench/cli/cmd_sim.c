@@ -150,7 +150,8 @@ int cmd_sim(int argc, char **argv) {
     return cli_usage_error(&cmd, "--workload and --trace exclude each other");
   if (o.trace && !have_accesses) o.accesses = 0;
   if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");
-  /* The TLB geometry must be one the model accepts (and, for rtl, one that was built). */
+  /* The TLB geometry must be one the model accepts (and, for rtl, one that was built): a usage
+   * error now, before a trace is read (engine_create would find it too, but later). */
   pmmu_config cfg;
   pmmu_config_init(&cfg);
   cfg.tlb_sets = o.setup.tlb_sets;
@@ -170,6 +171,5 @@ int cmd_sim(int argc, char **argv) {
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
   if (!waves_enabled(&waves)) return run_sim(&call, stderr, stdout, false);
-  return cli_with_waves(&waves, waves.on_failure ? waves_failure_path(&waves) : waves.path, stderr,
-                        NULL, run_sim, &call);
+  return cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call);
 }

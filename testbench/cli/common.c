@@ -31,8 +31,12 @@ int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind 
   return 0;
 }
 
-int cli_with_waves(const waves_options *w, const char *path, FILE *through, const char *what,
+int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const char *what,
                    cli_waves_run run, void *ctx) {
+  char path[4096];
+  const char *base = w->on_failure ? waves_failure_path(w) : w->path;
+  if (tag) waves_path_for(base, tag, path, sizeof path);
+  else snprintf(path, sizeof path, "%s", base);
   FILE *report = waves_watch(through);
   waves_watch_reset();
   if (!w->on_failure && waves_start(path, w->from, w->to, stderr)) {

@@ -39,7 +39,7 @@ typedef struct world {
   uint32_t recent[8];              /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
   tb_error mem_error; /* a page-table write the host had no memory for (code 0: none) */
-  bool stop;          /* a hang or a refused operation: the run ends */
+  bool stop;          /* a hang, a refused operation or mem_error: the run ends */
 } world;
 
 /* ---- Randomness ---------------------------------------------------------------------- */
@@ -90,7 +90,10 @@ static uint32_t random_pde(world *w) { return chance(w, 70) ? table_pointer(w) :
 /* Page-table writes: a failed one (no host memory) ends the run as an error. */
 static void mem_write(world *w, uint64_t pa, unsigned size, uint64_t v) {
   int st = engine_mem_write(w->e, pa, size, v);
-  if (st != TB_OK && !w->mem_error.code) w->mem_error = *engine_error(w->e);
+  if (st != TB_OK && !w->mem_error.code) {
+    w->mem_error = *engine_error(w->e);
+    w->stop = true;
+  }
 }
 static void mem_write32(world *w, uint64_t pa, uint32_t v) { mem_write(w, pa, 4, v); }
 static void mem_write64(world *w, uint64_t pa, uint64_t v) { mem_write(w, pa, 8, v); }
@@ -301,7 +304,7 @@ static bool do_access(world *w, uint64_t index) {
               fl.la, fl.cycle);
     w->res->flushes_in_flight++;
     if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
-    if ((err == TB_OK || err == TB_MISMATCH) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
+    if (engine_accepted(err) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
   } else {
     err = engine_translate(w->e, &req, &got);
   }
@@ -553,7 +556,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
     w.now = 3;
   }
-  for (uint64_t i = 0; i < o->accesses && !w.mem_error.code && !w.stop;) {
+  for (uint64_t i = 0; i < o->accesses && !w.stop;) {
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
     unsigned pick = below(&w, 1000);

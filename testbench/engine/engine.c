@@ -254,9 +254,7 @@ void engine_clear_mismatches(engine_t *e) { e->ndiffs = 0; }
 
 uint64_t engine_mismatch_count(const engine_t *e) { return e->reports; }
 
-int engine_finish(engine_t *e) {
-  return e->rtl && check_interrupt(e, true) ? status(e, TB_MISMATCH, "") : TB_OK;
-}
+int engine_finish(engine_t *e) { return e->rtl && check_interrupt(e, true) ? TB_MISMATCH : TB_OK; }
 
 int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
 
@@ -377,6 +375,12 @@ static bool check_interrupt(engine_t *e, bool force) {
   return diff_end(&d) == TB_MISMATCH;
 }
 
+/* An operation's status once the interrupt of the previous #PF was compared before it: a
+ * difference there makes an otherwise clean operation TB_MISMATCH. */
+static int with_interrupt(int st, bool irq_differs) {
+  return st == TB_OK && irq_differs ? TB_MISMATCH : st;
+}
+
 /* The RTL gave no response: a record of its own (model: the model's response cycle, 0
  * without a model; rtl: the cycle it gave up in). */
 static int hang(engine_t *e, diff *d, const char *field, uint64_t model, uint64_t gave_up) {
@@ -424,8 +428,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
     if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
     txn_log_free(&rtl_log);
   }
-  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
-  return status(e, st, "the RTL refused the request");
+  return status(e, with_interrupt(st, irq_differs), "the RTL refused the request");
 }
 
 int engine_translate(engine_t *e, const pmmu_request *req, pmmu_response *out) {
@@ -529,8 +532,7 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
   if (st == TB_HANG || st < 0) return status(e, st, "the RTL refused the register write");
   if (!res.gp_fault) e->ctl = next;
   if (out) *out = res;
-  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
-  return status(e, st, "");
+  return with_interrupt(st, irq_differs); /* TB_OK or TB_MISMATCH: errors returned above */
 }
 
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
@@ -541,8 +543,7 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
   if (!e->rtl) return TB_OK;
   bool irq_differs = check_interrupt(e, false);
   int st = rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
-  if (st == TB_OK && irq_differs) st = TB_MISMATCH;
-  return status(e, st, "the RTL refused the INVLPG");
+  return status(e, with_interrupt(st, irq_differs), "the RTL refused the INVLPG");
 }
 
 uint64_t engine_ready_cycle(const engine_t *e) {

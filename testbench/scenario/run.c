@@ -215,8 +215,8 @@ static void run_command(runner *r, const scn_cmd *c) {
   case SCN_MEM32:
   case SCN_MEM64:
     if (engine_mem_write(r->e, c->a, c->kind == SCN_MEM32 ? 4 : 8, c->b) != TB_OK)
-      r->status = tb_fail(r->err, TB_E_NOMEM, "%s:%u: error: %s", scenario_display_name(r->s),
-                          c->line, engine_error(r->e)->msg);
+      r->status = tb_fail(r->err, engine_error(r->e)->code, "%s:%u: error: %s",
+                          scenario_display_name(r->s), c->line, engine_error(r->e)->msg);
     break;
   case SCN_DUMP32:
   case SCN_DUMP64: {
