@@ -325,3 +325,15 @@ int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_
   *out = a->entries[set * a->ways + way];
   return PMMU_E_OK;
 }
+
+bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out) {
+  tlb_slot slot;
+  /* tlb_find is the lookup of pmmu_translate itself; only the const view is taken here. */
+  const pmmu_tlb_entry *e = tlb_find((tlb *)&m->tlb, la, &slot);
+  if (!e) return false;
+  out->large = slot.array == &m->tlb.large;
+  out->set = slot.set;
+  out->way = slot.way;
+  out->entry = *e;
+  return true;
+}

@@ -337,6 +337,26 @@ typedef struct pmmu_tlb_entry {
  * (set ignored, way = entry index). Returns PMMU_E_INVALID out of range. */
 int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out);
 
+/* Where a TLB entry sits, and what it holds. */
+typedef struct pmmu_tlb_slot {
+  bool large;   /* false: the 4 KiB array; true: the large-page array */
+  unsigned set; /* the 4 KiB array's set (LA[12 + log2(sets) - 1 : 12]); 0 in the large array */
+  unsigned way; /* the way in the set, or the large array's entry index */
+  pmmu_tlb_entry entry;
+} pmmu_tlb_slot;
+
+/*
+ * The entry a lookup of `la` would find now, and where it sits, by docs/tlb.md ("Which entry
+ * a lookup uses"): the matching entry of the 4 KiB array if there is one, otherwise the
+ * lowest-numbered matching entry of the large array. Returns true and fills *out, or false
+ * when no valid entry maps `la` (the next access to it walks). Read-only, like
+ * pmmu_tlb_read(): no replacement state, statistics or cycle changes. Whether an access *uses*
+ * the entry depends on the access as well: its cached rights, and D for a write, are checked
+ * at lookup, and an entry that fails them is dropped and the page walked again (timing.md T3);
+ * pmmu_rights_denial() states that check. The TLB is not consulted at all when paging is off.
+ */
+bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out);
+
 /* ---- Statistics ------------------------------------------------------------------- */
 
 typedef struct pmmu_stats {
