@@ -1,4 +1,5 @@
-/* `pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac]` (explain.c draws it). */
+/* `pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac] [--json]` (explain.c draws
+ * it, explain_json.c writes it as JSON, explain_tlb.c adds the TLB). */
 #include <string.h>
 
 #include "cli.h"
@@ -20,7 +21,7 @@ static bool take_word(const char *w, pmmu_request *req) {
 }
 
 /* Runs the scenario silently on the model, then explains `req` on its final state. */
-static int explain_file(const char *path, const pmmu_request *req) {
+static int explain_file(const char *path, const pmmu_request *req, bool json) {
   scenario s;
   if (scenario_load(path, &s, stderr)) {
     scenario_free(&s);
@@ -38,7 +39,8 @@ static int explain_file(const char *path, const pmmu_request *req) {
     run_result res;
     int st = scenario_run(&s, e, &quiet, stdout, &res, &err);
     if (st < 0) fprintf(stderr, "%s\n", err.msg);
-    if (st < 0 || explain_translation(engine_model(e), req, scenario_display_name(&s), stdout))
+    if (st < 0 ||
+        explain_translation(engine_model(e), req, scenario_display_name(&s), json, stdout))
       status = EXIT_USAGE;
     engine_destroy(e);
   }
@@ -46,16 +48,38 @@ static int explain_file(const char *path, const pmmu_request *req) {
   return status;
 }
 
+static const char help_text[] =
+    "usage: pmmu explain FILE VA [read|write|fetch] [user|sup|implicit] [ac] [--json]\n"
+    "\n"
+    "Runs the scenario FILE silently on the C model, then shows one access to the linear\n"
+    "address VA on its final state, step by step: the control registers, how VA splits, each\n"
+    "entry the walk reads with its flags, the combined rights and the rule that allows or\n"
+    "denies the access, the physical address or the #PF error code, and the TLB: the entry\n"
+    "the next access would find (set, way), side by side with memory when it is stale, which\n"
+    "one the next access uses and what would remove it. Changes nothing (no A/D write, no TLB\n"
+    "fill). Default: read, sup.\n"
+    "\n"
+    "  --json   one JSON object instead (docs/spec/scenario-format.md)\n"
+    "  --help   this text\n";
+
 int cmd_explain(int argc, char **argv) {
   char *words[8];
-  const cli_option none[] = {{0}};
+  bool json = false, help = false;
+  const cli_option own[] = {{.name = "--json", .type = CLI_FLAG, .dest = &json},
+                            {.name = "--help", .type = CLI_HELP, .dest = &help},
+                            {.name = "-h", .type = CLI_HELP, .dest = &help},
+                            {0}};
   cli_command cmd = {.prog = "pmmu explain",
-                     .help = "pmmu --help",
-                     .opts = {none},
+                     .help = "pmmu explain --help",
+                     .opts = {own},
                      .operands = words,
                      .max_operands = 8};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
+  if (help) {
+    fputs(help_text, stdout);
+    return 0;
+  }
   if (n < 2)
     return cli_usage_error(&cmd,
                            "'explain' needs FILE VA [read|write|fetch] [user|sup|implicit] [ac]");
@@ -68,5 +92,5 @@ int cmd_explain(int argc, char **argv) {
     if (!take_word(words[i], &req)) return cli_usage_error(&cmd, "unknown word '%s'", words[i]);
   if (req.access == PMMU_FETCH && req.priv == PMMU_IMPLICIT)
     return cli_usage_error(&cmd, "a fetch cannot be an implicit access");
-  return explain_file(words[0], &req);
+  return explain_file(words[0], &req, json);
 }

@@ -2,7 +2,8 @@
  * `pmmu explain`: one translation on a scenario's final state, shown step by step as a
  * textbook figure would: the control state, how the linear address splits, each entry read
  * with its flags, the rights, the verdict and the physical address. It uses the model's debug
- * translation, so it changes nothing (no A/D write, no TLB fill).
+ * translation, so it changes nothing (no A/D write, no TLB fill); the TLB section that ends
+ * it is explain_tlb.c.
  */
 #include "explain.h"
 
@@ -99,8 +100,7 @@ static void print_target(FILE *out, const pmmu_walk_trace *t, unsigned i, const 
   }
 }
 
-static void print_steps(FILE *out, const pmmu_walk_trace *t, const pmmu_response *r,
-                        const pmmu_control *c) {
+static void print_steps(FILE *out, const pmmu_walk_trace *t, const pmmu_response *r) {
   for (unsigned i = 0; i < t->n_steps; i++) {
     const pmmu_walk_step *s = &t->steps[i];
     char flags[96];
@@ -119,28 +119,43 @@ static void print_steps(FILE *out, const pmmu_walk_trace *t, const pmmu_response
             scenario_entry_flags(s->value, s->size == 8, flags, sizeof flags));
     print_target(out, t, i, r);
   }
-  (void)c;
   fputc('\n', out);
 }
 
-static void print_rights(FILE *out, const pmmu_walk_trace *t, const pmmu_control *c,
-                         const pmmu_request *req) {
-  bool u = true, w = true, x = true;
-  bool nx = (c->cr4 & PMMU_CR4_PAE) && (c->efer & PMMU_EFER_NXE);
-  for (unsigned i = 0; i < t->n_steps; i++) {
-    if (t->steps[i].level == PMMU_LEVEL_PDPTE) continue;
-    u = u && (t->steps[i].value & PMMU_PTE_US);
-    w = w && (t->steps[i].value & PMMU_PTE_RW);
-    if (nx && (t->steps[i].value & PMMU_PTE_XD)) x = false;
-  }
+const char *explain_priv_words(pmmu_priv p) {
+  return p == PMMU_USER ? "user" : p == PMMU_IMPLICIT ? "implicit supervisor" : "supervisor";
+}
+
+/* "write by user with EFLAGS.AC=1 -> denied: ...": the Access line and the rule for a leaf. */
+static const char *access_verdict(const explain_facts *f, char *buf, size_t len) {
+  snprintf(buf, len, "%s by %s%s -> %s%s", pmmu_access_name(f->req.access),
+           explain_priv_words(f->req.priv), f->req.ac ? " with EFLAGS.AC=1" : "",
+           f->denial ? "denied: " : "allowed", f->denial ? f->denial : "");
+  return buf;
+}
+
+static void print_rights(FILE *out, const explain_facts *f) {
+  bool nx = f->pae && (f->ctl.efer & PMMU_EFER_NXE);
+  char verdict[200];
   fprintf(out, "Rights, combined over the entries (AND of U/S, AND of R/W%s): U=%d W=%d X=%d\n",
-          nx ? ", NOT OR of XD" : "", u, w, x);
-  const char *why = pmmu_rights_denial(c, u, w, x, req);
-  fprintf(out, "Access: %s by %s%s -> %s%s\n", pmmu_access_name(req->access),
-          req->priv == PMMU_USER       ? "user"
-          : req->priv == PMMU_IMPLICIT ? "implicit supervisor"
-                                       : "supervisor",
-          req->ac ? " with EFLAGS.AC=1" : "", why ? "denied: " : "allowed", why ? why : "");
+          nx ? ", NOT OR of XD" : "", f->u, f->w, f->x);
+  fprintf(out, "Access: %s\n", access_verdict(f, verdict, sizeof verdict));
+}
+
+const char *explain_rule(const explain_facts *f, char *buf, size_t len) {
+  const pmmu_response *r = &f->resp;
+  const pmmu_walk_step *last = f->trace.n_steps ? &f->trace.steps[f->trace.n_steps - 1] : NULL;
+  if (!f->paging) snprintf(buf, len, "paging is off: the physical address is the linear address");
+  else if (f->reached_leaf) access_verdict(f, buf, len);
+  else if (r->outcome == PMMU_BUS_ERROR)
+    snprintf(buf, len, "the memory answered with a bus error: the walk ends (not a #PF)");
+  else if (r->fault_kind == PMMU_FAULT_RESERVED && last)
+    snprintf(buf, len, "the %s has a reserved bit set: the walk stops here",
+             pmmu_level_name(last->level));
+  else if (last)
+    snprintf(buf, len, "the %s is not present: the walk stops here", pmmu_level_name(last->level));
+  else snprintf(buf, len, "no entry was read");
+  return buf;
 }
 
 static void print_verdict(FILE *out, const pmmu_response *r, const pmmu_request *req,
@@ -166,28 +181,62 @@ static void print_verdict(FILE *out, const pmmu_response *r, const pmmu_request 
   } else {
     fprintf(out, "Result: bus error at 0x%09" PRIx64 " (not a #PF)\n", r->bus_error_pa);
   }
-  fprintf(out, "TLB: %s\n",
-          t->tlb_has_page ? "an entry maps this page now" : "no entry maps this page now");
 }
 
-int explain_translation(pmmu_t *m, const pmmu_request *req, const char *source, FILE *out) {
-  pmmu_control c;
-  pmmu_response r;
-  pmmu_walk_trace t;
-  pmmu_get_control(m, &c);
-  int err = pmmu_debug_translate(m, req, &r, &t);
-  if (err) return err;
-  fprintf(out, "%s of 0x%08" PRIx32 " (%s%s), on the final state of %s\n\n",
-          pmmu_access_name(req->access), req->la, pmmu_priv_name(req->priv), req->ac ? ", ac" : "",
-          source);
-  print_control(out, &c);
-  if (r.tlb == PMMU_TLB_OFF) {
-    fprintf(out, "Physical address = 0x%09" PRIx64 "\n", r.pa);
-    return 0;
+/* The combined rights of the entries the walk read (x86-paging.md section 5). */
+static void combine_rights(explain_facts *f) {
+  bool nx = f->pae && (f->ctl.efer & PMMU_EFER_NXE);
+  f->u = f->w = f->x = true;
+  for (unsigned i = 0; i < f->trace.n_steps; i++) {
+    const pmmu_walk_step *s = &f->trace.steps[i];
+    if (s->level == PMMU_LEVEL_PDPTE) continue;
+    f->u = f->u && (s->value & PMMU_PTE_US);
+    f->w = f->w && (s->value & PMMU_PTE_RW);
+    if (nx && (s->value & PMMU_PTE_XD)) f->x = false;
   }
-  print_split(out, req->la, (c.cr4 & PMMU_CR4_PAE) != 0, walked_shift(&t, &c));
-  print_steps(out, &t, &r, &c);
-  if (r.outcome == PMMU_OK || r.fault_kind == PMMU_FAULT_PROTECTION) print_rights(out, &t, &c, req);
-  print_verdict(out, &r, req, &t);
+}
+
+int explain_collect(const pmmu_t *m, const pmmu_request *req, explain_facts *f) {
+  memset(f, 0, sizeof *f);
+  f->req = *req;
+  pmmu_get_control(m, &f->ctl);
+  int err = pmmu_debug_translate(m, req, &f->resp, &f->trace);
+  if (err) return err;
+  f->paging = f->resp.tlb != PMMU_TLB_OFF;
+  f->pae = (f->ctl.cr4 & PMMU_CR4_PAE) != 0;
+  if (!f->paging) return 0;
+  f->shift = walked_shift(&f->trace, &f->ctl);
+  f->reached_leaf = f->resp.outcome == PMMU_OK || f->resp.fault_kind == PMMU_FAULT_PROTECTION;
+  if (f->reached_leaf) {
+    combine_rights(f);
+    f->denial = pmmu_rights_denial(&f->ctl, f->u, f->w, f->x, req);
+  }
+  explain_tlb_collect(m, f);
+  return 0;
+}
+
+static void print_text(FILE *out, const explain_facts *f, const char *source) {
+  fprintf(out, "%s of 0x%08" PRIx32 " (%s%s), on the final state of %s\n\n",
+          pmmu_access_name(f->req.access), f->req.la, pmmu_priv_name(f->req.priv),
+          f->req.ac ? ", ac" : "", source);
+  print_control(out, &f->ctl);
+  if (!f->paging) {
+    fprintf(out, "Physical address = 0x%09" PRIx64 "\n", f->resp.pa);
+    return;
+  }
+  print_split(out, f->req.la, f->pae, f->shift);
+  print_steps(out, &f->trace, &f->resp);
+  if (f->reached_leaf) print_rights(out, f);
+  print_verdict(out, &f->resp, &f->req, &f->trace);
+  explain_print_tlb(out, f);
+}
+
+int explain_translation(pmmu_t *m, const pmmu_request *req, const char *source, bool json,
+                        FILE *out) {
+  explain_facts f;
+  int err = explain_collect(m, req, &f);
+  if (err) return err;
+  if (json) explain_print_json(out, &f);
+  else print_text(out, &f, source);
   return 0;
 }
