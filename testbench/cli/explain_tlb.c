@@ -83,7 +83,7 @@ static void print_side_by_side(FILE *out, const explain_tlb_view *v) {
   const pmmu_tlb_entry *c = &v->slot.entry, *m = v->memory_maps ? &v->memory : NULL;
   char cf[24], mf[24], cr[16], mr[16];
   fprintf(out, "    %-9s %-16s %s\n", "", "cached entry",
-          m ? "memory now (a walk)" : "memory now: no mapping (the walk faults)");
+          m ? "memory now (a walk)" : "memory now: no mapping (the walk fails)");
   row(out, "page", size_name(c->page_shift), m ? size_name(m->page_shift) : NULL,
       v->differs & EXPLAIN_DIFF_SIZE);
   snprintf(cf, sizeof cf, "0x%09" PRIx64, c->frame_pa);
