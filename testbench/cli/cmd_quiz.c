@@ -95,12 +95,6 @@ static int run_check(const cli_command *cmd, const quiz_t *q, const quiz_cli *c)
   char why[256];
   quiz_check_status st = quiz_check(q, c->item, c->check, c->json, stdout, why, sizeof why);
   if (st != QUIZ_CHECK_MALFORMED) return st == QUIZ_CHECK_RIGHT ? 0 : EXIT_EXPECT;
-  if (c->json) {
-    /* The web page reads stdout only: the problem as JSON there too. */
-    fprintf(stdout, "{\"item\":%u,\"error\":\"", c->item);
-    for (const char *s = why; *s; s++) fprintf(stdout, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-    fprintf(stdout, "\"}\n");
-  }
   return cli_usage_error(cmd, "malformed answer for --check: %s", why);
 }
 

@@ -83,6 +83,11 @@ typedef struct quiz_item {
   pmmu_response answer; /* pmmu_debug_translate() on the exercise's memory */
   pmmu_walk_trace walk; /* the entries that walk read, top-down */
   bool tlb_hit;         /* in the grid's TLB, cold at item 1 and filled by the items in order */
+  /* When the walk reached a present leaf (a success or a protection fault): the page's
+   * physical base and size (12, 21 or 22), from libpmmu's translation of the same address
+   * by a supervisor read, which the rights always allow here (no SMEP, no SMAP). */
+  uint64_t frame;
+  unsigned page_shift;
 } quiz_item;
 
 unsigned quiz_item_count(const quiz_t *q);
@@ -136,8 +141,9 @@ typedef enum quiz_check_status {
 /*
  * Grades the answer for item n ("pde=0x00345067,pte_addr=0x345128,pa=0x567123", any subset
  * of the keys in any order) step by step in walk order, one line (or, with `json`, one JSON
- * document) to `out`, stopping at the first wrong step. A malformed answer writes nothing to
- * `out` and puts a sentence naming the offending part in why[len].
+ * document) to `out`, stopping at the first wrong step. A malformed answer puts a sentence
+ * naming the offending part in why[len] and writes nothing to `out`, except with `json`:
+ * {"item":N,"error":"..."}, for a caller that reads only `out` (the web page).
  */
 quiz_check_status quiz_check(const quiz_t *q, unsigned n, const char *answer, bool json, FILE *out,
                              char *why, size_t len);

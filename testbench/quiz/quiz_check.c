@@ -233,13 +233,13 @@ static const char *grade_step(grading *g, key_id k, const answer *a) {
 
 /* ---- Output ------------------------------------------------------------------------- */
 
-static void report_text(unsigned n, key_id k, const char *why, bool first, FILE *out) {
-  (void)n, (void)first; /* the JSON report's */
-  if (why) fprintf(out, "%-10s wrong: %s\n", key_name[k], why);
-  else fprintf(out, "%-10s ok\n", key_name[k]);
-}
-
-static void report_json(unsigned n, key_id k, const char *why, bool first, FILE *out) {
+/* One graded step: a line, or an element of the JSON "steps" array. */
+static void report(bool json, unsigned n, key_id k, const char *why, bool first, FILE *out) {
+  if (!json) {
+    if (why) fprintf(out, "%-10s wrong: %s\n", key_name[k], why);
+    else fprintf(out, "%-10s ok\n", key_name[k]);
+    return;
+  }
   if (first) fprintf(out, "{\"item\":%u,\"steps\":[", n);
   else fprintf(out, ",");
   fprintf(out, "{\"key\":\"%s\",\"ok\":%s", key_name[k], why ? "false" : "true");
@@ -256,7 +256,14 @@ quiz_check_status quiz_check(const quiz_t *q, unsigned n, const char *text, bool
   if (n < 1 || n > q->n_items)
     return malformed(why, len, "there is no item %u (1..%u)", n, q->n_items);
   quiz_check_status st = parse_answer(text, quiz_is_pae(q), &a, why, len);
-  if (st != QUIZ_CHECK_RIGHT) return st;
+  if (st != QUIZ_CHECK_RIGHT) {
+    if (json) {
+      fprintf(out, "{\"item\":%u,\"error\":", n);
+      quiz_json_string(why, out);
+      fprintf(out, "}\n");
+    }
+    return st;
+  }
   grading g = {.q = q, .it = &q->item[n - 1]};
   quiz_item_facts(q, g.it, &g.f);
   if (!json) {
@@ -272,7 +279,7 @@ quiz_check_status quiz_check(const quiz_t *q, unsigned n, const char *text, bool
       continue;
     }
     const char *w = grade_step(&g, (key_id)k, &a);
-    (json ? report_json : report_text)(n, (key_id)k, w, graded++ == 0, out);
+    report(json, n, (key_id)k, w, graded++ == 0, out);
     if (w) st = QUIZ_CHECK_WRONG;
   }
   if (json) {

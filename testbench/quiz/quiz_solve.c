@@ -68,6 +68,20 @@ static void mark_touched(quiz_t *q, const pmmu_walk_trace *t) {
   }
 }
 
+/* The page of a walk that reached its leaf: a supervisor read of the same address, which
+ * the rights always allow (the exercise sets neither SMEP nor SMAP). */
+static bool find_frame(const pmmu_t *m, quiz_item *it) {
+  const pmmu_response *r = &it->answer;
+  if (r->outcome != PMMU_OK && r->fault_kind != PMMU_FAULT_PROTECTION) return true;
+  pmmu_request read = {.la = it->req.la, .access = PMMU_READ, .priv = PMMU_SUPERVISOR};
+  pmmu_response page;
+  if (pmmu_debug_translate(m, &read, &page, NULL) != PMMU_E_OK || page.outcome != PMMU_OK)
+    return false;
+  it->page_shift = page.page_shift;
+  it->frame = page.pa & ~((UINT64_C(1) << page.page_shift) - 1);
+  return true;
+}
+
 static bool solve_items(quiz_t *q) {
   world_mem w = {q->table, q->n_tables};
   pmmu_t *m = open_model(q, &w);
@@ -75,7 +89,8 @@ static bool solve_items(quiz_t *q) {
   bool ok = true;
   for (unsigned i = 0; i < q->n_items && ok; i++) {
     quiz_item *it = &q->item[i];
-    ok = pmmu_debug_translate(m, &it->req, &it->answer, &it->walk) == PMMU_E_OK;
+    ok =
+        pmmu_debug_translate(m, &it->req, &it->answer, &it->walk) == PMMU_E_OK && find_frame(m, it);
     mark_touched(q, &it->walk);
   }
   pmmu_destroy(m);
@@ -111,24 +126,6 @@ static const pmmu_walk_step *step_of(const pmmu_walk_trace *t, pmmu_level level)
   return NULL;
 }
 
-/* The page's base: libpmmu's translation of the same address by a supervisor read, which
- * the rights always allow (the exercise has neither SMAP nor SMEP). */
-static uint64_t frame_of(const quiz_t *q, const quiz_item *it, unsigned *shift) {
-  const pmmu_response *r = &it->answer;
-  if (r->outcome != PMMU_OK) {
-    world_mem w = {(quiz_table *)q->table, q->n_tables};
-    pmmu_t *m = open_model(q, &w);
-    pmmu_request req = {.la = it->req.la, .access = PMMU_READ, .priv = PMMU_SUPERVISOR};
-    pmmu_response read = {0};
-    if (m) pmmu_debug_translate(m, &req, &read, NULL);
-    pmmu_destroy(m);
-    *shift = read.page_shift;
-    return read.pa & ~((UINT64_C(1) << read.page_shift) - 1);
-  }
-  *shift = r->page_shift;
-  return r->pa & ~((UINT64_C(1) << r->page_shift) - 1);
-}
-
 /* The rule that denied a complete walk, from the combined rights of its entries. */
 static const char *denial(const quiz_t *q, const quiz_facts *f, const pmmu_request *req) {
   bool u = true, w = true, xd = false;
@@ -159,7 +156,8 @@ void quiz_item_facts(const quiz_t *q, const quiz_item *it, quiz_facts *f) {
   f->error_code = r->error_code;
   f->complete = r->outcome == PMMU_OK || r->fault_kind == PMMU_FAULT_PROTECTION;
   f->large = f->pde && !f->pte && f->complete;
-  if (f->complete) f->frame = frame_of(q, it, &f->page_shift);
+  f->frame = it->frame;
+  f->page_shift = it->page_shift;
   if (f->fault && r->fault_kind == PMMU_FAULT_NOT_PRESENT) {
     f->stop = pmmu_level_name(r->fault_level);
     f->why = r->fault_level == PMMU_LEVEL_PDPTE ? "the PDPTE is not present (P=0)"
