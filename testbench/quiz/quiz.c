@@ -47,6 +47,13 @@ void quiz_options_init(quiz_options *o) {
   o->tlb_sets = QUIZ_DEFAULT_TLB_SETS;
 }
 
+/* No control characters: the names are printed in headings and comments of every format. */
+static bool printable(const char *s) {
+  for (; s && *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7F) return false;
+  return true;
+}
+
 const char *quiz_options_check(const quiz_options *o) {
   if (o->mode != QUIZ_MODE_32 && o->mode != QUIZ_MODE_PSE && o->mode != QUIZ_MODE_PAE)
     return "unknown paging mode";
@@ -55,6 +62,8 @@ const char *quiz_options_check(const quiz_options *o) {
   if (o->tlb_sets < 1 || o->tlb_sets > 1024 || (o->tlb_sets & (o->tlb_sets - 1)))
     return "--tlb-sets must be a power of two 1..1024";
   if (!o->student != !o->assignment) return "--student and --assignment go together";
+  if (!printable(o->student) || !printable(o->assignment))
+    return "--student and --assignment must be printable text (no control characters)";
   return NULL;
 }
 
