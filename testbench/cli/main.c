@@ -31,6 +31,11 @@ static const char usage_text[] =
     "           [--waves FILE] [--waves-from N] [--waves-to N] [--waves-on-failure N]\n"
     "      The testbench operating system: processes, demand paging, swap, copy-on-write\n"
     "      and SIGSEGV driven through the PMMU (docs/os.md); 'pmmu sim --help' for more.\n"
+    "  pmmu quiz [--seed S | --student ID --assignment NAME] [--pse | --pae [--nx]] [--items N]\n"
+    "            [--decoded] [--solve | --reveal pa | --check ANSWER [--item N]]\n"
+    "            [--format text|md|csv|pmmu|gift] [--json]\n"
+    "      A seeded address-translation exercise with its answers, a stepwise grader and\n"
+    "      exports (docs/quiz.md); 'pmmu quiz --help' for more.\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
@@ -61,8 +66,11 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
-  } commands[] = {
-      {"run", cmd_run}, {"explain", cmd_explain}, {"cosim", cmd_cosim}, {"sim", cmd_sim}};
+  } commands[] = {{"run", cmd_run},
+                  {"explain", cmd_explain},
+                  {"cosim", cmd_cosim},
+                  {"sim", cmd_sim},
+                  {"quiz", cmd_quiz}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);
