@@ -65,7 +65,7 @@ static void print_area(const os_t *os, const proc *p, const os_area *a, FILE *ou
       unsigned slot = pte >> 12, refs = os->sw[slot].pte_refs;
       char others[32] = "";
       if (refs > 1) snprintf(others, sizeof others, "  held by %u PTEs", refs);
-      fprintf(out, "  0x%08" PRIx32 "  swap slot %-4u%s\n", va, slot, others);
+      fprintf(out, "  0x%08" PRIx32 "  swap slot %u%s\n", va, slot, others);
       s.swap++;
     }
   }
