@@ -233,22 +233,25 @@ static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind
   return retry;
 }
 
+/* A user request about to be presented (r NULL), or its response. */
+static void emit_request(os_t *os, const proc *p, os_access_kind kind, uint32_t va,
+                         unsigned attempt, const pmmu_response *r) {
+  os_event ev = kern_event(r ? OS_EV_RESPONSE : OS_EV_REQUEST, p->pid, va);
+  ev.acc = kind;
+  ev.attempt = attempt;
+  ev.response = r;
+  kern_emit(os, &ev);
+}
+
 /* The translations of one access: the first, and a retry after each fault the handler fixed.
  * Returns false for a SIGSEGV. */
 static bool translate_and_do(os_t *os, proc *p, os_access_kind kind, uint32_t va, uint32_t *value) {
   pmmu_access acc = kind == OS_R ? PMMU_READ : kind == OS_W ? PMMU_WRITE : PMMU_FETCH;
   for (unsigned attempt = 0; attempt < 4; attempt++) {
     pmmu_response r;
-    os_event ev = kern_event(OS_EV_REQUEST, p->pid, va);
-    ev.acc = kind;
-    ev.attempt = attempt;
-    if (kern_events(os)) kern_emit(os, &ev);
+    if (kern_events(os)) emit_request(os, p, kind, va, attempt, NULL);
     if (!kern_translate(os, p, va, acc, PMMU_USER, &r)) return true;
-    if (kern_events(os)) {
-      ev.kind = OS_EV_RESPONSE;
-      ev.response = &r;
-      kern_emit(os, &ev);
-    }
+    if (kern_events(os)) emit_request(os, p, kind, va, attempt, &r);
     if (r.outcome == PMMU_BUS_ERROR) {
       kern_fatal(os, "bus error on a page walk");
       return true;
