@@ -1,10 +1,12 @@
 /* `pmmu sim`: the testbench OS's command line (sim.h, docs/os.md). */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "evlog.h"
 #include "sim.h"
 
 static const char help_text[] =
@@ -14,7 +16,7 @@ static const char help_text[] =
     "                [--stride BYTES] [--ws-pages N] [--temporal PCT] [--spatial PCT] [--phase N]\n"
     "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N|A..B]\n"
     "                [--mutant NAME] [--waves FILE] [--waves-from N] [--waves-to N]\n"
-    "                [--waves-on-failure N]\n"
+    "                [--waves-on-failure N] [--log KINDS] [--log-file FILE] [--pagemap PID|all]\n"
     "\n"
     "Runs processes of the testbench OS (docs/os.md) on the PMMU and prints, per process, what\n"
     "/proc/PID/status would show, then the system's and the PMMU's figures.\n"
@@ -25,6 +27,14 @@ static const char help_text[] =
     "  --frames F      physical frames for user pages (default 1024 = 4 MiB)\n"
     "  --accesses N    user accesses (default 1000000; with --trace: at most N, default all)\n"
     "  --maps          also print /proc/PID/maps\n"
+    "  --log KINDS     one line per OS event as it happens, KINDS a comma-separated list of\n"
+    "                  faults, evictions, swap, cow, segv, switch, fork, exit, all, e.g.\n"
+    "                  't=12 cyc=301 pid=1 pmmu-sim fault  va=0x08098000 write minor -> frame 3\n"
+    "                  (zero-fill heap)'; grep 'va=0x08098000' follows one page\n"
+    "  --log-file FILE the event log goes to FILE instead of standard output\n"
+    "  --pagemap PID   after the report, every page of PID's areas: its frame or swap slot,\n"
+    "                  its flags, and Rss/Shared/Private/Swap per area like smaps; repeatable;\n"
+    "                  'all': every process alive at the end\n"
     "  --mutant NAME   run the RTL built with one of its deliberate bugs (docs/rtl.md)\n"
     "  --check-every N check every invariant after every N-th page fault (default 1000; 0: only\n"
     "                  at the end); every read is checked against what was written, always\n"
@@ -48,6 +58,32 @@ static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uin
 
 static bool choose_workload(const char *word, void *dest) { return wl_pattern_parse(word, dest); }
 
+static bool choose_log(const char *word, void *dest) {
+  char bad[64];
+  unsigned mask;
+  if (!evlog_parse(word, &mask, bad, sizeof bad)) return false;
+  *(unsigned *)dest |= mask;
+  return true;
+}
+
+#define MAX_PAGEMAPS 64
+typedef struct pagemap_list {
+  int pids[MAX_PAGEMAPS];
+  unsigned n;
+  bool all;
+} pagemap_list;
+
+/* --pagemap PID (repeatable) or all. */
+static bool choose_pagemap(const char *word, void *dest) {
+  pagemap_list *l = dest;
+  uint64_t pid;
+  if (strcmp(word, "all") == 0) return l->all = true;
+  if (!cli_parse_u64(word, &pid) || pid < 1 || pid > 1000000000u || l->n == MAX_PAGEMAPS)
+    return false;
+  l->pids[l->n++] = (int)pid;
+  return true;
+}
+
 typedef struct sim_call {
   const sim_options *o;
   sim_result *res;
@@ -58,7 +94,12 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
   const sim_call *c = ctx;
   sim_options o = *c->o;
   sim_result spare;
-  if (again) o.progress = false;
+  if (again) { /* the log and the page maps were printed by the first run */
+    o.progress = false;
+    o.log_mask = 0;
+    o.n_pagemap = 0;
+    o.pagemap_all = false;
+  }
   return tb_exit_status(sim_run(&o, out, report, again ? &spare : c->res));
 }
 
@@ -68,6 +109,8 @@ int cmd_sim(int argc, char **argv) {
   sim_options_init(&o);
   waves_options_init(&waves);
   bool have_workload = false, have_accesses = false, help = false, no_events = false;
+  const char *log_file = NULL;
+  pagemap_list pagemaps = {.n = 0};
   const cli_option own[] = {
       {.name = "--help", .type = CLI_HELP, .dest = &help},
       {.name = "-h", .type = CLI_HELP, .dest = &help},
@@ -97,6 +140,17 @@ int cmd_sim(int argc, char **argv) {
        .given = &have_accesses},
       {.name = "--maps", .type = CLI_FLAG, .dest = &o.maps},
       {.name = "--no-events", .type = CLI_FLAG, .dest = &no_events},
+      {.name = "--log",
+       .type = CLI_CHOICE,
+       .dest = &o.log_mask,
+       .choose = choose_log,
+       .what = "a comma-separated list of " EVLOG_KINDS},
+      {.name = "--log-file", .type = CLI_STRING, .dest = &log_file, .what = "a file name"},
+      {.name = "--pagemap",
+       .type = CLI_CHOICE,
+       .dest = &pagemaps,
+       .choose = choose_pagemap,
+       .what = "a PID 1.. or all; at most 64 of them"},
       {.name = "--quantum", .type = CLI_UNSIGNED, .dest = &o.quantum, .min = 1, .max = 100000000},
       {.name = "--swap", .type = CLI_UNSIGNED, .dest = &o.os.swap_slots, .min = 1, .max = 1u << 20},
       {.name = "--heap", .type = CLI_UNSIGNED, .dest = &o.os.heap_pages, .max = 0x10000},
@@ -146,6 +200,10 @@ int cmd_sim(int argc, char **argv) {
   if (o.mutant && o.engine == ENGINE_MODEL)
     return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
+  if (log_file && !o.log_mask) return cli_usage_error(&cmd, "--log-file needs --log KINDS");
+  o.pagemap = pagemaps.pids;
+  o.n_pagemap = pagemaps.n;
+  o.pagemap_all = pagemaps.all;
   if (o.trace && have_workload)
     return cli_usage_error(&cmd, "--workload and --trace exclude each other");
   if (o.trace && !have_accesses) o.accesses = 0;
@@ -168,8 +226,18 @@ int cmd_sim(int argc, char **argv) {
     used += (size_t)snprintf(repro + used, sizeof repro - used, " %s", argv[i]);
   o.repro = repro;
   o.progress = isatty(fileno(stderr));
+  if (log_file && !(o.log_out = fopen(log_file, "w"))) {
+    fprintf(stderr, "pmmu sim: cannot write --log-file '%s': %s\n", log_file, strerror(errno));
+    return EXIT_USAGE;
+  }
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
-  if (!waves_enabled(&waves)) return run_sim(&call, stderr, stdout, false);
-  return cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call);
+  int status = waves_enabled(&waves) ? cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call)
+                                     : run_sim(&call, stderr, stdout, false);
+  if (o.log_out && fclose(o.log_out) != 0) {
+    fprintf(stderr, "pmmu sim: error writing --log-file '%s'\n", log_file);
+    if (!status) status = EXIT_USAGE;
+  }
+  if (log_file && status == EXIT_USAGE) remove(log_file); /* nothing half-written */
+  return status;
 }

@@ -31,6 +31,10 @@ static const char usage_text[] =
     "           [--waves FILE] [--waves-from N] [--waves-to N] [--waves-on-failure N]\n"
     "      The testbench operating system: processes, demand paging, swap, copy-on-write\n"
     "      and SIGSEGV driven through the PMMU (docs/os.md); 'pmmu sim --help' for more.\n"
+    "      --log KINDS prints the OS's events as they happen, --pagemap PID its pages.\n"
+    "  pmmu trace FILE [--tlb sets=S,ways=W,large=L,policy=P] [-v] [--frames F]\n"
+    "      A trace through the testbench OS on the model, with the TLB's view of every access\n"
+    "      (-v: one line each, as csim -v); last line 'hits:X misses:Y walks:Z faults:W'.\n"
     "  pmmu quiz [--seed S | --student ID --assignment NAME] [--pse | --pae [--nx]] [--items N]\n"
     "            [--decoded] [--solve | --reveal pa | --check ANSWER [--item N]]\n"
     "            [--format text|md|csv|pmmu|gift] [--json]\n"
@@ -70,7 +74,8 @@ int main(int argc, char **argv) {
                   {"explain", cmd_explain},
                   {"cosim", cmd_cosim},
                   {"sim", cmd_sim},
-                  {"quiz", cmd_quiz}};
+                  {"quiz", cmd_quiz},
+                  {"trace", cmd_trace}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);

@@ -63,6 +63,20 @@ void kern_fatal(os_t *os, const char *what) {
   if (++os->st.kernel_errors <= 10) fprintf(logf_(os), "pmmu-sim: kernel error: %s\n", what);
 }
 
+os_event kern_event(os_event_kind kind, int pid, uint32_t va) {
+  return (os_event){.kind = kind, .pid = pid, .va = va, .frame = -1, .old_frame = -1, .slot = -1};
+}
+
+void kern_emit(os_t *os, os_event *ev) {
+  ev->access = os->accesses;
+  ev->cycle = os->now;
+  const proc *p = proc_of(os, ev->pid);
+  ev->name = p ? p->name : "";
+  os->cfg.event(os->cfg.event_ctx, os, ev);
+}
+
+engine_t *os_engine(const os_t *os) { return os->e; }
+
 /* ---- Life cycle ----------------------------------------------------------------------------- */
 
 os_t *os_create(engine_t *e, const os_config *cfg, char *why, size_t why_len) {

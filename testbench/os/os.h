@@ -61,6 +61,12 @@ typedef enum os_bug {
 bool os_bug_parse(const char *name, os_bug *out);
 const char *os_bug_name(os_bug b);
 
+typedef struct os os_t;
+struct os_event;
+/* Called as each event happens (os_config.event): `os` may be read (its accessors, its
+ * engine's state) but not changed. */
+typedef void (*os_event_fn)(void *ctx, const os_t *os, const struct os_event *ev);
+
 typedef struct os_config {
   unsigned frames;           /* user frames (default 1024 = 4 MiB) */
   unsigned swap_slots;       /* swap area size in pages (default 65536) */
@@ -74,6 +80,8 @@ typedef struct os_config {
   unsigned segv_print_limit; /* segfault lines printed per process (default 10) */
   FILE *log;                 /* segfault lines and internal errors (default stdout) */
   os_bug bug;
+  os_event_fn event; /* every event as it happens (NULL: none, and no cost) */
+  void *event_ctx;
 } os_config;
 
 void os_config_init(os_config *c);
@@ -106,8 +114,6 @@ typedef struct os_stats {
   uint64_t forks, exits, segv;
   uint64_t cycle; /* the simulated cycle now */
 } os_stats;
-
-typedef struct os os_t;
 
 /* NULL (with a reason in why) if the configuration is bad or memory runs out. Sets CR0
  * (PG, WP), CR4 (PSE, PGE) and maps the kernel area. The engine stays the caller's. */
@@ -148,12 +154,78 @@ typedef struct os_area {
   bool r, w, x, shared;
   bool w_max; /* writable before any mprotect (data, heap, stack) */
 } os_area;
+/* ---- Events: what the kernel does, as it does it (pmmu sim --log, pmmu trace) ---------- */
+
+typedef enum os_event_kind {
+  OS_EV_FAULT,  /* a not-present fault fixed: a page mapped (how: os_fault_how) */
+  OS_EV_EVICT,  /* a page lost its frame to the clock: one event per PTE that mapped it */
+  OS_EV_COW,    /* a write fault on a copy-on-write page: copied (how 0) or reused (how 1) */
+  OS_EV_SEGV,   /* SIGSEGV delivered (every one: the segfault lines stop at a limit) */
+  OS_EV_SWITCH, /* a context switch: CR3 written with the directory of pid */
+  OS_EV_EXEC,   /* a new process (os_spawn) */
+  OS_EV_FORK,   /* pid forked other_pid */
+  OS_EV_EXIT,   /* pid exited */
+  /* The PMMU's side of user accesses, for tools (pmmu trace); not in the event log. */
+  OS_EV_REQUEST,  /* a user translation is about to be presented (every attempt) */
+  OS_EV_RESPONSE, /* ... and its response */
+  OS_EV_ACCESS    /* a user access is over (done, or SIGSEGV) */
+} os_event_kind;
+
+typedef enum os_fault_how {
+  OS_FAULT_ZERO,       /* minor: a zeroed frame (heap, stack) */
+  OS_FAULT_FILE,       /* major: read from the program or the library file */
+  OS_FAULT_LIB,        /* minor: the library's frame, already resident */
+  OS_FAULT_SWAP_CACHE, /* minor: the swap slot's frame, still resident */
+  OS_FAULT_SWAPIN      /* major: read back from the swap slot */
+} os_fault_how;
+
+typedef enum os_evict_fate {
+  OS_EVICT_SWAP_WRITE, /* dirty: written to the slot, the PTE holds the swap entry */
+  OS_EVICT_SWAP_CLEAN, /* clean with a copy on swap: the PTE holds the swap entry */
+  OS_EVICT_DROP_FILE,  /* a clean file page: PTE 0, read from the file again */
+  OS_EVICT_DROP_ZERO   /* a page never written: PTE 0, zero-filled again */
+} os_evict_fate;
+
+/* One event. Which fields mean something depends on the kind (the rest are 0 or -1). */
+typedef struct os_event {
+  os_event_kind kind;
+  uint64_t access;    /* user accesses begun so far: the event happened during (or after) it */
+  uint64_t cycle;     /* the simulated cycle */
+  int pid;            /* the process: EVICT the page's owner, SWITCH the new one, FORK the parent */
+  const char *name;   /* its name */
+  uint32_t va;        /* FAULT, EVICT, COW: the page; SEGV: CR2; REQUEST..ACCESS: the address */
+  os_access_kind acc; /* FAULT, COW, SEGV, REQUEST, RESPONSE, ACCESS */
+  os_area_kind area;  /* FAULT, EVICT, COW */
+  unsigned how;       /* FAULT: os_fault_how; EVICT: os_evict_fate; COW: 0 copy, 1 reuse */
+  int32_t frame;      /* FAULT: the frame mapped; EVICT: the frame lost; COW: the new frame */
+  int32_t old_frame;  /* COW: the frame written to (copy: copied from) */
+  int32_t slot;       /* FAULT from swap, EVICT to swap: the swap slot */
+  uint32_t file_page; /* FAULT from a file: the page of the file */
+  uint32_t error_code;           /* SEGV */
+  int other_pid;                 /* SWITCH: the process before (0: the kernel); FORK: the child */
+  uint32_t cr3;                  /* SWITCH */
+  unsigned pages;                /* FORK: PTEs copied; EXIT: resident pages released */
+  unsigned cow_pages;            /* FORK: pages made copy-on-write */
+  unsigned swap_entries;         /* EXIT: swap entries released */
+  unsigned attempt;              /* REQUEST, RESPONSE: 0, then 1.. for retries after a fault */
+  const pmmu_response *response; /* RESPONSE */
+  bool segv;                     /* ACCESS: it ended in SIGSEGV */
+} os_event;
+
+/* The engine the kernel runs on (tools read the TLB through it). */
+engine_t *os_engine(const os_t *os);
+
 /* The area of kind `kind` of pid; false if none (e.g. an empty heap). */
 bool os_area_of(const os_t *os, int pid, os_area_kind kind, os_area *out);
 /* /proc/PID/maps */
 void os_print_maps(const os_t *os, int pid, FILE *out);
 /* /proc/PID/status (plus the simulator's counters) */
 void os_print_status(const os_t *os, int pid, FILE *out);
+
+/* /proc/PID/smaps and pagemap in one (docs/os.md, "The page map"): per area, every page
+ * present or on swap with its state and flags, the untouched ones as ranges, and the area's
+ * Rss, Shared, Private and Swap; the totals equal VmRSS and VmSwap of os_print_status. */
+void os_print_pagemap(const os_t *os, int pid, FILE *out);
 
 /* Resident pages: distinct frames mapped by pid; and split as /proc shows. */
 typedef struct os_mem_usage {
@@ -184,6 +256,8 @@ int os_ppid(const os_t *os, int pid);
 int os_current(const os_t *os);
 /* Every PID alive, in creation order; returns the count. */
 unsigned os_pids(const os_t *os, int *pids, unsigned max);
+/* The highest PID given so far (0: none): a PID up to it that is not alive has exited. */
+int os_last_pid(const os_t *os);
 /* The content a backed page starts with (file 1 = the program, 2 = the library). */
 uint32_t os_file_word(unsigned file, uint32_t page, uint32_t word);
 /* Describes an error code as the segfault line does: "user write, protection". */

@@ -6,9 +6,15 @@
 
 /* ---- The page-fault handler ------------------------------------------------------------------ */
 
-static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec) {
+static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec, os_access_kind kind) {
   p->st.segv++;
   os->st.segv++;
+  if (kern_events(os)) {
+    os_event ev = kern_event(OS_EV_SEGV, p->pid, va);
+    ev.acc = kind;
+    ev.error_code = ec;
+    kern_emit(os, &ev);
+  }
   if (p->segv_printed >= os->cfg.segv_print_limit) return;
   p->segv_printed++;
   char dec[64], where[96] = "";
@@ -43,14 +49,17 @@ static void map_frame(os_t *os, proc *p, uint32_t vpn, unsigned f, const os_area
 
 /* A swap entry (slot in bits 31:12): the slot's frame if the swap cache still holds it, else
  * a frame read back from swap. */
-static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t pte) {
+static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t pte, os_event *ev) {
   unsigned s = pte >> 12;
   swap_slot *sl = &os->sw[s];
   int f = sl->frame;
+  ev->slot = (int32_t)s;
   if (f >= 0) {
     p->st.swap_cache_hits++;
     p->st.minflt++;
+    ev->how = OS_FAULT_SWAP_CACHE;
   } else {
+    ev->how = OS_FAULT_SWAPIN;
     if ((f = kern_frame_alloc(os)) < 0) return;
     for (unsigned w = 0; w < 1024; w += 2)
       wr64(os, frame_pa((unsigned)f) + 4 * w, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
@@ -64,17 +73,21 @@ static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t 
   sl->pte_refs--;
   p->swap_pages--;
   map_frame(os, p, vpn, (unsigned)f, a, os->fr[f].nmap == 0 && sl->pte_refs == 0);
+  ev->frame = f;
 }
 
 /* A library page: the one frame every process maps, read from the file if not resident. */
-static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
+static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va, os_event *ev) {
   uint32_t vpn = va >> 12;
   uint32_t page = (va - a->start) / OS_PAGE;
   int f = os->lib_frame[page];
+  ev->file_page = page;
   if (f >= 0) {
     p->st.lib_maps++;
     p->st.minflt++;
+    ev->how = OS_FAULT_LIB;
   } else {
+    ev->how = OS_FAULT_FILE;
     if ((f = kern_frame_alloc(os)) < 0) return;
     fill_from_file(os, (unsigned)f, FILE_LIB, page);
     os->fr[f].kind = FR_LIB;
@@ -85,11 +98,12 @@ static void lib_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
     p->st.majflt++;
   }
   map_frame(os, p, vpn, (unsigned)f, a, false);
+  ev->frame = f;
 }
 
 /* A first touch of a private page: read from the file (text, data; the library with
  * OS_BUG_LIB_PRIVATE), or a zero page (heap, stack). */
-static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
+static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va, os_event *ev) {
   uint32_t vpn = va >> 12;
   int f = kern_frame_alloc(os);
   if (f < 0) return;
@@ -103,17 +117,21 @@ static void first_touch(os_t *os, proc *p, const os_area *a, uint32_t va) {
     fr->file_page = page;
     p->st.file_reads++;
     p->st.majflt++;
+    ev->how = OS_FAULT_FILE;
+    ev->file_page = page;
   } else {
     kern_zero_page(os, frame_pa((unsigned)f));
     fr->kind = FR_ANON;
     p->st.zero_fills++;
     p->st.minflt++;
+    ev->how = OS_FAULT_ZERO;
   }
   map_frame(os, p, vpn, (unsigned)f, a, true);
+  ev->frame = f;
 }
 
 /* A not-present fault in area a: demand zero, file read, the library's frame, or swap-in. */
-static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
+static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va, os_access_kind kind) {
   uint32_t vpn = va >> 12, addr = kern_pte_addr(os, p, vpn, true);
   if (!addr) return;
   uint32_t pte = rd32(os, addr);
@@ -121,16 +139,25 @@ static void fault_in(os_t *os, proc *p, const os_area *a, uint32_t va) {
     os->st.spurious++;
     return;
   }
-  if (pte & PTE_SW_SWAP) swap_in(os, p, a, vpn, pte);
-  else if (a->kind == OS_AREA_LIB && os->cfg.bug != OS_BUG_LIB_PRIVATE) lib_in(os, p, a, va);
-  else first_touch(os, p, a, va);
+  os_event ev = kern_event(OS_EV_FAULT, p->pid, va & ~(OS_PAGE - 1));
+  ev.acc = kind;
+  ev.area = a->kind;
+  if (pte & PTE_SW_SWAP) swap_in(os, p, a, vpn, pte, &ev);
+  else if (a->kind == OS_AREA_LIB && os->cfg.bug != OS_BUG_LIB_PRIVATE) lib_in(os, p, a, va, &ev);
+  else first_touch(os, p, a, va, &ev);
+  if (kern_events(os) && ev.frame >= 0) kern_emit(os, &ev);
 }
 
 /* A write to a present read-only page of a writable area: break copy-on-write. */
-static void cow_break(os_t *os, proc *p, uint32_t va) {
+static void cow_break(os_t *os, proc *p, const os_area *a, uint32_t va) {
   uint32_t vpn = va >> 12, addr = kern_pte_addr_const(p, vpn), pte = rd32(os, addr);
   unsigned old = kern_frame_of_pte(pte);
   frame *fr = &os->fr[old];
+  os_event ev = kern_event(OS_EV_COW, p->pid, va & ~(OS_PAGE - 1));
+  ev.acc = OS_W;
+  ev.area = a->kind;
+  ev.old_frame = (int32_t)old;
+  ev.frame = (int32_t)old;
   bool shared_slot = fr->slot >= 0 && os->sw[fr->slot].pte_refs > 0;
   p->st.minflt++;
   if (os->cfg.bug == OS_BUG_COW_NO_COPY || (fr->nmap == 1 && !shared_slot)) {
@@ -143,6 +170,7 @@ static void cow_break(os_t *os, proc *p, uint32_t va) {
     }
     wr32(os, addr, (pte | PTE_W) & ~PTE_SW_COW);
     p->st.cow_reuses++;
+    ev.how = 1;
   } else {
     fr->pinned = true;
     int f = kern_frame_alloc(os);
@@ -156,8 +184,10 @@ static void cow_break(os_t *os, proc *p, uint32_t va) {
     wr32(os, addr, (uint32_t)frame_pa((unsigned)f) | PTE_P | PTE_U | PTE_W);
     kern_rmap_add(os, (unsigned)f, p, vpn);
     p->st.cow_copies++;
+    ev.frame = f;
   }
   kern_flush_page(os, p, va);
+  if (kern_events(os)) kern_emit(os, &ev);
 }
 
 /* The #PF "interrupt": returns true if the access is to be retried, false for SIGSEGV. */
@@ -181,15 +211,15 @@ static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind
   } else if (kind == OS_W && !a->w) {
     retry = false; /* write to a read-only area */
   } else if (!(ec & PMMU_EC_P)) {
-    fault_in(os, p, a, va);
+    fault_in(os, p, a, va, kind);
     retry = true;
   } else if (kind == OS_W) {
-    cow_break(os, p, va);
+    cow_break(os, p, a, va);
     retry = true;
   } else {
     os->st.spurious++; /* a protection fault on a read of a readable page: nothing to fix */
   }
-  if (!retry) segv(os, p, va, ec);
+  if (!retry) segv(os, p, va, ec, kind);
   if (os->cfg.check_every && os->fault_count % os->cfg.check_every == 0) {
     char why[256];
     os->st.check_runs++;
@@ -203,18 +233,25 @@ static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind
   return retry;
 }
 
-bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *value) {
-  proc *p = proc_of(os, pid);
-  if (!p) return false;
-  os_switch(os, pid);
-  p->st.accesses++;
-  if (kind == OS_X) p->ip = va;
-  else if (p->has[OS_AREA_STACK] && va >= p->area[OS_AREA_STACK].start && va < OS_STACK_TOP)
-    p->sp = va;
+/* A user request about to be presented (r NULL), or its response. */
+static void emit_request(os_t *os, const proc *p, os_access_kind kind, uint32_t va,
+                         unsigned attempt, const pmmu_response *r) {
+  os_event ev = kern_event(r ? OS_EV_RESPONSE : OS_EV_REQUEST, p->pid, va);
+  ev.acc = kind;
+  ev.attempt = attempt;
+  ev.response = r;
+  kern_emit(os, &ev);
+}
+
+/* The translations of one access: the first, and a retry after each fault the handler fixed.
+ * Returns false for a SIGSEGV. */
+static bool translate_and_do(os_t *os, proc *p, os_access_kind kind, uint32_t va, uint32_t *value) {
   pmmu_access acc = kind == OS_R ? PMMU_READ : kind == OS_W ? PMMU_WRITE : PMMU_FETCH;
   for (unsigned attempt = 0; attempt < 4; attempt++) {
     pmmu_response r;
+    if (kern_events(os)) emit_request(os, p, kind, va, attempt, NULL);
     if (!kern_translate(os, p, va, acc, PMMU_USER, &r)) return true;
+    if (kern_events(os)) emit_request(os, p, kind, va, attempt, &r);
     if (r.outcome == PMMU_BUS_ERROR) {
       kern_fatal(os, "bus error on a page walk");
       return true;
@@ -238,4 +275,23 @@ bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *va
   }
   kern_fatal(os, "the same access faulted four times");
   return true;
+}
+
+bool os_access(os_t *os, int pid, os_access_kind kind, uint32_t va, uint32_t *value) {
+  proc *p = proc_of(os, pid);
+  if (!p) return false;
+  os->accesses++;
+  os_switch(os, pid);
+  p->st.accesses++;
+  if (kind == OS_X) p->ip = va;
+  else if (p->has[OS_AREA_STACK] && va >= p->area[OS_AREA_STACK].start && va < OS_STACK_TOP)
+    p->sp = va;
+  bool ok = translate_and_do(os, p, kind, va, value);
+  if (kern_events(os)) {
+    os_event ev = kern_event(OS_EV_ACCESS, pid, va);
+    ev.acc = kind;
+    ev.segv = !ok;
+    kern_emit(os, &ev);
+  }
+  return ok;
 }

@@ -143,6 +143,16 @@ int kern_frame_alloc(os_t *os) {
   return (int)f;
 }
 
+static void emit_evict(os_t *os, const proc *p, uint32_t vpn, unsigned f, os_evict_fate fate) {
+  os_event ev = kern_event(OS_EV_EVICT, p->pid, vpn << 12);
+  const os_area *a = kern_area_at(p, vpn << 12);
+  ev.area = a ? a->kind : OS_AREA_HEAP;
+  ev.how = fate;
+  ev.frame = (int32_t)f;
+  ev.slot = fate == OS_EVICT_SWAP_WRITE || fate == OS_EVICT_SWAP_CLEAN ? os->fr[f].slot : -1;
+  kern_emit(os, &ev);
+}
+
 static void evict(os_t *os, unsigned f) {
   frame *fr = &os->fr[f];
   for (unsigned i = 0; i < fr->nmap; i++) {
@@ -176,6 +186,10 @@ static void evict(os_t *os, unsigned f) {
     }
     entry = ((uint32_t)fr->slot << 12) | PTE_SW_SWAP;
   }
+  os_evict_fate fate = fr->dirty             ? OS_EVICT_SWAP_WRITE
+                       : to_swap             ? OS_EVICT_SWAP_CLEAN
+                       : fr->kind == FR_ANON ? OS_EVICT_DROP_ZERO
+                                             : OS_EVICT_DROP_FILE;
   for (unsigned i = 0; i < fr->nmap; i++) {
     proc *p = os->procs[fr->map[i].proc];
     wr32(os, kern_pte_addr_const(p, fr->map[i].vpn), entry);
@@ -184,6 +198,7 @@ static void evict(os_t *os, unsigned f) {
       p->swap_pages++;
     }
     kern_flush_page(os, p, fr->map[i].vpn << 12);
+    if (kern_events(os)) emit_evict(os, p, fr->map[i].vpn, f, fate);
   }
   os->st.evictions++;
   fr->nmap = 0;

@@ -95,13 +95,22 @@ struct os {
   unsigned pid_cap;
   int next_pid;
   uint64_t fault_count;
+  uint64_t accesses;    /* user accesses begun (the events' time) */
   os_proc_stats exited; /* the counters of every process that exited */
 };
 
 /* os.c: an internal error of the kernel, counted and printed (the first ten). */
 void kern_fatal(os_t *os, const char *what);
 
+/* os.c: hands an event to os_config.event (the caller tests kern_events first, so that an
+ * event costs nothing when nobody listens); fills in the time and the process's name. */
+void kern_emit(os_t *os, os_event *ev);
+/* A blank event of `kind` for pid (frames and slots -1). */
+os_event kern_event(os_event_kind kind, int pid, uint32_t va);
+
 /* ---- One-line helpers ----------------------------------------------------------------- */
+
+static inline bool kern_events(const os_t *os) { return os->cfg.event != NULL; }
 
 static inline FILE *logf_(const os_t *os) { return os->cfg.log ? os->cfg.log : stdout; }
 

@@ -127,6 +127,10 @@ int os_spawn(os_t *os, const char *name) {
   p->ip = OS_TEXT_START;
   p->sp = OS_STACK_TOP - 16;
   task_struct_init(os, p);
+  if (kern_events(os)) {
+    os_event ev = kern_event(OS_EV_EXEC, p->pid, 0);
+    kern_emit(os, &ev);
+  }
   return p->pid;
 }
 
@@ -137,18 +141,27 @@ void os_switch(os_t *os, int pid) {
   if (!p) return;
   int s = slot_of(os, p);
   if (os->current == s) return;
+  int before = os->current >= 0 ? os->procs[os->current]->pid : 0;
   kern_write_cr3(os, p->dir_pa);
   os->current = s;
+  if (kern_events(os)) {
+    os_event ev = kern_event(OS_EV_SWITCH, pid, 0);
+    ev.other_pid = before;
+    ev.cr3 = p->dir_pa;
+    kern_emit(os, &ev);
+  }
   os->st.context_switches++;
   kern_access(os, false, TASK_KVA(s), (uint32_t)p->pid); /* the scheduler reads the task */
 }
 
-/* Unmaps one page of p: frees or drops what its PTE held. */
-static void unmap_page(os_t *os, proc *p, uint32_t vpn, bool flush) {
+typedef enum unmapped { UNMAPPED_NOTHING, UNMAPPED_FRAME, UNMAPPED_SWAP } unmapped;
+
+/* Unmaps one page of p: frees or drops what its PTE held; says what that was. */
+static unmapped unmap_page(os_t *os, proc *p, uint32_t vpn, bool flush) {
   uint32_t a = kern_pte_addr_const(p, vpn);
-  if (!a) return;
+  if (!a) return UNMAPPED_NOTHING;
   uint32_t pte = rd32(os, a);
-  if (!pte) return;
+  if (!pte) return UNMAPPED_NOTHING;
   wr32(os, a, 0);
   if (pte & PTE_P) {
     if (flush) kern_flush_page(os, p, vpn << 12);
@@ -158,10 +171,14 @@ static void unmap_page(os_t *os, proc *p, uint32_t vpn, bool flush) {
       kern_rmap_remove(os, f, p, vpn);
       if (!os->fr[f].nmap) kern_frame_release(os, f);
     }
-  } else if (pte & PTE_SW_SWAP) {
+    return UNMAPPED_FRAME;
+  }
+  if (pte & PTE_SW_SWAP) {
     p->swap_pages--;
     kern_slot_put(os, pte >> 12);
+    return UNMAPPED_SWAP;
   }
+  return UNMAPPED_NOTHING;
 }
 
 void os_exit(os_t *os, int pid) {
@@ -172,11 +189,18 @@ void os_exit(os_t *os, int pid) {
     kern_write_cr3(os, os->kernel_dir);
     os->current = -1;
   }
+  unsigned count[3] = {0, 0, 0}; /* by unmapped */
   for (unsigned i = 0; i < USER_PDES; i++) {
     if (!p->pt_pa[i]) continue;
-    for (unsigned j = 0; j < 1024; j++) unmap_page(os, p, (i << 10) | j, false);
+    for (unsigned j = 0; j < 1024; j++) count[unmap_page(os, p, (i << 10) | j, false)]++;
     pt_release(os, p->pt_pa[i]);
     p->pt_pa[i] = 0;
+  }
+  if (kern_events(os)) { /* while the process still has its name */
+    os_event ev = kern_event(OS_EV_EXIT, pid, 0);
+    ev.pages = count[UNMAPPED_FRAME];
+    ev.swap_entries = count[UNMAPPED_SWAP];
+    kern_emit(os, &ev);
   }
   pt_release(os, p->dir_pa);
   kern_shadow_free(p);
@@ -189,14 +213,17 @@ void os_exit(os_t *os, int pid) {
 /* fork's copy of the parent's PTEs into the child c: a writable page becomes copy-on-write in
  * both. Returns how many parent PTEs lost W; the first FLUSH_CEILING of their addresses are
  * in flush (they must leave the parent's TLB). */
-static unsigned fork_page_tables(os_t *os, proc *parent, proc *c, uint32_t *flush) {
+static unsigned fork_page_tables(os_t *os, proc *parent, proc *c, uint32_t *flush,
+                                 unsigned *copied) {
   unsigned nflush = 0;
+  *copied = 0;
   for (unsigned i = 0; i < USER_PDES; i++) {
     if (!parent->pt_pa[i]) continue;
     for (unsigned j = 0; j < 1024; j++) {
       uint32_t vpn = (i << 10) | j, pa = parent->pt_pa[i] + 4 * j, pte = rd32(os, pa);
       if (!pte) continue;
       uint32_t child = pte;
+      ++*copied;
       if (pte & PTE_P) {
         unsigned f = kern_frame_of_pte(pte);
         if (pte & PTE_D) os->fr[f].dirty = true;
@@ -233,7 +260,8 @@ int os_fork(os_t *os, int pid) {
   c->ip = parent->ip;
   c->sp = parent->sp;
   uint32_t flush[FLUSH_CEILING];
-  unsigned nflush = fork_page_tables(os, parent, c, flush);
+  unsigned copied;
+  unsigned nflush = fork_page_tables(os, parent, c, flush, &copied);
   if (nflush > FLUSH_CEILING) {
     if (os->cfg.bug != OS_BUG_NO_INVLPG) {
       kern_write_cr3(os, parent->dir_pa);
@@ -246,6 +274,13 @@ int os_fork(os_t *os, int pid) {
   c->kfaults = 0;
   task_struct_init(os, c);
   os->st.forks++;
+  if (kern_events(os)) {
+    os_event ev = kern_event(OS_EV_FORK, parent->pid, 0);
+    ev.other_pid = c->pid;
+    ev.pages = copied;
+    ev.cow_pages = nflush;
+    kern_emit(os, &ev);
+  }
   return c->pid;
 }
 

@@ -60,6 +60,8 @@ unsigned os_pids(const os_t *os, int *pids, unsigned max) {
   return n;
 }
 
+int os_last_pid(const os_t *os) { return os->next_pid - 1; }
+
 long os_frame_of(const os_t *os, int pid, uint32_t va) {
   const proc *p = proc_of(os, pid);
   if (!p) return -1;

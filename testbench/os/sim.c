@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "sim.h"
 
+#include "evlog.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +258,59 @@ static int run_trace(run *r, trace *tr) {
   return status;
 }
 
+/* The highest PID the run can make: the trace's processes and forks; a generated run's
+ * processes, unless its events fork more (0: not known before the run). */
+static int max_pid(const sim_options *o, const trace *tr) {
+  if (!o->trace) return o->events && o->workload == WL_MIX ? 0 : (int)o->processes;
+  uint32_t *live = calloc(2 * tr->n + 1, sizeof *live); /* a record adds two at most */
+  if (!live) return 0;
+  unsigned nlive = 0;
+  int made = 0;
+  for (size_t i = 0; i < tr->n; i++) {
+    const trace_rec *rec = &tr->v[i];
+    unsigned k = 0;
+    while (k < nlive && live[k] != rec->pid) k++;
+    if (k == nlive) { /* a new process (exec) */
+      live[nlive++] = rec->pid;
+      made++;
+    }
+    if (rec->op == TR_FORK) {
+      live[nlive++] = rec->arg;
+      made++;
+    } else if (rec->op == TR_EXIT) {
+      live[k] = live[--nlive];
+    }
+  }
+  free(live);
+  return made;
+}
+
+/* --pagemap PIDs that no run of these options can make: a usage error before the run. */
+static int check_pagemap_pids(const sim_options *o, const trace *tr, FILE *err) {
+  int most = o->n_pagemap ? max_pid(o, tr) : 0;
+  for (unsigned i = 0; i < o->n_pagemap && most; i++)
+    if (o->pagemap[i] > most) {
+      fprintf(err, "pmmu sim: error: --pagemap %d: this run makes processes 1..%d only\n",
+              o->pagemap[i], most);
+      return TB_E_USAGE;
+    }
+  return TB_OK;
+}
+
+static void print_pagemaps(const run *r, FILE *out) {
+  const sim_options *o = r->o;
+  int pids[OS_MAX_PROCS];
+  unsigned n = o->pagemap_all ? os_pids(r->os, pids, OS_MAX_PROCS) : 0;
+  for (unsigned i = 0; i < o->n_pagemap && n < OS_MAX_PROCS; i++) pids[n++] = o->pagemap[i];
+  for (unsigned i = 0; i < n; i++) {
+    fprintf(out, "\n/proc/%d/pagemap\n", pids[i]);
+    if (os_alive(r->os, pids[i])) os_print_pagemap(r->os, pids[i], out);
+    else if (pids[i] <= os_last_pid(r->os))
+      fprintf(out, "  process %d exited during the run: no pages left to show\n", pids[i]);
+    else fprintf(out, "  no process %d was created in this run\n", pids[i]);
+  }
+}
+
 /* ---- The report ---------------------------------------------------------------------------- */
 
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
@@ -340,6 +395,11 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   trace tr = {0};
   if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err))
     return TB_E_INPUT; /* nothing runs */
+  int bad_pid = check_pagemap_pids(o, &tr, err);
+  if (bad_pid) {
+    trace_free(&tr);
+    return bad_pid;
+  }
   tb_error terr;
   engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
@@ -349,6 +409,11 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   }
   os_config cfg = o->os;
   if (!cfg.log) cfg.log = out;
+  evlog log = {.out = o->log_out ? o->log_out : out, .mask = o->log_mask};
+  if (o->log_mask) {
+    cfg.event = evlog_event;
+    cfg.event_ctx = &log;
+  }
   os_t *os = os_create(e, &cfg, why, sizeof why);
   if (!os) {
     fprintf(err, "pmmu sim: error: %s\n", why);
@@ -365,12 +430,12 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   }
   run r = {.o = o, .os = os, .err = err, .tasks = tasks, .res = res, .e = e};
   r.drv.rng = o->seed ^ UINT64_C(0xD1B54A32D192ED03);
-  if (o->trace) {
+  if (o->trace && !o->silent) {
     char limit[32] = "all";
     if (o->accesses) snprintf(limit, sizeof limit, "at most %" PRIu64, o->accesses);
     fprintf(out, "pmmu sim: trace %s, %s accesses, %u frames (%u kB), engine %s\n", o->trace, limit,
             cfg.frames, cfg.frames * 4, engine_kind_name(o->engine));
-  } else {
+  } else if (!o->silent) {
     fprintf(out,
             "pmmu sim: %u processes, workload %s, %" PRIu64
             " accesses, %u frames (%u kB), engine %s, seed %" PRIu64 "\n",
@@ -400,7 +465,10 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   engine_finish(e);
   engine_report_pending(e, err, o->repro);
   res->mismatches = engine_mismatch_count(e);
-  if (status == 0) report(&r, e, out);
+  if (status == 0 && !o->silent) {
+    report(&r, e, out);
+    print_pagemaps(&r, out);
+  }
   int rtl_errors = engine_rtl_errors(e);
   if (rtl_errors)
     fprintf(err, "pmmu sim: error: the RTL reported %d assertion failures\n", rtl_errors);
