@@ -86,16 +86,16 @@ pmmu_cli_usage(explain_unknown "pmmu explain: unknown option '--x'" explain ${de
 # user write to the read-only page (line 34) drops the entry it hit.
 set(tlb_e "\\{\"la\":\"0x00400000\",\"size\":\"4K\",\"frame\":\"0x000801000\",\"u\":true,\"w\":false,\"x\":true,\"d\":false,\"g\":false\\}")
 pmmu_cli_test(run_tlb_state_first_fill
-  "\"line\":22,\"op\":\"tlb-state\",\"sets\":16,\"ways\":4,\"large\":8,\"policy\":\"plru\",\"fill\":\\{\"array\":\"4K\",\"set\":0,\"way\":0,\"evicted\":null\\},\"dropped\":\\[\\],\"4K\":\\[\\[${tlb_e},null,null,null\\],\\[null,null,null,null\\]"
+  "\"line\":22,\"op\":\"tlb-state\",\"sets\":16,\"ways\":4,\"large\":8,\"policy\":\"plru\",\"fill\":\\{\"array\":\"4K\",\"set\":0,\"way\":0,\"evicted\":null\\},\"dropped\":\\[\\],\"entries\":\\{\"4K\":\\[\\[${tlb_e},null,null,null\\],\\[null,null,null,null\\]"
   run --json --tlb-state ${demo})
 pmmu_cli_test(run_tlb_state_drop
-  "\"line\":34,\"op\":\"tlb-state\",[^\n]*\"fill\":null,\"dropped\":\\[\\{\"array\":\"4K\",\"set\":0,\"way\":0\\}\\],\"4K\":\\[\\[null,"
+  "\"line\":34,\"op\":\"tlb-state\",[^\n]*\"fill\":null,\"dropped\":\\[\\{\"array\":\"4K\",\"set\":0,\"way\":0\\}\\],\"entries\":\\{\"4K\":\\[\\[null,"
   run --json --tlb-state ${demo})
 pmmu_cli_test(run_tlb_state_refill_dirty
   "\"line\":41,\"op\":\"tlb-state\",[^\n]*\"fill\":\\{\"array\":\"4K\",\"set\":1,\"way\":0,\"evicted\":\\{\"la\":\"0x00401000\",[^}]*\"d\":false[^\n]*\\],\\[\\{\"la\":\"0x00401000\",\"size\":\"4K\",\"frame\":\"0x000802000\",\"u\":true,\"w\":true,\"x\":true,\"d\":true,\"g\":false\\}"
   run --json --tlb-state ${demo})
 pmmu_cli_test(run_tlb_state_large
-  "\"line\":50,\"op\":\"tlb-state\",[^\n]*\"fill\":\\{\"array\":\"large\",\"set\":0,\"way\":0,\"evicted\":null\\}[^\n]*\"large\":\\[\\{\"la\":\"0xc0000000\",\"size\":\"4M\",\"frame\":\"0x001000000\",\"u\":false,\"w\":true,\"x\":true,\"d\":false,\"g\":true\\},null,null,null,null,null,null,null\\]\\}"
+  "\"line\":50,\"op\":\"tlb-state\",[^\n]*\"fill\":\\{\"array\":\"large\",\"set\":0,\"way\":0,\"evicted\":null\\}[^\n]*\"large\":\\[\\{\"la\":\"0xc0000000\",\"size\":\"4M\",\"frame\":\"0x001000000\",\"u\":false,\"w\":true,\"x\":true,\"d\":false,\"g\":true\\},null,null,null,null,null,null,null\\]\\}\\}"
   run --json --tlb-state ${demo})
 pmmu_cli_usage(run_tlb_state_needs_json "pmmu run: --tlb-state needs --json" run --tlb-state ${demo})
 pmmu_cli_usage(run_tlb_state_needs_model "pmmu run: --tlb-state reads the model's TLB" run --json --tlb-state --engine rtl ${demo})

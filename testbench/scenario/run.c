@@ -194,7 +194,7 @@ static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *a
     print_tlb_slot(r->out, cfg, i);
     fputc('}', r->out);
   }
-  fputs("],\"4K\":[", r->out);
+  fputs("],\"entries\":{\"4K\":[", r->out);
   for (unsigned i = 0; i < n; i++) {
     fputs(i % cfg->tlb_ways ? "," : i ? "],[" : "[", r->out);
     print_tlb_entry(r->out, &after[i]);
@@ -204,7 +204,7 @@ static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *a
     if (i > n) fputc(',', r->out);
     print_tlb_entry(r->out, &after[i]);
   }
-  fputs("]}\n", r->out);
+  fputs("]}}\n", r->out);
 }
 
 /* ---- Commands -------------------------------------------------------------------------- */
