@@ -249,6 +249,15 @@ function setupQuiz() {
       navigator.clipboard.writeText(url).then(() => setStatus('Link copied: ' + url), shown);
     else shown();
   });
+  /* a shared link opened in a tab that shows the page already */
+  window.addEventListener('hashchange', () => {
+    const o = readUrlOptions();
+    if (!o.seed) return;
+    $('quiz-seed').value = o.seed;
+    if (CHECK_FIELDS[o.mode]) $('quiz-mode').value = o.mode;
+    $('quiz-decoded').checked = o.decoded;
+    generateQuiz(...current());
+  });
   generateQuiz(...current());
 }
 
@@ -302,11 +311,12 @@ function runScenario() {
   const errors = r.status === 2 ? parseErrors(r.err) : { byLine: new Map(), other: r.err ? r.err.trim().split('\n') : [] };
   for (const line of r.out.split('\n')) {
     if (!line) continue;
-    const o = JSON.parse(line);
-    if (o.op === 'tlb-state') {
-      page.tlbByLine.set(o.line, o);
+    if (line.includes('"op":"tlb-state"')) {
+      /* kept as text: parsed when its access is chosen (a long scenario has megabytes) */
+      page.tlbByLine.set(Number(/^\{"line":(\d+)/.exec(line)[1]), line);
       continue;
     }
+    const o = JSON.parse(line);
     if (o.va !== undefined) {
       accesses++;
       page.accessByLine.set(o.line, o);
@@ -431,7 +441,8 @@ function describeFill(t) {
 }
 
 function renderTlb(line) {
-  const t = page.tlbByLine.get(line);
+  const text = page.tlbByLine.get(line);
+  const t = text && JSON.parse(text);
   const out = $('tlb-out');
   if (!t) {
     out.replaceChildren(message('No TLB state for this line.'));
@@ -442,13 +453,14 @@ function renderTlb(line) {
   const isDropped = (array, set, way) => t.dropped.some((d) => d.array === array && d.set === set && d.way === way);
   const cls = (array, set, way) => (isFill(array, set, way) ? 'fill' : isDropped(array, set, way) ? 'dropped' : null);
   const ways = Array.from({ length: t.ways }, (_, w) => el('th', {}, `way ${w}`));
-  const small = el('table', { class: 'grid', id: 'tlb-4k' },
-    el('caption', {}, `4 KiB array: ${t.sets} sets \u00d7 ${t.ways} ways`),
-    el('tr', {}, el('th', {}, 'set'), ways),
-    t.entries['4K'].map((row, s) => el('tr', {}, el('th', {}, s), row.map((e, w) => tlbCell(e, cls('4K', s, w))))));
-  const large = el('table', { class: 'grid', id: 'tlb-large' },
-    el('caption', {}, `large-page array: ${t.large} entries`),
-    t.entries.large.map((e, w) => el('tr', {}, el('th', {}, w), tlbCell(e, cls('large', 0, w)))));
+  const small = el('div', {}, el('h3', {}, `4 KiB array: ${t.sets} sets \u00d7 ${t.ways} ways`),
+    el('table', { class: 'grid', id: 'tlb-4k' },
+      el('tr', {}, el('th', {}, 'set'), ways),
+      t.entries['4K'].map((row, s) => el('tr', {}, el('th', {}, s), row.map((e, w) => tlbCell(e, cls('4K', s, w)))))));
+  const large = el('div', {}, el('h3', {}, `large pages: ${t.large} entries`),
+    el('table', { class: 'grid', id: 'tlb-large' },
+      el('tr', {}, el('th', {}, 'entry'), el('th', {}, 'page \u2192 frame')),
+      t.entries.large.map((e, w) => el('tr', {}, el('th', {}, w), tlbCell(e, cls('large', 0, w))))));
   out.replaceChildren(
     el('p', {}, el('b', {}, `After line ${line}: ${o ? `${o.op} ${o.va} (${o.priv}), TLB ${o.tlb}` : ''}. `), describeFill(t)),
     el('div', { class: 'tlb' }, small, large));
@@ -482,10 +494,9 @@ function setupScenario() {
 
 page.ready = pmmuLoad(createPmmu).then((pmmu) => {
   page.pmmu = pmmu;
-  const version = pmmu.run(['--version']).out.trim();
+  $('version').textContent = pmmu.run(['--version']).out.trim();
   setupScenario();
   setupQuiz();
-  if (!$('status').classList.contains('error')) setStatus(`${version}, running here as WebAssembly. ` + $('status').textContent);
 }).catch((e) => {
   setStatus('The model did not load: ' + e.message, true);
   throw e;

@@ -1,23 +1,17 @@
 /*
  * Runs `pmmu` commands on the WebAssembly module (pmmu.js, built from testbench/cli by
  * web/CMakeLists.txt): one call, one command, its standard output, standard error and exit
- * status, as the native `pmmu` would give them. Used by the page (app.js) and by the tests
- * under node (tests/wasm_matches_native.js).
+ * status, as the native `pmmu` would give them (pmmu_web.c puts the output in files). Used by
+ * the page (app.js) and by the tests under node (tests/wasm_matches_native.js).
  */
 'use strict';
 
 /* createPmmu: the factory pmmu.js defines. Resolves to {run(args), writeFile(path, text)}. */
 async function pmmuLoad(createPmmu) {
-  const sink = { out: [], err: [] };
-  const mod = await createPmmu({
-    print: (line) => sink.out.push(line),
-    printErr: (line) => sink.err.push(line),
-  });
-  const lines = (list) => (list.length ? list.join('\n') + '\n' : '');
-  /* args: the words after `pmmu`, as strings. */
+  const mod = await createPmmu({ print: () => {}, printErr: () => {} });
+  const read = (path) => mod.FS.readFile(path, { encoding: 'utf8' });
+  /* args: the words after `pmmu`, as strings. The output files: pmmu_web.c. */
   function run(args) {
-    sink.out = [];
-    sink.err = [];
     const argv = ['pmmu'].concat(args);
     const strings = argv.map((word) => {
       const size = mod.lengthBytesUTF8(word) + 1;
@@ -35,7 +29,8 @@ async function pmmuLoad(createPmmu) {
       strings.forEach((p) => mod._free(p));
       mod._free(array);
     }
-    return { status, out: lines(sink.out), err: lines(sink.err) };
+    if (status < 0) throw new Error('pmmu: the output files could not be opened');
+    return { status, out: read('/pmmu.stdout'), err: read('/pmmu.stderr') };
   }
   /* A file in the module's memory file system, its directories made as needed. */
   function writeFile(path, text) {

@@ -135,7 +135,8 @@ static void tlb_snapshot(const pmmu_t *m, pmmu_tlb_entry *out) {
   for (unsigned i = 0; i < tlb_slots(c); i++) {
     bool large = i >= n;
     if (pmmu_tlb_read(m, large, large ? 0 : i / c->tlb_ways, large ? i - n : i % c->tlb_ways,
-                      &out[i]) != PMMU_E_OK || !out[i].valid)
+                      &out[i]) != PMMU_E_OK ||
+        !out[i].valid)
       memset(&out[i], 0, sizeof out[i]); /* invalid slots compare equal whatever they held */
   }
 }
@@ -163,7 +164,8 @@ static void print_tlb_entry(FILE *out, const pmmu_tlb_entry *t) {
 /* The slot of `i` as {"array":..,"set":..,"way":..}. */
 static void print_tlb_slot(FILE *out, const pmmu_config *c, unsigned i) {
   unsigned n = c->tlb_sets * c->tlb_ways;
-  if (i < n) fprintf(out, "\"array\":\"4K\",\"set\":%u,\"way\":%u", i / c->tlb_ways, i % c->tlb_ways);
+  if (i < n)
+    fprintf(out, "\"array\":\"4K\",\"set\":%u,\"way\":%u", i / c->tlb_ways, i % c->tlb_ways);
   else fprintf(out, "\"array\":\"large\",\"set\":0,\"way\":%u", i - n);
 }
 
@@ -174,8 +176,9 @@ static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *a
   const pmmu_tlb_entry *before = r->tlb_before;
   unsigned slots = tlb_slots(cfg), n = cfg->tlb_sets * cfg->tlb_ways;
   json_begin(r, c, "tlb-state");
-  fprintf(r->out, ",\"sets\":%u,\"ways\":%u,\"large\":%u,\"policy\":\"%s\",\"fill\":",
-          cfg->tlb_sets, cfg->tlb_ways, cfg->tlb_large, pmmu_policy_name(cfg->policy));
+  fprintf(r->out,
+          ",\"sets\":%u,\"ways\":%u,\"large\":%u,\"policy\":\"%s\",\"fill\":", cfg->tlb_sets,
+          cfg->tlb_ways, cfg->tlb_large, pmmu_policy_name(cfg->policy));
   bool filled = false;
   for (unsigned i = 0; i < slots && !filled; i++) {
     if (!after[i].valid || tlb_same(&before[i], &after[i])) continue;
