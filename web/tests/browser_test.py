@@ -302,7 +302,8 @@ def test_thousand(b, pmmu, tmp):
 
 def test_phone(b):
     b.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1, mobile=False)
-    time.sleep(0.3)
+    b.wait_for("window.innerWidth === 390", "the phone-sized viewport")
+    time.sleep(0.2)  # the layout after the resize
     width = b.eval("[document.documentElement.scrollWidth, window.innerWidth]")
     wide = b.eval("""Array.from(document.querySelectorAll('body *')).filter(e =>
         e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e =>
@@ -369,8 +370,15 @@ def main():
                     if time.time() > end:
                         raise Failure("the http server did not start")
                     time.sleep(0.1)
-            targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json/list" % devtools))
-            target = [t for t in targets if t["type"] == "page"][0]
+            end = time.time() + 30
+            pages = []
+            while not pages:  # the first tab may come a moment after the DevTools server
+                if time.time() > end:
+                    raise Failure("chromium shows no page over DevTools")
+                targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json/list" % devtools))
+                pages = [t for t in targets if t["type"] == "page"]
+                time.sleep(0.1)
+            target = pages[0]
             b = Browser(target["webSocketDebuggerUrl"])
             for domain in ("Runtime", "Log", "Page"):
                 b.send(domain + ".enable")
