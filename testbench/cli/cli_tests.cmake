@@ -113,3 +113,24 @@ add_test(NAME cli.explain_json
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/tests/check_explain_json.py
           $<TARGET_FILE:pmmu> ${demo} ${stale})
 set_tests_properties(cli.explain_json PROPERTIES LABELS cli)
+# `pmmu run --json --tlb-state` (scenario-format.md): the model's TLB after every access. The
+# expected slots follow from demo.pmmu by hand and docs/tlb.md: LA 0x00400000 is set
+# 0x400 mod 16 = 0, the first invalid way (0) is filled; the PTE is read-only (w false) and
+# user; the 4 MiB kernel page goes to the large array's entry 0, global; the first write to
+# the clean data page (line 41) replaces its own entry (set 1, way 0) by one with D set; the
+# user write to the read-only page (line 34) drops the entry it hit.
+set(tlb_e "\\{\"la\":\"0x00400000\",\"size\":\"4K\",\"frame\":\"0x000801000\",\"u\":true,\"w\":false,\"x\":true,\"d\":false,\"g\":false\\}")
+pmmu_cli_test(run_tlb_state_first_fill
+  "\"line\":22,\"op\":\"tlb-state\",\"sets\":16,\"ways\":4,\"large\":8,\"policy\":\"plru\",\"fill\":\\{\"array\":\"4K\",\"set\":0,\"way\":0,\"evicted\":null\\},\"dropped\":\\[\\],\"entries\":\\{\"4K\":\\[\\[${tlb_e},null,null,null\\],\\[null,null,null,null\\]"
+  run --json --tlb-state ${demo})
+pmmu_cli_test(run_tlb_state_drop
+  "\"line\":34,\"op\":\"tlb-state\",[^\n]*\"fill\":null,\"dropped\":\\[\\{\"array\":\"4K\",\"set\":0,\"way\":0\\}\\],\"entries\":\\{\"4K\":\\[\\[null,"
+  run --json --tlb-state ${demo})
+pmmu_cli_test(run_tlb_state_refill_dirty
+  "\"line\":41,\"op\":\"tlb-state\",[^\n]*\"fill\":\\{\"array\":\"4K\",\"set\":1,\"way\":0,\"evicted\":\\{\"la\":\"0x00401000\",[^}]*\"d\":false[^\n]*\\],\\[\\{\"la\":\"0x00401000\",\"size\":\"4K\",\"frame\":\"0x000802000\",\"u\":true,\"w\":true,\"x\":true,\"d\":true,\"g\":false\\}"
+  run --json --tlb-state ${demo})
+pmmu_cli_test(run_tlb_state_large
+  "\"line\":50,\"op\":\"tlb-state\",[^\n]*\"fill\":\\{\"array\":\"large\",\"set\":0,\"way\":0,\"evicted\":null\\}[^\n]*\"large\":\\[\\{\"la\":\"0xc0000000\",\"size\":\"4M\",\"frame\":\"0x001000000\",\"u\":false,\"w\":true,\"x\":true,\"d\":false,\"g\":true\\},null,null,null,null,null,null,null\\]\\}\\}"
+  run --json --tlb-state ${demo})
+pmmu_cli_usage(run_tlb_state_needs_json "pmmu run: --tlb-state needs --json" run --tlb-state ${demo})
+pmmu_cli_usage(run_tlb_state_needs_model "pmmu run: --tlb-state reads the model's TLB" run --json --tlb-state --engine rtl ${demo})

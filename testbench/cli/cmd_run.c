@@ -83,6 +83,7 @@ int cmd_run(int argc, char **argv) {
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
   const cli_option own[] = {{.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
+                            {.name = "--tlb-state", .type = CLI_FLAG, .dest = &opt.tlb_state},
                             {.name = "--engine",
                              .type = CLI_CHOICE,
                              .dest = &kind,
@@ -100,6 +101,10 @@ int cmd_run(int argc, char **argv) {
   int status = cli_parse(&cmd, argc, argv, &n);
   if (!status && n == 0) status = cli_usage_error(&cmd, "'run' needs at least one scenario file");
   if (!status) status = cli_waves_check(&cmd, &waves, kind);
+  if (!status && opt.tlb_state && !opt.json)
+    status = cli_usage_error(&cmd, "--tlb-state needs --json");
+  if (!status && opt.tlb_state && kind == ENGINE_RTL)
+    status = cli_usage_error(&cmd, "--tlb-state reads the model's TLB: --engine model or both");
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {

@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct runner {
@@ -15,6 +16,7 @@ typedef struct runner {
   pmmu_response last;
   int status; /* the worst so far: TB_MISMATCH, TB_HANG or an error (which stops the run) */
   tb_error *err;
+  pmmu_tlb_entry *tlb_before; /* --tlb-state: the TLB before the access, 4 KiB then large */
 } runner;
 
 /* ---- Formatting ------------------------------------------------------------------------ */
@@ -122,6 +124,92 @@ static void print_gp(runner *r, const scn_cmd *c, engine_reg reg) {
   }
 }
 
+/* ---- The TLB's contents (--tlb-state) ------------------------------------------------ */
+
+/* Slots of the model's TLB: the 4 KiB array's sets x ways, then the large array. */
+static unsigned tlb_slots(const pmmu_config *c) { return c->tlb_sets * c->tlb_ways + c->tlb_large; }
+
+static void tlb_snapshot(const pmmu_t *m, pmmu_tlb_entry *out) {
+  const pmmu_config *c = pmmu_get_config(m);
+  unsigned n = c->tlb_sets * c->tlb_ways;
+  for (unsigned i = 0; i < tlb_slots(c); i++) {
+    bool large = i >= n;
+    if (pmmu_tlb_read(m, large, large ? 0 : i / c->tlb_ways, large ? i - n : i % c->tlb_ways,
+                      &out[i]) != PMMU_E_OK ||
+        !out[i].valid)
+      memset(&out[i], 0, sizeof out[i]); /* invalid slots compare equal whatever they held */
+  }
+}
+
+static bool tlb_same(const pmmu_tlb_entry *a, const pmmu_tlb_entry *b) {
+  return a->valid == b->valid && a->vpn == b->vpn && a->page_shift == b->page_shift &&
+         a->frame_pa == b->frame_pa && a->u == b->u && a->w == b->w && a->x == b->x &&
+         a->d == b->d && a->g == b->g && a->attr == b->attr;
+}
+
+static void print_tlb_entry(FILE *out, const pmmu_tlb_entry *t) {
+  if (!t->valid) {
+    fputs("null", out);
+    return;
+  }
+  const char *size = t->page_shift == 12 ? "4K" : t->page_shift == 21 ? "2M" : "4M";
+  fprintf(out,
+          "{\"la\":\"0x%08" PRIx64 "\",\"size\":\"%s\",\"frame\":\"0x%09" PRIx64
+          "\",\"u\":%s,\"w\":%s,\"x\":%s,\"d\":%s,\"g\":%s}",
+          (uint64_t)t->vpn << t->page_shift, size, t->frame_pa, t->u ? "true" : "false",
+          t->w ? "true" : "false", t->x ? "true" : "false", t->d ? "true" : "false",
+          t->g ? "true" : "false");
+}
+
+/* The slot of `i` as {"array":..,"set":..,"way":..}. */
+static void print_tlb_slot(FILE *out, const pmmu_config *c, unsigned i) {
+  unsigned n = c->tlb_sets * c->tlb_ways;
+  if (i < n)
+    fprintf(out, "\"array\":\"4K\",\"set\":%u,\"way\":%u", i / c->tlb_ways, i % c->tlb_ways);
+  else fprintf(out, "\"array\":\"large\",\"set\":0,\"way\":%u", i - n);
+}
+
+/* The changes the access made (a fill: the slot now valid and different, with what it
+ * evicted; drops: slots emptied) and the whole TLB after it. */
+static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *after) {
+  const pmmu_config *cfg = pmmu_get_config(engine_model(r->e));
+  const pmmu_tlb_entry *before = r->tlb_before;
+  unsigned slots = tlb_slots(cfg), n = cfg->tlb_sets * cfg->tlb_ways;
+  json_begin(r, c, "tlb-state");
+  fprintf(r->out,
+          ",\"sets\":%u,\"ways\":%u,\"large\":%u,\"policy\":\"%s\",\"fill\":", cfg->tlb_sets,
+          cfg->tlb_ways, cfg->tlb_large, pmmu_policy_name(cfg->policy));
+  bool filled = false;
+  for (unsigned i = 0; i < slots && !filled; i++) {
+    if (!after[i].valid || tlb_same(&before[i], &after[i])) continue;
+    fputc('{', r->out);
+    print_tlb_slot(r->out, cfg, i);
+    fputs(",\"evicted\":", r->out);
+    print_tlb_entry(r->out, &before[i]);
+    fputc('}', r->out);
+    filled = true;
+  }
+  if (!filled) fputs("null", r->out);
+  fputs(",\"dropped\":[", r->out);
+  for (unsigned i = 0, k = 0; i < slots; i++) {
+    if (!before[i].valid || after[i].valid) continue;
+    fprintf(r->out, "%s{", k++ ? "," : "");
+    print_tlb_slot(r->out, cfg, i);
+    fputc('}', r->out);
+  }
+  fputs("],\"entries\":{\"4K\":[", r->out);
+  for (unsigned i = 0; i < n; i++) {
+    fputs(i % cfg->tlb_ways ? "," : i ? "],[" : "[", r->out);
+    print_tlb_entry(r->out, &after[i]);
+  }
+  fputs("]],\"large\":[", r->out);
+  for (unsigned i = n; i < slots; i++) {
+    if (i > n) fputc(',', r->out);
+    print_tlb_entry(r->out, &after[i]);
+  }
+  fputs("]}}\n", r->out);
+}
+
 /* ---- Commands -------------------------------------------------------------------------- */
 
 /* An engine operation's status: differences are printed as they are found; a hang or a
@@ -161,11 +249,18 @@ static void run_set(runner *r, const scn_cmd *c) {
 static void run_access(runner *r, const scn_cmd *c) {
   pmmu_request req = {
       .la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac, .cycle = r->now};
+  pmmu_t *m = r->tlb_before ? engine_model(r->e) : NULL;
+  if (m) tlb_snapshot(m, r->tlb_before);
   if (!engine_status(r, c, engine_translate(r->e, &req, &r->last))) return;
   r->have_last = true;
   r->res->accesses++;
   r->now = r->last.response_cycle + 1;
   if (printing(r)) print_access(r, c, &r->last);
+  if (m) {
+    pmmu_tlb_entry *after = r->tlb_before + tlb_slots(pmmu_get_config(m));
+    tlb_snapshot(m, after);
+    print_tlb_state(r, c, after);
+  }
 }
 
 static void run_expect(runner *r, const scn_cmd *c) {
@@ -247,7 +342,14 @@ int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *o
                  run_result *result, tb_error *err) {
   memset(result, 0, sizeof *result);
   runner r = {.s = s, .e = e, .opt = opt, .out = out, .res = result, .err = err};
+  pmmu_t *m = engine_model(e);
+  if (opt->tlb_state && opt->json && !opt->quiet && m) {
+    /* two snapshots: before and after each access */
+    r.tlb_before = calloc(2 * (size_t)tlb_slots(pmmu_get_config(m)), sizeof *r.tlb_before);
+    if (!r.tlb_before) return tb_fail(err, TB_E_NOMEM, "%s: out of memory", s->path);
+  }
   for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) run_command(&r, &s->cmds[i]);
+  free(r.tlb_before);
   result->cycles = r.now;
   if (r.status == TB_OK && result->failed) return TB_EXPECT;
   return r.status;

@@ -11,6 +11,7 @@ typedef struct run_options {
   bool json;         /* JSON Lines (the contract) instead of the readable form */
   bool name_file;    /* add "file" to every JSON line (several files in one run) */
   bool quiet;        /* print nothing (pmmu explain replays a scenario silently) */
+  bool tlb_state;    /* with json: a "tlb-state" line after every access (needs the model) */
   FILE *report;      /* lockstep differences, as they are found (NULL: not printed) */
   const char *repro; /* the command printed with them */
 } run_options;
