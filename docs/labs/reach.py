@@ -6,8 +6,9 @@
 --format scenario (default) writes a .pmmu scenario for `pmmu run`: page tables that map a
 64 MiB region at linear address 0x40000000 with 4 KiB pages (--page 4k) or 4 MiB pages
 (--page 4m, CR4.PSE=1), then --reads reads at addresses drawn uniformly from the first
---ws-kib KiB of the region. --format trace writes the same reads as a native trace for
-`pmmu trace` and `pmmu sim --trace` ('1 R 0xADDR' lines), for the testbench OS to map.
+--ws-kib KiB of the region. --format trace writes the same offsets as the data loads of a
+Valgrind lackey trace (' L ADDR,4') for `pmmu trace` and `pmmu sim --trace`; the testbench OS
+folds them into the heap of one process (docs/os.md), which has 2 MiB (--ws-kib <= 2048).
 
 The addresses come from a 64-bit linear congruential generator written here (Knuth's MMIX
 constants), so the same arguments give the same file on every machine.
@@ -23,6 +24,8 @@ FRAMES = 0x04000000  # physical memory the region maps to
 PDE_4K = 0x27  # P W U A: a page table
 PTE = 0x67  # P W U A D
 PDE_4M = 0xE7  # P W U A D PS
+LACKEY_HEAP = 0x10000000  # a lackey data address the OS folds to the heap start (2 MiB-aligned)
+HEAP_KIB = 2048  # the testbench OS's heap: 512 pages
 
 
 def addresses(ws_bytes, reads, seed):
@@ -52,7 +55,7 @@ def scenario(args, out):
 
 def trace(args, out):
     for va in addresses(args.ws_kib * 1024, args.reads, args.seed):
-        out.write(f"1 R {va:#010x}\n")
+        out.write(f" L {va - REGION + LACKEY_HEAP:08x},4\n")
 
 
 def main():
@@ -65,6 +68,8 @@ def main():
     args = p.parse_args()
     if not 4 <= args.ws_kib <= REGION_MIB * 1024:
         p.error(f"--ws-kib must be 4..{REGION_MIB * 1024}")
+    if args.format == "trace" and args.ws_kib > HEAP_KIB:
+        p.error(f"a trace's working set lives in the heap: --ws-kib must be 4..{HEAP_KIB}")
     if args.reads < 1:
         p.error("--reads must be at least 1")
     (scenario if args.format == "scenario" else trace)(args, sys.stdout)

@@ -80,7 +80,10 @@ static void fault_how(const os_event *ev, char *buf, size_t len) {
 static void evict_fate(const os_event *ev, char *buf, size_t len) {
   switch ((os_evict_fate)ev->how) {
   case OS_EVICT_SWAP_WRITE:
-    snprintf(buf, len, "-> swap slot %" PRId32 " (dirty: written to swap)", ev->slot);
+    /* one write for a frame several PTEs share: the later lines say so, or a student counts
+     * two swap-outs where the report has one */
+    snprintf(buf, len, "-> swap slot %" PRId32 " (%s)", ev->slot,
+             ev->sharer ? "shared frame: the same write as above" : "dirty: written to swap");
     break;
   case OS_EVICT_SWAP_CLEAN:
     snprintf(buf, len, "-> swap slot %" PRId32 " (clean: its copy on swap is kept)", ev->slot);

@@ -200,6 +200,7 @@ typedef struct os_event {
   int32_t frame;      /* FAULT: the frame mapped; EVICT: the frame lost; COW: the new frame */
   int32_t old_frame;  /* COW: the frame written to (copy: copied from) */
   int32_t slot;       /* FAULT from swap, EVICT to swap: the swap slot */
+  unsigned sharer;    /* EVICT: which of the PTEs that mapped the frame (0: the first) */
   uint32_t file_page; /* FAULT from a file: the page of the file */
   uint32_t error_code;           /* SEGV */
   int other_pid;                 /* SWITCH: the process before (0: the kernel); FORK: the child */

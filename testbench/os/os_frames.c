@@ -143,8 +143,10 @@ int kern_frame_alloc(os_t *os) {
   return (int)f;
 }
 
-static void emit_evict(os_t *os, const proc *p, uint32_t vpn, unsigned f, os_evict_fate fate) {
+static void emit_evict(os_t *os, const proc *p, uint32_t vpn, unsigned f, os_evict_fate fate,
+                       unsigned sharer) {
   os_event ev = kern_event(OS_EV_EVICT, p->pid, vpn << 12);
+  ev.sharer = sharer;
   const os_area *a = kern_area_at(p, vpn << 12);
   ev.area = a ? a->kind : OS_AREA_HEAP;
   ev.how = fate;
@@ -198,7 +200,7 @@ static void evict(os_t *os, unsigned f) {
       p->swap_pages++;
     }
     kern_flush_page(os, p, fr->map[i].vpn << 12);
-    if (kern_events(os)) emit_evict(os, p, fr->map[i].vpn, f, fate);
+    if (kern_events(os)) emit_evict(os, p, fr->map[i].vpn, f, fate, i);
   }
   os->st.evictions++;
   fr->nmap = 0;
