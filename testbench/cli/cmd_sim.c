@@ -45,17 +45,6 @@ static const char help_text[] =
     "exit status: 0 success; 1 the OS found its own state wrong (data or invariants);\n"
     "             2 bad usage or input; 3 the engines disagreed\n";
 
-static bool no_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
-  (void)ctx, (void)pa, (void)size, (void)value;
-  return false;
-}
-
-static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
-                   uint64_t *old) {
-  (void)ctx, (void)pa, (void)size, (void)expected, (void)desired, (void)old;
-  return false;
-}
-
 static bool choose_workload(const char *word, void *dest) { return wl_pattern_parse(word, dest); }
 
 static bool choose_log(const char *word, void *dest) {
@@ -210,14 +199,8 @@ int cmd_sim(int argc, char **argv) {
   if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");
   /* The TLB geometry must be one the model accepts (and, for rtl, one that was built): a usage
    * error now, before a trace is read (engine_create would find it too, but later). */
-  pmmu_config cfg;
-  pmmu_config_init(&cfg);
-  cfg.tlb_sets = o.setup.tlb_sets;
-  cfg.tlb_ways = o.setup.tlb_ways;
-  cfg.tlb_large = o.setup.tlb_large;
-  cfg.mem.read = no_read; /* checked for presence only */
-  cfg.mem.cas = no_cas;
-  const char *why = pmmu_config_check(&cfg);
+  const char *why =
+      cli_geometry_check(o.setup.tlb_sets, o.setup.tlb_ways, o.setup.tlb_large, o.setup.policy);
   if (why) return cli_usage_error(&cmd, "%s", why);
 
   char repro[1024];

@@ -54,17 +54,6 @@ static int tlb_item(const cli_command *cmd, char *item, tlbtrace_options *o) {
   return 0;
 }
 
-static bool no_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
-  (void)ctx, (void)pa, (void)size, (void)value;
-  return false;
-}
-
-static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
-                   uint64_t *old) {
-  (void)ctx, (void)pa, (void)size, (void)expected, (void)desired, (void)old;
-  return false;
-}
-
 /* --tlb LIST into o, then the geometry checked by the model's own rule. */
 static int parse_tlb(const cli_command *cmd, const char *spec, tlbtrace_options *o) {
   char buf[256];
@@ -72,15 +61,7 @@ static int parse_tlb(const cli_command *cmd, const char *spec, tlbtrace_options 
     return cli_usage_error(cmd, "--tlb: too long");
   for (char *item = strtok(buf, ","); item; item = strtok(NULL, ","))
     if (tlb_item(cmd, item, o)) return EXIT_USAGE;
-  pmmu_config cfg;
-  pmmu_config_init(&cfg);
-  cfg.tlb_sets = o->sets;
-  cfg.tlb_ways = o->ways;
-  cfg.tlb_large = o->large;
-  cfg.policy = o->policy;
-  cfg.mem.read = no_read; /* checked for presence only */
-  cfg.mem.cas = no_cas;
-  const char *why = pmmu_config_check(&cfg);
+  const char *why = cli_geometry_check(o->sets, o->ways, o->large, o->policy);
   return why ? cli_usage_error(cmd, "--tlb %s: %s", spec, why) : 0;
 }
 

@@ -66,3 +66,26 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
   if (report != through) fclose(report);
   return status;
 }
+
+static bool no_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
+  (void)ctx, (void)pa, (void)size, (void)value;
+  return false;
+}
+
+static bool no_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
+                   uint64_t *old) {
+  (void)ctx, (void)pa, (void)size, (void)expected, (void)desired, (void)old;
+  return false;
+}
+
+const char *cli_geometry_check(unsigned sets, unsigned ways, unsigned large, pmmu_policy policy) {
+  pmmu_config cfg;
+  pmmu_config_init(&cfg);
+  cfg.tlb_sets = sets;
+  cfg.tlb_ways = ways;
+  cfg.tlb_large = large;
+  cfg.policy = policy;
+  cfg.mem.read = no_read; /* the check wants callbacks present; nothing is read */
+  cfg.mem.cas = no_cas;
+  return pmmu_config_check(&cfg);
+}
