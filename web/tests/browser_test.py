@@ -750,7 +750,7 @@ def tail(path, lines=15):
     """The end of a log, without chromium's complaints about the D-Bus it has no use for."""
     try:
         with open(path, errors="replace") as f:
-            return "".join([line for line in f if "/dbus/" not in line][-lines:])
+            return "".join([line for line in f if ":ERROR:dbus/" not in line][-lines:])
     except OSError:
         return ""
 
