@@ -21,6 +21,8 @@ const page = {
   pmmu: null, /* {run, writeFile} once loaded */
   ready: null, /* a promise, for the tests */
   lastRun: null, /* {ms, accesses, status} */
+  started: false, /* the module loaded and the page drawn (the tests wait for it) */
+  failed: false,
   tlbByLine: new Map(),
   accessByLine: new Map(),
   quiz: null, /* {args, data, solution} */
@@ -72,34 +74,49 @@ function runJson(args) {
 
 /* ---- the exercise (pmmu quiz) --------------------------------------------------------- */
 
-const CHECK_FIELDS = {
-  '32-bit': ['pde_addr', 'pde', 'pte_addr', 'pte', 'pa', 'fault'],
-  pse: ['pde_addr', 'pde', 'pte_addr', 'pte', 'pa', 'fault'],
-  pae: ['pdpte_addr', 'pdpte', 'pde_addr', 'pde', 'pte_addr', 'pte', 'pa', 'fault'],
+/* The keys of `pmmu quiz --check`, in walk order: the order the grader goes in
+ * (testbench/quiz/quiz_check.c, docs/quiz.md "Checking an answer"). */
+const CHECK_KEYS = {
+  '32-bit': ['dir', 'pde_addr', 'pde', 'table', 'pte_addr', 'pte', 'frame', 'fault', 'pa'],
+  pae: ['pdpt', 'pdpte_addr', 'pdpte', 'dir', 'pde_addr', 'pde', 'table', 'pte_addr', 'pte',
+    'frame', 'fault', 'pa'],
 };
-const FIELD_LABELS = {
-  pdpte_addr: 'PDPTE address', pdpte: 'PDPTE', pde_addr: 'PDE address', pde: 'PDE',
-  pte_addr: 'PTE address', pte: 'PTE', pa: 'physical address', fault: '#PF error code',
+CHECK_KEYS.pse = CHECK_KEYS['32-bit'];
+const KEY_LABELS = {
+  pdpt: 'PDPTE index', pdpte_addr: 'PDPTE address', pdpte: 'PDPTE',
+  dir: 'directory index', pde_addr: 'PDE address', pde: 'PDE',
+  table: 'table index', pte_addr: 'PTE address', pte: 'PTE',
+  frame: 'frame (page base)', fault: '#PF error code', pa: 'physical address',
 };
+const KEY_HINTS = { fault: 'none, 0x...' };
 
-function quizArgs(seed, mode) {
-  const args = ['quiz', '--seed', seed];
-  if (mode === 'pse') args.push('--pse');
-  if (mode === 'pae') args.push('--pae');
+/* The options of an exercise: {seed, mode, nx, items, decoded}; the command's words. */
+function quizArgs(o) {
+  const args = ['quiz', '--seed', o.seed];
+  if (o.mode === 'pse') args.push('--pse');
+  if (o.mode === 'pae') args.push('--pae');
+  if (o.mode === 'pae' && o.nx) args.push('--nx');
+  if (o.items) args.push('--items', o.items);
   return args;
 }
 
-/* The options in the URL: #seed=S&mode=M&decoded=1 (a query string works too). */
+/* The options in the URL: #seed=S&mode=M&nx=1&items=N&decoded=1 (a query string works too). */
 function readUrlOptions() {
   const text = location.hash.length > 1 ? location.hash.slice(1) : location.search.slice(1);
   const p = new URLSearchParams(text);
-  return { seed: p.get('seed'), mode: p.get('mode'), decoded: p.get('decoded') === '1' };
+  return {
+    seed: p.get('seed'), mode: p.get('mode'), nx: p.get('nx') === '1',
+    items: p.get('items'), decoded: p.get('decoded') === '1',
+  };
 }
 
-function writeUrlOptions(seed, mode, decoded) {
-  const p = new URLSearchParams({ seed, mode });
-  if (decoded) p.set('decoded', '1');
-  history.replaceState(null, '', '#' + p.toString());
+function writeUrlOptions(o) {
+  const p = new URLSearchParams({ seed: o.seed, mode: o.mode });
+  if (o.mode === 'pae' && o.nx) p.set('nx', '1');
+  if (o.items) p.set('items', o.items);
+  if (o.decoded) p.set('decoded', '1');
+  /* the options move to the #fragment (a query string would come back with a reload) */
+  history.replaceState(null, '', location.pathname + '#' + p.toString());
 }
 
 function decodeEntry(kind, mode, valueText) {
@@ -129,69 +146,112 @@ function renderTables(data, decoded) {
       decoded ? el('th', {}, 'decoded') : null),
     t.entries.map((e) => el('tr', {},
       el('td', {}, hex(e.index, 3)),
-      el('td', {}, hex(BigInt(t.pa) + size * BigInt(e.index), 9)),
+      el('td', {}, hex(BigInt(t.pa) + size * BigInt(e.index), data.mode === 'pae' ? 9 : 8)),
       el('td', {}, e.value),
-      decoded ? el('td', {}, decodeEntry(t.kind, data.mode, e.value)) : null))));
+      decoded ? el('td', { class: 'decoded' }, decodeEntry(t.kind, data.mode, e.value)) : null))));
 }
 
-function solutionList(item) {
-  const lines = (item.steps || []).map((s) =>
-    el('li', { 'data-step': s.name }, `${s.name} [${hex(s.index, 3)}] at ${s.addr} = ${s.value}`));
+/* An item of `--solve --json` as the answer of each --check key ('' where the walk never
+ * gets: a large page has no table index, a fault no physical address). */
+function solutionKeys(item) {
+  const k = {};
+  const names = { pdpte: ['pdpt', 'pdpte_addr', 'pdpte'], pde: ['dir', 'pde_addr', 'pde'], pte: ['table', 'pte_addr', 'pte'] };
+  for (const s of item.steps || []) {
+    const [index, addr, value] = names[s.name];
+    k[index] = hex(s.index);
+    k[addr] = s.addr;
+    k[value] = s.value;
+  }
   const r = item.result || {};
-  if (r.pa) lines.push(el('li', { 'data-step': 'pa' }, `pa = ${r.pa}`));
-  else if (r.fault)
-    lines.push(el('li', { 'data-step': 'fault' }, `#PF error code ${r.fault}, CR2 = ${r.cr2}` + (r.why ? ` (${r.why})` : '')));
-  return el('ul', { class: 'solution' }, lines);
+  if (r.frame) k.frame = r.frame;
+  k.fault = r.fault || 'none';
+  if (r.pa) k.pa = r.pa;
+  return k;
 }
 
-function renderGrade(box, inputs, result) {
-  box.replaceChildren();
-  for (const input of Object.values(inputs)) input.classList.remove('ok', 'bad');
+function solutionTable(item, keys) {
+  const k = solutionKeys(item);
+  const r = item.result || {};
+  return el('div', { class: 'solution' },
+    el('table', { class: 'grid' },
+      el('tr', {}, el('th', {}, 'step'), el('th', {}, 'answer')),
+      keys.map((key) => el('tr', { 'data-key': key },
+        el('th', {}, KEY_LABELS[key]), el('td', {}, k[key] || '\u2014')))),
+    el('p', {}, r.fault ? `#PF, error code ${r.fault}, CR2 = ${r.cr2}: ${r.why}` : `Allowed: physical address ${r.pa}.`));
+}
+
+/* The grading of `--check --json` on the answer boxes: ok, bad (the first wrong step, and
+ * the only one with a reason), not graded (given after it), or nothing. */
+function renderGrade(box, inputs, result, given) {
+  for (const [key, input] of Object.entries(inputs)) {
+    input.dataset.grade = given.includes(key) ? 'not-graded' : '';
+    input.removeAttribute('aria-invalid');
+  }
   for (const s of result.steps) {
-    const input = inputs[s.key];
-    if (input) input.classList.add(s.ok ? 'ok' : 'bad');
+    inputs[s.key].dataset.grade = s.ok ? 'ok' : 'bad';
+    if (!s.ok) inputs[s.key].setAttribute('aria-invalid', 'true');
   }
   const wrong = result.steps.find((s) => !s.ok);
-  if (result.correct) box.append(el('p', { class: 'grade ok' }, `Item ${result.item}: correct.`));
-  else if (wrong)
-    box.append(el('p', { class: 'grade bad' },
-      `Item ${result.item}: ${FIELD_LABELS[wrong.key] || wrong.key} is wrong` + (wrong.why ? `: ${wrong.why}` : '.')));
-  else box.append(el('p', { class: 'grade bad' }, `Item ${result.item}: not finished.`));
-  const right = result.steps.filter((s) => s.ok).map((s) => FIELD_LABELS[s.key] || s.key);
-  if (right.length) box.append(el('p', { class: 'grade' }, 'Right so far: ' + right.join(', ') + '.'));
+  const lines = [];
+  if (result.correct)
+    lines.push(el('p', { class: 'grade ok' }, `Right: ${result.steps.map((s) => KEY_LABELS[s.key]).join(', ')}.`));
+  else {
+    const right = result.steps.filter((s) => s.ok).map((s) => KEY_LABELS[s.key]);
+    if (right.length) lines.push(el('p', { class: 'grade' }, `Right: ${right.join(', ')}.`));
+    lines.push(el('p', { class: 'grade bad' }, `${KEY_LABELS[wrong.key]} is wrong: ${wrong.why}`));
+    if (result.not_graded)
+      lines.push(el('p', { class: 'grade' },
+        `${result.not_graded} later step${result.not_graded === 1 ? '' : 's'} not graded: fix this one first.`));
+  }
+  box.replaceChildren(...lines);
 }
 
 function renderItem(item, mode) {
   const inputs = {};
   const grade = el('div', { class: 'grade-box', 'aria-live': 'polite' });
   const reveal = el('div', { class: 'reveal-box' });
-  const fields = CHECK_FIELDS[mode] || CHECK_FIELDS['32-bit'];
+  const keys = CHECK_KEYS[mode];
+  const id = (key) => `item-${item.n}-${key}`;
   const form = el('form', { class: 'answers-form', 'data-item': item.n },
-    el('div', { class: 'answers' }, fields.map((f) => {
-      inputs[f] = el('input', { name: f, autocomplete: 'off', spellcheck: 'false', placeholder: '0x...' });
-      return el('label', {}, FIELD_LABELS[f], inputs[f]);
+    el('div', { class: 'answers' }, keys.map((key) => {
+      inputs[key] = el('input', { id: id(key), name: key, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', placeholder: KEY_HINTS[key] || '0x...' });
+      return el('div', { class: 'answer' }, el('label', { for: id(key) }, KEY_LABELS[key]), inputs[key]);
     })),
     el('div', { class: 'row' },
       el('button', { type: 'submit' }, 'Check'),
-      el('button', { type: 'button', class: 'secondary reveal', onclick: () => revealItem(item.n, reveal) }, 'Reveal')));
+      el('button', { type: 'button', class: 'secondary reveal', 'aria-expanded': 'false', onclick: (ev) => revealItem(item.n, keys, reveal, ev.currentTarget) }, 'Show answer')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const answer = fields.filter((f) => inputs[f].value.trim() !== '')
-      .map((f) => `${f}=${inputs[f].value.trim()}`).join(',');
-    if (!answer) {
-      grade.replaceChildren(message('Fill in at least one box.'));
+    const given = keys.filter((key) => inputs[key].value.trim() !== '');
+    if (!given.length) {
+      grade.replaceChildren(message('Fill in at least one box: the steps you worked out.'));
       return;
     }
-    const r = runJson(page.quiz.args.concat(['--check', answer, '--item', String(item.n), '--json']));
-    if (r.error) grade.replaceChildren(message(r.error, true));
-    else renderGrade(grade, inputs, r.data);
+    const answer = given.map((key) => `${key}=${inputs[key].value.trim()}`).join(',');
+    /* exit status 1 is a wrong step, with its grading on stdout like a right answer's */
+    const r = page.pmmu.run(page.quiz.args.concat(['--check', answer, '--item', String(item.n), '--json']));
+    let result = null;
+    try {
+      result = JSON.parse(r.out);
+    } catch (e) {
+      grade.replaceChildren(message((r.err || r.out).trim() || `exit status ${r.status}`, true));
+      return;
+    }
+    if (result.error) grade.replaceChildren(message(`Not an answer pmmu can read: ${result.error}`, true));
+    else renderGrade(grade, inputs, result, given);
   });
   return el('div', { class: 'item', id: `item-${item.n}` },
     el('h3', {}, `${item.n}. ${item.access} ${item.va} (${item.priv})`),
     form, grade, reveal);
 }
 
-function revealItem(n, box) {
+function revealItem(n, keys, box, button) {
+  if (box.childElementCount) {
+    box.replaceChildren();
+    button.textContent = 'Show answer';
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
   if (!page.quiz.solution) {
     const r = runJson(page.quiz.args.concat(['--solve', '--json']));
     if (r.error) {
@@ -201,14 +261,17 @@ function revealItem(n, box) {
     page.quiz.solution = r.data;
   }
   const item = page.quiz.solution.items.find((i) => i.n === n);
-  box.replaceChildren(item ? solutionList(item) : message(`no item ${n} in the solution`, true));
+  box.replaceChildren(item ? solutionTable(item, keys) : message(`no item ${n} in the solution`, true));
+  button.textContent = 'Hide answer';
+  button.setAttribute('aria-expanded', 'true');
 }
 
-function generateQuiz(seed, mode, decoded) {
+function generateQuiz(o) {
   const out = $('quiz-out');
-  const args = quizArgs(seed, mode);
+  const args = quizArgs(o);
   const r = runJson(args.concat(['--json']));
   if (r.error) {
+    page.quiz = null;
     out.replaceChildren(message(r.error, true));
     return false;
   }
@@ -218,31 +281,45 @@ function generateQuiz(seed, mode, decoded) {
     el('div', { class: 'tables' },
       el('p', { class: 'regs' }, el('span', {}, `seed ${d.seed}`), el('span', {}, `CR0 ${d.cr0}`),
         el('span', {}, `CR3 ${d.cr3}`), el('span', {}, `CR4 ${d.cr4}`), el('span', {}, `EFER ${d.efer}`)),
-      renderTables(d, decoded)),
+      el('p', { class: 'hint' }, 'The entries not listed are 0.'),
+      renderTables(d, o.decoded)),
     el('div', { class: 'items' },
-      el('p', { class: 'hint' }, 'Translate each address. Give the steps you worked out; leave the others empty. Enter checks.'),
+      el('p', { class: 'hint' }, 'Translate each address. Give the steps you worked out (hex with 0x, or decimal) and leave the others empty; Enter checks.'),
       d.items.map((i) => renderItem(i, d.mode)))));
   return true;
 }
 
 function setupQuiz() {
   const form = $('quiz-form');
-  const opts = readUrlOptions();
-  if (opts.seed) $('quiz-seed').value = opts.seed;
-  if (opts.mode && CHECK_FIELDS[opts.mode]) $('quiz-mode').value = opts.mode;
-  $('quiz-decoded').checked = opts.decoded;
-  const current = () => [$('quiz-seed').value.trim(), $('quiz-mode').value, $('quiz-decoded').checked];
+  const show = (o) => {
+    if (o.seed) $('quiz-seed').value = o.seed;
+    if (CHECK_KEYS[o.mode]) $('quiz-mode').value = o.mode;
+    $('quiz-nx').checked = o.nx;
+    if (o.items) $('quiz-items').value = o.items;
+    $('quiz-decoded').checked = o.decoded;
+    $('quiz-nx').disabled = $('quiz-mode').value !== 'pae';
+  };
+  const current = () => ({
+    seed: $('quiz-seed').value.trim(), mode: $('quiz-mode').value, nx: $('quiz-nx').checked,
+    items: $('quiz-items').value.trim(), decoded: $('quiz-decoded').checked,
+  });
+  const generate = () => {
+    const o = current();
+    if (generateQuiz(o)) writeUrlOptions(o);
+  };
+  show(readUrlOptions());
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const [seed, mode, decoded] = current();
-    if (generateQuiz(seed, mode, decoded)) writeUrlOptions(seed, mode, decoded);
+    generate();
+  });
+  $('quiz-mode').addEventListener('change', () => {
+    $('quiz-nx').disabled = $('quiz-mode').value !== 'pae';
   });
   $('quiz-decoded').addEventListener('change', () => {
-    if (page.quiz) generateQuiz(...current());
+    if (page.quiz) generate();
   });
   $('quiz-link').addEventListener('click', () => {
-    const [seed, mode, decoded] = current();
-    writeUrlOptions(seed, mode, decoded);
+    writeUrlOptions(current());
     const url = location.href;
     const shown = () => setStatus('Link to this exercise: ' + url);
     if (navigator.clipboard && window.isSecureContext)
@@ -253,12 +330,10 @@ function setupQuiz() {
   window.addEventListener('hashchange', () => {
     const o = readUrlOptions();
     if (!o.seed) return;
-    $('quiz-seed').value = o.seed;
-    if (CHECK_FIELDS[o.mode]) $('quiz-mode').value = o.mode;
-    $('quiz-decoded').checked = o.decoded;
-    generateQuiz(...current());
+    show(o);
+    generateQuiz(current());
   });
-  generateQuiz(...current());
+  generateQuiz(current());
 }
 
 /* ---- the scenario (pmmu run --json --tlb-state) --------------------------------------- */
@@ -369,33 +444,62 @@ function selectAccess(line) {
 
 /* ---- the walk (pmmu explain --json) --------------------------------------------------- */
 
+/* The flags an entry of LEVEL has (docs/spec/scenario-format.md, explain --json): bit 7 is PS
+ * in a PDE and PAT in a PTE; a PDPTE has only P, PWT and PCD; XD exists in PAE only. */
+function entryFlags(level, mode) {
+  if (level === 'PDPTE') return ['P', 'PWT', 'PCD'];
+  const flags = ['P', 'RW', 'US', 'PWT', 'PCD', 'A', 'D', level === 'PDE' ? 'PS' : 'PAT', 'G'];
+  if (mode === 'pae') flags.push('XD');
+  return flags;
+}
+
+/* What an entry points to, in words: decodeEntry's view with the walk's paging mode. */
+function entryTarget(d, s) {
+  if (s.bus_error || s.flags.P !== 1) return s.bus_error ? 'bus error' : 'not present';
+  const kind = { PDPTE: 'PDPT', PDE: 'PD', PTE: 'PT' }[s.level];
+  const mode = d.mode === 'pae' ? 'pae' : parseInt(d.cr4, 16) & 0x10 ? 'pse' : '32-bit';
+  return '\u2192 ' + decodeEntry(kind, mode, s.value).replace(/  .*/, '');
+}
+
 function renderWalk(d) {
-  const fig = el('div', { class: 'figure' });
+  const fig = el('div', { class: 'figure', 'data-va': d.va });
   fig.append(el('p', { class: 'regs' }, el('span', {}, `paging: ${d.mode}`), el('span', {}, `CR0 ${d.cr0}`),
     el('span', {}, `CR3 ${d.cr3}`), el('span', {}, `CR4 ${d.cr4}`), el('span', {}, `EFER ${d.efer}`)));
-  fig.append(el('div', { class: 'split', 'aria-label': `linear address ${d.va} split into fields` },
-    el('div', {}, el('small', {}, 'linear address'), el('b', {}, d.va)),
-    (d.split || []).map((f) => el('div', {}, el('small', {}, `bits ${f.bits}: ${f.name}`), el('b', {}, hex(f.value))))));
-  const steps = [el('div', { class: 'step' }, el('h4', {}, 'CR3'), d.cr3)];
+  fig.append(el('div', { class: 'split', role: 'group', 'aria-label': `linear address ${d.va} split into fields` },
+    el('div', {}, el('small', {}, `${d.access} by ${d.priv}`), el('b', {}, d.va)),
+    (d.split || []).map((f) => el('div', {}, el('small', {}, `${f.bits} ${f.name}`), el('b', {}, hex(f.value))))));
+  const steps = [el('div', { class: 'step' }, el('h4', {}, 'CR3'), el('div', {}, d.cr3))];
   for (const s of d.steps || []) {
     steps.push(el('span', { class: 'arrow', 'aria-hidden': 'true' }, '\u2192'));
-    steps.push(el('div', { class: 'step' },
+    steps.push(el('div', { class: 'step', 'data-level': s.level },
       el('h4', {}, `${s.level} [${hex(s.index)}]`),
-      el('div', {}, `at ${s.addr}`), el('div', {}, `= ${s.value}`),
-      el('div', {}, Object.entries(s.flags || {}).map(([k, v]) =>
-        el('span', { class: v ? 'flag on' : 'flag off', title: `${k} = ${v}` }, k)))));
+      el('div', {}, 'at ', el('span', { class: 'addr' }, s.addr)),
+      el('div', {}, '= ', el('b', { class: 'value' }, s.bus_error ? 'bus error' : s.value)),
+      el('div', { class: 'flags' }, entryFlags(s.level, d.mode).map((k) =>
+        el('span', { class: s.flags && s.flags[k] ? 'flag on' : 'flag off', 'data-flag': k, title: `${k} = ${s.flags ? s.flags[k] : '?'}` }, k))),
+      el('div', { class: 'target' }, entryTarget(d, s))));
   }
   fig.append(el('div', { class: 'steps' }, steps));
-  if (d.rule) fig.append(el('p', {}, el('b', {}, 'Rule: '), d.rule));
-  if (d.allowed) fig.append(el('p', { class: 'verdict ok' }, `${d.access} allowed: physical address ${d.pa}`));
+  if (d.rights)
+    fig.append(el('p', { class: 'rights' }, el('b', {}, 'Rights '), `(AND over the entries): U=${d.rights.U} W=${d.rights.W} X=${d.rights.X}`));
+  if (d.rule) fig.append(el('p', { class: 'rule' }, el('b', {}, 'Rule: '), d.rule));
+  if (d.allowed)
+    fig.append(el('p', { class: 'verdict ok', 'data-pa': d.pa }, `${d.access} allowed: physical address ${d.pa}`));
   else if (d.fault)
-    fig.append(el('p', { class: 'verdict bad' }, `#PF error code ${d.fault.ec} (${d.fault.bits}), CR2 = ${d.fault.cr2}`));
+    fig.append(el('p', { class: 'verdict bad', 'data-ec': d.fault.ec },
+      `#PF error code ${d.fault.ec} (${d.fault.bits}), CR2 = ${d.fault.cr2}`));
+  else if (d.bus_error) fig.append(el('p', { class: 'verdict bad' }, `bus error at ${d.bus_error}`));
   if (d.tlb) {
     const t = d.tlb;
-    fig.append(el('p', {}, t.cached
-      ? `TLB: cached in the ${t.array} array, set ${t.set}, way ${t.way}, frame ${t.frame}` +
-        (t.stale ? ': STALE, it differs from the tables in memory, and the next access uses it until INVLPG or a CR3 write flushes it.' : '.')
-      : 'TLB: no entry for this page.'));
+    let text = 'TLB: no entry for this page; the next access walks.';
+    if (t.cached) {
+      const where = t.array === '4K' ? `set ${t.set}, way ${t.way}` : `large entry ${t.way}`;
+      text = `TLB: cached (${where}): ${t.page} \u2192 ${t.frame}` +
+        (t.stale ? `, STALE: it differs from memory (${t.differs.join(', ')}).` : '.') +
+        (t.used ? ` The next access like this one hits it: ${t.hit_pa}.` : ` The next access drops it and walks: ${t.why}.`) +
+        (t.stale ? ` INVLPG ${t.page}${t.flushed_by_cr3 ? ' or a CR3 write' : ''} flushes it.` : '');
+    }
+    fig.append(el('p', { class: t.stale ? 'tlbnote stale' : 'tlbnote' }, text));
   }
   return fig;
 }
@@ -405,23 +509,8 @@ function explainWalk() {
   const args = ['explain', SCENARIO_FILE, $('walk-va').value.trim(), $('walk-access').value, $('walk-priv').value];
   if ($('walk-ac').checked) args.push('ac');
   page.pmmu.writeFile(SCENARIO_FILE, $('source').value);
-  const r = page.pmmu.run(args.concat(['--json']));
-  if (r.status === 0) {
-    try {
-      out.replaceChildren(renderWalk(JSON.parse(r.out)));
-      return;
-    } catch (e) {
-      out.replaceChildren(message(`explain --json: ${e.message}`, true));
-      return;
-    }
-  }
-  if (r.status === 2 && r.err.includes("'--json'")) {
-    /* a pmmu whose explain has no --json yet: its text, as the command line prints it */
-    const t = page.pmmu.run(args);
-    out.replaceChildren(t.status === 0 ? el('pre', { class: 'step' }, t.out) : message(t.err.trim(), true));
-    return;
-  }
-  out.replaceChildren(message((r.err || r.out).trim(), true));
+  const r = runJson(args.concat(['--json']));
+  out.replaceChildren(r.error ? message(r.error, true) : renderWalk(r.data));
 }
 
 /* ---- the TLB (the tlb-state lines of pmmu run) ---------------------------------------- */
@@ -497,7 +586,9 @@ page.ready = pmmuLoad(createPmmu).then((pmmu) => {
   $('version').textContent = pmmu.run(['--version']).out.trim();
   setupScenario();
   setupQuiz();
+  page.started = true; /* for the tests: everything is drawn */
 }).catch((e) => {
+  page.failed = true;
   setStatus('The model did not load: ' + e.message, true);
   throw e;
 });

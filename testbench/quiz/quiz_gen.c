@@ -6,6 +6,10 @@
  * protection fault), and the entry it needs is written for it, so that every item's walk
  * reads entries of the tables the student is shown. Which result the item really has is
  * decided later by libpmmu (quiz_solve.c), never here.
+ *
+ * Every draw is a statement of its own, never one of two draws in an expression (`a[draw()] =
+ * draw()`, `draw() | draw()`): C leaves their order to the compiler, and gcc and clang (the
+ * WebAssembly build) choose differently, which gave the page other exercises than the CLI.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +111,8 @@ static need any(void) { return (need){-1, -1, -1}; }
 /* A not-present entry that still holds bits (a swapped-out page, say), or zero. */
 static uint64_t not_present_value(gen *g) {
   if (chance(g, 50)) return 0;
-  return (new_frame(g, quiz_is_pae(g->q) ? 24 : 16) << 12) |
-         (draw_flags(g, any(), true) & ~PMMU_PTE_P & ~PMMU_PTE_XD);
+  uint64_t frame = new_frame(g, quiz_is_pae(g->q) ? 24 : 16);
+  return frame << 12 | (draw_flags(g, any(), true) & ~PMMU_PTE_P & ~PMMU_PTE_XD);
 }
 
 /* A large-page PDE: 4 MiB (bits 31:22) or 2 MiB (bits 35:21), reserved bits clear. */
@@ -142,8 +146,14 @@ static void add_page_table(gen *g, unsigned pd) {
 
 static void directory_extras(gen *g, unsigned pd) {
   quiz_table *t = &g->q->table[pd];
-  if (chance(g, 60)) t->entry[claim(g, pd)] = not_present_value(g);
-  if (g->q->opt.mode != QUIZ_MODE_32 && chance(g, 60)) t->entry[claim(g, pd)] = large_pde(g, any());
+  if (chance(g, 60)) {
+    unsigned i = claim(g, pd);
+    t->entry[i] = not_present_value(g);
+  }
+  if (g->q->opt.mode != QUIZ_MODE_32 && chance(g, 60)) {
+    unsigned i = claim(g, pd);
+    t->entry[i] = large_pde(g, any());
+  }
 }
 
 static void build_world_32(gen *g) {
