@@ -35,12 +35,14 @@ bool pae_paging(const pmmu_control *ctl);
 
 /*
  * Walks the page tables for req. first_cycle is the cycle the first memory access is
- * presented (A + 1); debug walks read memory only, with no timing, no CAS and no counting.
- * On PMMU_OK, *fill is the TLB entry to cache. Fills out's outcome, pa, attr, page_shift,
- * fault fields, mem_accesses, restarts, and response_cycle.
+ * presented (A + 1). The walk counts its memory accesses in *stats; with stats NULL it is a
+ * debug walk, which reads memory only, with no timing, no CAS and no counting, and so needs
+ * the handle only to read it. On PMMU_OK, *fill is the TLB entry to cache. Fills out's
+ * outcome, pa, attr, page_shift, fault fields, mem_accesses, restarts, and response_cycle.
  */
-void walk_translate(pmmu_t *m, const pmmu_request *req, uint64_t first_cycle, bool debug,
-                    pmmu_response *out, pmmu_tlb_entry *fill, pmmu_walk_trace *trace);
+void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
+                    uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
+                    pmmu_walk_trace *trace);
 
 /* Loads the four PAE PDPTE registers from cr3 (section 4) through the memory port,
  * starting at `cycle`. Returns false (#GP) if a present PDPTE has a reserved bit; the

@@ -1,18 +1,39 @@
-/* Names of the API's enumerations and the error-code decoder. */
+/* The version, names of the API's enumerations, error sentences and the error-code decoder. */
 #include "pmmu/pmmu.h"
 
 #include <stdio.h>
 #include <string.h>
 
+const char *pmmu_version(void) { return PMMU_VERSION_STRING; }
+
+unsigned pmmu_version_number(void) { return PMMU_VERSION_NUMBER; }
+
 const char *pmmu_error_name(pmmu_error e) {
   switch (e) {
-  case PMMU_E_OK: return "ok";
-  case PMMU_E_INVALID: return "invalid argument";
-  case PMMU_E_CONFIG: return "invalid configuration";
-  case PMMU_E_ORDER: return "cycle out of order";
+  case PMMU_E_OK: return "PMMU_E_OK";
+  case PMMU_E_INVALID: return "PMMU_E_INVALID";
+  case PMMU_E_CONFIG: return "PMMU_E_CONFIG";
+  case PMMU_E_ORDER: return "PMMU_E_ORDER";
+  case PMMU_E_NOMEM: return "PMMU_E_NOMEM";
+  }
+  return "PMMU_E_UNKNOWN";
+}
+
+/* Each sentence begins with the few words the testbench's messages have always used
+ * ("cycle out of order"), then says what to look at. */
+const char *pmmu_strerror(pmmu_error e) {
+  switch (e) {
+  case PMMU_E_OK: return "no error";
+  case PMMU_E_INVALID:
+    return "invalid argument: a null pointer, a value out of range, or a fetch by an implicit "
+           "access";
+  case PMMU_E_CONFIG:
+    return "invalid configuration: pmmu_config_check() says what is wrong with it";
+  case PMMU_E_ORDER:
+    return "cycle out of order: a cycle earlier than one the model was already given";
   case PMMU_E_NOMEM: return "out of memory";
   }
-  return "unknown error";
+  return "unknown pmmu error code";
 }
 
 static const char *const policy_names[] = {"plru", "lru", "fifo", "random"};
@@ -22,6 +43,7 @@ const char *pmmu_policy_name(pmmu_policy p) {
 }
 
 bool pmmu_policy_parse(const char *name, pmmu_policy *out) {
+  if (!name || !out) return false;
   for (unsigned i = 0; i <= PMMU_POLICY_RANDOM; i++) {
     if (strcmp(name, policy_names[i]) == 0) {
       *out = (pmmu_policy)i;

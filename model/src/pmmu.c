@@ -42,17 +42,21 @@ const char *pmmu_config_check(const pmmu_config *cfg) {
 
 /* ---- Life cycle ---------------------------------------------------------------------- */
 
-pmmu_t *pmmu_create(const pmmu_config *cfg) {
-  if (pmmu_config_check(cfg)) return NULL;
+pmmu_error pmmu_create(const pmmu_config *cfg, pmmu_t **out) {
+  if (!out) return PMMU_E_INVALID;
+  *out = NULL;
+  if (!cfg) return PMMU_E_INVALID;
+  if (pmmu_config_check(cfg)) return PMMU_E_CONFIG;
   pmmu_t *m = calloc(1, sizeof *m);
-  if (!m) return NULL;
+  if (!m) return PMMU_E_NOMEM;
   m->cfg = *cfg;
   if (!tlb_init(&m->tlb, cfg)) {
     free(m);
-    return NULL;
+    return PMMU_E_NOMEM;
   }
   pmmu_reset(m);
-  return m;
+  *out = m;
+  return PMMU_E_OK;
 }
 
 void pmmu_destroy(pmmu_t *m) {
@@ -86,7 +90,7 @@ uint64_t pmmu_ready_cycle(const pmmu_t *m) { return m->ready_cycle; }
 /* ---- Flushes (x86-paging.md section 8, timing.md T6/T7) ------------------------------ */
 
 /* A flush, like any control operation, may not precede the latest request's lookup. */
-static int check_control_cycle(const pmmu_t *m, uint64_t cycle) {
+static pmmu_error check_control_cycle(const pmmu_t *m, uint64_t cycle) {
   if (cycle < m->control_cycle) return PMMU_E_ORDER;
   if (m->any_request && cycle < m->last_lookup) return PMMU_E_ORDER;
   return PMMU_E_OK;
@@ -106,15 +110,15 @@ static void apply_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t c
   m->control_cycle = cycle;
 }
 
-int pmmu_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle) {
-  if ((unsigned)kind > PMMU_FLUSH_PAGE) return PMMU_E_INVALID;
-  int err = check_control_cycle(m, cycle);
+pmmu_error pmmu_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle) {
+  if (!m || (unsigned)kind > PMMU_FLUSH_PAGE) return PMMU_E_INVALID;
+  pmmu_error err = check_control_cycle(m, cycle);
   if (err) return err;
   apply_flush(m, kind, la, cycle);
   return PMMU_E_OK;
 }
 
-int pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
+pmmu_error pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
   return pmmu_flush(m, PMMU_FLUSH_PAGE, la, cycle);
 }
 
@@ -124,17 +128,17 @@ int pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
 
 /* Control registers must be stable from a request's acceptance to its response, both
  * included (timing.md T8): a write lands in the cycle after the last response at the earliest. */
-static int check_register_cycle(const pmmu_t *m, uint64_t cycle) {
+static pmmu_error check_register_cycle(const pmmu_t *m, uint64_t cycle) {
   if (m->any_request && cycle <= m->ready_cycle) return PMMU_E_ORDER;
   return check_control_cycle(m, cycle);
 }
 
 /* Commits a register write whose new state is `next`: PDPTE load (may #GP), then flushes. */
-static int commit_control(pmmu_t *m, pmmu_control next, bool cr3_write, uint64_t cycle,
-                          pmmu_reg_result *out) {
+static pmmu_error commit_control(pmmu_t *m, pmmu_control next, bool cr3_write, uint64_t cycle,
+                                 pmmu_reg_result *out) {
   pmmu_reg_result res = {.done_cycle = cycle};
   const pmmu_control *cur = &m->ctl;
-  int err = check_register_cycle(m, cycle);
+  pmmu_error err = check_register_cycle(m, cycle);
   if (err) return err;
 
   bool pae_after = pae_paging(&next);
@@ -164,25 +168,29 @@ static int commit_control(pmmu_t *m, pmmu_control next, bool cr3_write, uint64_t
   return PMMU_E_OK;
 }
 
-int pmmu_write_cr0(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+pmmu_error pmmu_write_cr0(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  if (!m) return PMMU_E_INVALID;
   pmmu_control next = m->ctl;
   next.cr0 = value;
   return commit_control(m, next, false, cycle, out);
 }
 
-int pmmu_write_cr3(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+pmmu_error pmmu_write_cr3(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  if (!m) return PMMU_E_INVALID;
   pmmu_control next = m->ctl;
   next.cr3 = value;
   return commit_control(m, next, true, cycle, out);
 }
 
-int pmmu_write_cr4(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+pmmu_error pmmu_write_cr4(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out) {
+  if (!m) return PMMU_E_INVALID;
   pmmu_control next = m->ctl;
   next.cr4 = value;
   return commit_control(m, next, false, cycle, out);
 }
 
-int pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle, pmmu_reg_result *out) {
+pmmu_error pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle, pmmu_reg_result *out) {
+  if (!m) return PMMU_E_INVALID;
   pmmu_control next = m->ctl;
   next.efer = value;
   return commit_control(m, next, false, cycle, out);
@@ -238,7 +246,7 @@ static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out
   out->tlb = PMMU_TLB_MISS;
   m->stats.misses++;
   m->stats.walks++;
-  walk_translate(m, req, out->accept_cycle + 1, false, out, &fill, NULL);
+  walk_translate(m, &m->stats, req, out->accept_cycle + 1, out, &fill, NULL);
   m->stats.cas_restarts += out->restarts;
   m->stats.walks += out->restarts;
   if (out->outcome == PMMU_OK) {
@@ -248,8 +256,8 @@ static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out
   }
 }
 
-int pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
-  if (!request_valid(req)) return PMMU_E_INVALID;
+pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
+  if (!m || !out || !request_valid(req)) return PMMU_E_INVALID;
   if (m->any_request && req->cycle < m->last_presented) return PMMU_E_ORDER;
   uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
   if (accept < m->control_cycle) return PMMU_E_ORDER;
@@ -292,9 +300,9 @@ int pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
   return PMMU_E_OK;
 }
 
-int pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
-                         pmmu_walk_trace *trace) {
-  if (!request_valid(req)) return PMMU_E_INVALID;
+pmmu_error pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
+                                pmmu_walk_trace *trace) {
+  if (!m || !out || !request_valid(req)) return PMMU_E_INVALID;
   memset(out, 0, sizeof *out);
   if (trace) memset(trace, 0, sizeof *trace);
   if (!paging_enabled(&m->ctl)) {
@@ -304,10 +312,10 @@ int pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response
     out->page_shift = 12;
     return PMMU_E_OK;
   }
-  if (trace) trace->tlb_has_page = tlb_find_const(&m->tlb, req->la) != NULL;
+  tlb_pos pos;
+  if (trace) trace->tlb_has_page = tlb_locate(&m->tlb, req->la, &pos);
   pmmu_tlb_entry unused;
-  /* The walker only writes to the handle when it is not a debug walk. */
-  walk_translate((pmmu_t *)m, req, 0, true, out, &unused, trace);
+  walk_translate(m, NULL, req, 0, out, &unused, trace);
   out->tlb = PMMU_TLB_MISS;
   return PMMU_E_OK;
 }
@@ -318,7 +326,9 @@ void pmmu_get_interrupt(const pmmu_t *m, pmmu_interrupt_state *out) { *out = m->
 
 void pmmu_ack_interrupt(pmmu_t *m) { m->irq.pending = false; }
 
-int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out) {
+pmmu_error pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way,
+                         pmmu_tlb_entry *out) {
+  if (!m || !out) return PMMU_E_INVALID;
   const tlb_array *a = large ? &m->tlb.large : &m->tlb.small;
   if (large) set = 0;
   if (set >= a->sets || way >= a->ways) return PMMU_E_INVALID;
@@ -327,13 +337,12 @@ int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_
 }
 
 bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out) {
-  tlb_slot slot;
-  /* tlb_find is the lookup of pmmu_translate itself; only the const view is taken here. */
-  const pmmu_tlb_entry *e = tlb_find((tlb *)&m->tlb, la, &slot);
-  if (!e) return false;
-  out->large = slot.array == &m->tlb.large;
-  out->set = slot.set;
-  out->way = slot.way;
-  out->entry = *e;
+  tlb_pos pos;
+  /* tlb_locate is the lookup of pmmu_translate itself (tlb_find), read-only. */
+  if (!tlb_locate(&m->tlb, la, &pos)) return false;
+  out->large = pos.large;
+  out->set = pos.set;
+  out->way = pos.way;
+  out->entry = *tlb_entry(&m->tlb, &pos);
   return true;
 }

@@ -71,28 +71,33 @@ static bool maps(const pmmu_tlb_entry *e, uint32_t la) {
   return e->valid && (la >> e->page_shift) == e->vpn;
 }
 
-pmmu_tlb_entry *tlb_find(tlb *t, uint32_t la, tlb_slot *slot) {
+bool tlb_locate(const tlb *t, uint32_t la, tlb_pos *pos) {
   unsigned set = small_set(&t->small, la);
   for (unsigned w = 0; w < t->small.ways; w++) {
-    pmmu_tlb_entry *e = entry_at(&t->small, set, w);
-    if (maps(e, la)) {
-      *slot = (tlb_slot){&t->small, set, w};
-      return e;
+    if (maps(&t->small.entries[set * t->small.ways + w], la)) {
+      *pos = (tlb_pos){false, set, w};
+      return true;
     }
   }
   for (unsigned w = 0; w < t->large.ways; w++) {
-    pmmu_tlb_entry *e = entry_at(&t->large, 0, w);
-    if (maps(e, la)) {
-      *slot = (tlb_slot){&t->large, 0, w};
-      return e;
+    if (maps(&t->large.entries[w], la)) {
+      *pos = (tlb_pos){true, 0, w};
+      return true;
     }
   }
-  return NULL;
+  return false;
 }
 
-const pmmu_tlb_entry *tlb_find_const(const tlb *t, uint32_t la) {
-  tlb_slot slot;
-  return tlb_find((tlb *)t, la, &slot);
+const pmmu_tlb_entry *tlb_entry(const tlb *t, const tlb_pos *pos) {
+  const tlb_array *a = pos->large ? &t->large : &t->small;
+  return &a->entries[pos->set * a->ways + pos->way];
+}
+
+pmmu_tlb_entry *tlb_find(tlb *t, uint32_t la, tlb_slot *slot) {
+  tlb_pos pos;
+  if (!tlb_locate(t, la, &pos)) return NULL;
+  *slot = (tlb_slot){pos.large ? &t->large : &t->small, pos.set, pos.way};
+  return entry_at(slot->array, pos.set, pos.way);
 }
 
 /* ---- Policies ---------------------------------------------------------------------- */

@@ -43,9 +43,18 @@ bool tlb_init(tlb *t, const pmmu_config *cfg);
 void tlb_free(tlb *t);
 void tlb_reset(tlb *t);
 
-/* The entry that maps la, or NULL. Touches nothing. */
+/* Where an entry sits, without the right to change it. */
+typedef struct tlb_pos {
+  bool large;
+  unsigned set, way;
+} tlb_pos;
+
+/* The lookup (docs/tlb.md, "Which entry a lookup uses"): the 4 KiB array first, then the
+ * lowest-numbered match of the large array. False if no valid entry maps la. Read-only. */
+bool tlb_locate(const tlb *t, uint32_t la, tlb_pos *pos);
+const pmmu_tlb_entry *tlb_entry(const tlb *t, const tlb_pos *pos);
+/* The same lookup, for pmmu_translate, which may then touch or drop the entry. */
 pmmu_tlb_entry *tlb_find(tlb *t, uint32_t la, tlb_slot *slot);
-const pmmu_tlb_entry *tlb_find_const(const tlb *t, uint32_t la);
 void tlb_touch(tlb *t, const tlb_slot *slot);
 void tlb_drop(tlb_slot *slot);
 

@@ -61,7 +61,8 @@ uint32_t perm_error_code(const pmmu_control *ctl, const pmmu_request *req, pmmu_
 /* ---- Memory access with timing (T4) -------------------------------------------------- */
 
 typedef struct walk_io {
-  pmmu_t *m;
+  const pmmu_t *m;
+  pmmu_stats *stats; /* the handle's counters; NULL for a debug walk */
   bool debug;
   uint64_t next_present; /* the cycle the next access is presented */
   unsigned accesses;
@@ -97,8 +98,8 @@ static bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size, uin
   if (!ok) txn.data = 0;
   if (!io->debug) {
     io->accesses++;
-    if (op == PMMU_MEM_READ) io->m->stats.mem_reads++;
-    else io->m->stats.ad_writes++;
+    if (op == PMMU_MEM_READ) io->stats->mem_reads++;
+    else io->stats->ad_writes++;
     if (mem->observe) mem->observe(mem->ctx, &txn);
   }
   *data = txn.data;
@@ -268,9 +269,11 @@ static void make_fill(const pmmu_t *m, const walk_state *ws, uint32_t la, pmmu_t
   fill->attr = leaf_attr(leaf, ws->shift);
 }
 
-void walk_translate(pmmu_t *m, const pmmu_request *req, uint64_t first_cycle, bool debug,
-                    pmmu_response *out, pmmu_tlb_entry *fill, pmmu_walk_trace *trace) {
-  walk_io io = {.m = m, .debug = debug, .next_present = first_cycle};
+void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
+                    uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
+                    pmmu_walk_trace *trace) {
+  bool debug = stats == NULL;
+  walk_io io = {.m = m, .stats = stats, .debug = debug, .next_present = first_cycle};
   walk_state ws;
   unsigned restarts = 0;
   for (;;) {
@@ -311,7 +314,7 @@ void walk_translate(pmmu_t *m, const pmmu_request *req, uint64_t first_cycle, bo
 /* ---- PAE PDPTE registers (section 4) ------------------------------------------------- */
 
 bool walk_load_pdptes(pmmu_t *m, uint32_t cr3, uint64_t cycle, uint64_t pdpte[4], uint64_t *done) {
-  walk_io io = {.m = m, .next_present = cycle};
+  walk_io io = {.m = m, .stats = &m->stats, .next_present = cycle};
   uint64_t loaded[4];
   bool ok = true;
   for (unsigned i = 0; i < 4; i++) {

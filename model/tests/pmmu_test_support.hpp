@@ -217,7 +217,7 @@ struct Rig {
     pmmu_config_init(&cfg);
     cfg.mem = mem.ops(with_timing);
     if (tweak) tweak(cfg);
-    m = pmmu_create(&cfg);
+    EXPECT_EQ(pmmu_create(&cfg, &m), PMMU_E_OK) << pmmu_config_check(&cfg);
     if (m) {
       pmmu_reg_result rr{};
       EXPECT_EQ(pmmu_write_cr3(m, kPageDir, cycle, &rr), PMMU_E_OK);
@@ -350,7 +350,8 @@ struct Rig {
   }
 
 private:
-  pmmu_reg_result reg(int (*fn)(pmmu_t *, uint32_t, uint64_t, pmmu_reg_result *), uint32_t v) {
+  pmmu_reg_result reg(pmmu_error (*fn)(pmmu_t *, uint32_t, uint64_t, pmmu_reg_result *),
+                      uint32_t v) {
     pmmu_reg_result rr{};
     EXPECT_EQ(fn(m, v, cycle, &rr), PMMU_E_OK);
     advance_after_reg(rr);

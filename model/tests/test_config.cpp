@@ -70,7 +70,8 @@ TEST(Config, ValidBoundariesAccepted) {
     c.tlb_large = r.large;
     const char *why = pmmu_config_check(&c);
     EXPECT_EQ(why, nullptr) << why;
-    pmmu_t *m = pmmu_create(&c);
+    pmmu_t *m = nullptr;
+    EXPECT_EQ(pmmu_create(&c, &m), PMMU_E_OK);
     EXPECT_NE(m, nullptr);
     if (m) {
       // Every slot of the geometry is readable, one past it is not.
@@ -106,8 +107,9 @@ TEST_P(RejectedConfig, CheckAndCreateRefuse) {
   const char *why = pmmu_config_check(&c);
   ASSERT_NE(why, nullptr) << "pmmu_config_check accepted it";
   EXPECT_GT(std::strlen(why), 0u) << "the reason is a sentence";
-  pmmu_t *m = pmmu_create(&c);
-  EXPECT_EQ(m, nullptr) << "pmmu_create accepted it";
+  pmmu_t *m = nullptr;
+  EXPECT_EQ(pmmu_create(&c, &m), PMMU_E_CONFIG) << "pmmu_create accepted it";
+  EXPECT_EQ(m, nullptr) << "a refused creation leaves no handle";
   if (m) pmmu_destroy(m);
 }
 
@@ -141,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Config, CreateCopiesTheConfig) {
   pmmu_config c = valid_config();
   c.tlb_sets = 32;
-  pmmu_t *m = pmmu_create(&c);
+  pmmu_t *m = nullptr;
+  ASSERT_EQ(pmmu_create(&c, &m), PMMU_E_OK);
   ASSERT_NE(m, nullptr);
   c.tlb_sets = 1;
   const pmmu_config *got = pmmu_get_config(m);
@@ -155,7 +158,8 @@ TEST(Config, CreateCopiesTheConfig) {
 TEST(Config, ResetState) {
   Rig rig;
   ASSERT_NE(rig.m, nullptr);
-  pmmu_t *fresh = pmmu_create(&rig.cfg);
+  pmmu_t *fresh = nullptr;
+  ASSERT_EQ(pmmu_create(&rig.cfg, &fresh), PMMU_E_OK);
   ASSERT_NE(fresh, nullptr);
   pmmu_control c{};
   pmmu_get_control(fresh, &c);

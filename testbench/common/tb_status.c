@@ -25,7 +25,7 @@ const char *tb_status_name(int code) {
   case TB_E_UNAVAILABLE: return "not built";
   case TB_E_IO: return "input/output error";
   }
-  return pmmu_error_name((pmmu_error)code);
+  return pmmu_strerror((pmmu_error)code);
 }
 
 int tb_exit_status(int code) {

@@ -54,7 +54,8 @@ int tb_fail(tb_error *err, int code, const char *fmt, ...)
 #endif
     ;
 
-/* "ok", "lockstep mismatch", "cycle out of order", ... */
+/* "ok", "lockstep mismatch", ..., or pmmu_strerror() for a pmmu_error ("cycle out of
+ * order: ..."). */
 const char *tb_status_name(int code);
 
 /* The exit status of `pmmu` for a status: 0 ok; 1 an expectation failed; 2 bad usage or

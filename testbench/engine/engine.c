@@ -133,9 +133,11 @@ static model_side *model_side_create(const engine_setup *setup, tb_error *err) {
                            .timing = model_timing,
                            .observe = model_observe,
                            .ctx = s};
-  const char *bad = pmmu_config_check(&cfg);
-  if (bad || !(s->m = pmmu_create(&cfg))) {
-    tb_fail(err, bad ? TB_E_CONFIG : TB_E_NOMEM, "%s", bad ? bad : "out of memory");
+  pmmu_error made = pmmu_create(&cfg, &s->m);
+  if (made != PMMU_E_OK) {
+    bool bad = made == PMMU_E_CONFIG;
+    tb_fail(err, bad ? TB_E_CONFIG : TB_E_NOMEM, "%s",
+            bad ? pmmu_config_check(&cfg) : pmmu_strerror(made));
     model_side_destroy(s);
     return NULL;
   }

@@ -46,8 +46,8 @@ static pmmu_t *open_model(const quiz_t *q, world_mem *w) {
   cfg.mem.read = mem_read;
   cfg.mem.cas = mem_cas;
   cfg.mem.ctx = w;
-  pmmu_t *m = pmmu_create(&cfg);
-  if (!m) return NULL;
+  pmmu_t *m;
+  if (pmmu_create(&cfg, &m) != PMMU_E_OK) return NULL;
   pmmu_reg_result r;
   /* EFER and CR4 first, CR3 then loads the PDPTEs (PAE), CR0 last sets WP. */
   bool ok = pmmu_write_efer(m, q->ctl.efer, 0, &r) == PMMU_E_OK && !r.gp_fault &&

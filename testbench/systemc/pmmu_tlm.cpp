@@ -67,8 +67,7 @@ pmmu_tlm::pmmu_tlm(sc_core::sc_module_name name, const pmmu_config &cfg, const s
   c.mem.ctx = this;
   if (const char *bad = pmmu_config_check(&c))
     throw std::invalid_argument(std::string("pmmu_tlm: ") + bad);
-  m_ = pmmu_create(&c);
-  if (!m_) throw std::bad_alloc();
+  if (pmmu_create(&c, &m_) != PMMU_E_OK) throw std::bad_alloc(); // the config was checked above
   cpu.register_b_transport(this, &pmmu_tlm::b_transport);
   cpu.register_transport_dbg(this, &pmmu_tlm::transport_dbg);
   cpu.register_get_direct_mem_ptr(this, &pmmu_tlm::get_direct_mem_ptr);
@@ -133,7 +132,7 @@ pmmu_reg_result pmmu_tlm::write_reg(int which, uint64_t value, sc_time &delay) {
   uint64_t c =
       std::max({cycle_at(sc_time_stamp() + delay), after_response, last_lookup_, last_control_});
   pmmu_reg_result res{};
-  int err = PMMU_E_INVALID;
+  pmmu_error err = PMMU_E_INVALID;
   switch (which) {
   case 0: err = pmmu_write_cr0(m_, static_cast<uint32_t>(value), c, &res); break;
   case 3: err = pmmu_write_cr3(m_, static_cast<uint32_t>(value), c, &res); break;
@@ -142,9 +141,8 @@ pmmu_reg_result pmmu_tlm::write_reg(int which, uint64_t value, sc_time &delay) {
   }
   rethrow_pending(); // a PDPTE load reads memory
   if (err) {
-    SC_REPORT_ERROR(name(), (std::string("control register write refused: ") +
-                             pmmu_error_name(static_cast<pmmu_error>(err)))
-                                .c_str());
+    SC_REPORT_ERROR(name(),
+                    (std::string("control register write refused: ") + pmmu_strerror(err)).c_str());
     res = pmmu_reg_result{};
     res.done_cycle = c;
   }
@@ -186,11 +184,8 @@ pmmu_reg_result pmmu_tlm::write_efer(uint64_t v) {
 void pmmu_tlm::invlpg(uint32_t la, sc_time &delay) {
   model_lock lock(*this);
   uint64_t c = std::max({cycle_at(sc_time_stamp() + delay), last_lookup_, last_control_});
-  int err = pmmu_invlpg(m_, la, c);
-  if (err)
-    SC_REPORT_ERROR(
-        name(),
-        (std::string("INVLPG refused: ") + pmmu_error_name(static_cast<pmmu_error>(err))).c_str());
+  pmmu_error err = pmmu_invlpg(m_, la, c);
+  if (err) SC_REPORT_ERROR(name(), (std::string("INVLPG refused: ") + pmmu_strerror(err)).c_str());
   last_control_ = std::max(last_control_, c);
   invalidate_dmi_page(la);
   delay = delay_to(c + 1);
@@ -289,12 +284,10 @@ void pmmu_tlm::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
   }
   req.cycle = std::max({cycle_at(sc_time_stamp() + delay), last_presented_, last_control_});
   pmmu_response r;
-  int err = pmmu_translate(m_, &req, &r);
+  pmmu_error err = pmmu_translate(m_, &req, &r);
   rethrow_pending();
   if (err) {
-    SC_REPORT_ERROR(name(), (std::string("translation refused: ") +
-                             pmmu_error_name(static_cast<pmmu_error>(err)))
-                                .c_str());
+    SC_REPORT_ERROR(name(), (std::string("translation refused: ") + pmmu_strerror(err)).c_str());
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
@@ -345,7 +338,7 @@ unsigned int pmmu_tlm::transport_dbg(tlm::tlm_generic_payload &trans) {
     req.la = static_cast<uint32_t>(la);
     pmmu_response r;
     debug_ = true;
-    int err = pmmu_debug_translate(m_, &req, &r, nullptr);
+    pmmu_error err = pmmu_debug_translate(m_, &req, &r, nullptr);
     debug_ = false;
     rethrow_pending();
     if (err) break;

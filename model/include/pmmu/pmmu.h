@@ -8,9 +8,14 @@
  * Conventions:
  * - One opaque handle, pmmu_t, made from a versioned pmmu_config.
  * - Physical memory is reached only through the callbacks in pmmu_mem_ops.
- * - Page faults and bus errors are *results* (pmmu_response.outcome), not errors. Functions
- *   return a negative pmmu_error only for misuse of the API (bad arguments, out-of-order
- *   cycles).
+ * - Every function that can fail returns a pmmu_error: PMMU_E_OK (0), or a negative code
+ *   for misuse of the API (a null pointer, an out-of-range argument, an invalid
+ *   configuration, out-of-order cycles) or out of memory; pmmu_strerror() says it in a
+ *   sentence. Its results are written through pointer arguments, which are left untouched
+ *   on an error. Functions that cannot fail return their result (a name, a cycle, a bool
+ *   for a yes/no question) or nothing.
+ * - Page faults and bus errors are *results* (pmmu_response.outcome), not errors, and a
+ *   refused PDPTE load is one too (pmmu_reg_result.gp_fault).
  * - Every operation carries the cycle in which it reaches the block, so that the model can
  *   predict response cycles exactly (docs/timing.md). Cycles given to successive calls must
  *   not go backwards, except that a flush may name a cycle inside the window of the walk
@@ -23,11 +28,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pmmu/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define PMMU_VERSION_STRING "0.1.0"
+/* Marks the public API: the shared library is built with hidden visibility and exports only
+ * the functions declared with it (docs/integration.md, "What is stable"). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PMMU_API __attribute__((visibility("default")))
+#else
+#define PMMU_API
+#endif
+
+/* ---- Version ---------------------------------------------------------------------- */
+
+/* The version of the library linked in (the macros of pmmu/version.h are the version of
+ * the header compiled with): "MAJOR.MINOR.PATCH", and the same as 0xMMmmpp. */
+PMMU_API const char *pmmu_version(void);
+PMMU_API unsigned pmmu_version_number(void);
 
 /* ---- Architectural constants ------------------------------------------------------ */
 
@@ -67,17 +87,21 @@ extern "C" {
 #define PMMU_VECTOR_PF 14
 #define PMMU_VECTOR_GP 13
 
-/* ---- Errors (API misuse only) ----------------------------------------------------- */
+/* ---- Errors (API misuse and out of memory) ---------------------------------------- */
 
 typedef enum pmmu_error {
   PMMU_E_OK = 0,
-  PMMU_E_INVALID = -1, /* an argument is out of range (e.g. a fetch by an implicit access) */
-  PMMU_E_CONFIG = -2,  /* the configuration is not valid; see pmmu_config_check() */
+  PMMU_E_INVALID = -1, /* a null pointer or an argument out of range (e.g. a fetch by an
+                          implicit access) */
+  PMMU_E_CONFIG = -2,  /* the configuration is not valid; pmmu_config_check() says why */
   PMMU_E_ORDER = -3,   /* a cycle went backwards */
-  PMMU_E_NOMEM = -4,
+  PMMU_E_NOMEM = -4,   /* an allocation failed */
 } pmmu_error;
 
-const char *pmmu_error_name(pmmu_error e);
+/* The enumerator's name, e.g. "PMMU_E_ORDER"; "PMMU_E_UNKNOWN" for any other value. */
+PMMU_API const char *pmmu_error_name(pmmu_error e);
+/* A sentence for people, e.g. "cycle out of order: ..."; never NULL, for any value. */
+PMMU_API const char *pmmu_strerror(pmmu_error e);
 
 /* ---- Physical memory -------------------------------------------------------------- */
 
@@ -129,9 +153,9 @@ typedef enum pmmu_policy {
   PMMU_POLICY_RANDOM, /* 16-bit LFSR, docs/tlb.md */
 } pmmu_policy;
 
-const char *pmmu_policy_name(pmmu_policy p);
+PMMU_API const char *pmmu_policy_name(pmmu_policy p);
 /* Parses "plru", "lru", "fifo", "random". Returns false for anything else. */
-bool pmmu_policy_parse(const char *name, pmmu_policy *out);
+PMMU_API bool pmmu_policy_parse(const char *name, pmmu_policy *out);
 
 #define PMMU_CONFIG_VERSION 1u
 
@@ -148,23 +172,28 @@ typedef struct pmmu_config {
 
 /* Fills in the defaults: 16 sets x 4 ways, 8 large entries, plru, seed 0xACE1, latency 3,
  * no memory callbacks (the caller must set mem.read and mem.cas). */
-void pmmu_config_init(pmmu_config *cfg);
+PMMU_API void pmmu_config_init(pmmu_config *cfg);
 
 /* NULL if cfg is usable, else a sentence saying what is wrong with it. */
-const char *pmmu_config_check(const pmmu_config *cfg);
+PMMU_API const char *pmmu_config_check(const pmmu_config *cfg);
 
 /* ---- Life cycle ------------------------------------------------------------------- */
 
 typedef struct pmmu pmmu_t;
 
-/* Returns NULL if the configuration is not valid (see pmmu_config_check) or out of memory.
+/*
+ * Makes a block from a copy of *cfg and stores it in *out. Returns PMMU_E_OK, or
+ * PMMU_E_INVALID (cfg or out is NULL), PMMU_E_CONFIG (pmmu_config_check() returns the reason)
+ * or PMMU_E_NOMEM; then *out is set to NULL (if out is not NULL itself).
  * The new block is in its reset state: CR0 = 0x80000000 (paging on, WP = 0),
- * CR3 = CR4 = EFER = 0, TLB empty, cycle 0. */
-pmmu_t *pmmu_create(const pmmu_config *cfg);
-void pmmu_destroy(pmmu_t *m);
+ * CR3 = CR4 = EFER = 0, TLB empty, cycle 0. Free it with pmmu_destroy().
+ */
+PMMU_API pmmu_error pmmu_create(const pmmu_config *cfg, pmmu_t **out);
+/* Frees the block; NULL is allowed and does nothing. */
+PMMU_API void pmmu_destroy(pmmu_t *m);
 /* Back to the reset state (statistics too). */
-void pmmu_reset(pmmu_t *m);
-const pmmu_config *pmmu_get_config(const pmmu_t *m);
+PMMU_API void pmmu_reset(pmmu_t *m);
+PMMU_API const pmmu_config *pmmu_get_config(const pmmu_t *m);
 
 /* ---- Control registers ------------------------------------------------------------ */
 
@@ -174,7 +203,7 @@ typedef struct pmmu_control {
   uint64_t pdpte[4]; /* the PAE PDPTE registers as last loaded */
 } pmmu_control;
 
-void pmmu_get_control(const pmmu_t *m, pmmu_control *out);
+PMMU_API void pmmu_get_control(const pmmu_t *m, pmmu_control *out);
 
 /*
  * The result of a register write. A write faults only when it would load PAE PDPTEs and a
@@ -195,13 +224,14 @@ typedef struct pmmu_reg_result {
  * (x86-paging.md sections 4 and 8): TLB invalidation and, in PAE, loading the PDPTEs. Bits
  * the PMMU does not use are stored and ignored. `out` may be NULL.
  */
-int pmmu_write_cr0(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
-int pmmu_write_cr3(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
-int pmmu_write_cr4(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
-int pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle, pmmu_reg_result *out);
+PMMU_API pmmu_error pmmu_write_cr0(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
+PMMU_API pmmu_error pmmu_write_cr3(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
+PMMU_API pmmu_error pmmu_write_cr4(pmmu_t *m, uint32_t value, uint64_t cycle, pmmu_reg_result *out);
+PMMU_API pmmu_error pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle,
+                                    pmmu_reg_result *out);
 
 /* INVLPG LA at `cycle`: removes every entry that maps LA, global ones and large pages too. */
-int pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle);
+PMMU_API pmmu_error pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle);
 
 /* The raw flush commands of the block's command port (hardware-interface.md). */
 typedef enum pmmu_flush_kind {
@@ -210,7 +240,7 @@ typedef enum pmmu_flush_kind {
   PMMU_FLUSH_PAGE, /* INVLPG */
 } pmmu_flush_kind;
 
-int pmmu_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle);
+PMMU_API pmmu_error pmmu_flush(pmmu_t *m, pmmu_flush_kind kind, uint32_t la, uint64_t cycle);
 
 /* ---- Translation ------------------------------------------------------------------ */
 
@@ -222,8 +252,8 @@ typedef enum pmmu_priv {
   PMMU_IMPLICIT,   /* implicit supervisor: GDT, LDT, IDT, TSS; never a fetch */
 } pmmu_priv;
 
-const char *pmmu_access_name(pmmu_access a); /* "read", "write", "fetch" */
-const char *pmmu_priv_name(pmmu_priv p);     /* "sup", "user", "implicit" */
+PMMU_API const char *pmmu_access_name(pmmu_access a); /* "read", "write", "fetch" */
+PMMU_API const char *pmmu_priv_name(pmmu_priv p);     /* "sup", "user", "implicit" */
 
 typedef struct pmmu_request {
   uint32_t la;
@@ -241,7 +271,7 @@ typedef enum pmmu_outcome {
 
 typedef enum pmmu_tlb_use { PMMU_TLB_OFF, PMMU_TLB_HIT, PMMU_TLB_MISS } pmmu_tlb_use;
 
-const char *pmmu_tlb_use_name(pmmu_tlb_use t); /* "off", "hit", "miss" */
+PMMU_API const char *pmmu_tlb_use_name(pmmu_tlb_use t); /* "off", "hit", "miss" */
 
 /* Why a #PF happened, for people; the error code is the architectural answer. */
 typedef enum pmmu_fault_kind {
@@ -254,7 +284,7 @@ typedef enum pmmu_fault_kind {
 /* Levels of the walk, top-down. */
 typedef enum pmmu_level { PMMU_LEVEL_PDPTE, PMMU_LEVEL_PDE, PMMU_LEVEL_PTE } pmmu_level;
 
-const char *pmmu_level_name(pmmu_level l); /* "PDPTE", "PDE", "PTE" */
+PMMU_API const char *pmmu_level_name(pmmu_level l); /* "PDPTE", "PDE", "PTE" */
 
 typedef struct pmmu_response {
   pmmu_outcome outcome;
@@ -281,10 +311,10 @@ typedef struct pmmu_response {
  * values) or a cycle earlier than the last one used. A #PF also latches CR2 and the error
  * code and raises the interrupt (pmmu_interrupt).
  */
-int pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out);
+PMMU_API pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out);
 
 /* The cycle from which the block accepts its next request (timing.md T1). */
-uint64_t pmmu_ready_cycle(const pmmu_t *m);
+PMMU_API uint64_t pmmu_ready_cycle(const pmmu_t *m);
 
 /* ---- Debug translation (no side effects) ------------------------------------------ */
 
@@ -307,8 +337,8 @@ typedef struct pmmu_walk_trace {
  * lookup or fill, no A/D write, no CR2, no statistics, no cycles; only mem.read is called.
  * For debuggers and teaching. `trace` may be NULL. The response's cycle fields are 0.
  */
-int pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
-                         pmmu_walk_trace *trace);
+PMMU_API pmmu_error pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req,
+                                         pmmu_response *out, pmmu_walk_trace *trace);
 
 /* ---- The page-fault interrupt ----------------------------------------------------- */
 
@@ -318,9 +348,9 @@ typedef struct pmmu_interrupt_state {
   uint32_t error_code; /* the latest #PF's error code */
 } pmmu_interrupt_state;
 
-void pmmu_get_interrupt(const pmmu_t *m, pmmu_interrupt_state *out);
+PMMU_API void pmmu_get_interrupt(const pmmu_t *m, pmmu_interrupt_state *out);
 /* The handler's acknowledgement: lowers the line. CR2 and the error code stay readable. */
-void pmmu_ack_interrupt(pmmu_t *m);
+PMMU_API void pmmu_ack_interrupt(pmmu_t *m);
 
 /* ---- TLB inspection --------------------------------------------------------------- */
 
@@ -335,7 +365,8 @@ typedef struct pmmu_tlb_entry {
 
 /* Reads one entry: large = false for the 4 KiB array (set, way), true for the large array
  * (set ignored, way = entry index). Returns PMMU_E_INVALID out of range. */
-int pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out);
+PMMU_API pmmu_error pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way,
+                                  pmmu_tlb_entry *out);
 
 /* Where a TLB entry sits, and what it holds. */
 typedef struct pmmu_tlb_slot {
@@ -355,7 +386,7 @@ typedef struct pmmu_tlb_slot {
  * at lookup, and an entry that fails them is dropped and the page walked again (timing.md T3);
  * pmmu_rights_denial() states that check. The TLB is not consulted at all when paging is off.
  */
-bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out);
+PMMU_API bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out);
 
 /* ---- Statistics ------------------------------------------------------------------- */
 
@@ -382,7 +413,7 @@ typedef struct pmmu_stats {
   uint64_t last_cycle;  /* the last response cycle */
 } pmmu_stats;
 
-void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out);
+PMMU_API void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out);
 
 /* ---- Pure helpers ----------------------------------------------------------------- */
 
@@ -391,12 +422,12 @@ void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out);
  * rights are u, w, x under the control state `ctl`, as a sentence; NULL if it is allowed.
  * This is the model's permission check itself, exposed for explanations.
  */
-const char *pmmu_rights_denial(const pmmu_control *ctl, bool u, bool w, bool x,
-                               const pmmu_request *req);
+PMMU_API const char *pmmu_rights_denial(const pmmu_control *ctl, bool u, bool w, bool x,
+                                        const pmmu_request *req);
 
 /* Spells the error code out, e.g. "protection write user" or "not-present read supervisor
  * reserved-bit fetch"; returns buf. */
-const char *pmmu_ec_describe(uint32_t ec, char *buf, size_t len);
+PMMU_API const char *pmmu_ec_describe(uint32_t ec, char *buf, size_t len);
 
 #ifdef __cplusplus
 }
