@@ -257,7 +257,7 @@ static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out
 }
 
 pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
-  if (!m || !out || !request_valid(req)) return PMMU_E_INVALID;
+  if (!m || !req || !out || !request_valid(req)) return PMMU_E_INVALID;
   if (m->any_request && req->cycle < m->last_presented) return PMMU_E_ORDER;
   uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
   if (accept < m->control_cycle) return PMMU_E_ORDER;
@@ -302,7 +302,7 @@ pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out
 
 pmmu_error pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
                                 pmmu_walk_trace *trace) {
-  if (!m || !out || !request_valid(req)) return PMMU_E_INVALID;
+  if (!m || !req || !out || !request_valid(req)) return PMMU_E_INVALID;
   memset(out, 0, sizeof *out);
   if (trace) memset(trace, 0, sizeof *trace);
   if (!paging_enabled(&m->ctl)) {
