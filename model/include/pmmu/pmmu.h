@@ -306,10 +306,10 @@ typedef struct pmmu_response {
 } pmmu_response;
 
 /*
- * Translates one request (timing: docs/timing.md). Returns PMMU_E_OK and fills `out`, or a
- * negative pmmu_error for an invalid request (a fetch by an implicit access, unknown enum
- * values) or a cycle earlier than the last one used. A #PF also latches CR2 and the error
- * code and raises the interrupt (pmmu_interrupt).
+ * Translates one request (timing: docs/timing.md). Returns PMMU_E_OK and fills `out`, or
+ * PMMU_E_INVALID (a null pointer, a fetch by an implicit access, unknown enum values) or
+ * PMMU_E_ORDER (a cycle earlier than the last one used), and then changes nothing. A #PF
+ * also latches CR2 and the error code and raises the interrupt (pmmu_get_interrupt).
  */
 PMMU_API pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out);
 
