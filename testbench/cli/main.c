@@ -71,8 +71,13 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
-  } commands[] = {{"run", cmd_run}, {"explain", cmd_explain}, {"cosim", cmd_cosim},
-                  {"sim", cmd_sim}, {"quiz", cmd_quiz},       {"trace", cmd_trace}};
+  } commands[] = {{"run", cmd_run},
+                  {"explain", cmd_explain},
+                  {"cosim", cmd_cosim},
+                  {"sim", cmd_sim},
+                  {"quiz", cmd_quiz},
+                  {"trace", cmd_trace},
+                  {"check-trace", cmd_check_trace}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);
