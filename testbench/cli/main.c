@@ -41,6 +41,11 @@ static const char usage_text[] =
     "            [--format text|md|csv|pmmu|gift] [--json]\n"
     "      A seeded address-translation exercise with its answers, a stepwise grader and\n"
     "      exports (docs/quiz.md); 'pmmu quiz --help' for more.\n"
+    "  pmmu check-trace FILE\n"
+    "      Replay a transaction trace (docs/spec/transaction-trace.md) on the model: the first\n"
+    "      divergence as the lockstep's table (exit 3), or 'N transactions matched'.\n"
+    "      run, cosim and sim write one with --dump-trace FILE (engine rtl or both: what the\n"
+    "      RTL's ports did; model: the model's results).\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
