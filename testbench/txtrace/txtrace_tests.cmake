@@ -43,6 +43,10 @@ if(TARGET pmmu_rtl)
   endforeach()
   pmmu_trace_test(rtl.cosim.both roundtrip cosim --engine both --seed 3 --seeds 2 --quiet)
   pmmu_trace_test(rtl.sim roundtrip sim --engine rtl --accesses 20000)
+  # the doc's SystemVerilog monitor stays valid SystemVerilog
+  add_test(NAME trace.sv_snippet COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/sv-snippet-lint ${VERILATOR_BIN}
+    ${PROJECT_SOURCE_DIR}/docs/spec/transaction-trace.md ${PROJECT_SOURCE_DIR}/rtl/pmmu_pkg.sv)
+  set_tests_properties(trace.sv_snippet PROPERTIES LABELS trace)
   if(PMMU_BUILD_MUTANTS)
     foreach(mutant IN LISTS PMMU_RTL_MUTANTS)
       pmmu_trace_test(mutant.${mutant} mutant ${mutant})
