@@ -16,7 +16,9 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   cosim_result spare;
   tb_error err;
   (void)out;
-  int st = cosim_run(s->o, report, again ? &spare : s->r, &err);
+  cosim_options o = *s->o;
+  if (again) o.dump_trace = NULL; /* the first run wrote it */
+  int st = cosim_run(&o, report, again ? &spare : s->r, &err);
   if (st < 0) {
     fprintf(report, "cosim: %s\n", err.msg);
     return EXIT_USAGE;
@@ -39,6 +41,8 @@ int cmd_cosim(int argc, char **argv) {
   uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0;
   double seconds = 0;
   waves_options waves;
+  const char *dump = NULL;
+  char dump_path[4096];
   cosim_options_init(&o);
   waves_options_init(&waves);
   pmem_timing *t = &o.setup.timing;
@@ -74,6 +78,7 @@ int cmd_cosim(int argc, char **argv) {
        .type = CLI_STRING,
        .dest = &o.mutant,
        .what = "a mutant's name (docs/rtl.md)"},
+      {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
@@ -87,6 +92,13 @@ int cmd_cosim(int argc, char **argv) {
   for (uint64_t k = 0; k < seeds; k++) {
     cosim_result r;
     o.seed = first + k;
+    o.dump_trace = dump;
+    if (dump && seeds > 1) { /* one trace per seed: FILE.seedN.EXT */
+      char tag[32];
+      snprintf(tag, sizeof tag, "seed%" PRIu64, o.seed);
+      waves_path_for(dump, tag, dump_path, sizeof dump_path);
+      o.dump_trace = dump_path;
+    }
     seed_run s = {.o = &o, .r = &r};
     int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r)
                                     : run_seed(&s, stdout, stdout, false);

@@ -27,6 +27,7 @@ typedef struct one_run {
   const scenario *s;
   engine_kind kind;
   const run_options *opt;
+  const char *dump; /* --dump-trace: this run's file, or NULL */
 } one_run;
 
 /* `report`: where lockstep mismatches go; `out`: results and the summary line. */
@@ -36,13 +37,18 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   tb_error err;
   engine_setup setup = scenario_engine_setup(s);
   engine_t *e = engine_create(r->kind, &setup, &err);
-  (void)again;
   if (!e) {
     fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), err.msg);
     return EXIT_USAGE;
   }
   char repro[1024];
   snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(r->kind));
+  const char *dump = again ? NULL : r->dump; /* the second run of --waves-on-failure: written */
+  if (dump && engine_trace_open(e, dump, repro) != TB_OK) {
+    fprintf(stderr, "pmmu run: error: %s\n", engine_error(e)->msg);
+    engine_destroy(e);
+    return EXIT_USAGE;
+  }
   run_options opt = *r->opt;
   opt.report = report;
   opt.repro = repro;
@@ -50,6 +56,12 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   int st = scenario_run(s, e, &opt, out, &res, &err);
   if (st < 0) fprintf(stderr, "%s\n", err.msg);
   if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, report, repro);
+  /* a trace is kept when the run went to its end, failed expectations and mismatches included */
+  if (engine_trace_close(e, st >= 0) != TB_OK && st >= 0) {
+    fprintf(stderr, "pmmu run: error: %s\n", engine_error(e)->msg);
+    engine_destroy(e);
+    return EXIT_USAGE;
+  }
   uint64_t mismatches = engine_mismatch_count(e);
   int rtl_errors = engine_rtl_errors(e);
   engine_destroy(e);
@@ -63,13 +75,19 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   return tb_exit_status(st);
 }
 
-/* The dump of one of several files: FILE with the scenario's name before its extension. */
-static int run_waves(const one_run *r, const waves_options *w, bool several) {
-  const char *name = strrchr(r->s->path, '/') ? strrchr(r->s->path, '/') + 1 : r->s->path;
-  char tag[256];
-  snprintf(tag, sizeof tag, "%s", name);
+/* A scenario's name without its directory and extension: the tag of its dump among several. */
+static const char *file_tag(const scenario *s, char tag[256]) {
+  const char *name = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+  snprintf(tag, 256, "%s", name);
   char *dot = strrchr(tag, '.');
   if (dot && dot != tag) *dot = '\0';
+  return tag;
+}
+
+/* The dump of one of several files: FILE with the scenario's name before its extension. */
+static int run_waves(const one_run *r, const waves_options *w, bool several) {
+  char tag[256];
+  file_tag(r->s, tag);
   one_run copy = *r;
   return cli_with_waves(w, several ? tag : NULL, stderr, scenario_display_name(r->s), run_one,
                         &copy);
@@ -80,16 +98,19 @@ int cmd_run(int argc, char **argv) {
   waves_options waves;
   waves_options_init(&waves);
   engine_kind kind = ENGINE_MODEL;
+  const char *dump = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
-  const cli_option own[] = {{.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
-                            {.name = "--tlb-state", .type = CLI_FLAG, .dest = &opt.tlb_state},
-                            {.name = "--engine",
-                             .type = CLI_CHOICE,
-                             .dest = &kind,
-                             .choose = cli_choose_engine,
-                             .what = CLI_ENGINES},
-                            {0}};
+  const cli_option own[] = {
+      {.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
+      {.name = "--tlb-state", .type = CLI_FLAG, .dest = &opt.tlb_state},
+      {.name = "--engine",
+       .type = CLI_CHOICE,
+       .dest = &kind,
+       .choose = cli_choose_engine,
+       .what = CLI_ENGINES},
+      {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
+      {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
   cli_command cmd = {.prog = "pmmu run",
@@ -110,7 +131,12 @@ int cmd_run(int argc, char **argv) {
   if (!status) {
     opt.name_file = n > 1;
     for (unsigned i = 0; i < n; i++) {
-      one_run r = {.s = &scns[i], .kind = kind, .opt = &opt};
+      char path[4096], tag[256];
+      one_run r = {.s = &scns[i], .kind = kind, .opt = &opt, .dump = dump};
+      if (dump && n > 1) { /* one trace per file: FILE.NAME.EXT */
+        waves_path_for(dump, file_tag(&scns[i], tag), path, sizeof path);
+        r.dump = path;
+      }
       int one =
           waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
       if (one > status) status = one;

@@ -15,7 +15,7 @@ static const char help_text[] =
     "                [--quantum N] [--swap PAGES] [--heap PAGES] [--check-every N] [--no-events]\n"
     "                [--stride BYTES] [--ws-pages N] [--temporal PCT] [--spatial PCT] [--phase N]\n"
     "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N|A..B]\n"
-    "                [--mutant NAME] [--waves FILE] [--waves-from N] [--waves-to N]\n"
+    "                [--mutant NAME] [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
     "                [--waves-on-failure N] [--log KINDS] [--log-file FILE] [--pagemap PID|all]\n"
     "\n"
     "Runs processes of the testbench OS (docs/os.md) on the PMMU and prints, per process, what\n"
@@ -36,6 +36,9 @@ static const char help_text[] =
     "                  its flags, and Rss/Shared/Private/Swap per area like smaps; repeatable;\n"
     "                  'all': every process alive at the end\n"
     "  --mutant NAME   run the RTL built with one of its deliberate bugs (docs/rtl.md)\n"
+    "  --dump-trace FILE  write the run's transaction trace (rtl, both: what the RTL's ports did;\n"
+    "                  model: the model's results) for 'pmmu check-trace'\n"
+    "                  (docs/spec/transaction-trace.md)\n"
     "  --check-every N check every invariant after every N-th page fault (default 1000; 0: only\n"
     "                  at the end); every read is checked against what was written, always\n"
     "  --waves FILE    dump the RTL (engine rtl or both): FST, or VCD for FILE.vcd, and a GTKWave\n"
@@ -83,7 +86,8 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
   const sim_call *c = ctx;
   sim_options o = *c->o;
   sim_result spare;
-  if (again) { /* the log and the page maps were printed by the first run */
+  if (again) { /* the log, the page maps and the trace were written by the first run */
+    o.dump_trace = NULL;
     o.progress = false;
     o.log_mask = 0;
     o.n_pagemap = 0;
@@ -169,6 +173,7 @@ int cmd_sim(int argc, char **argv) {
        .type = CLI_STRING,
        .dest = &o.mutant,
        .what = "a mutant's name (docs/rtl.md)"},
+      {.name = "--dump-trace", .type = CLI_STRING, .dest = &o.dump_trace, .what = "a file name"},
       {.name = "--latency",
        .type = CLI_RANGE,
        .dest = &o.setup.timing.lat_min,

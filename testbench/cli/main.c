@@ -41,6 +41,11 @@ static const char usage_text[] =
     "            [--format text|md|csv|pmmu|gift] [--json]\n"
     "      A seeded address-translation exercise with its answers, a stepwise grader and\n"
     "      exports (docs/quiz.md); 'pmmu quiz --help' for more.\n"
+    "  pmmu check-trace FILE\n"
+    "      Replay a transaction trace (docs/spec/transaction-trace.md) on the model: the first\n"
+    "      divergence as the lockstep's table (exit 3), or 'N transactions matched'.\n"
+    "      run, cosim and sim write one with --dump-trace FILE (engine rtl or both: what the\n"
+    "      RTL's ports did; model: the model's results).\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
@@ -71,8 +76,13 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
-  } commands[] = {{"run", cmd_run}, {"explain", cmd_explain}, {"cosim", cmd_cosim},
-                  {"sim", cmd_sim}, {"quiz", cmd_quiz},       {"trace", cmd_trace}};
+  } commands[] = {{"run", cmd_run},
+                  {"explain", cmd_explain},
+                  {"cosim", cmd_cosim},
+                  {"sim", cmd_sim},
+                  {"quiz", cmd_quiz},
+                  {"trace", cmd_trace},
+                  {"check-trace", cmd_check_trace}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);

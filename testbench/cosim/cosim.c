@@ -537,6 +537,11 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   if (!e) return err ? err->code : TB_E_INVALID;
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   cosim_command(o, w.repro, sizeof w.repro);
+  if (o->dump_trace && engine_trace_open(e, o->dump_trace, w.repro) != TB_OK) {
+    int code = tb_fail(err, engine_error(e)->code, "%s", engine_error(e)->msg);
+    engine_destroy(e);
+    return code;
+  }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   build_world(&w);
@@ -573,6 +578,9 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   res->cycles = w.now;
   if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, out, w.repro);
+  /* a trace is kept when the run went to its end, mismatches and hangs included */
+  if (engine_trace_close(e, w.mem_error.code == TB_OK) != TB_OK && w.mem_error.code == TB_OK)
+    w.mem_error = *engine_error(e);
   res->mismatches = engine_mismatch_count(e);
   res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);

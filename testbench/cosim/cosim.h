@@ -29,11 +29,12 @@ typedef struct cosim_options {
   uint64_t seed;
   uint64_t accesses;
   engine_kind engine;
-  engine_setup setup; /* TLB geometry and memory timing (timing.seed is derived from seed) */
-  unsigned max_gap;   /* cycles between a response and the next request: 0..max_gap */
-  bool quiet;         /* no summary (for seed sweeps) */
-  bool trace;         /* one line per operation on the output */
-  const char *mutant; /* run the RTL built with this deliberate bug (docs/rtl.md) */
+  engine_setup setup;     /* TLB geometry and memory timing (timing.seed is derived from seed) */
+  unsigned max_gap;       /* cycles between a response and the next request: 0..max_gap */
+  bool quiet;             /* no summary (for seed sweeps) */
+  bool trace;             /* one line per operation on the output */
+  const char *mutant;     /* run the RTL built with this deliberate bug (docs/rtl.md) */
+  const char *dump_trace; /* write the run's transaction trace here (engine.h), or NULL */
 } cosim_options;
 
 void cosim_options_init(cosim_options *o);

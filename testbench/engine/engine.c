@@ -35,6 +35,12 @@ struct engine {
   uint64_t irq_request;
   pmmu_request irq_req;
   pmmu_interrupt_state irq_want;
+  /* --dump-trace */
+  engine_setup setup;
+  txtrace_writer *trace;
+  bool trace_hold; /* the model's trace: an interrupt event of R + 1 waits for its cycle */
+  txtrace_event trace_held;
+  pmmu_interrupt_state trace_irq; /* the model's trace: the interrupt as last written */
 };
 
 static bool check_interrupt(engine_t *e, bool force);
@@ -205,6 +211,22 @@ int rtl_side_errors(const rtl_side *r) {
   (void)r;
   return 0;
 }
+void rtl_side_set_trace(rtl_side *r, txtrace_writer *w) {
+  (void)r;
+  (void)w;
+}
+uint64_t rtl_side_cycle(const rtl_side *r) {
+  (void)r;
+  return 0;
+}
+void rtl_side_sync(rtl_side *r, uint64_t cycle) {
+  (void)r;
+  (void)cycle;
+}
+uint64_t rtl_side_trace_end(rtl_side *r) {
+  (void)r;
+  return 0;
+}
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
@@ -215,6 +237,7 @@ engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, cons
     return NULL;
   }
   e->kind = kind;
+  e->setup = *setup;
   e->ctl.cr0 = PMMU_CR0_PG;
   if (kind != ENGINE_RTL && !(e->model = model_side_create(setup, err))) {
     engine_destroy(e);
@@ -233,6 +256,7 @@ engine_t *engine_create(engine_kind kind, const engine_setup *setup, tb_error *e
 
 void engine_destroy(engine_t *e) {
   if (!e) return;
+  txtrace_abort(e->trace);
   model_side_destroy(e->model);
   rtl_side_destroy(e->rtl);
   free(e->diffs);
@@ -397,6 +421,126 @@ static int hang(engine_t *e, diff *d, const char *field, uint64_t model, uint64_
   return TB_HANG;
 }
 
+/* ---- Transaction traces ------------------------------------------------------------------
+ *
+ * rtl and both: the RTL half's monitor writes what the ports did (engine_rtl.c); here only the
+ * testbench's own inputs are written, once the RTL has finished every cycle before them. model:
+ * everything is written here, from the model's results, in the same order. */
+
+static void trace_put(engine_t *e, const txtrace_event *ev) {
+  if (e->trace_hold && ev->cycle >= e->trace_held.cycle) {
+    txtrace_write(e->trace, &e->trace_held);
+    e->trace_hold = false;
+  }
+  txtrace_write(e->trace, ev);
+}
+
+/* An input of the testbench's (register write, INVLPG, memory write) in `ev->cycle`. */
+static void trace_input(engine_t *e, txtrace_event *ev) {
+  if (!e->trace) return;
+  if (e->rtl) rtl_side_sync(e->rtl, ev->cycle);
+  trace_put(e, ev);
+}
+
+static void trace_txn(engine_t *e, const pmmu_mem_txn *t) {
+  txtrace_event ev = {.kind = TXE_WALK, .cycle = t->response_cycle, .u.walk = *t};
+  trace_put(e, &ev);
+}
+
+/* The model's request: the request in A, its memory transactions and the flush given during
+ * it in cycle order, the response in R, and the interrupt's change in R + 1 (held until no
+ * event of an earlier cycle can follow). */
+static void trace_model_request(engine_t *e, const pmmu_request *req, const pmmu_response *out,
+                                const engine_flush *flush) {
+  if (!e->trace || e->rtl) return;
+  txtrace_event ev = {.kind = TXE_REQ, .cycle = out->accept_cycle};
+  ev.u.req.presented = req->cycle;
+  ev.u.req.la = req->la;
+  ev.u.req.access = req->access;
+  ev.u.req.priv = req->priv;
+  ev.u.req.ac = req->ac;
+  trace_put(e, &ev);
+  txtrace_event fl = {.kind = TXE_FLUSH};
+  if (flush)
+    fl = (txtrace_event){
+        .kind = TXE_FLUSH, .cycle = flush->cycle, .u.flush = {flush->kind, flush->la}};
+  const txn_log *log = &e->model->log;
+  for (unsigned i = 0; i < log->n; i++) {
+    if (flush && fl.cycle <= log->v[i].response_cycle) {
+      trace_put(e, &fl);
+      flush = NULL;
+    }
+    trace_txn(e, &log->v[i]);
+  }
+  if (flush && fl.cycle <= out->response_cycle) {
+    trace_put(e, &fl);
+    flush = NULL;
+  }
+  ev = (txtrace_event){.kind = TXE_RESP, .cycle = out->response_cycle};
+  ev.u.resp.outcome = out->outcome;
+  ev.u.resp.pa = out->pa;
+  ev.u.resp.attr = out->attr;
+  ev.u.resp.ec = out->error_code;
+  ev.u.resp.tlb = out->tlb;
+  trace_put(e, &ev);
+  pmmu_interrupt_state irq;
+  pmmu_get_interrupt(e->model->m, &irq);
+  if (irq.pending != e->trace_irq.pending || irq.cr2 != e->trace_irq.cr2 ||
+      irq.error_code != e->trace_irq.error_code) {
+    if (e->trace_hold) txtrace_write(e->trace, &e->trace_held);
+    e->trace_held =
+        (txtrace_event){.kind = TXE_IRQ, .cycle = out->response_cycle + 1, .u.irq = irq};
+    e->trace_hold = true;
+    e->trace_irq = irq;
+  }
+  if (flush) trace_put(e, &fl); /* given after the response */
+}
+
+/* The model's PDPTE load (after the register write's event): its reads and its end in D. */
+static void trace_model_load(engine_t *e, const pmmu_reg_result *res) {
+  if (!e->trace || e->rtl || !(res->pdptes_loaded || res->gp_fault)) return;
+  for (unsigned i = 0; i < e->model->log.n; i++) trace_txn(e, &e->model->log.v[i]);
+  txtrace_event ev = {.kind = TXE_PDPTE, .cycle = res->done_cycle, .u.gp = res->gp_fault};
+  trace_put(e, &ev);
+}
+
+int engine_trace_open(engine_t *e, const char *path, const char *command) {
+  pmmu_config defaults;
+  pmmu_config_init(&defaults);
+  txtrace_config cfg = {.tlb_sets = e->setup.tlb_sets,
+                        .tlb_ways = e->setup.tlb_ways,
+                        .tlb_large = e->setup.tlb_large,
+                        .policy = e->setup.policy,
+                        .lfsr_seed = defaults.lfsr_seed,
+                        .timing = e->setup.timing};
+  e->trace = txtrace_open(path, &cfg, e->rtl ? "rtl" : "model", command, &e->err);
+  if (!e->trace) return e->err.code;
+  if (e->rtl) rtl_side_set_trace(e->rtl, e->trace);
+  return TB_OK;
+}
+
+int engine_trace_close(engine_t *e, bool keep) {
+  txtrace_writer *w = e->trace;
+  if (!w) return TB_OK;
+  e->trace = NULL;
+  if (!keep) {
+    if (e->rtl) rtl_side_set_trace(e->rtl, NULL);
+    txtrace_abort(w);
+    return TB_OK;
+  }
+  uint64_t end = 0;
+  if (e->rtl) {
+    /* T10: the interrupt of a last #PF shows in R + 1: the trace covers that cycle */
+    rtl_side_sync(e->rtl, rtl_side_ready_cycle(e->rtl) + 1);
+    end = rtl_side_trace_end(e->rtl);
+  } else if (e->trace_hold) {
+    txtrace_write(w, &e->trace_held);
+    end = e->trace_held.cycle;
+  }
+  e->trace_hold = false;
+  return txtrace_close(w, end, &e->err);
+}
+
 /* ---- Operations ----------------------------------------------------------------------------- */
 
 static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
@@ -415,6 +559,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
       err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
     }
     if (err) return status(e, err, "the model refused the request");
+    trace_model_request(e, req, out, flush);
   }
   if (e->rtl) {
     if (flush) rtl_flush = *flush;
@@ -528,6 +673,9 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
     if (!res.gp_fault) pmmu_get_control(m, &next);
     load = res.pdptes_loaded || res.gp_fault; /* the model knows */
   }
+  txtrace_event ev = {.kind = TXE_REG, .cycle = cycle, .u.reg = {.reg = reg, .value = value}};
+  trace_input(e, &ev);
+  if (e->model) trace_model_load(e, &res);
   int st = TB_OK;
   bool irq_differs = e->rtl && check_interrupt(e, false);
   if (e->rtl) st = write_reg_rtl(e, reg, value, cycle, load, &written, &next, &res);
@@ -542,6 +690,8 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
     int err = pmmu_invlpg(e->model->m, la, cycle);
     if (err) return status(e, err, "the model refused the INVLPG");
   }
+  txtrace_event ev = {.kind = TXE_INVLPG, .cycle = cycle, .u.flush = {PMMU_FLUSH_PAGE, la}};
+  trace_input(e, &ev);
   if (!e->rtl) return TB_OK;
   bool irq_differs = check_interrupt(e, false);
   int st = rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
@@ -554,6 +704,13 @@ uint64_t engine_ready_cycle(const engine_t *e) {
 
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
+  if (e->trace) { /* in the cycle the block rests in: after every event written so far */
+    uint64_t now = e->rtl ? rtl_side_cycle(e->rtl) : pmmu_ready_cycle(e->model->m);
+    if (now < txtrace_last_cycle(e->trace)) now = txtrace_last_cycle(e->trace);
+    txtrace_event ev = {
+        .kind = TXE_MEM, .cycle = now, .u.mem = {.pa = pa, .value = value, .size = size}};
+    trace_input(e, &ev);
+  }
   if (e->model) ok = pmem_write(e->model->mem, pa, size, value);
   if (e->rtl) ok = pmem_write(rtl_side_mem(e->rtl), pa, size, value) && ok;
   if (!ok)

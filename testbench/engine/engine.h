@@ -135,6 +135,20 @@ uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
  * with a bus error. */
 void engine_inject_bus_error(engine_t *e, uint64_t index);
 
+/* ---- Transaction traces (--dump-trace; docs/spec/transaction-trace.md) -------------------
+ *
+ * The trace of what the engine ran: for rtl and both, what the RTL did, read from its ports
+ * cycle by cycle (a monitor, so that it shows an RTL bug); for model, the model's results (a
+ * golden trace). `pmmu check-trace` replays either on the model. */
+
+/* Starts the trace, written to PATH.tmp-XXXXXX beside PATH; `command` (NULL: none) goes to the
+ * header. Before the first operation. TB_OK, or TB_E_IO / TB_E_NOMEM (engine_error). */
+int engine_trace_open(engine_t *e, const char *path, const char *command);
+/* Ends it: the end event, then the file is renamed to PATH (keep), or removed (!keep: a run
+ * that could not be completed). TB_OK or TB_E_IO (engine_error; no file is left). A trace
+ * still open at engine_destroy is removed. */
+int engine_trace_close(engine_t *e, bool keep);
+
 /* The model inside the engine, for debug translation and statistics (NULL for rtl). */
 pmmu_t *engine_model(engine_t *e);
 

@@ -26,6 +26,13 @@ struct rtl_side {
   uint64_t irq_watch;    /* the response cycle of a #PF whose interrupt is to be seen */
   bool irq_watch_done;
   pmmu_interrupt_state irq_seen;
+  /* The monitor of the ports (--dump-trace) */
+  txtrace_writer *trace;
+  bool mon_req; /* req_valid was high since the last acceptance */
+  uint64_t mon_req_present;
+  bool mon_mem; /* a memory request was presented and not answered */
+  pmmu_mem_txn mon_txn;
+  pmmu_interrupt_state mon_irq; /* the interrupt outputs as last written */
 };
 
 static int policy_of(pmmu_policy p) {
@@ -142,11 +149,119 @@ static void settle(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
   pmmu_rtl_eval(r->h, &r->in, out);
 }
 
+/* ---- The monitor (--dump-trace) -----------------------------------------------------------
+ *
+ * Reads the ports of one cycle, inputs and outputs as they stand at its closing edge, and
+ * writes what completed in it, in the order transaction-trace.md gives within a cycle: the
+ * memory transaction answered, the response, the PDPTE load's end, the interrupt outputs,
+ * the ack, then the request accepted. Nothing here reads the model or the driver's notes. */
+
+static void mon_emit(rtl_side *r, txtrace_event *ev, txtrace_kind kind, uint64_t cycle) {
+  ev->kind = kind;
+  ev->cycle = cycle;
+  txtrace_write(r->trace, ev);
+}
+
+static void mon_memory(rtl_side *r, const pmmu_rtl_out_t *o, uint64_t cycle) {
+  const pmmu_rtl_in_t *in = &r->in;
+  pmmu_mem_txn *t = &r->mon_txn;
+  if (!r->mon_mem && o->mem_req_valid) {
+    r->mon_mem = true;
+    memset(t, 0, sizeof *t);
+    t->op = o->mem_req_op == PMMU_RTL_MEM_CAS ? PMMU_MEM_CAS : PMMU_MEM_READ;
+    t->pa = o->mem_req_pa;
+    t->size = o->mem_req_size;
+    t->expected = t->op == PMMU_MEM_CAS ? o->mem_req_expected : 0;
+    t->desired = t->op == PMMU_MEM_CAS ? o->mem_req_new : 0;
+    t->present_cycle = cycle;
+    t->accept_cycle = UINT64_MAX;
+  }
+  if (r->mon_mem && t->accept_cycle == UINT64_MAX && o->mem_req_valid && in->mem_req_ready)
+    t->accept_cycle = cycle;
+  if (r->mon_mem && in->mem_resp_valid) {
+    txtrace_event ev = {.u.walk = *t};
+    ev.u.walk.data = in->mem_resp_data;
+    ev.u.walk.bus_error = in->mem_resp_err != 0;
+    ev.u.walk.response_cycle = cycle;
+    mon_emit(r, &ev, TXE_WALK, cycle);
+    r->mon_mem = false;
+  }
+}
+
+static pmmu_access access_of(uint8_t acc) {
+  return acc == PMMU_RTL_ACC_WRITE   ? PMMU_WRITE
+         : acc == PMMU_RTL_ACC_FETCH ? PMMU_FETCH
+                                     : PMMU_READ;
+}
+
+static pmmu_priv priv_of(uint8_t priv) {
+  return priv == PMMU_RTL_PRIV_USER       ? PMMU_USER
+         : priv == PMMU_RTL_PRIV_IMPLICIT ? PMMU_IMPLICIT
+                                          : PMMU_SUPERVISOR;
+}
+
+static void take_response(const pmmu_rtl_out_t *o, const pmmu_request *req, pmmu_response *out);
+
+static void monitor(rtl_side *r, const pmmu_rtl_out_t *o, uint64_t cycle) {
+  const pmmu_rtl_in_t *in = &r->in;
+  txtrace_event ev;
+  mon_memory(r, o, cycle);
+  if (o->resp_valid) {
+    pmmu_request none = {0};
+    pmmu_response resp = {0};
+    take_response(o, &none, &resp);
+    ev = (txtrace_event){.u.resp = {.outcome = resp.outcome,
+                                    .pa = resp.pa,
+                                    .attr = resp.attr,
+                                    .ec = resp.error_code,
+                                    .tlb = resp.tlb}};
+    mon_emit(r, &ev, TXE_RESP, cycle);
+  }
+  if (o->pdpte_done) {
+    ev = (txtrace_event){.u.gp = o->pdpte_gp != 0};
+    mon_emit(r, &ev, TXE_PDPTE, cycle);
+  }
+  pmmu_interrupt_state irq = {.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
+  if (irq.pending != r->mon_irq.pending || irq.cr2 != r->mon_irq.cr2 ||
+      irq.error_code != r->mon_irq.error_code) {
+    ev = (txtrace_event){.u.irq = irq};
+    mon_emit(r, &ev, TXE_IRQ, cycle);
+    r->mon_irq = irq;
+  }
+  if (in->pf_ack) mon_emit(r, &(txtrace_event){0}, TXE_ACK, cycle);
+  if (in->req_valid && !r->mon_req) {
+    r->mon_req = true;
+    r->mon_req_present = cycle;
+  }
+  if (in->req_valid && o->req_ready) {
+    ev = (txtrace_event){.u.req = {.presented = r->mon_req_present,
+                                   .la = in->req_la,
+                                   .access = access_of(in->req_acc),
+                                   .priv = priv_of(in->req_priv),
+                                   .ac = in->req_ac != 0}};
+    mon_emit(r, &ev, TXE_REQ, cycle);
+    r->mon_req = false;
+  }
+}
+
+void rtl_side_set_trace(rtl_side *r, txtrace_writer *w) { r->trace = w; }
+uint64_t rtl_side_cycle(const rtl_side *r) { return pmmu_rtl_cycle(r->h); }
+
+uint64_t rtl_side_trace_end(rtl_side *r) {
+  pmmu_rtl_out_t out;
+  uint64_t cycle = pmmu_rtl_cycle(r->h);
+  settle(r, &out, NULL);
+  if (r->trace) monitor(r, &out, cycle);
+  r->trace = NULL; /* the rest cycle is written: nothing may follow */
+  return cycle;
+}
+
 /* Ends the current cycle: the edge, then the one-cycle inputs drop. */
 static void finish_cycle(rtl_side *r, txn_log *log) {
   pmmu_rtl_out_t out;
   uint64_t cycle = pmmu_rtl_cycle(r->h);
   settle(r, &out, log);
+  if (r->trace) monitor(r, &out, cycle);
   if (r->in.req_valid && out.req_ready) r->in.req_valid = 0; /* accepted at this edge */
   pmmu_rtl_tick(r->h);
   r->in.flush_valid = 0;
@@ -162,6 +277,8 @@ static void finish_cycle(rtl_side *r, txn_log *log) {
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log) {
   while (pmmu_rtl_cycle(r->h) < cycle) finish_cycle(r, log);
 }
+
+void rtl_side_sync(rtl_side *r, uint64_t cycle) { advance_to(r, cycle, NULL); }
 
 /* ---- Requests -------------------------------------------------------------------------- */
 
@@ -222,6 +339,10 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
       set_flush(&r->in, flush->kind, flush->la);
       flush->cycle = cycle;
       flushed = true;
+      if (r->trace) {
+        txtrace_event ev = {.kind = TXE_FLUSH, .cycle = cycle, .u.flush = {flush->kind, flush->la}};
+        txtrace_write(r->trace, &ev);
+      }
     }
     settle(r, &o, log);
     if (!accepted && r->in.req_valid && o.req_ready) {

@@ -3,6 +3,7 @@
 #define PMMU_ENGINE_SIDES_H
 
 #include "engine.h"
+#include "txtrace.h"
 
 /* The walker memory transactions of one request, in order. */
 typedef struct txn_log {
@@ -47,5 +48,20 @@ void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
 /* Assertion failures the RTL reported. */
 int rtl_side_errors(const rtl_side *r);
+
+/* ---- The trace of the RTL's ports (--dump-trace, docs/spec/transaction-trace.md) ----------
+ * With a writer set, every cycle the RTL finishes is watched like a simulator's monitor would
+ * watch it: requests when accepted, responses, walker memory transactions when answered, the
+ * PDPTE load's end, the interrupt outputs when they change, acks. The testbench's own inputs
+ * (register writes, INVLPG, memory writes) are written by engine.c in the cycle the RTL rests
+ * in (rtl_side_sync first, so that every earlier cycle is written before them). */
+void rtl_side_set_trace(rtl_side *r, txtrace_writer *w);
+/* The cycle the RTL rests in (not finished yet). */
+uint64_t rtl_side_cycle(const rtl_side *r);
+/* Finishes the cycles before `cycle` (nothing when the RTL is there already). */
+void rtl_side_sync(rtl_side *r, uint64_t cycle);
+/* Watches the cycle the RTL rests in as if it ended now (the last one: nothing may follow)
+ * and returns it: the trace's end. */
+uint64_t rtl_side_trace_end(rtl_side *r);
 
 #endif

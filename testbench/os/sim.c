@@ -407,6 +407,12 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
     trace_free(&tr);
     return terr.code;
   }
+  if (o->dump_trace && engine_trace_open(e, o->dump_trace, o->repro) != TB_OK) {
+    fprintf(err, "pmmu sim: error: %s\n", engine_error(e)->msg);
+    engine_destroy(e);
+    trace_free(&tr);
+    return TB_E_IO;
+  }
   os_config cfg = o->os;
   if (!cfg.log) cfg.log = out;
   evlog log = {.out = o->log_out ? o->log_out : out, .mask = o->log_mask};
@@ -464,6 +470,11 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   res->check_failures = res->os.check_failures;
   engine_finish(e);
   engine_report_pending(e, err, o->repro);
+  /* a trace is kept when the run went to its end, mismatches included */
+  if (engine_trace_close(e, status >= 0) != TB_OK && status >= 0) {
+    fprintf(err, "pmmu sim: error: %s\n", engine_error(e)->msg);
+    status = TB_E_IO;
+  }
   res->mismatches = engine_mismatch_count(e);
   if (status == 0 && !o->silent) {
     report(&r, e, out);

@@ -33,11 +33,12 @@ typedef struct sim_options {
   engine_setup setup;
   os_config os;
   wl_params wl;
-  const char *repro;  /* the command line, printed with lockstep mismatches */
-  const char *mutant; /* an RTL built with one of its deliberate bugs (docs/rtl.md), or NULL */
-  unsigned log_mask;  /* the event log (evlog.h): the kinds printed (0: no log) */
-  FILE *log_out;      /* where the event log goes (NULL: with the report) */
-  const int *pagemap; /* the PIDs whose page map follows the report */
+  const char *repro;      /* the command line, printed with lockstep mismatches */
+  const char *mutant;     /* an RTL built with one of its deliberate bugs (docs/rtl.md), or NULL */
+  const char *dump_trace; /* write the run's transaction trace here (engine.h), or NULL */
+  unsigned log_mask;      /* the event log (evlog.h): the kinds printed (0: no log) */
+  FILE *log_out;          /* where the event log goes (NULL: with the report) */
+  const int *pagemap;     /* the PIDs whose page map follows the report */
   unsigned n_pagemap;
   bool pagemap_all; /* the page map of every process alive at the end */
   bool silent;      /* no header and no report (tools built on the run: pmmu trace) */
