@@ -34,6 +34,7 @@ typedef struct cosim_options {
   bool quiet;         /* no summary (for seed sweeps) */
   bool trace;         /* one line per operation on the output */
   const char *mutant; /* run the RTL built with this deliberate bug (docs/rtl.md) */
+  const engine_recorder *recorder; /* sees the run's stimulus (engine_set_recorder); NULL */
 } cosim_options;
 
 void cosim_options_init(cosim_options *o);
