@@ -14,7 +14,7 @@ extern "C" int pmmu_tb_exit_status(void);
 int main(int argc, char **argv) {
   const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
   ctx->commandArgs(argc, argv);
-  ctx->fatalOnError(false);  // an RTL assertion's $error is reported and the run goes on
+  ctx->fatalOnError(false); // an RTL assertion's $error is reported and the run goes on
   const std::unique_ptr<PMMU_TB_CLASS> top{new PMMU_TB_CLASS{ctx.get()}};
   while (!ctx->gotFinish()) {
     top->eval();
