@@ -189,11 +189,25 @@ module pmmu_scoreboard #(
     if (STOP_ON_MISMATCH) $fatal(1, "%s: the block differs from the pmmu model", where);
   endfunction
 
+  // The model refused a step (a negative pmmu_error, e.g. a cycle going backwards). After a
+  // difference that is its consequence (the DUT's cycles drifted from the model's) and is only
+  // noted; before one, the block's ports broke the rules the model follows: a mismatch.
+  function automatic void refused(string what, int st);
+    if (n_mismatches == 0) begin
+      n_mismatches++;
+      $display("%s: the model refused %s (pmmu_error %0d) in cycle %0d: the block's ports break %s",
+               where, what, st, cyc, "docs/timing.md (T1, T8, T11)");
+      if (STOP_ON_MISMATCH) $fatal(1, "%s: the block differs from the pmmu model", where);
+    end else if (n_mismatches <= longint'(MAX_REPORTS)) begin
+      $display("%s: note: the model refused %s (pmmu_error %0d) in cycle %0d, after a difference",
+               where, what, st, cyc);
+    end
+  endfunction
+
   function automatic void apply(event_t e);
     int st = pmmu_dpi_control(h, int'(e.ctl), int'(e.cr3), e.fv, int'(e.kind), int'(e.la),
                               e.cycle);
-    if (st < 0) $error("%s: the model refused the control inputs of cycle %0d (error %0d)",
-                       where, e.cycle, st);
+    if (st < 0) refused($sformatf("the control inputs of cycle %0d", e.cycle), st);
     if (st == 1) loading = 1'b1;
   endfunction
 
@@ -202,13 +216,13 @@ module pmmu_scoreboard #(
     int     st;
     string  rows;
     if (!in_flight) begin
-      $error("%s: a response in cycle %0d without a request", where, cyc);
+      refused("a response without a request", -1);
       return;
     end
     in_flight = 1'b0;
     n_requests++;
     st = pmmu_dpi_translate(h, int'(q_la), int'(q_acc), int'(q_priv), q_ac, present_cycle);
-    if (st < 0) $error("%s: the model refused request %0d (error %0d)", where, n_requests, st);
+    if (st < 0) refused($sformatf("request %0d", n_requests), st);
     outcome = resp_bus_err_o ? PMMU_DPI_BUS_ERROR : resp_fault_o ? PMMU_DPI_PF : PMMU_DPI_OK;
     rows = pmmu_dpi_compare_response(h, outcome, longint'(resp_pa_o),
                                      int'({resp_pat_o, resp_pcd_o, resp_pwt_o}),

@@ -26,6 +26,7 @@ static unsigned load_all(char **paths, unsigned n, scenario *out) {
 typedef struct one_run {
   const scenario *s;
   engine_kind kind;
+  const char *mutant; /* --mutant: the RTL with this deliberate bug (NULL: none) */
   const run_options *opt;
 } one_run;
 
@@ -35,14 +36,15 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   const scenario *s = r->s;
   tb_error err;
   engine_setup setup = scenario_engine_setup(s);
-  engine_t *e = engine_create(r->kind, &setup, &err);
+  engine_t *e = engine_create_mutant(r->kind, &setup, r->mutant, &err);
   (void)again;
   if (!e) {
     fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), err.msg);
     return EXIT_USAGE;
   }
   char repro[1024];
-  snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(r->kind));
+  snprintf(repro, sizeof repro, "pmmu run %s --engine %s%s%s", s->path, engine_kind_name(r->kind),
+           r->mutant ? " --mutant " : "", r->mutant ? r->mutant : "");
   run_options opt = *r->opt;
   opt.report = report;
   opt.repro = repro;
@@ -80,6 +82,7 @@ int cmd_run(int argc, char **argv) {
   waves_options waves;
   waves_options_init(&waves);
   engine_kind kind = ENGINE_MODEL;
+  const char *mutant = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
   const cli_option own[] = {{.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
@@ -89,6 +92,10 @@ int cmd_run(int argc, char **argv) {
                              .dest = &kind,
                              .choose = cli_choose_engine,
                              .what = CLI_ENGINES},
+                            {.name = "--mutant",
+                             .type = CLI_STRING,
+                             .dest = &mutant,
+                             .what = "a mutant's name (docs/rtl.md)"},
                             {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
@@ -103,6 +110,8 @@ int cmd_run(int argc, char **argv) {
   if (!status) status = cli_waves_check(&cmd, &waves, kind);
   if (!status && opt.tlb_state && !opt.json)
     status = cli_usage_error(&cmd, "--tlb-state needs --json");
+  if (!status && mutant && kind == ENGINE_MODEL)
+    status = cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (!status && opt.tlb_state && kind == ENGINE_RTL)
     status = cli_usage_error(&cmd, "--tlb-state reads the model's TLB: --engine model or both");
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
@@ -110,7 +119,7 @@ int cmd_run(int argc, char **argv) {
   if (!status) {
     opt.name_file = n > 1;
     for (unsigned i = 0; i < n; i++) {
-      one_run r = {.s = &scns[i], .kind = kind, .opt = &opt};
+      one_run r = {.s = &scns[i], .kind = kind, .mutant = mutant, .opt = &opt};
       int one =
           waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
       if (one > status) status = one;

@@ -9,6 +9,8 @@
 #   dpi.cosim.*                random streams: seeds of the default, PAE, bus-error runs and
 #                              every policy on the 1x4x2 variants
 #   dpi.mutant.<NAME>          every RTL mutant caught, with the lockstep's first table
+#   dpi.mutant_scenarios.<NAME>  every scenario on the mutant: the DPI scoreboard catches it
+#                              exactly when `pmmu run --engine both --mutant NAME` does
 
 set(_dpi_check ${PMMU_DPI_DIR}/tests/check-dpi)
 
@@ -63,6 +65,10 @@ if(PMMU_BUILD_MUTANTS)
     string(TOLOWER ${m} ml)
     add_test(NAME dpi.mutant.${m}
       COMMAND ${_dpi_check} mutant $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m})
+    add_test(NAME dpi.mutant_scenarios.${m}
+      COMMAND ${_dpi_check} scenarios $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m}
+              ${_dpi_good} ${_dpi_golden}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   endforeach()
 endif()
 
