@@ -137,8 +137,9 @@ module pmmu_scoreboard #(
   // ---- for the testbench ----
   // A write to the memory the block walks (a page-table store), made in the current cycle: it
   // reaches the model's image once the responses of this cycle have been checked, or after the
-  // response of a request in flight (whose walk read memory before it). 0, or -1 for a size
-  // other than 4 or 8, a misaligned address or one beyond 36 bits.
+  // response of a request in flight or the done cycle of a PDPTE load under way (whose reads
+  // came before it). 0, or -1 for a size other than 4 or 8, a misaligned address or one beyond
+  // 36 bits.
   function automatic int mem_write(longint pa, int size, longint value);
     write_t w;
     if (!(size == 4 || size == 8) || pa % longint'(size) != 0 || pa < 0 || pa >= 64'h10_0000_0000)
@@ -265,16 +266,17 @@ module pmmu_scoreboard #(
       end
       if (pf_ack_i) pmmu_dpi_ack(h);
       if (resp_valid_o) take_response();
-      if (!in_flight)
-        while (writes.size() > 0) begin
-          write_t w = writes.pop_front();
-          void'(pmmu_dpi_mem_write(h, w.pa, w.size, w.value));
-        end
       if (loading && pdpte_done_o) begin
         loading = 1'b0;
         n_loads++;
         mismatch(pmmu_dpi_load_done(h, pdpte_gp_o, cyc), n_requests);
       end
+      // the testbench's memory writes, once no step that reads memory is under way
+      if (!in_flight && !loading)
+        while (writes.size() > 0) begin
+          write_t w = writes.pop_front();
+          void'(pmmu_dpi_mem_write(h, w.pa, w.size, w.value));
+        end
       if (flush_valid_i || control_inputs() != prev_ctl || cr3_i != prev_cr3) begin
         event_t e;
         e.cycle = cyc;
