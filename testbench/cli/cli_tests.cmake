@@ -73,6 +73,7 @@ pmmu_cli_usage(flag_with_value "pmmu run: '--json' takes no value" run --json=ye
 pmmu_cli_usage(waves_value "pmmu run: bad value '0' for '--waves-on-failure' \\(a number 1..100000000\\)"
   run --waves-on-failure 0 ${demo})
 pmmu_cli_usage(cosim_mutant_needs_rtl "pmmu cosim: --mutant needs --engine rtl or both" cosim --mutant US_OR)
+pmmu_cli_usage(run_mutant_needs_rtl "pmmu run: --mutant needs --engine rtl or both" run --mutant US_OR ${demo})
 pmmu_cli_usage(sim_out_of_range "pmmu sim: bad value '65' for '--processes' \\(a number 1..64\\).*Try 'pmmu sim --help'"
   sim --processes 65)
 pmmu_cli_usage(sim_missing "pmmu sim: missing value for '--frames'" sim --frames)

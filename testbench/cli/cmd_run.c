@@ -26,6 +26,7 @@ static unsigned load_all(char **paths, unsigned n, scenario *out) {
 typedef struct one_run {
   const scenario *s;
   engine_kind kind;
+  const char *mutant; /* --mutant: the RTL with this deliberate bug (NULL: none) */
   const run_options *opt;
   const char *dump; /* --dump-trace: this run's file, or NULL */
 } one_run;
@@ -36,13 +37,14 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   const scenario *s = r->s;
   tb_error err;
   engine_setup setup = scenario_engine_setup(s);
-  engine_t *e = engine_create(r->kind, &setup, &err);
+  engine_t *e = engine_create_mutant(r->kind, &setup, r->mutant, &err);
   if (!e) {
     fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), err.msg);
     return EXIT_USAGE;
   }
   char repro[1024];
-  snprintf(repro, sizeof repro, "pmmu run %s --engine %s", s->path, engine_kind_name(r->kind));
+  snprintf(repro, sizeof repro, "pmmu run %s --engine %s%s%s", s->path, engine_kind_name(r->kind),
+           r->mutant ? " --mutant " : "", r->mutant ? r->mutant : "");
   const char *dump = again ? NULL : r->dump; /* the second run of --waves-on-failure: written */
   if (dump && engine_trace_open(e, dump, repro) != TB_OK) {
     fprintf(stderr, "pmmu run: error: %s\n", engine_error(e)->msg);
@@ -98,7 +100,7 @@ int cmd_run(int argc, char **argv) {
   waves_options waves;
   waves_options_init(&waves);
   engine_kind kind = ENGINE_MODEL;
-  const char *dump = NULL;
+  const char *dump = NULL, *mutant = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
   const cli_option own[] = {
@@ -110,6 +112,10 @@ int cmd_run(int argc, char **argv) {
        .choose = cli_choose_engine,
        .what = CLI_ENGINES},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
+      {.name = "--mutant",
+       .type = CLI_STRING,
+       .dest = &mutant,
+       .what = "a mutant's name (docs/rtl.md)"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
@@ -124,6 +130,8 @@ int cmd_run(int argc, char **argv) {
   if (!status) status = cli_waves_check(&cmd, &waves, kind);
   if (!status && opt.tlb_state && !opt.json)
     status = cli_usage_error(&cmd, "--tlb-state needs --json");
+  if (!status && mutant && kind == ENGINE_MODEL)
+    status = cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (!status && opt.tlb_state && kind == ENGINE_RTL)
     status = cli_usage_error(&cmd, "--tlb-state reads the model's TLB: --engine model or both");
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
@@ -132,7 +140,7 @@ int cmd_run(int argc, char **argv) {
     opt.name_file = n > 1;
     for (unsigned i = 0; i < n; i++) {
       char path[4096], tag[256];
-      one_run r = {.s = &scns[i], .kind = kind, .opt = &opt, .dump = dump};
+      one_run r = {.s = &scns[i], .kind = kind, .mutant = mutant, .opt = &opt, .dump = dump};
       if (dump && n > 1) { /* one trace per file: FILE.NAME.EXT */
         waves_path_for(dump, file_tag(&scns[i], tag), path, sizeof path);
         r.dump = path;

@@ -535,6 +535,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   setup.timing.seed = o->seed ^ UINT64_C(0x5EED0000CAFE);
   engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, err);
   if (!e) return err ? err->code : TB_E_INVALID;
+  if (o->recorder) engine_set_recorder(e, o->recorder);
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   cosim_command(o, w.repro, sizeof w.repro);
   if (o->dump_trace && engine_trace_open(e, o->dump_trace, w.repro) != TB_OK) {

@@ -41,6 +41,8 @@ struct engine {
   bool trace_hold; /* the model's trace: an interrupt event of R + 1 waits for its cycle */
   txtrace_event trace_held;
   pmmu_interrupt_state trace_irq; /* the model's trace: the interrupt as last written */
+  engine_recorder rec;            /* engine_set_recorder; any hook may be NULL */
+  bool recording;
 };
 
 static bool check_interrupt(engine_t *e, bool force);
@@ -256,6 +258,11 @@ engine_t *engine_create(engine_kind kind, const engine_setup *setup, tb_error *e
 
 void engine_destroy(engine_t *e) {
   if (!e) return;
+  if (e->recording && e->rec.done && e->model) {
+    pmmu_stats st;
+    pmmu_get_stats(e->model->m, &st);
+    e->rec.done(e->rec.ctx, &st);
+  }
   txtrace_abort(e->trace);
   model_side_destroy(e->model);
   rtl_side_destroy(e->rtl);
@@ -264,6 +271,13 @@ void engine_destroy(engine_t *e) {
 }
 
 const tb_error *engine_error(const engine_t *e) { return &e->err; }
+
+void engine_set_recorder(engine_t *e, const engine_recorder *rec) {
+  e->recording = rec != NULL;
+  if (!rec) return;
+  e->rec = *rec;
+  if (rec->setup) rec->setup(rec->ctx, &e->setup);
+}
 
 /* An operation's status: errors are kept for engine_error(). */
 static int status(engine_t *e, int code, const char *what) {
@@ -551,6 +565,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   int st = TB_OK;
   bool irq_differs = e->rtl && check_interrupt(e, false);
   e->requests++;
+  if (e->recording && e->rec.translate) e->rec.translate(e->rec.ctx, req, flush);
   if (e->model) {
     txn_log_clear(&e->model->log);
     int err = pmmu_translate(e->model->m, req, out);
@@ -650,6 +665,16 @@ static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t c
   return TB_OK;
 }
 
+/* The register write as write_reg_rtl drives the RTL half with it. */
+static void record_write(engine_t *e, engine_reg reg, bool load, const pmmu_control *written,
+                         const pmmu_control *next, const pmmu_reg_result *res, uint64_t cycle) {
+  const engine_recorder *r = &e->rec;
+  if (load && r->load_pdptes)
+    r->load_pdptes(r->ctx, written, &e->ctl, implied_flush(reg, &e->ctl, written), cycle);
+  else if (!load && !res->gp_fault && r->control)
+    r->control(r->ctx, next, implied_flush(reg, &e->ctl, next), 0, cycle);
+}
+
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out) {
   pmmu_reg_result res = {.done_cycle = cycle};
@@ -678,6 +703,7 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
   if (e->model) trace_model_load(e, &res);
   int st = TB_OK;
   bool irq_differs = e->rtl && check_interrupt(e, false);
+  if (e->recording) record_write(e, reg, load, &written, &next, &res, cycle);
   if (e->rtl) st = write_reg_rtl(e, reg, value, cycle, load, &written, &next, &res);
   if (st == TB_HANG || st < 0) return status(e, st, "the RTL refused the register write");
   if (!res.gp_fault) e->ctl = next;
@@ -690,6 +716,8 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
     int err = pmmu_invlpg(e->model->m, la, cycle);
     if (err) return status(e, err, "the model refused the INVLPG");
   }
+  if (e->recording && e->rec.control)
+    e->rec.control(e->rec.ctx, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
   txtrace_event ev = {.kind = TXE_INVLPG, .cycle = cycle, .u.flush = {PMMU_FLUSH_PAGE, la}};
   trace_input(e, &ev);
   if (!e->rtl) return TB_OK;
@@ -704,6 +732,7 @@ uint64_t engine_ready_cycle(const engine_t *e) {
 
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
+  if (e->recording && e->rec.mem_write) e->rec.mem_write(e->rec.ctx, pa, size, value);
   if (e->trace) { /* in the cycle the block rests in: after every event written so far */
     uint64_t now = e->rtl ? rtl_side_cycle(e->rtl) : pmmu_ready_cycle(e->model->m);
     if (now < txtrace_last_cycle(e->trace)) now = txtrace_last_cycle(e->trace);
@@ -723,6 +752,7 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {
 }
 
 void engine_inject_bus_error(engine_t *e, uint64_t index) {
+  if (e->recording && e->rec.bus_error) e->rec.bus_error(e->rec.ctx, index);
   if (e->model) pmem_set_bus_error_request(e->model->mem, pmem_requests(e->model->mem) + index);
   if (e->rtl)
     pmem_set_bus_error_request(rtl_side_mem(e->rtl), pmem_requests(rtl_side_mem(e->rtl)) + index);

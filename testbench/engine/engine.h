@@ -149,6 +149,33 @@ int engine_trace_open(engine_t *e, const char *path, const char *command);
  * still open at engine_destroy is removed. */
 int engine_trace_close(engine_t *e, bool keep);
 
+/* ---- Recording the stimulus ------------------------------------------------------------
+ *
+ * A recorder sees every operation as the RTL half would be driven with it (the same calls as
+ * engine_sides.h's rtl_side_*, in the same order), also on an engine without an RTL half:
+ * model/dpi/tests records a scenario or a cosim stream on the model alone and replays it on
+ * the RTL inside a SystemVerilog testbench. Cycles are the model's, as in a lockstep run. */
+typedef struct engine_recorder {
+  /* Once, when installed: the engine's geometry and memory timing. */
+  void (*setup)(void *ctx, const engine_setup *setup);
+  /* A request presented in req->cycle, with the flush given during it (NULL: none). */
+  void (*translate)(void *ctx, const pmmu_request *req, const engine_flush *flush);
+  /* New control inputs from `cycle` on, with a flush command in that cycle (kind < 0: none). */
+  void (*control)(void *ctx, const pmmu_control *ctl, int flush_kind, uint32_t la, uint64_t cycle);
+  /* A PDPTE load (timing.md T11): inputs `next` and the load command in `cycle`; in its done
+   * cycle the inputs go back to `old` on #GP, else the flush `flush_kind` (< 0: none). */
+  void (*load_pdptes)(void *ctx, const pmmu_control *next, const pmmu_control *old, int flush_kind,
+                      uint64_t cycle);
+  void (*mem_write)(void *ctx, uint64_t pa, unsigned size, uint64_t value);
+  void (*bus_error)(void *ctx, uint64_t index); /* engine_inject_bus_error */
+  /* Once, when the engine is destroyed: the model's statistics (not called without one). */
+  void (*done)(void *ctx, const pmmu_stats *model);
+  void *ctx;
+} engine_recorder;
+
+/* Installs (NULL: removes) the recorder; the engine keeps a copy. */
+void engine_set_recorder(engine_t *e, const engine_recorder *rec);
+
 /* The model inside the engine, for debug translation and statistics (NULL for rtl). */
 pmmu_t *engine_model(engine_t *e);
 
