@@ -414,6 +414,8 @@ static void differ_u64(pmmu_dpi *d, const char *field, uint64_t model, uint64_t 
   rows_add(d, ROW, field, a, b);
 }
 
+/* The lockstep table's form of an access (testbench/engine/engine_report.c), written again
+ * here because the glue is shipped alone: it links libpmmu and nothing of the testbench. */
 static void describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {
   if (!t) {
     snprintf(buf, len, "(none)");

@@ -325,17 +325,7 @@ static void diff_request(diff *d, const pmmu_request *req) {
 static engine_mismatch *differ(diff *d, const char *field) {
   engine_t *e = d->e;
   d->any = true; /* even when the record cannot be kept: the operation still differed */
-  if (e->ndiffs == e->cap) {
-    size_t cap = e->cap ? 2 * e->cap : 16;
-    engine_mismatch *grown = realloc(e->diffs, cap * sizeof *grown);
-    if (!grown) return NULL;
-    e->diffs = grown;
-    e->cap = cap;
-  }
-  engine_mismatch *m = &e->diffs[e->ndiffs++];
-  *m = d->proto;
-  m->field = field;
-  return m;
+  return engine_mismatch_append(&e->diffs, &e->ndiffs, &e->cap, &d->proto, field);
 }
 
 static void differ_u64(diff *d, const char *field, uint64_t model, uint64_t rtl) {

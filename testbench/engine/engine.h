@@ -79,6 +79,11 @@ typedef struct engine_mismatch {
   pmmu_mem_txn model_txn, rtl_txn;
 } engine_mismatch;
 
+/* Appends a record to a growing list (*v of *n, room for *cap): a copy of `proto` naming
+ * `field`. NULL when memory runs out (the list is unchanged). engine_report.c; the engine and
+ * pmmu check-trace keep their differences this way. */
+engine_mismatch *engine_mismatch_append(engine_mismatch **v, size_t *n, size_t *cap,
+                                        const engine_mismatch *proto, const char *field);
 /* The records not cleared yet, oldest first (*n of them; NULL when none). */
 const engine_mismatch *engine_mismatches(const engine_t *e, size_t *n);
 void engine_clear_mismatches(engine_t *e);

@@ -5,10 +5,26 @@
  * "@present/accept/response" cycles of memory accesses and the reproduce line): keep them.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "engine.h"
 
 #define ROW "  %-22s %-36s %s\n"
+
+engine_mismatch *engine_mismatch_append(engine_mismatch **v, size_t *n, size_t *cap,
+                                        const engine_mismatch *proto, const char *field) {
+  if (*n == *cap) {
+    size_t grown_cap = *cap ? 2 * *cap : 16;
+    engine_mismatch *grown = realloc(*v, grown_cap * sizeof *grown);
+    if (!grown) return NULL;
+    *v = grown;
+    *cap = grown_cap;
+  }
+  engine_mismatch *m = &(*v)[(*n)++];
+  *m = *proto;
+  m->field = field;
+  return m;
+}
 
 /* "rd32 0x000100004 = 0x1003 @5/6/8", "(none)": one memory access as the tables show it. */
 static void engine_describe_txn(const pmmu_mem_txn *t, char *buf, size_t len) {

@@ -132,17 +132,7 @@ static int model_create(checker *c) {
 /* ---- Differences, as the lockstep records them -------------------------------------------- */
 
 static engine_mismatch *differ(checker *c, const engine_mismatch *proto, const char *field) {
-  if (c->n_diffs == c->cap_diffs) {
-    size_t cap = c->cap_diffs ? 2 * c->cap_diffs : 16;
-    engine_mismatch *v = realloc(c->diffs, cap * sizeof *v);
-    if (!v) return NULL;
-    c->diffs = v;
-    c->cap_diffs = cap;
-  }
-  engine_mismatch *m = &c->diffs[c->n_diffs++];
-  *m = *proto;
-  m->field = field;
-  return m;
+  return engine_mismatch_append(&c->diffs, &c->n_diffs, &c->cap_diffs, proto, field);
 }
 
 static void differ_u64(checker *c, const engine_mismatch *proto, const char *field, uint64_t model,
