@@ -135,3 +135,16 @@ pmmu_cli_test(run_tlb_state_large
   run --json --tlb-state ${demo})
 pmmu_cli_usage(run_tlb_state_needs_json "pmmu run: --tlb-state needs --json" run --tlb-state ${demo})
 pmmu_cli_usage(run_tlb_state_needs_model "pmmu run: --tlb-state reads the model's TLB" run --json --tlb-state --engine rtl ${demo})
+
+# Output that could not be written is an error, never a success (main.c finish_output): a full
+# device as standard output, for a command with a short output and one with a long one.
+function(pmmu_cli_stdout_full name)
+  add_test(NAME cli.stdout_full.${name}
+    COMMAND sh -c "err=$(\"$0\" \"$@\" 2>&1 >/dev/full); st=$?; echo \"$err\"; echo \"exit=$st\""
+            $<TARGET_FILE:pmmu> ${ARGN})
+  set_tests_properties(cli.stdout_full.${name} PROPERTIES LABELS cli
+    PASS_REGULAR_EXPRESSION "pmmu: error: the output could not be written \\(standard output\\): No space left on device\nexit=2\n")
+endfunction()
+pmmu_cli_stdout_full(quiz quiz)
+pmmu_cli_stdout_full(run run ${demo})
+pmmu_cli_stdout_full(explain explain ${demo} 0x00400abc)

@@ -1,4 +1,5 @@
 /* `pmmu`: the command-line front of the project; one file per command (cli.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,7 +57,19 @@ static const char usage_tail[] =
     "             2 bad input or usage; 3 the engines disagreed (--engine both), or the RTL\n"
     "             gave no response\n";
 
-int main(int argc, char **argv) {
+/* Standard output is where every command's results go: if any of it could not be written
+ * (a full disk, a closed descriptor), the run's output is incomplete, and saying so is the
+ * only honest end (exit 2), whatever the command found. Pipes closed early (| head) end the
+ * process by SIGPIPE before this. */
+static int finish_output(int status) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  fprintf(stderr, "pmmu: error: the output could not be written (standard output): %s\n",
+          strerror(errno ? errno : EIO));
+  return EXIT_USAGE;
+}
+
+static int run_command(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
     fputs(waves_help, stderr);
@@ -89,3 +102,5 @@ int main(int argc, char **argv) {
   fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);
   return EXIT_USAGE;
 }
+
+int main(int argc, char **argv) { return finish_output(run_command(argc, argv)); }
