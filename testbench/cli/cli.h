@@ -34,6 +34,9 @@ void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]);
  * (--engine rtl or both) and a pmmu whose RTL was built with tracing. 0, or a usage error
  * (printed; returns 2). */
 int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind kind);
+/* An output file named on the command line, before any work (tb_file.h: a new or regular
+ * file in a directory we may write): 0, or 2 after "PROG: error: cannot write 'PATH': WHY". */
+int cli_output_check(const cli_command *cmd, const char *path);
 /* A TLB geometry and policy against the model's own rule (pmmu_config_check), before anything
  * runs: NULL, or the sentence that says what is wrong. */
 const char *cli_geometry_check(unsigned sets, unsigned ways, unsigned large, pmmu_policy policy);

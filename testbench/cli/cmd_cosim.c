@@ -4,6 +4,41 @@
 #include "cli.h"
 #include "cosim.h"
 
+#define COSIM_MAX_ACCESSES 1000000000u /* per seed: minutes on the model, hours on the RTL */
+#define COSIM_MAX_SEEDS 1000000000u
+
+static const char help_text[] =
+    "usage: pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
+    "                  [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
+    "                  [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
+    "                  [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
+    "                  [--waves-on-failure N]\n"
+    "\n"
+    "Random page tables and request streams (flushes during walks, control-register toggles,\n"
+    "page-table edits); every result is checked against a fresh walk when the TLB is coherent,\n"
+    "and against the other engine with --engine both (docs/verification.md).\n"
+    "  --seed S           the first seed, 0..2^64-1 (default 1)\n"
+    "  --seeds N          seeds S .. S+N-1, 1..1000000000 (default 1); S+N-1 must not pass 2^64-1\n"
+    "  --accesses N       accesses per seed, 1..1000000000 (default 10000)\n"
+    "  --engine E         model (default), rtl or both (lockstep)\n"
+    "  --sets N, --ways N, --large N\n"
+    "                     the TLB: sets a power of two 1..1024, ways 1..16, large 1..64\n"
+    "                     (default 16, 4, 8)\n"
+    "  --policy P         plru (default), lru, fifo, random\n"
+    "  --latency N|A..B   memory latency in cycles, 1..1000000 (default 1..6)\n"
+    "  --wait N           at most N cycles of back-pressure per memory transaction, 0..1000\n"
+    "                     (default 3)\n"
+    "  --bus-errors P     bus errors per thousand memory transactions, 0..1000 (default 0)\n"
+    "  --gap N            at most N idle cycles between requests, 0..1000000 (default 3)\n"
+    "  --quiet            only failures and the summary of several seeds\n"
+    "  --trace            one line per request\n"
+    "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
+    "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
+    "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
+    "exit status: 0 every seed passed; 2 bad usage, or an output that could not be written;\n"
+    "             3 a seed failed (a check, or the engines disagreed)\n"
+    "\n";
+
 typedef struct seed_run {
   const cosim_options *o;
   cosim_result *r;
@@ -40,6 +75,7 @@ int cmd_cosim(int argc, char **argv) {
   cosim_options o;
   uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0;
   double seconds = 0;
+  bool help = false;
   waves_options waves;
   const char *dump = NULL;
   char dump_path[4096];
@@ -47,17 +83,23 @@ int cmd_cosim(int argc, char **argv) {
   waves_options_init(&waves);
   pmem_timing *t = &o.setup.timing;
   const cli_option own[] = {
+      {.name = "--help", .type = CLI_HELP, .dest = &help},
+      {.name = "-h", .type = CLI_HELP, .dest = &help},
       {.name = "--seed", .type = CLI_U64, .dest = &o.seed, .max = UINT64_MAX},
-      {.name = "--seeds", .type = CLI_U64, .dest = &seeds, .min = 1, .max = UINT64_MAX},
-      {.name = "--accesses", .type = CLI_U64, .dest = &o.accesses, .max = UINT64_MAX},
+      {.name = "--seeds", .type = CLI_U64, .dest = &seeds, .min = 1, .max = COSIM_MAX_SEEDS},
+      {.name = "--accesses",
+       .type = CLI_U64,
+       .dest = &o.accesses,
+       .min = 1,
+       .max = COSIM_MAX_ACCESSES},
       {.name = "--engine",
        .type = CLI_CHOICE,
        .dest = &o.engine,
        .choose = cli_choose_engine,
        .what = CLI_ENGINES},
-      {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .max = 1024},
-      {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .max = 16},
-      {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .max = 64},
+      {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .min = 1, .max = 1024},
+      {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .min = 1, .max = 16},
+      {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .min = 1, .max = 64},
       {.name = "--policy",
        .type = CLI_CHOICE,
        .dest = &o.setup.policy,
@@ -82,12 +124,31 @@ int cmd_cosim(int argc, char **argv) {
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
-  cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu --help", .opts = {own, wopts}};
+  cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu cosim --help", .opts = {own, wopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
+  if (help) {
+    fputs(help_text, stdout);
+    fputs(waves_help, stdout);
+    return 0;
+  }
   if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
   if (o.mutant && o.engine == ENGINE_MODEL)
     return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
+  if (o.seed > UINT64_MAX - (seeds - 1)) /* the seeds would wrap round to 0 */
+    return cli_usage_error(&cmd, "--seed %" PRIu64 " --seeds %" PRIu64 " goes past 2^64-1", o.seed,
+                           seeds);
+  const char *why =
+      cli_geometry_check(o.setup.tlb_sets, o.setup.tlb_ways, o.setup.tlb_large, o.setup.policy);
+  if (why) return cli_usage_error(&cmd, "%s", why);
+  /* every output can be written, before any work: the first seed's file tells the rest's
+   * directory; each later one is checked as it opens */
+  if (dump) {
+    char tag[32];
+    snprintf(tag, sizeof tag, "seed%" PRIu64, o.seed);
+    if (seeds > 1) waves_path_for(dump, tag, dump_path, sizeof dump_path);
+    if (cli_output_check(&cmd, seeds > 1 ? dump_path : dump)) return EXIT_USAGE;
+  }
   uint64_t first = o.seed;
   for (uint64_t k = 0; k < seeds; k++) {
     cosim_result r;

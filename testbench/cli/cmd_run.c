@@ -23,6 +23,26 @@ static unsigned load_all(char **paths, unsigned n, scenario *out) {
   return errors;
 }
 
+static const char help_text[] =
+    "usage: pmmu run FILE... [--json [--tlb-state]] [--engine model|rtl|both] [--mutant NAME]\n"
+    "                [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
+    "                [--waves-on-failure N]\n"
+    "\n"
+    "Runs scenario files (docs/spec/scenario-format.md; '-' reads standard input) on an\n"
+    "engine. The whole of every file is checked before anything runs (at most 20 errors are\n"
+    "shown). Prints one line per result, or with --json one JSON object per line.\n"
+    "  --json             JSON Lines (docs/spec/scenario-format.md)\n"
+    "  --tlb-state        (with --json; engine model or both) the model's TLB after every access\n"
+    "  --engine E         model (default), rtl or both (lockstep)\n"
+    "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
+    "  --dump-trace FILE  the run's transaction trace for 'pmmu check-trace'; with several\n"
+    "                     files, one per file: FILE.NAME.EXT\n"
+    "Output files must be new or regular files (never a directory, a device or a FIFO); they\n"
+    "are written under a temporary name and renamed when complete (docs/cli.md).\n"
+    "exit status: 0 every expectation held; 1 an expectation failed; 2 bad usage or input, or\n"
+    "             an output that could not be written; 3 the engines disagreed\n"
+    "\n";
+
 typedef struct one_run {
   const scenario *s;
   engine_kind kind;
@@ -78,8 +98,8 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
 }
 
 /* A scenario's name without its directory and extension: the tag of its dump among several. */
-static const char *file_tag(const scenario *s, char tag[256]) {
-  const char *name = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+static const char *file_tag(const char *path, char tag[256]) {
+  const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   snprintf(tag, 256, "%s", name);
   char *dot = strrchr(tag, '.');
   if (dot && dot != tag) *dot = '\0';
@@ -89,7 +109,7 @@ static const char *file_tag(const scenario *s, char tag[256]) {
 /* The dump of one of several files: FILE with the scenario's name before its extension. */
 static int run_waves(const one_run *r, const waves_options *w, bool several) {
   char tag[256];
-  file_tag(r->s, tag);
+  file_tag(r->s->path, tag);
   one_run copy = *r;
   return cli_with_waves(w, several ? tag : NULL, stderr, scenario_display_name(r->s), run_one,
                         &copy);
@@ -103,7 +123,10 @@ int cmd_run(int argc, char **argv) {
   const char *dump = NULL, *mutant = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
+  bool help = false;
   const cli_option own[] = {
+      {.name = "--help", .type = CLI_HELP, .dest = &help},
+      {.name = "-h", .type = CLI_HELP, .dest = &help},
       {.name = "--json", .type = CLI_FLAG, .dest = &opt.json},
       {.name = "--tlb-state", .type = CLI_FLAG, .dest = &opt.tlb_state},
       {.name = "--engine",
@@ -120,12 +143,18 @@ int cmd_run(int argc, char **argv) {
   cli_option wopts[CLI_WAVES_OPTIONS + 1];
   cli_waves_options(&waves, wopts);
   cli_command cmd = {.prog = "pmmu run",
-                     .help = "pmmu --help",
+                     .help = "pmmu run --help",
                      .opts = {own, wopts},
                      .operands = paths,
                      .max_operands = (unsigned)argc};
   unsigned n;
   int status = cli_parse(&cmd, argc, argv, &n);
+  if (!status && help) {
+    fputs(help_text, stdout);
+    fputs(waves_help, stdout);
+    free(paths);
+    return 0;
+  }
   if (!status && n == 0) status = cli_usage_error(&cmd, "'run' needs at least one scenario file");
   if (!status) status = cli_waves_check(&cmd, &waves, kind);
   if (!status && opt.tlb_state && !opt.json)
@@ -134,6 +163,12 @@ int cmd_run(int argc, char **argv) {
     status = cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (!status && opt.tlb_state && kind == ENGINE_RTL)
     status = cli_usage_error(&cmd, "--tlb-state reads the model's TLB: --engine model or both");
+  /* every output can be written, before any work (one trace per file: FILE.NAME.EXT) */
+  for (unsigned i = 0; !status && dump && i < n; i++) {
+    char path[4096], tag[256];
+    if (n > 1) waves_path_for(dump, file_tag(paths[i], tag), path, sizeof path);
+    if (cli_output_check(&cmd, n > 1 ? path : dump)) status = EXIT_USAGE;
+  }
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {
@@ -142,7 +177,7 @@ int cmd_run(int argc, char **argv) {
       char path[4096], tag[256];
       one_run r = {.s = &scns[i], .kind = kind, .mutant = mutant, .opt = &opt, .dump = dump};
       if (dump && n > 1) { /* one trace per file: FILE.NAME.EXT */
-        waves_path_for(dump, file_tag(&scns[i], tag), path, sizeof path);
+        waves_path_for(dump, file_tag(scns[i].path, tag), path, sizeof path);
         r.dump = path;
       }
       int one =

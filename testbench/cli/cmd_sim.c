@@ -1,6 +1,5 @@
 /* `pmmu sim`: the testbench OS's command line (sim.h, docs/os.md). */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +7,9 @@
 #include "cli.h"
 #include "evlog.h"
 #include "sim.h"
+#include "tb_file.h"
+
+#define SIM_MAX_ACCESSES 1000000000u /* minutes on the model, hours on the RTL */
 
 static const char help_text[] =
     "usage: pmmu sim [--processes N] [--workload NAME | --trace FILE] [--frames F]\n"
@@ -102,12 +104,18 @@ int cmd_sim(int argc, char **argv) {
   sim_options_init(&o);
   waves_options_init(&waves);
   bool have_workload = false, have_accesses = false, help = false, no_events = false;
+  bool gen_given = false; /* an option of the generated workloads (no effect on a trace) */
   const char *log_file = NULL;
   pagemap_list pagemaps = {.n = 0};
   const cli_option own[] = {
       {.name = "--help", .type = CLI_HELP, .dest = &help},
       {.name = "-h", .type = CLI_HELP, .dest = &help},
-      {.name = "--processes", .type = CLI_UNSIGNED, .dest = &o.processes, .min = 1, .max = 64},
+      {.name = "--processes",
+       .type = CLI_UNSIGNED,
+       .dest = &o.processes,
+       .min = 1,
+       .max = 64,
+       .given = &gen_given},
       {.name = "--workload",
        .type = CLI_CHOICE,
        .dest = &o.workload,
@@ -129,10 +137,11 @@ int cmd_sim(int argc, char **argv) {
       {.name = "--accesses",
        .type = CLI_U64,
        .dest = &o.accesses,
-       .max = UINT64_MAX,
+       .min = 1,
+       .max = SIM_MAX_ACCESSES,
        .given = &have_accesses},
       {.name = "--maps", .type = CLI_FLAG, .dest = &o.maps},
-      {.name = "--no-events", .type = CLI_FLAG, .dest = &no_events},
+      {.name = "--no-events", .type = CLI_FLAG, .dest = &no_events, .given = &gen_given},
       {.name = "--log",
        .type = CLI_CHOICE,
        .dest = &o.log_mask,
@@ -148,19 +157,34 @@ int cmd_sim(int argc, char **argv) {
       {.name = "--swap", .type = CLI_UNSIGNED, .dest = &o.os.swap_slots, .min = 1, .max = 1u << 20},
       {.name = "--heap", .type = CLI_UNSIGNED, .dest = &o.os.heap_pages, .max = 0x10000},
       {.name = "--check-every", .type = CLI_UNSIGNED, .dest = &o.os.check_every, .max = UINT32_MAX},
-      {.name = "--stride", .type = CLI_UNSIGNED, .dest = &o.wl.stride, .min = 4, .max = 1u << 24},
+      {.name = "--stride",
+       .type = CLI_UNSIGNED,
+       .dest = &o.wl.stride,
+       .min = 4,
+       .max = 1u << 24,
+       .given = &gen_given},
       {.name = "--ws-pages",
        .type = CLI_UNSIGNED,
        .dest = &o.wl.ws_pages,
        .min = 1,
-       .max = WL_MAX_HOT},
-      {.name = "--temporal", .type = CLI_UNSIGNED, .dest = &o.wl.temporal, .max = 100},
-      {.name = "--spatial", .type = CLI_UNSIGNED, .dest = &o.wl.spatial, .max = 100},
+       .max = WL_MAX_HOT,
+       .given = &gen_given},
+      {.name = "--temporal",
+       .type = CLI_UNSIGNED,
+       .dest = &o.wl.temporal,
+       .max = 100,
+       .given = &gen_given},
+      {.name = "--spatial",
+       .type = CLI_UNSIGNED,
+       .dest = &o.wl.spatial,
+       .max = 100,
+       .given = &gen_given},
       {.name = "--phase",
        .type = CLI_UNSIGNED,
        .dest = &o.wl.phase_len,
        .min = 1,
-       .max = UINT32_MAX},
+       .max = UINT32_MAX,
+       .given = &gen_given},
       {.name = "--sets", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_sets, .min = 1, .max = 1024},
       {.name = "--ways", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_ways, .min = 1, .max = 16},
       {.name = "--large", .type = CLI_UNSIGNED, .dest = &o.setup.tlb_large, .min = 1, .max = 64},
@@ -200,8 +224,11 @@ int cmd_sim(int argc, char **argv) {
   o.pagemap_all = pagemaps.all;
   if (o.trace && have_workload)
     return cli_usage_error(&cmd, "--workload and --trace exclude each other");
-  if (o.trace && !have_accesses) o.accesses = 0;
-  if (!o.trace && o.accesses == 0) return cli_usage_error(&cmd, "--accesses must be at least 1");
+  if (o.trace && gen_given)
+    return cli_usage_error(&cmd, "--processes, --no-events, --stride, --ws-pages, --temporal, "
+                                 "--spatial and --phase shape the generated workloads: a --trace "
+                                 "has its own");
+  if (o.trace && !have_accesses) o.accesses = 0; /* all of it */
   /* The TLB geometry must be one the model accepts (and, for rtl, one that was built): a usage
    * error now, before a trace is read (engine_create would find it too, but later). */
   const char *why =
@@ -214,18 +241,27 @@ int cmd_sim(int argc, char **argv) {
     used += (size_t)snprintf(repro + used, sizeof repro - used, " %s", argv[i]);
   o.repro = repro;
   o.progress = isatty(fileno(stderr));
-  if (log_file && !(o.log_out = fopen(log_file, "w"))) {
-    fprintf(stderr, "pmmu sim: cannot write --log-file '%s': %s\n", log_file, strerror(errno));
+  /* every output can be written, before any work (the log is written under a temporary name
+   * and renamed when the run is over: tb_file.h) */
+  if (o.dump_trace && cli_output_check(&cmd, o.dump_trace)) return EXIT_USAGE;
+  if (log_file && o.dump_trace && strcmp(log_file, o.dump_trace) == 0)
+    return cli_usage_error(&cmd, "--log-file and --dump-trace name the same file");
+  tb_output *log = NULL;
+  tb_error err;
+  if (log_file && !(log = tb_output_open(log_file, &err))) {
+    fprintf(stderr, "pmmu sim: error: --log-file: %s\n", err.msg);
     return EXIT_USAGE;
   }
+  if (log) o.log_out = tb_output_stream(log);
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
   int status = waves_enabled(&waves) ? cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call)
                                      : run_sim(&call, stderr, stdout, false);
-  if (o.log_out && fclose(o.log_out) != 0) {
-    fprintf(stderr, "pmmu sim: error writing --log-file '%s'\n", log_file);
-    if (!status) status = EXIT_USAGE;
+  if (log && status == EXIT_USAGE) {
+    tb_output_abort(log); /* nothing half-written */
+  } else if (log && tb_output_commit(log, &err) != TB_OK) {
+    fprintf(stderr, "pmmu sim: error: --log-file: %s\n", err.msg);
+    status = EXIT_USAGE;
   }
-  if (log_file && status == EXIT_USAGE) remove(log_file); /* nothing half-written */
   return status;
 }

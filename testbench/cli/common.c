@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tb_file.h"
 
 void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) {
   const cli_option t[CLI_WAVES_OPTIONS + 1] = {
@@ -18,10 +19,25 @@ void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) 
   memcpy(out, t, sizeof t);
 }
 
+int cli_output_check(const cli_command *cmd, const char *path) {
+  tb_error err;
+  if (tb_output_check(path, &err) == TB_OK) return 0;
+  fprintf(stderr, "%s: error: %s\n", cmd->prog, err.msg);
+  return EXIT_USAGE;
+}
+
 bool cli_choose_engine(const char *word, void *dest) { return engine_kind_parse(word, dest); }
 bool cli_choose_policy(const char *word, void *dest) { return pmmu_policy_parse(word, dest); }
 
 int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind kind) {
+  bool window = w->from != 0 || w->to != UINT64_MAX;
+  if (window && w->to < w->from)
+    return cli_usage_error(cmd, "--waves-to %" PRIu64 " ends before --waves-from %" PRIu64, w->to,
+                           w->from);
+  if (window && w->on_failure)
+    return cli_usage_error(cmd, "--waves-from/--waves-to and --waves-on-failure exclude each "
+                                "other (the failure sets the window)");
+  if (window && !w->path) return cli_usage_error(cmd, "--waves-from/--waves-to need --waves FILE");
   if (!waves_enabled(w)) return 0;
   if (kind == ENGINE_MODEL)
     return cli_usage_error(cmd, "--waves needs the RTL: --engine rtl or both");

@@ -217,7 +217,7 @@ static int map_pid(pid_map *m, unsigned n, uint32_t trace_pid) {
 static int run_trace(run *r, trace *tr) {
   trace t = *tr;
   int status = 0;
-  pid_map *m = calloc(OS_MAX_PROCS * 4, sizeof *m);
+  pid_map *m = calloc(TRACE_MAX_PROCS, sizeof *m);
   unsigned n = 0;
   if (!m) {
     trace_free(&t);
@@ -227,7 +227,7 @@ static int run_trace(run *r, trace *tr) {
     const trace_rec *rec = &t.v[i];
     int pid = map_pid(m, n, rec->pid);
     if (!pid) {
-      if (n == OS_MAX_PROCS * 4 || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
+      if (n == TRACE_MAX_PROCS || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
         fprintf(r->err, "%s:%u: error: too many processes\n", r->o->trace, rec->line);
         status = TB_E_INPUT;
         break;
@@ -235,7 +235,7 @@ static int run_trace(run *r, trace *tr) {
       m[n++] = (pid_map){rec->pid, pid};
     }
     if (rec->op == TR_FORK) {
-      int child = map_pid(m, n, rec->arg) || n == OS_MAX_PROCS * 4 ? -1 : os_fork(r->os, pid);
+      int child = map_pid(m, n, rec->arg) || n == TRACE_MAX_PROCS ? -1 : os_fork(r->os, pid);
       if (child < 0) {
         fprintf(r->err,
                 "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tb_file.h"
+
 static const char *const pattern_names[] = {"mix", "seq", "stride", "random", "ws", "phases"};
 
 bool wl_pattern_parse(const char *name, wl_pattern *out) {
@@ -304,13 +306,54 @@ static int native_line(const char *line, trace *t, uint32_t no, const char **why
   return 1;
 }
 
+/* Every error the processes of a trace can hold, found before the first access runs (as the
+ * run will make them, sim.c run_trace): a new PID is a new process (exec), `fork CHILD` needs a
+ * CHILD not alive, and at most OS_MAX_PROCS processes are alive at once and
+ * TRACE_MAX_PROCS made in all. Returns the number of errors printed. */
+static unsigned trace_check_procs(const char *path, const trace *t, FILE *err) {
+  uint32_t live[OS_MAX_PROCS];
+  unsigned nlive = 0, made = 0, errors = 0;
+  for (size_t i = 0; i < t->n && errors < TB_MAX_ERRORS; i++) {
+    const trace_rec *rec = &t->v[i];
+    unsigned k = 0;
+    while (k < nlive && live[k] != rec->pid) k++;
+    bool fork = rec->op == TR_FORK;
+    unsigned need = (k == nlive) + fork;
+    if (fork) {
+      unsigned c = 0;
+      while (c < nlive && live[c] != rec->arg) c++;
+      if (c < nlive || rec->arg == rec->pid) {
+        fprintf(err,
+                "%s:%" PRIu32 ": error: PID %" PRIu32 " forks PID %" PRIu32
+                ", which is alive already\n",
+                path, rec->line, rec->pid, rec->arg);
+        errors++;
+        continue;
+      }
+    }
+    if (nlive + need > OS_MAX_PROCS || made + need > TRACE_MAX_PROCS) {
+      fprintf(err,
+              "%s:%" PRIu32 ": error: too many processes (at most %u alive at once, %u in all)\n",
+              path, rec->line, OS_MAX_PROCS, TRACE_MAX_PROCS);
+      return errors + 1; /* every later line would say it again */
+    }
+    if (k == nlive) live[nlive++] = rec->pid; /* a new process (exec) */
+    made += need;
+    if (fork) live[nlive++] = rec->arg;
+    else if (rec->op == TR_EXIT) live[k] = live[--nlive];
+  }
+  return errors;
+}
+
 int trace_load(const char *path, const os_config *layout, uint64_t max, trace *out, FILE *err) {
   memset(out, 0, sizeof *out);
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-  if (!f) {
-    fprintf(err, "%s: error: cannot open the trace: %s\n", path, strerror(errno));
+  tb_error why_not;
+  FILE *f = tb_input_open(path, &why_not);
+  if (!f) { /* "cannot read 'PATH': it is a directory" */
+    fprintf(err, "pmmu: error: %s\n", why_not.msg);
     return 2;
   }
+  if (f == stdin) path = "<stdin>";
   char *line = NULL;
   size_t cap = 0;
   uint32_t no = 0;
@@ -320,30 +363,44 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
   while ((got = getline(&line, &cap, f)) >= 0) {
     no++;
     if (max && out->n >= max) break;
-    const char *s = skip_space(line);
-    if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0)
-      continue; /* blank, comment, valgrind's own lines */
     const char *why = NULL;
-    int r = native_line(line, out, no, &why);
-    if (r == 0) r = lackey_line(line, layout, out, no, &why);
-    if (r == 0)
-      why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
+    int r = 0;
+    if (memchr(line, '\0', (size_t)got)) {
+      why = "a NUL byte: this is not a text file"; /* the line would be cut short there */
+      r = -1;
+    } else if (got > TRACE_MAX_LINE) {
+      why = "a line longer than " TRACE_MAX_LINE_TEXT " bytes";
+      r = -1;
+    } else {
+      const char *s = skip_space(line);
+      if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0)
+        continue; /* blank, comment, valgrind's own lines */
+      r = native_line(line, out, no, &why);
+      if (r == 0) r = lackey_line(line, layout, out, no, &why);
+      if (r == 0)
+        why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
+    }
     if (r <= 0) {
-      if (errors++ < 10) fprintf(err, "%s:%u: error: %s\n", path, no, why);
+      fprintf(err, "%s:%" PRIu32 ": error: %s\n", path, no, why);
       status = 2;
+      if (++errors >= TB_MAX_ERRORS) {
+        fprintf(err, "%s: error: too many errors (%u); giving up\n", path, TB_MAX_ERRORS);
+        break;
+      }
     }
   }
   free(line);
-  if (ferror(f)) {
-    fprintf(err, "%s: error: read error\n", path);
+  if (!errors && ferror(f)) {
+    fprintf(err, "%s: error: cannot read: %s\n", path, strerror(errno));
     status = 2;
   }
-  if (f != stdin) fclose(f);
+  tb_input_close(f);
   if (!status && out->n == 0) {
     fprintf(err, "%s: error: the trace has no accesses\n", path);
     status = 2;
   }
   if (max && out->n > max) out->n = (size_t)max;
+  if (!status && trace_check_procs(path, out, err)) status = 2;
   if (status) trace_free(out);
   return status;
 }

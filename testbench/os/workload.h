@@ -87,8 +87,14 @@ typedef struct trace {
  * `PID R|W|X 0xADDR`, `PID fork CHILD`, `PID exit`, and lackey lines `I  addr,size`,
  * ` L addr,size`, ` S addr,size`, ` M addr,size` (PID 1; addresses folded into the layout
  * of the testbench OS, accesses split at page boundaries, M = a read then a write).
- * Stops after `max` accesses (0: all). Returns 0, or 2 with `FILE:LINE: error: WHAT` on err.
+ * Stops after `max` accesses (0: all). Every error is found before anything runs: malformed
+ * lines, NUL bytes, over-long lines, and what the processes do (a fork of a PID alive, too
+ * many processes); after TB_MAX_ERRORS errors the reader gives up. "-" is standard input.
+ * Returns 0, or 2 with `FILE:LINE: error: WHAT` on err.
  */
+#define TRACE_MAX_PROCS (OS_MAX_PROCS * 4) /* processes a trace may make in all (sim.c) */
+#define TRACE_MAX_LINE 4096                /* bytes in one line */
+#define TRACE_MAX_LINE_TEXT "4096"
 int trace_load(const char *path, const os_config *layout, uint64_t max, trace *out, FILE *err);
 void trace_free(trace *t);
 /* Folds a 64-bit lackey address into the layout (docs/os.md). */

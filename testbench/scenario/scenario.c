@@ -1,6 +1,7 @@
 /* Parser and checker of `.pmmu` scenario files (docs/spec/scenario-format.md). */
 #include "scenario.h"
 
+#include "tb_file.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,8 +28,7 @@ static void fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 
 
 static void fail(parser *p, const char *fmt, ...) {
   va_list ap;
-  p->errors++;
-  if (!p->err) return;
+  if (++p->errors > TB_MAX_ERRORS || !p->err) return; /* the parse stops there */
   fprintf(p->err, "%s:%u: error: ", scenario_display_name(p->s), p->line);
   va_start(ap, fmt);
   vfprintf(p->err, fmt, ap);
@@ -523,8 +523,16 @@ unsigned scenario_parse(const char *path, const char *text, size_t len, scenario
     char *nl = memchr(copy + start, '\n', len - start);
     size_t end = nl ? (size_t)(nl - copy) : len;
     p.line++;
-    parse_line(&p, copy + start, end - start);
+    if (memchr(copy + start, '\0', end - start))
+      fail(&p, "a NUL byte: this is not a text file"); /* the line would be cut short there */
+    else parse_line(&p, copy + start, end - start);
     start = end + 1;
+    if (p.errors >= TB_MAX_ERRORS) {
+      if (err)
+        fprintf(err, "%s: error: too many errors (%u); giving up\n", scenario_display_name(out),
+                TB_MAX_ERRORS);
+      break;
+    }
   }
   free(copy);
   if (p.oom) {
@@ -536,10 +544,11 @@ unsigned scenario_parse(const char *path, const char *text, size_t len, scenario
 
 unsigned scenario_load(const char *path, scenario *out, FILE *err) {
   bool is_stdin = strcmp(path, "-") == 0;
-  FILE *f = is_stdin ? stdin : fopen(path, "rb");
-  if (!f) {
+  tb_error why_not;
+  FILE *f = tb_input_open(path, &why_not);
+  if (!f) { /* "cannot read 'PATH': it is a directory" */
     memset(out, 0, sizeof *out);
-    if (err) fprintf(err, "%s: error: cannot open: %s\n", path, strerror(errno));
+    if (err) fprintf(err, "pmmu: error: %s\n", why_not.msg);
     return 1;
   }
   size_t cap = 4096, len = 0;

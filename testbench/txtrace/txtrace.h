@@ -20,6 +20,7 @@
 
 #include "pmem.h"
 #include "pmmu/pmmu.h"
+#include "tb_file.h"
 #include "tb_status.h"
 
 #define TXTRACE_FORMAT "pmmu-trace"
@@ -119,7 +120,8 @@ typedef struct txtrace {
 /* Reads and checks the whole of PATH. Errors go to `diag` as "PATH:LINE: error: WHAT" (at most
  * TXTRACE_MAX_ERRORS of them, then one line saying the reader gave up). TB_OK, or TB_E_INPUT
  * (malformed), TB_E_IO (unreadable), TB_E_NOMEM; *err holds a summary. */
-#define TXTRACE_MAX_ERRORS 10
+#define TXTRACE_MAX_ERRORS TB_MAX_ERRORS
+/* PATH "-" is standard input; a NUL byte is an error of its line. */
 int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err);
 void txtrace_free(txtrace *t);
 

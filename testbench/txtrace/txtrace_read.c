@@ -504,17 +504,25 @@ static bool read_event(reader *r, const jline *j, txtrace *t, size_t *cap, uint3
 
 int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "r");
-  if (!f) return tb_fail(err, TB_E_IO, "%s: cannot read: %s", path, strerror(errno));
+  FILE *f = tb_input_open(path, err); /* "cannot read 'PATH': it is a directory" */
+  if (!f) return TB_E_IO;
+  if (f == stdin) path = "<stdin>";
   reader r = {.path = path, .diag = diag};
   char *text = NULL;
   size_t len = 0, cap = 0;
   uint32_t prev_line = 0;
   bool header = false, fatal = false, nomem = false;
   static jline j; /* large: not on the stack */
-  while (!fatal && !nomem && getline(&text, &len, f) >= 0) {
+  ssize_t got;
+  while (!fatal && !nomem && (got = getline(&text, &len, f)) >= 0) {
     r.line++;
     r.bad = false;
+    if (memchr(text, '\0', (size_t)got)) { /* the JSON would be cut short there */
+      report(&r, "a NUL byte: this is not a text file");
+      fatal = !header;
+      if (r.errors > TXTRACE_MAX_ERRORS) break;
+      continue;
+    }
     if (strspn(text, " \t\r\n") == strlen(text)) continue; /* blank lines are allowed */
     if (!parse_line(&j, text)) {
       report(&r, "%s", j.error);
@@ -531,7 +539,7 @@ int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
   }
   bool io = ferror(f) != 0;
   free(text);
-  fclose(f);
+  tb_input_close(f);
   r.bad = false;
   if (!header && !r.errors && !io) {
     r.line = 1;

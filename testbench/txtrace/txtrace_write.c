@@ -1,17 +1,15 @@
 /* The transaction-trace writer (txtrace.h, docs/spec/transaction-trace.md). */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "tb_file.h"
 #include "txtrace.h"
 
 struct txtrace_writer {
+  tb_output *out; /* a temporary file renamed to the trace's path when complete (tb_file.h) */
   FILE *f;
-  char *path, *tmp;
   uint64_t last_cycle;
   tb_error failure; /* the first failure (code TB_OK while none) */
 };
@@ -42,34 +40,21 @@ static void put_json_string(FILE *f, const char *s) {
 }
 
 static void fail(txtrace_writer *w, const char *what) {
-  if (w->failure.code == TB_OK) tb_fail(&w->failure, TB_E_IO, "%s: %s", w->tmp, what);
+  if (w->failure.code == TB_OK) tb_fail(&w->failure, TB_E_IO, "%s", what);
 }
 
 txtrace_writer *txtrace_open(const char *path, const txtrace_config *cfg, const char *engine,
                              const char *command, tb_error *err) {
   txtrace_writer *w = calloc(1, sizeof *w);
-  size_t len = strlen(path);
-  if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(len + 12))) {
-    if (w) free(w->path);
-    free(w);
+  if (!w) {
     tb_fail(err, TB_E_NOMEM, "out of memory");
     return NULL;
   }
-  snprintf(w->tmp, len + 12, "%s.tmp-XXXXXX", path); /* beside PATH: rename stays atomic */
-  int fd = mkstemp(w->tmp);
-  mode_t mask = umask(0); /* mkstemp makes the file 0600: give it the mode fopen would */
-  umask(mask);
-  if (fd < 0 || fchmod(fd, 0666 & ~mask) != 0 || !(w->f = fdopen(fd, "w"))) {
-    tb_fail(err, TB_E_IO, "cannot write the trace '%s': %s", path, strerror(errno));
-    if (fd >= 0) {
-      close(fd);
-      remove(w->tmp);
-    }
-    free(w->tmp);
-    free(w->path);
+  if (!(w->out = tb_output_open(path, err))) {
     free(w);
     return NULL;
   }
+  w->f = tb_output_stream(w->out);
   const pmem_timing *t = &cfg->timing;
   fprintf(w->f,
           "{\"format\":\"" TXTRACE_FORMAT "\",\"version\":%d,\"config\":{\"tlb_sets\":%u,"
@@ -166,32 +151,23 @@ void txtrace_write(txtrace_writer *w, const txtrace_event *ev) {
   if (ferror(w->f)) fail(w, strerror(errno));
 }
 
-static void writer_free(txtrace_writer *w) {
-  free(w->path);
-  free(w->tmp);
-  free(w);
-}
-
 void txtrace_abort(txtrace_writer *w) {
   if (!w) return;
-  fclose(w->f);
-  remove(w->tmp);
-  writer_free(w);
+  tb_output_abort(w->out);
+  free(w);
 }
 
 int txtrace_close(txtrace_writer *w, uint64_t end_cycle, tb_error *err) {
   txtrace_event end = {.kind = TXE_END,
                        .cycle = end_cycle > w->last_cycle ? end_cycle : w->last_cycle};
   txtrace_write(w, &end);
-  if (w->failure.code == TB_OK && fflush(w->f) != 0) fail(w, strerror(errno));
-  if (w->failure.code == TB_OK && fsync(fileno(w->f)) != 0) fail(w, strerror(errno));
-  if (fclose(w->f) != 0) fail(w, strerror(errno));
-  if (w->failure.code == TB_OK && rename(w->tmp, w->path) != 0) fail(w, strerror(errno));
   int st = w->failure.code;
   if (st != TB_OK) {
-    tb_fail(err, st, "cannot write the trace '%s': %s", w->path, w->failure.msg);
-    remove(w->tmp);
+    tb_fail(err, st, "cannot write the trace '%s': %s", tb_output_path(w->out), w->failure.msg);
+    tb_output_abort(w->out);
+  } else {
+    st = tb_output_commit(w->out, err); /* flush, sync, close, rename: "cannot write 'PATH': WHY" */
   }
-  writer_free(w);
+  free(w);
   return st;
 }
