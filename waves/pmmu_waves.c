@@ -24,8 +24,10 @@
 const char waves_help[] =
     "      --waves FILE [--waves-from N] [--waves-to M]: dump the RTL's cycles N..M to FILE (FST;\n"
     "      VCD when FILE ends in .vcd) with a GTKWave save file FILE.gtkw next to it;\n"
+    "      N <= M, both 0..2^64-1;\n"
     "      --waves-on-failure N: dump only if a lockstep check fails, the last N cycles before\n"
-    "      it (re-runs the command; FILE default pmmu-failure.fst). See docs/waves.md.\n";
+    "      it, N 1..100000000 (re-runs the command; FILE default pmmu-failure.fst; not with\n"
+    "      --waves-from/--waves-to). See docs/waves.md.\n";
 
 void waves_options_init(waves_options *o) {
   memset(o, 0, sizeof *o);

@@ -58,14 +58,14 @@ function(pmmu_cli_usage name regex)
   set_tests_properties(cli.options.${name} PROPERTIES PASS_REGULAR_EXPRESSION "${regex}.*exit=2\n" LABELS cli)
 endfunction()
 pmmu_cli_usage(bad_number "pmmu cosim: bad value '12x' for '--seed' \\(a number" cosim --seed 12x)
-pmmu_cli_usage(leading_zero_is_decimal "pmmu cosim: bad value '017' for '--ways' \\(a number 0..16\\)" cosim --ways 017)
+pmmu_cli_usage(leading_zero_is_decimal "pmmu cosim: bad value '017' for '--ways' \\(a number 1..16\\)" cosim --ways 017)
 pmmu_cli_usage(overflow "pmmu cosim: bad value '18446744073709551616' for '--seed'" cosim --seed 18446744073709551616)
 pmmu_cli_usage(sign "pmmu cosim: bad value '\\+5' for '--seed'" cosim --seed +5)
 pmmu_cli_usage(white_space "pmmu cosim: bad value ' 5' for '--seed'" cosim "--seed= 5")
 pmmu_cli_usage(hex_without_digits "pmmu cosim: bad value '0x' for '--seed'" cosim --seed 0x)
-pmmu_cli_usage(out_of_range "pmmu cosim: bad value '17' for '--ways' \\(a number 0..16\\)" cosim --ways 17)
+pmmu_cli_usage(out_of_range "pmmu cosim: bad value '17' for '--ways' \\(a number 1..16\\)" cosim --ways 17)
 pmmu_cli_usage(range_reversed "pmmu cosim: bad value '5..2' for '--latency' \\(N or A..B" cosim --latency 5..2)
-pmmu_cli_usage(unknown_option "pmmu cosim: unknown option '--frobnicate'.*Try 'pmmu --help'" cosim --frobnicate)
+pmmu_cli_usage(unknown_option "pmmu cosim: unknown option '--frobnicate'.*Try 'pmmu cosim --help'" cosim --frobnicate)
 pmmu_cli_usage(missing_value "pmmu cosim: missing value for '--accesses'" cosim --accesses)
 pmmu_cli_usage(value_is_option "pmmu cosim: missing value for '--seed'" cosim --seed --quiet)
 pmmu_cli_usage(bad_choice "pmmu run: bad value 'nope' for '--engine' \\(model, rtl, both\\)" run --engine=nope ${demo})
@@ -148,3 +148,19 @@ endfunction()
 pmmu_cli_stdout_full(quiz quiz)
 pmmu_cli_stdout_full(run run ${demo})
 pmmu_cli_stdout_full(explain explain ${demo} 0x00400abc)
+
+# Issue 17's cases (tests/robust-test, label `robust`): output that cannot be written (a full
+# device, a closed pipe, a file size limit), files named on the command line (a directory, a
+# FIFO, devices, symbolic links, a missing or read-only directory, atomic replacement), strict
+# options (help, ranges, options without effect, unknown names), and bad input (a directory, an
+# unreadable file, a binary file, 5000 bad lines, NUL bytes, malformed trace lines, a trace's
+# process errors found before the run).
+set(PMMU_ROBUST_CASES stdout_full closed_pipe file_too_big out_directory out_fifo out_device
+  out_symlink out_missing_dir out_readonly out_before_work out_atomic help ranges_in_help numbers
+  no_effect unknown_names usage_to_stderr in_directory in_unreadable in_missing binary_input
+  many_errors nul_byte trace_lines trace_procs check_trace_stdin)
+foreach(case IN LISTS PMMU_ROBUST_CASES)
+  add_test(NAME robust.${case}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/robust-test $<TARGET_FILE:pmmu> ${demo} ${case})
+  set_tests_properties(robust.${case} PROPERTIES LABELS "cli;robust" SKIP_RETURN_CODE 77)
+endforeach()

@@ -2,12 +2,13 @@
  * docs/spec/transaction-trace.md). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "txtrace.h"
 
 static const char help_text[] =
-    "usage: pmmu check-trace FILE\n"
+    "usage: pmmu check-trace FILE   ('-': standard input)\n"
     "\n"
     "Replays a transaction trace (docs/spec/transaction-trace.md: JSON Lines written by\n"
     "'pmmu run|cosim|sim --dump-trace FILE', or by any simulator) on the C model: memory from\n"
@@ -16,7 +17,8 @@ static const char help_text[] =
     "and interrupt compared as the lockstep compares them. Prints\n"
     "  FILE: N transactions matched (...)\n"
     "or the first divergence as the lockstep's table (the rtl column is the trace).\n"
-    "The whole file is checked first: a malformed line is 'FILE:LINE: error: WHAT'.\n"
+    "The whole file is checked first: a malformed line is 'FILE:LINE: error: WHAT' (at most 20\n"
+    "of them, then 'too many errors'; a NUL byte is an error).\n"
     "exit status: 0 every transaction matched; 2 bad usage, or a malformed or unreadable\n"
     "             trace; 3 the trace differs from the model\n";
 
@@ -54,7 +56,7 @@ int cmd_check_trace(int argc, char **argv) {
     printf("%s: %" PRIu64 " transactions matched (%" PRIu64 " requests, %" PRIu64
            " responses, %" PRIu64 " memory transactions; %" PRIu64 " PDPTE loads, %" PRIu64
            " interrupt checks)\n",
-           paths[0], k.requests + k.responses + k.walks, k.requests, k.responses, k.walks,
-           k.pdpte_loads, k.interrupts);
+           strcmp(paths[0], "-") == 0 ? "<stdin>" : paths[0], k.requests + k.responses + k.walks,
+           k.requests, k.responses, k.walks, k.pdpte_loads, k.interrupts);
   return tb_exit_status(st);
 }

@@ -55,7 +55,7 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   if (again) o.dump_trace = NULL; /* the first run wrote it */
   int st = cosim_run(&o, report, again ? &spare : s->r, &err);
   if (st < 0) {
-    fprintf(report, "cosim: %s\n", err.msg);
+    fprintf(stderr, "pmmu cosim: error: %s\n", err.msg); /* errors on stderr, results on stdout */
     return EXIT_USAGE;
   }
   return tb_exit_status(st);

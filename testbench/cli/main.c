@@ -99,7 +99,10 @@ static int run_command(int argc, char **argv) {
                   {"check-trace", cmd_check_trace}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
-  fprintf(stderr, "pmmu: unknown command '%s'\nTry 'pmmu --help'.\n", cmd);
+  fprintf(stderr, "pmmu: unknown command '%s' (", cmd);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(stderr, "%s%s", i ? ", " : "", commands[i].name);
+  fputs(")\nTry 'pmmu --help'.\n", stderr);
   return EXIT_USAGE;
 }
 

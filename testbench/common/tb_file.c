@@ -60,6 +60,12 @@ static char *output_target(const char *path, tb_error *err) {
     tb_fail(err, TB_E_IO, "cannot write '': an empty file name");
     return NULL;
   }
+  /* /dev/stdout, /dev/fd/N, /proc/self/fd/N lead to whatever the descriptor is (a terminal,
+   * a pipe, or the file standard output was sent to, which a rename would replace) */
+  if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+    tb_fail(err, TB_E_IO, "cannot write '%s': it is a device, not a regular file", path);
+    return NULL;
+  }
   char *final = NULL;
   if (lstat(path, &st) == 0) {
     bool link = S_ISLNK(st.st_mode);

@@ -9,7 +9,9 @@
  *  - tb_output_check(PATH) before any work: the directory must let us create a file, and an
  *    existing PATH must be a regular file (or a symbolic link to one, which is kept: the
  *    file it names is replaced). A device (/dev/null and /dev/stdout included), a FIFO, a
- *    socket or a directory, or a symbolic link to one, is refused and never unlinked.
+ *    socket or a directory, or a symbolic link to one, is refused and never unlinked; so is
+ *    any path under /dev/ or /proc/ (/dev/stdout may lead to the file standard output was
+ *    sent to, which a rename would replace).
  *  - tb_output_open(PATH) writes to a temporary file beside PATH (PATH.tmp-XXXXXX, mode
  *    0666 & ~umask as fopen would give); tb_output_commit() flushes, syncs, closes and
  *    renames it to PATH (atomic: readers see the old file or the whole new one), and any

@@ -548,7 +548,8 @@ int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
              (!out->n || out->ev[out->n - 1].kind != TXE_END)) {
     report(&r, "the trace has no 'end' event after its last line: it was cut short");
   }
-  if (r.errors > TXTRACE_MAX_ERRORS) fprintf(diag, "%s: too many errors; giving up\n", path);
+  if (r.errors > TXTRACE_MAX_ERRORS)
+    fprintf(diag, "%s: error: too many errors (%u); giving up\n", path, TXTRACE_MAX_ERRORS);
   int st = nomem      ? tb_fail(err, TB_E_NOMEM, "%s: out of memory", path)
            : io       ? tb_fail(err, TB_E_IO, "%s: read error", path)
            : r.errors ? tb_fail(err, TB_E_INPUT, "%s: %u error%s", path, r.errors,
