@@ -353,7 +353,14 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
     fprintf(err, "pmmu: error: %s\n", why_not.msg);
     return 2;
   }
-  if (f == stdin) path = "<stdin>";
+  int status = trace_read(f, f == stdin ? "<stdin>" : path, layout, max, out, err);
+  tb_input_close(f);
+  return status;
+}
+
+int trace_read(FILE *f, const char *path, const os_config *layout, uint64_t max, trace *out,
+               FILE *err) {
+  memset(out, 0, sizeof *out);
   char *line = NULL;
   size_t cap = 0;
   uint32_t no = 0;
@@ -394,7 +401,6 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
     fprintf(err, "%s: error: cannot read: %s\n", path, strerror(errno));
     status = 2;
   }
-  tb_input_close(f);
   if (!status && out->n == 0) {
     fprintf(err, "%s: error: the trace has no accesses\n", path);
     status = 2;

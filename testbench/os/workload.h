@@ -96,6 +96,9 @@ typedef struct trace {
 #define TRACE_MAX_LINE 4096                /* bytes in one line */
 #define TRACE_MAX_LINE_TEXT "4096"
 int trace_load(const char *path, const os_config *layout, uint64_t max, trace *out, FILE *err);
+/* The same on an open stream (a fuzzer's fmemopen buffer); `path` names it in messages. */
+int trace_read(FILE *f, const char *path, const os_config *layout, uint64_t max, trace *out,
+               FILE *err);
 void trace_free(trace *t);
 /* Folds a 64-bit lackey address into the layout (docs/os.md). */
 uint32_t trace_fold_lackey(const os_config *layout, bool fetch, uint64_t addr);

@@ -123,6 +123,8 @@ typedef struct txtrace {
 #define TXTRACE_MAX_ERRORS TB_MAX_ERRORS
 /* PATH "-" is standard input; a NUL byte is an error of its line. */
 int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err);
+/* The same on an open stream (a fuzzer's fmemopen buffer); `path` names it in messages. */
+int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *err);
 void txtrace_free(txtrace *t);
 
 /* ---- Checking ------------------------------------------------------------------------- */

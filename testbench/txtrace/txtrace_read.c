@@ -506,7 +506,13 @@ int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
   memset(out, 0, sizeof *out);
   FILE *f = tb_input_open(path, err); /* "cannot read 'PATH': it is a directory" */
   if (!f) return TB_E_IO;
-  if (f == stdin) path = "<stdin>";
+  int st = txtrace_read(f, f == stdin ? "<stdin>" : path, out, diag, err);
+  tb_input_close(f);
+  return st;
+}
+
+int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *err) {
+  memset(out, 0, sizeof *out);
   reader r = {.path = path, .diag = diag};
   char *text = NULL;
   size_t len = 0, cap = 0;
@@ -539,7 +545,6 @@ int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
   }
   bool io = ferror(f) != 0;
   free(text);
-  tb_input_close(f);
   r.bad = false;
   if (!header && !r.errors && !io) {
     r.line = 1;
