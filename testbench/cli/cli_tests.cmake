@@ -164,3 +164,9 @@ foreach(case IN LISTS PMMU_ROBUST_CASES)
     COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/robust-test $<TARGET_FILE:pmmu> ${demo} ${case})
   set_tests_properties(robust.${case} PROPERTIES LABELS "cli;robust" SKIP_RETURN_CODE 77)
 endforeach()
+if(TARGET pmmu_rtl)
+  # an unknown mutant lists the ones built (or says none were)
+  pmmu_cli_usage(mutant_unknown
+    "no mutant 'NOPE' was built \\(([A-Z0-9_, .]+|none: configure with -DPMMU_BUILD_MUTANTS=ON); docs/rtl.md\\)"
+    cosim --engine rtl --mutant NOPE --accesses 10)
+endif()

@@ -67,9 +67,24 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
   r->h = mutant ? pmmu_rtl_new_mutant(mutant)
                 : pmmu_rtl_new(setup->tlb_sets, setup->tlb_ways, setup->tlb_large,
                                (pmmu_rtl_policy_t)policy_of(setup->policy));
+  if (!r->h && mutant) { /* an unknown name lists the valid ones */
+    char names[160] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < pmmu_rtl_variant_count() && used < sizeof names; i++) {
+      const pmmu_rtl_variant_t *v = pmmu_rtl_variant(i);
+      if (v && v->mutant)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                                 v->mutant);
+    }
+    if (used >= sizeof names) memcpy(names + sizeof names - 4, "...", 4);
+    tb_fail(err, TB_E_UNAVAILABLE, "no mutant '%s' was built (%s; docs/rtl.md)", mutant,
+            used ? names : "none: configure with -DPMMU_BUILD_MUTANTS=ON");
+    rtl_side_destroy(r);
+    return NULL;
+  }
   if (!r->h) {
     tb_fail(err, TB_E_UNAVAILABLE, "no RTL variant was built for %s",
-            mutant ? mutant : "this TLB geometry and policy (see rtl/CMakeLists.txt)");
+            "this TLB geometry and policy (see rtl/CMakeLists.txt)");
     rtl_side_destroy(r);
     return NULL;
   }

@@ -1,11 +1,12 @@
 /* Parser and checker of `.pmmu` scenario files (docs/spec/scenario-format.md). */
 #include "scenario.h"
 
-#include "tb_file.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tb_file.h"
 
 #define MAX_TOKENS 32
 #define VA_LIMIT (UINT64_C(1) << 32)
