@@ -158,7 +158,7 @@ pmmu_cli_stdout_full(explain explain ${demo} 0x00400abc)
 set(PMMU_ROBUST_CASES stdout_full closed_pipe file_too_big out_directory out_fifo out_device
   out_symlink out_missing_dir out_readonly out_before_work out_atomic help ranges_in_help numbers
   no_effect unknown_names usage_to_stderr in_directory in_unreadable in_missing binary_input
-  many_errors nul_byte trace_lines trace_procs check_trace_stdin)
+  many_errors nul_byte trace_lines trace_procs check_trace_stdin check_trace_stream)
 foreach(case IN LISTS PMMU_ROBUST_CASES)
   add_test(NAME robust.${case}
     COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/robust-test $<TARGET_FILE:pmmu> ${demo} ${case})

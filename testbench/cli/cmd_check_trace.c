@@ -40,18 +40,12 @@ int cmd_check_trace(int argc, char **argv) {
     return 0;
   }
   if (n != 1) return cli_usage_error(&cmd, "'check-trace' needs one trace file");
-  txtrace t;
   tb_error err;
-  int st = txtrace_load(paths[0], &t, stderr, &err);
-  if (st == TB_E_IO || st == TB_E_NOMEM) fprintf(stderr, "pmmu check-trace: %s\n", err.msg);
-  if (st != TB_OK) return EXIT_USAGE;
   txtrace_counts k;
-  st = txtrace_check(&t, paths[0], stdout, &k, &err);
-  txtrace_free(&t);
-  if (st < 0) {
-    fprintf(stderr, "%s\n", err.msg);
-    return EXIT_USAGE;
-  }
+  /* checked whole first, then replayed as it is read again: memory stays constant */
+  int st = txtrace_check_file(paths[0], stdout, stderr, &k, &err);
+  if (st == TB_E_IO || st == TB_E_NOMEM) fprintf(stderr, "pmmu check-trace: %s\n", err.msg);
+  if (st < 0) return EXIT_USAGE;
   if (st == TB_OK)
     printf("%s: %" PRIu64 " transactions matched (%" PRIu64 " requests, %" PRIu64
            " responses, %" PRIu64 " memory transactions; %" PRIu64 " PDPTE loads, %" PRIu64

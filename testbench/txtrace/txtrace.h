@@ -141,4 +141,27 @@ typedef struct txtrace_counts {
 int txtrace_check(const txtrace *t, const char *path, FILE *out, txtrace_counts *counts,
                   tb_error *err);
 
+/* ---- Streaming (pmmu check-trace) --------------------------------------------------------- */
+
+/* The events of a checked file, read again one at a time (no array: memory stays constant
+ * whatever the trace's length). `walks_only`: only its "walk" events (the memory's timing the
+ * replay needs ahead of the events that use it). A regular file only, not "-". */
+typedef struct txtrace_cursor txtrace_cursor;
+txtrace_cursor *txtrace_cursor_open(const char *path, bool walks_only, tb_error *err);
+/* The next event; false at the end (or when the file no longer reads as it did). */
+bool txtrace_cursor_next(txtrace_cursor *c, txtrace_event *ev);
+void txtrace_cursor_close(txtrace_cursor *c);
+
+/* txtrace_check on events streamed from two cursors of the same file; `t` gives the header
+ * (its ev is not used). */
+int txtrace_check_stream(const txtrace *t, txtrace_cursor *events, txtrace_cursor *walks,
+                         const char *path, FILE *out, txtrace_counts *counts, tb_error *err);
+
+/* `pmmu check-trace PATH`: the whole file checked first (errors on diag, as txtrace_load),
+ * then replayed as it is read again, never held whole; "-" (standard input, which cannot be
+ * read twice) is held whole. Returns as txtrace_load, then as txtrace_check; every error is
+ * printed on diag but TB_E_IO and TB_E_NOMEM, whose sentence is in *err for the caller. */
+int txtrace_check_file(const char *path, FILE *out, FILE *diag, txtrace_counts *counts,
+                       tb_error *err);
+
 #endif

@@ -43,13 +43,16 @@ typedef struct checker {
   tb_error *err;
   pmmu_t *m;
   pmem_t *mem;
-  /* the environment's timing: the trace's walk events, in order */
+  /* the environment's timing: the trace's walk events, in order (an index of t->ev, or a
+   * cursor that reads them ahead of the events when the trace is streamed) */
   size_t *walks, n_walks, next_walk;
+  txtrace_cursor *walk_cursor;
   bool bus_error; /* the model's current memory access answers with one */
   txns model, trace;
   /* the operation in flight: a request, or a PDPTE load */
   enum { OP_NONE, OP_REQ, OP_LOAD } op;
-  const txtrace_event *op_ev;
+  const txtrace_event *op_ev; /* &op_copy: a streamed event does not outlive its step */
+  txtrace_event op_copy;
   pmmu_request req;
   pmmu_response resp;
   pmmu_reg_result load;
@@ -100,8 +103,15 @@ static void mem_timing(void *ctx, pmmu_mem_op op, uint64_t pa, unsigned size, ui
   *accept = present;
   *response = present + 1;
   c->bus_error = false;
-  if (c->next_walk >= c->n_walks) return; /* the DUT made fewer: the comparison says so */
-  const pmmu_mem_txn *w = &c->t->ev[c->walks[c->next_walk++]].u.walk;
+  txtrace_event next;
+  const pmmu_mem_txn *w;
+  if (c->walk_cursor) {
+    if (!txtrace_cursor_next(c->walk_cursor, &next)) return; /* the DUT made fewer */
+    w = &next.u.walk;
+  } else {
+    if (c->next_walk >= c->n_walks) return; /* the DUT made fewer: the comparison says so */
+    w = &c->t->ev[c->walks[c->next_walk++]].u.walk;
+  }
   *accept = present + (w->accept_cycle - w->present_cycle);
   *response = *accept + (w->response_cycle - w->accept_cycle);
   c->bus_error = w->bus_error;
@@ -297,7 +307,8 @@ static int on_request(checker *c, const txtrace_event *ev) {
   int err = pmmu_translate(c->m, &c->req, &c->resp);
   if (err) return refused(c, ev, err, "request");
   c->op = OP_REQ;
-  c->op_ev = ev;
+  c->op_copy = *ev;
+  c->op_ev = &c->op_copy;
   return TB_OK;
 }
 
@@ -314,7 +325,8 @@ static int on_register(checker *c, const txtrace_event *ev) {
   if (err) return refused(c, ev, err, "register write");
   if (c->load.pdptes_loaded || c->load.gp_fault) {
     c->op = OP_LOAD;
-    c->op_ev = ev;
+    c->op_copy = *ev;
+    c->op_ev = &c->op_copy;
   }
   return TB_OK;
 }
@@ -377,6 +389,15 @@ static int step(checker *c, const txtrace_event *ev) {
   return TB_OK;
 }
 
+static void checker_free(checker *c) {
+  pmmu_destroy(c->m);
+  pmem_destroy(c->mem);
+  free(c->walks);
+  free(c->model.v);
+  free(c->trace.v);
+  free(c->diffs);
+}
+
 int txtrace_check(const txtrace *t, const char *path, FILE *out, txtrace_counts *counts,
                   tb_error *err) {
   checker c = {.t = t, .path = path, .out = out, .err = err};
@@ -388,11 +409,25 @@ int txtrace_check(const txtrace *t, const char *path, FILE *out, txtrace_counts 
   if (st == TB_OK) st = model_create(&c);
   for (size_t i = 0; st == TB_OK && i < t->n; i++) st = step(&c, &t->ev[i]);
   if (counts) *counts = c.counts;
-  pmmu_destroy(c.m);
-  pmem_destroy(c.mem);
-  free(c.walks);
-  free(c.model.v);
-  free(c.trace.v);
-  free(c.diffs);
+  checker_free(&c);
+  return st;
+}
+
+int txtrace_check_stream(const txtrace *t, txtrace_cursor *events, txtrace_cursor *walks,
+                         const char *path, FILE *out, txtrace_counts *counts, tb_error *err) {
+  checker c = {.t = t, .path = path, .out = out, .err = err, .walk_cursor = walks};
+  int st = TB_OK;
+  if (!(c.mem = pmem_create())) st = tb_fail(err, TB_E_NOMEM, "out of memory");
+  if (st == TB_OK) st = model_create(&c);
+  txtrace_event ev;
+  bool ended = false;
+  while (st == TB_OK && !ended && txtrace_cursor_next(events, &ev)) {
+    st = step(&c, &ev);
+    ended = ev.kind == TXE_END;
+  }
+  if (st == TB_OK && !ended) /* the first reading found its end: the file changed since */
+    st = tb_fail(err, TB_E_IO, "%s: the file changed while it was read", path);
+  if (counts) *counts = c.counts;
+  checker_free(&c);
   return st;
 }

@@ -220,7 +220,10 @@ static const jfield *field(const jline *j, const char *key) {
 
 typedef struct reader {
   const char *path;
-  FILE *diag;
+  FILE *diag; /* NULL: errors are counted, not printed (a cursor's second reading) */
+  bool store; /* the events are appended to the txtrace (false: checked only) */
+  txtrace_event last;
+  bool have_last;
   unsigned line, errors;
   const char *event; /* the event's name, for messages */
   bool bad;          /* this line has an error already */
@@ -235,7 +238,7 @@ static void report(reader *r, const char *fmt, ...)
 static void report(reader *r, const char *fmt, ...) {
   if (r->bad) return; /* one error per line */
   r->bad = true;
-  if (++r->errors > TXTRACE_MAX_ERRORS) return;
+  if (++r->errors > TXTRACE_MAX_ERRORS || !r->diag) return;
   va_list ap;
   va_start(ap, fmt);
   fprintf(r->diag, "%s:%u: error: ", r->path, r->line);
@@ -464,9 +467,11 @@ static bool push(txtrace *t, size_t *cap, const txtrace_event *ev) {
 }
 
 /* One event line: checked, and appended when it is good. */
+static const char *const event_kinds[] = {"mem",  "reg",   "invlpg", "flush", "req", "walk",
+                                          "resp", "pdpte", "irq",    "ack",   "end"};
+
 static bool read_event(reader *r, const jline *j, txtrace *t, size_t *cap, uint32_t *prev_line) {
-  static const char *const kinds[] = {"mem",  "reg",   "invlpg", "flush", "req", "walk",
-                                      "resp", "pdpte", "irq",    "ack",   "end"};
+  const char *const *kinds = event_kinds;
   r->event = "event";
   txtrace_event ev = {.line = r->line};
   const jfield *f = field(j, "ev");
@@ -487,18 +492,24 @@ static bool read_event(reader *r, const jline *j, txtrace *t, size_t *cap, uint3
   if (r->bad) return true;
   get_event(r, j, &ev);
   if (r->bad) return true;
-  if (t->n && ev.cycle < t->ev[t->n - 1].cycle) {
+  if (r->have_last && ev.cycle < r->last.cycle) {
     report(r,
            "cycle %" PRIu64 " is before cycle %" PRIu64 " of line %" PRIu32
            ": events must be in cycle order",
-           ev.cycle, t->ev[t->n - 1].cycle, *prev_line);
+           ev.cycle, r->last.cycle, *prev_line);
     return true;
   }
-  if (t->n && t->ev[t->n - 1].kind == TXE_END) {
+  if (r->have_last && r->last.kind == TXE_END) {
     report(r, "an event after the 'end' event");
     return true;
   }
   *prev_line = r->line;
+  r->last = ev;
+  r->have_last = true;
+  if (!r->store) {
+    t->n++;
+    return true;
+  }
   return push(t, cap, &ev);
 }
 
@@ -511,14 +522,18 @@ int txtrace_load(const char *path, txtrace *out, FILE *diag, tb_error *err) {
   return st;
 }
 
-int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *err) {
+static jline scratch; /* one parsed line: large, not on the stack; used by one line at a time */
+
+/* The whole file checked; its events appended to out->ev when `store`, else only counted. */
+static int read_all(FILE *f, const char *path, txtrace *out, FILE *diag, bool store,
+                    tb_error *err) {
   memset(out, 0, sizeof *out);
-  reader r = {.path = path, .diag = diag};
+  reader r = {.path = path, .diag = diag, .store = store};
   char *text = NULL;
   size_t len = 0, cap = 0;
   uint32_t prev_line = 0;
   bool header = false, fatal = false, nomem = false;
-  static jline j; /* large: not on the stack */
+  jline *j = &scratch;
   ssize_t got;
   while (!fatal && !nomem && (got = getline(&text, &len, f)) >= 0) {
     r.line++;
@@ -530,17 +545,17 @@ int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *
       continue;
     }
     if (strspn(text, " \t\r\n") == strlen(text)) continue; /* blank lines are allowed */
-    if (!parse_line(&j, text)) {
-      report(&r, "%s", j.error);
+    if (!parse_line(j, text)) {
+      report(&r, "%s", j->error);
       fatal = !header; /* a header that is not JSON: nothing else can be read */
       continue;
     }
     if (!header) {
       header = true;
-      fatal = !get_header(&r, &j, out);
+      fatal = !get_header(&r, j, out);
       continue;
     }
-    nomem = !read_event(&r, &j, out, &cap, &prev_line);
+    nomem = !read_event(&r, j, out, &cap, &prev_line);
     if (r.errors > TXTRACE_MAX_ERRORS) break;
   }
   bool io = ferror(f) != 0;
@@ -550,7 +565,7 @@ int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *
     r.line = 1;
     report(&r, "the file is empty: no header");
   } else if (!fatal && !nomem && !io && r.errors <= TXTRACE_MAX_ERRORS &&
-             (!out->n || out->ev[out->n - 1].kind != TXE_END)) {
+             (!r.have_last || r.last.kind != TXE_END)) {
     report(&r, "the trace has no 'end' event after its last line: it was cut short");
   }
   if (r.errors > TXTRACE_MAX_ERRORS)
@@ -561,6 +576,94 @@ int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *
                                 r.errors == 1 ? "" : "s")
                       : TB_OK;
   if (st != TB_OK) txtrace_free(out);
+  return st;
+}
+
+int txtrace_read(FILE *f, const char *path, txtrace *out, FILE *diag, tb_error *err) {
+  return read_all(f, path, out, diag, true, err);
+}
+
+/* ---- Streaming: a file read twice, never held -------------------------------------------- */
+
+struct txtrace_cursor {
+  FILE *f;
+  reader r;
+  char *text;
+  size_t len;
+  bool header, walks_only;
+};
+
+txtrace_cursor *txtrace_cursor_open(const char *path, bool walks_only, tb_error *err) {
+  txtrace_cursor *c = calloc(1, sizeof *c);
+  if (!c) {
+    tb_fail(err, TB_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  if (!(c->f = tb_input_open(path, err)) || c->f == stdin) {
+    if (c->f == stdin) tb_fail(err, TB_E_INVALID, "a cursor cannot read standard input twice");
+    free(c);
+    return NULL;
+  }
+  c->r = (reader){.path = path};
+  c->walks_only = walks_only;
+  return c;
+}
+
+bool txtrace_cursor_next(txtrace_cursor *c, txtrace_event *ev) {
+  ssize_t got;
+  while ((got = getline(&c->text, &c->len, c->f)) >= 0) {
+    c->r.line++;
+    c->r.bad = false;
+    if (strspn(c->text, " \t\r\n") == strlen(c->text)) continue;
+    if (!c->header) { /* read and checked by the first reading */
+      c->header = true;
+      continue;
+    }
+    if (c->walks_only && !strstr(c->text, "\"walk\"")) continue; /* cheap: not a walk */
+    if (!parse_line(&scratch, c->text)) break;
+    txtrace_event e = {.line = c->r.line};
+    e.kind = (txtrace_kind)get_name(&c->r, &scratch, "ev", event_kinds, TXE_END + 1, "an event");
+    e.cycle = get_count(&c->r, &scratch, "cycle");
+    if (!c->r.bad) get_event(&c->r, &scratch, &e);
+    if (c->r.bad) break; /* the file changed since it was checked */
+    if (c->walks_only && e.kind != TXE_WALK) continue;
+    *ev = e;
+    return true;
+  }
+  return false; /* the end, or a file that changed since it was checked: the replay says so */
+}
+
+void txtrace_cursor_close(txtrace_cursor *c) {
+  if (!c) return;
+  fclose(c->f);
+  free(c->text);
+  free(c);
+}
+
+int txtrace_check_file(const char *path, FILE *out, FILE *diag, txtrace_counts *counts,
+                       tb_error *err) {
+  txtrace t;
+  FILE *f = tb_input_open(path, err); /* "cannot read 'PATH': it is a directory" */
+  if (!f) return TB_E_IO;
+  bool seekable = f != stdin;
+  const char *name = seekable ? path : "<stdin>";
+  /* standard input cannot be read twice: held whole; a file is checked first, then streamed */
+  int st = read_all(f, name, &t, diag, !seekable, err);
+  tb_input_close(f);
+  if (st != TB_OK) return st;
+  if (!seekable) {
+    st = txtrace_check(&t, name, out, counts, err);
+    txtrace_free(&t);
+  } else {
+    txtrace_cursor *events = txtrace_cursor_open(path, false, err);
+    txtrace_cursor *walks = events ? txtrace_cursor_open(path, true, err) : NULL;
+    if (!events || !walks) st = err ? err->code : TB_E_IO;
+    else st = txtrace_check_stream(&t, events, walks, name, out, counts, err);
+    txtrace_cursor_close(events);
+    txtrace_cursor_close(walks);
+  }
+  /* the replay's own errors (a configuration or an operation the model refuses) */
+  if (st < 0 && st != TB_E_IO && st != TB_E_NOMEM && err) fprintf(diag, "%s\n", err->msg);
   return st;
 }
 
