@@ -163,7 +163,7 @@ int txtrace_close(txtrace_writer *w, uint64_t end_cycle, tb_error *err) {
   txtrace_write(w, &end);
   int st = w->failure.code;
   if (st != TB_OK) {
-    tb_fail(err, st, "cannot write the trace '%s': %s", tb_output_path(w->out), w->failure.msg);
+    tb_fail(err, st, "cannot write '%s': %s", tb_output_path(w->out), w->failure.msg);
     tb_output_abort(w->out);
   } else {
     st = tb_output_commit(w->out, err); /* flush, sync, close, rename: "cannot write 'PATH': WHY" */
