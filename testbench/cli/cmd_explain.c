@@ -57,7 +57,7 @@ static const char help_text[] =
     "denies the access, the physical address or the #PF error code, and the TLB: the entry\n"
     "the next access would find (set, way), side by side with memory when it is stale, which\n"
     "one the next access uses and what would remove it. Changes nothing (no A/D write, no TLB\n"
-    "fill). Default: read, sup.\n"
+    "fill). Default: read, sup. VA is a linear address 0..0xffffffff, decimal or 0x hex.\n"
     "\n"
     "  --json   one JSON object instead (docs/spec/scenario-format.md)\n"
     "  --help   this text\n";

@@ -23,7 +23,9 @@ static const char help_text[] =
     "  -v            one line per access, as CS:APP's csim -v: the lookups ('miss fault=0x6\n"
     "                retry miss'), the entry evicted, the set's 4 KiB entries after the access\n"
     "                (their VPNs, oldest to newest by last use), the running counts\n"
-    "  --frames F    physical frames for user pages (default 1024)\n"
+    "  --frames F    physical frames for user pages, 4..262144 (default 1024)\n"
+    "The trace is checked whole before it runs (at most 20 errors are shown), its processes\n"
+    "included: a fork of a PID alive, more than 256 processes alive or 1024 in all.\n"
     "exit status: 0 success; 1 the OS found its own state wrong; 2 bad usage or input\n";
 
 static int tlb_error(const cli_command *cmd, const char *item, const char *what) {
