@@ -89,7 +89,9 @@ int cmd_explain(int argc, char **argv) {
     return cli_usage_error(&cmd, "bad linear address '%s'", words[1]);
   req.la = (uint32_t)va;
   for (unsigned i = 2; i < n; i++)
-    if (!take_word(words[i], &req)) return cli_usage_error(&cmd, "unknown word '%s'", words[i]);
+    if (!take_word(words[i], &req))
+      return cli_usage_error(
+          &cmd, "unknown word '%s' (read, write, fetch, user, sup, implicit, ac)", words[i]);
   if (req.access == PMMU_FETCH && req.priv == PMMU_IMPLICIT)
     return cli_usage_error(&cmd, "a fetch cannot be an implicit access");
   return explain_file(words[0], &req, json);
