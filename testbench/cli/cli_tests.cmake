@@ -156,7 +156,7 @@ pmmu_cli_stdout_full(explain explain ${demo} 0x00400abc)
 # unreadable file, a binary file, 5000 bad lines, NUL bytes, malformed trace lines, a trace's
 # process errors found before the run).
 set(PMMU_ROBUST_CASES stdout_full closed_pipe file_too_big out_directory out_fifo out_device
-  out_symlink out_missing_dir out_readonly out_before_work out_atomic help ranges_in_help numbers
+  out_symlink out_missing_dir out_readonly out_before_work out_is_input out_atomic help ranges_in_help numbers
   no_effect unknown_names usage_to_stderr in_directory in_unreadable in_missing binary_input
   many_errors nul_byte trace_lines trace_procs check_trace_stdin check_trace_stream)
 foreach(case IN LISTS PMMU_ROBUST_CASES)

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "run.h"
 #include "scenario.h"
+#include "tb_file.h"
 
 /* Loads and checks every file; frees them all and returns the error count on failure. */
 static unsigned load_all(char **paths, unsigned n, scenario *out) {
@@ -168,6 +169,10 @@ int cmd_run(int argc, char **argv) {
     char path[4096], tag[256];
     if (n > 1) waves_path_for(dump, file_tag(paths[i], tag), path, sizeof path);
     if (cli_output_check(&cmd, n > 1 ? path : dump)) status = EXIT_USAGE;
+    for (unsigned k = 0; !status && k < n; k++)
+      if (tb_same_file(n > 1 ? path : dump, paths[k]))
+        status = cli_usage_error(&cmd, "--dump-trace '%s' would replace the scenario '%s'",
+                                 n > 1 ? path : dump, paths[k]);
   }
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;

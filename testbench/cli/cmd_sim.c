@@ -268,8 +268,14 @@ int cmd_sim(int argc, char **argv) {
   /* every output can be written, before any work (the log is written under a temporary name
    * and renamed when the run is over: tb_file.h) */
   if (o.dump_trace && cli_output_check(&cmd, o.dump_trace)) return EXIT_USAGE;
-  if (log_file && o.dump_trace && strcmp(log_file, o.dump_trace) == 0)
+  if (log_file && o.dump_trace &&
+      (strcmp(log_file, o.dump_trace) == 0 || tb_same_file(log_file, o.dump_trace)))
     return cli_usage_error(&cmd, "--log-file and --dump-trace name the same file");
+  const char *outs[] = {o.dump_trace, log_file};
+  for (unsigned i = 0; i < 2 && o.trace; i++)
+    if (outs[i] && tb_same_file(outs[i], o.trace))
+      return cli_usage_error(&cmd, "%s '%s' would replace the --trace file",
+                             i ? "--log-file" : "--dump-trace", outs[i]);
   tb_output *log = NULL;
   tb_error err;
   if (log_file && !(log = tb_output_open(log_file, &err))) {

@@ -124,6 +124,12 @@ int tb_output_check(const char *path, tb_error *err) {
   return TB_OK;
 }
 
+bool tb_same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static void output_free(tb_output *o) {
   free(o->path);
   free(o->final);

@@ -43,6 +43,9 @@ void tb_input_close(FILE *f);
 /* 0 when PATH can be written as an output; TB_E_IO with "cannot write 'PATH': WHY". */
 int tb_output_check(const char *path, tb_error *err);
 
+/* Whether two paths name one existing file (an output that would replace an input). */
+bool tb_same_file(const char *a, const char *b);
+
 typedef struct tb_output tb_output;
 /* tb_output_check, then the temporary file. NULL on failure (err filled). */
 tb_output *tb_output_open(const char *path, tb_error *err);
