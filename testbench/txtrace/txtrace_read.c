@@ -535,6 +535,7 @@ static int read_all(FILE *f, const char *path, txtrace *out, FILE *diag, bool st
   bool header = false, fatal = false, nomem = false;
   jline *j = &scratch;
   ssize_t got;
+  errno = 0;
   while (!fatal && !nomem && (got = getline(&text, &len, f)) >= 0) {
     r.line++;
     r.bad = false;
@@ -559,6 +560,7 @@ static int read_all(FILE *f, const char *path, txtrace *out, FILE *diag, bool st
     if (r.errors > TXTRACE_MAX_ERRORS) break;
   }
   bool io = ferror(f) != 0;
+  const char *io_why = strerror(errno ? errno : EIO); /* getline's, when it failed */
   free(text);
   r.bad = false;
   if (!header && !r.errors && !io) {
@@ -571,7 +573,7 @@ static int read_all(FILE *f, const char *path, txtrace *out, FILE *diag, bool st
   if (r.errors > TXTRACE_MAX_ERRORS)
     fprintf(diag, "%s: error: too many errors (%u); giving up\n", path, TXTRACE_MAX_ERRORS);
   int st = nomem      ? tb_fail(err, TB_E_NOMEM, "%s: out of memory", path)
-           : io       ? tb_fail(err, TB_E_IO, "%s: read error", path)
+           : io       ? tb_fail(err, TB_E_IO, "cannot read '%s': %s", path, io_why)
            : r.errors ? tb_fail(err, TB_E_INPUT, "%s: %u error%s", path, r.errors,
                                 r.errors == 1 ? "" : "s")
                       : TB_OK;
