@@ -38,7 +38,8 @@ static int cosim_waves(const cosim_options *o, const waves_options *w, bool seve
 
 int cmd_cosim(int argc, char **argv) {
   cosim_options o;
-  uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0, total_acks = 0;
+  uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0, total_acks = 0,
+           total_resets = 0;
   double seconds = 0;
   waves_options waves;
   const char *dump = NULL;
@@ -111,6 +112,7 @@ int cmd_cosim(int argc, char **argv) {
     total_requests += r.requests;
     total_cycles += r.cycles;
     total_acks += r.acks;
+    total_resets += r.resets;
     seconds += r.seconds;
     if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
     if (one == EXIT_DISAGREE && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
@@ -125,5 +127,6 @@ int cmd_cosim(int argc, char **argv) {
            first, first + seeds - 1, total_requests, total_cycles,
            seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, seeds - failed, failed);
   if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
+  if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
   return failed ? EXIT_DISAGREE : 0;
 }
