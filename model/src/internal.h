@@ -5,12 +5,26 @@
 #include "pmmu/pmmu.h"
 #include "tlb.h"
 
+/* The interrupt line, CR2 and the error code cycle by cycle (timing.md T10; irq.c): the
+ * latest #PF responses and acks, newest last, from which any recent cycle is computed. */
+#define PMMU_IRQ_FAULTS 4
+#define PMMU_IRQ_ACKS 16
+typedef struct irq_timeline {
+  struct {
+    uint64_t cycle; /* R */
+    uint32_t cr2, error_code;
+  } fault[PMMU_IRQ_FAULTS];
+  uint64_t ack[PMMU_IRQ_ACKS];
+  unsigned n_faults, n_acks; /* how many of each were ever recorded (ring index = n % size) */
+} irq_timeline;
+
 struct pmmu {
   pmmu_config cfg;
   pmmu_control ctl;
   tlb tlb;
   pmmu_stats stats;
   pmmu_interrupt_state irq;
+  irq_timeline irq_tl;
   uint64_t ready_cycle;   /* T1: the next request is accepted no earlier than this */
   uint64_t control_cycle; /* the latest cycle a control operation was given */
   bool any_request;
@@ -48,5 +62,9 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
  * starting at `cycle`. Returns false (#GP) if a present PDPTE has a reserved bit; the
  * registers are then left alone. *done is the cycle after the last response. */
 bool walk_load_pdptes(pmmu_t *m, uint32_t cr3, uint64_t cycle, uint64_t pdpte[4], uint64_t *done);
+
+/* irq.c: a #PF answered in cycle `cycle` (T10), and the timeline back to reset. */
+void irq_record_fault(pmmu_t *m, uint64_t cycle, uint32_t cr2, uint32_t error_code);
+void irq_timeline_reset(pmmu_t *m);
 
 #endif

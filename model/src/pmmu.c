@@ -71,6 +71,7 @@ void pmmu_reset(pmmu_t *m) {
   tlb_reset(&m->tlb);
   memset(&m->stats, 0, sizeof m->stats);
   memset(&m->irq, 0, sizeof m->irq);
+  irq_timeline_reset(m);
   m->ready_cycle = 0;
   m->control_cycle = 0;
   m->any_request = false;
@@ -291,6 +292,7 @@ pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out
     m->irq.pending = true;
     m->irq.cr2 = out->cr2;
     m->irq.error_code = out->error_code;
+    irq_record_fault(m, out->response_cycle, out->cr2, out->error_code);
   }
   m->any_request = true;
   m->last_lookup = accept + 1;

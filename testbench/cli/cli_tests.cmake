@@ -73,6 +73,8 @@ pmmu_cli_usage(flag_with_value "pmmu run: '--json' takes no value" run --json=ye
 pmmu_cli_usage(waves_value "pmmu run: bad value '0' for '--waves-on-failure' \\(a number 1..100000000\\)"
   run --waves-on-failure 0 ${demo})
 pmmu_cli_usage(cosim_mutant_needs_rtl "pmmu cosim: --mutant needs --engine rtl or both" cosim --mutant US_OR)
+pmmu_cli_usage(cosim_resets_no_trace "pmmu cosim: --resets does not go with --dump-trace or --waves" cosim --resets 5 --dump-trace t.jsonl)
+pmmu_cli_usage(cosim_acks_range "pmmu cosim: bad value '101' for '--acks'" cosim --acks 101)
 pmmu_cli_usage(run_mutant_needs_rtl "pmmu run: --mutant needs --engine rtl or both" run --mutant US_OR ${demo})
 pmmu_cli_usage(sim_out_of_range "pmmu sim: bad value '65' for '--processes' \\(a number 1..64\\).*Try 'pmmu sim --help'"
   sim --processes 65)

@@ -73,7 +73,8 @@ static int cosim_waves(const cosim_options *o, const waves_options *w, bool seve
 
 int cmd_cosim(int argc, char **argv) {
   cosim_options o;
-  uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0;
+  uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0, total_acks = 0,
+           total_resets = 0;
   double seconds = 0;
   bool help = false;
   waves_options waves;
@@ -114,6 +115,8 @@ int cmd_cosim(int argc, char **argv) {
       {.name = "--wait", .type = CLI_UNSIGNED, .dest = &t->wait_max, .max = 1000},
       {.name = "--bus-errors", .type = CLI_UNSIGNED, .dest = &t->bus_error_permille, .max = 1000},
       {.name = "--gap", .type = CLI_UNSIGNED, .dest = &o.max_gap, .max = 1000000},
+      {.name = "--acks", .type = CLI_UNSIGNED, .dest = &o.ack_percent, .max = 100},
+      {.name = "--resets", .type = CLI_UNSIGNED, .dest = &o.reset_permille, .max = 1000},
       {.name = "--quiet", .type = CLI_FLAG, .dest = &o.quiet},
       {.name = "--trace", .type = CLI_FLAG, .dest = &o.trace},
       {.name = "--mutant",
@@ -135,6 +138,8 @@ int cmd_cosim(int argc, char **argv) {
   if (cli_waves_check(&cmd, &waves, o.engine)) return EXIT_USAGE;
   if (o.mutant && o.engine == ENGINE_MODEL)
     return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
+  if (o.reset_permille && (dump || waves_enabled(&waves)))
+    return cli_usage_error(&cmd, "--resets does not go with --dump-trace or --waves");
   if (o.seed > UINT64_MAX - (seeds - 1)) /* the seeds would wrap round to 0 */
     return cli_usage_error(&cmd, "--seed %" PRIu64 " --seeds %" PRIu64 " goes past 2^64-1", o.seed,
                            seeds);
@@ -167,6 +172,8 @@ int cmd_cosim(int argc, char **argv) {
     if (one) failed++;
     total_requests += r.requests;
     total_cycles += r.cycles;
+    total_acks += r.acks;
+    total_resets += r.resets;
     seconds += r.seconds;
     if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
     if (one == EXIT_DISAGREE && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
@@ -180,5 +187,7 @@ int cmd_cosim(int argc, char **argv) {
            " cycles, %.2f M cycles/s\n%" PRIu64 " passed, %" PRIu64 " failed\n",
            first, first + seeds - 1, total_requests, total_cycles,
            seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, seeds - failed, failed);
+  if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
+  if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
   return failed ? EXIT_DISAGREE : 0;
 }

@@ -40,6 +40,13 @@ typedef struct world {
   unsigned recent_next;
   tb_error mem_error; /* a page-table write the host had no memory for (code 0: none) */
   bool stop;          /* a hang, a refused operation or mem_error: the run ends */
+  /* The handler's acks (cosim_options.ack_percent): their own random stream, so that the
+   * stimulus and its cycles are those of a run without acks (acks change no timing, T10) */
+  uint64_t ack_rng, reset_rng;
+  unsigned ack_percent;
+  bool any_ack;
+  uint64_t last_ack;
+  uint64_t cycles_before; /* cycles run before the latest reset (cosim_options.reset_permille) */
 } world;
 
 /* ---- Randomness ---------------------------------------------------------------------- */
@@ -54,6 +61,41 @@ static uint64_t next_u64(world *w) {
 static unsigned below(world *w, unsigned n) { return (unsigned)(next_u64(w) % n); }
 static bool chance(world *w, unsigned percent) { return below(w, 100) < percent; }
 static uint32_t bits32(world *w) { return (uint32_t)next_u64(w); }
+
+static bool engine_status(world *w, int st);
+
+/* The percentage of responses an ack follows in this run: the option, or by default 30 in
+ * every fourth seed (3, 7, 11, ...) and none in the others. None for the model alone with a
+ * transaction trace: its events are written as the model computes them, and an ack inside the
+ * next walk would come before them. */
+static unsigned ack_percent(const cosim_options *o) {
+  if (o->engine == ENGINE_MODEL && o->dump_trace) return 0;
+  if (o->ack_percent <= 100) return o->ack_percent;
+  return o->seed % 4 == 3 ? 30 : 0;
+}
+
+/* After a response in cycle `resp` (the block rests in `rest` >= resp): now and then an ack,
+ * in the response cycle itself (a new fault wins over it), the cycle after, or a few cycles
+ * later, possibly inside the next request's walk. */
+static void maybe_ack(world *w, uint64_t resp, uint64_t rest) {
+  if (!w->ack_percent) return;
+  uint64_t save = w->rng, pick;
+  w->rng = w->ack_rng; /* the acks' own stream */
+  bool ack = chance(w, w->ack_percent);
+  unsigned where = below(w, 10);
+  unsigned later = below(w, 8);
+  w->ack_rng = w->rng;
+  w->rng = save;
+  if (!ack) return;
+  pick = where < 4 ? resp : where < 7 ? resp + 1 : resp + 2 + later;
+  if (pick < rest) pick = rest;
+  if (w->any_ack && pick <= w->last_ack) pick = w->last_ack + 1;
+  if (!engine_status(w, engine_ack(w->e, pick))) return;
+  w->any_ack = true;
+  w->last_ack = pick;
+  w->res->acks++;
+  if (w->opt->trace) fprintf(w->out, "trace: ack at cycle %" PRIu64 "\n", pick);
+}
 
 /* ---- Entries ---------------------------------------------------------------------------- */
 
@@ -275,6 +317,56 @@ static void count(world *w, const pmmu_response *r) {
   else res->faults_prot++;
 }
 
+/* The control registers out of reset, in cycles 0, 1, 2 (at the start, and after each
+ * injected reset). */
+static void boot(world *w) {
+  engine_t *e = w->e;
+  if (w->opt->seed % 2 == 0) {
+    /* even seeds start in PAE paging, odd ones in 32-bit paging, both with NXE on (PDPT 0
+     * has no reserved bit) */
+    pmmu_reg_result r = {.done_cycle = 2};
+    engine_status(w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
+    engine_status(w, engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL));
+    engine_status(w,
+                  engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r));
+    w->now = r.done_cycle + 1;
+  } else {
+    engine_status(w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
+    engine_status(w, engine_write_reg(e, REG_CR3, DIR_BASE, 1, NULL));
+    engine_status(w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
+    w->now = 3;
+  }
+}
+
+/* With cosim_options.reset_permille: now and then the request is cut by a reset in a random
+ * cycle from its presentation to a few cycles after its response (engine_translate_reset):
+ * every walker state is hit over a run. Then the world boots again, its TLB empty. Drawn from
+ * a stream of its own. True when the request was handled so (its result is then not used). */
+static bool maybe_reset(world *w, const pmmu_request *req, pmmu_response *got, int *err) {
+  if (!w->opt->reset_permille) return false;
+  uint64_t save = w->rng;
+  w->rng = w->reset_rng;
+  bool reset = below(w, 1000) < w->opt->reset_permille;
+  unsigned after = below(w, 40);
+  w->reset_rng = w->rng;
+  w->rng = save;
+  if (!reset) return false;
+  bool lost = false;
+  *err = engine_translate_reset(w->e, req, req->cycle + after, got, &lost);
+  if (w->opt->trace)
+    fprintf(w->out, "trace: reset in cycle %" PRIu64 " (request %s)\n", req->cycle + after,
+            lost ? "lost" : "answered before");
+  w->res->resets++;
+  if (lost) w->res->resets_in_flight++;
+  uint64_t end =
+      got->response_cycle > req->cycle + after ? got->response_cycle : req->cycle + after;
+  w->cycles_before += lost ? req->cycle + after + 1 : end + 1;
+  w->any_ack = false;
+  w->coherent = true; /* the TLB is empty */
+  if (engine_accepted(*err)) boot(w);
+  return true;
+}
+
 static bool do_access(world *w, uint64_t index) {
   pmmu_request req = {.la = random_la(w)};
   unsigned kind = below(w, 10);
@@ -291,7 +383,12 @@ static bool do_access(world *w, uint64_t index) {
   pmmu_t *model = engine_model(w->e);
   bool check = model && pmmu_debug_translate(model, &req, &expect, NULL) == PMMU_E_OK;
   int err;
-  if (chance(w, 5)) {
+  uint64_t rest = 0; /* the cycle the block rests in after the request */
+  if (maybe_reset(w, &req, &got, &err)) {
+    if (!engine_status(w, err)) return false;
+    count(w, &got);
+    return true;
+  } else if (chance(w, 5)) {
     unsigned k = below(w, 20);
     engine_flush fl = {.kind = k < 18   ? PMMU_FLUSH_PAGE
                                : k < 19 ? PMMU_FLUSH_NONGLOBAL
@@ -305,10 +402,13 @@ static bool do_access(world *w, uint64_t index) {
     w->res->flushes_in_flight++;
     if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
     if (engine_accepted(err) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
+    if (engine_accepted(err)) rest = fl.cycle > got.response_cycle ? fl.cycle : got.response_cycle;
   } else {
     err = engine_translate(w->e, &req, &got);
   }
   if (!engine_status(w, err)) return false;
+  if (rest < got.response_cycle) rest = got.response_cycle;
+  maybe_ack(w, got.response_cycle, rest);
   count(w, &got);
   if (pae_mode(w)) w->res->pae_requests++;
   if (w->opt->trace)
@@ -513,6 +613,7 @@ void cosim_options_init(cosim_options *o) {
   o->setup.timing.lat_max = 6;
   o->setup.timing.wait_max = 3;
   o->max_gap = 3;
+  o->ack_percent = COSIM_ACKS_DEFAULT;
 }
 
 void cosim_command(const cosim_options *o, char *buf, size_t len) {
@@ -527,6 +628,14 @@ void cosim_command(const cosim_options *o, char *buf, size_t len) {
     size_t used = strlen(buf);
     snprintf(buf + used, len - used, " --mutant %s", o->mutant);
   }
+  if (o->ack_percent <= 100) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, " --acks %u", o->ack_percent);
+  }
+  if (o->reset_permille) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, " --resets %u", o->reset_permille);
+  }
 }
 
 int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *err) {
@@ -537,6 +646,9 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   if (!e) return err ? err->code : TB_E_INVALID;
   if (o->recorder) engine_set_recorder(e, o->recorder);
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
+  w.ack_rng = o->seed ^ UINT64_C(0xAC4AC4AC4AC4AC4A);
+  w.ack_percent = ack_percent(o);
+  w.reset_rng = o->seed ^ UINT64_C(0x2E5E72E5E72E5E7);
   cosim_command(o, w.repro, sizeof w.repro);
   if (o->dump_trace && engine_trace_open(e, o->dump_trace, w.repro) != TB_OK) {
     int code = tb_fail(err, engine_error(e)->code, "%s", engine_error(e)->msg);
@@ -547,21 +659,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   clock_gettime(CLOCK_MONOTONIC, &t0);
   build_world(&w);
   build_pae_world(&w);
-  if (o->seed % 2 == 0) {
-    /* even seeds start in PAE paging, odd ones in 32-bit paging, both with NXE on (PDPT 0
-     * has no reserved bit) */
-    pmmu_reg_result r = {.done_cycle = 2};
-    engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
-    engine_status(&w, engine_write_reg(e, REG_CR3, PDPT_BASE, 1, NULL));
-    engine_status(&w,
-                  engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | PMMU_CR4_PAE, 2, &r));
-    w.now = r.done_cycle + 1;
-  } else {
-    engine_status(&w, engine_write_reg(e, REG_EFER, PMMU_EFER_NXE, 0, NULL));
-    engine_status(&w, engine_write_reg(e, REG_CR3, DIR_BASE, 1, NULL));
-    engine_status(&w, engine_write_reg(e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE, 2, NULL));
-    w.now = 3;
-  }
+  boot(&w);
   for (uint64_t i = 0; i < o->accesses && !w.stop;) {
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
@@ -577,7 +675,7 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  res->cycles = w.now;
+  res->cycles = w.cycles_before + w.now;
   if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, out, w.repro);
   /* a trace is kept when the run went to its end, mismatches and hangs included */
   if (engine_trace_close(e, w.mem_error.code == TB_OK) != TB_OK && w.mem_error.code == TB_OK)
@@ -613,6 +711,10 @@ void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *ou
           r->flushes_in_flight, r->edits, r->control_writes, r->gp_faults);
   fprintf(out, "  PAE: requests %" PRIu64 ", PDPTE loads %" PRIu64 "\n", r->pae_requests,
           r->pdpte_loads);
+  if (r->acks) fprintf(out, "  interrupt acks %" PRIu64 "\n", r->acks);
+  if (r->resets)
+    fprintf(out, "  resets %" PRIu64 " (%" PRIu64 " cut a request short)\n", r->resets,
+            r->resets_in_flight);
   fprintf(out,
           "  TLB-independence checks %" PRIu64 " (%" PRIu64 " failed); lockstep mismatches %" PRIu64
           "; RTL assertion failures %" PRIu64 "\n",

@@ -36,7 +36,19 @@ typedef struct cosim_options {
   const char *mutant;     /* run the RTL built with this deliberate bug (docs/rtl.md) */
   const char *dump_trace; /* write the run's transaction trace here (engine.h), or NULL */
   const engine_recorder *recorder; /* sees the run's stimulus (engine_set_recorder); NULL */
+  /* The interrupt handler's acks: after this percentage of responses (0..100), at a random
+   * cycle (the response cycle, the one after, or inside the next walk), drawn from a stream of
+   * their own so that the run's stimulus and cycles do not change. COSIM_ACKS_DEFAULT: 30 in
+   * every fourth seed (seed % 4 == 3), none in the others. */
+  unsigned ack_percent;
+  /* Reset injection: this many requests in 1000 (0: none, the default) get a reset in a random
+   * cycle from their presentation to a few cycles after their response; the world then boots
+   * again (its control-register writes in cycles 0-2) and the run goes on. Not with a
+   * transaction trace or a recorder. */
+  unsigned reset_permille;
 } cosim_options;
+
+#define COSIM_ACKS_DEFAULT 101u
 
 void cosim_options_init(cosim_options *o);
 
@@ -46,8 +58,10 @@ typedef struct cosim_result {
   uint64_t flushes_in_flight, edits, control_writes, gp_faults;
   uint64_t pae_requests, pdpte_loads; /* requests made in PAE paging; PDPTE loads done */
   uint64_t self_checks, self_check_failures;
-  uint64_t mismatches; /* lockstep disagreements (engine both) */
-  uint64_t rtl_errors; /* RTL assertion failures */
+  uint64_t acks;                     /* interrupt acks given */
+  uint64_t resets, resets_in_flight; /* resets injected; those that cut a request short */
+  uint64_t mismatches;               /* lockstep disagreements (engine both) */
+  uint64_t rtl_errors;               /* RTL assertion failures */
   uint64_t cycles;
   double seconds;
 } cosim_result;

@@ -43,9 +43,20 @@ struct engine {
   pmmu_interrupt_state trace_irq; /* the model's trace: the interrupt as last written */
   engine_recorder rec;            /* engine_set_recorder; any hook may be NULL */
   bool recording;
+  /* Injection (engine_inject.c): the interrupt compared in every cycle, acks, resets */
+  pmmu_request last_req, prev_req; /* the latest two requests: interrupt records name the */
+  uint64_t last_accept;            /* latest accepted before the cycle (as a trace does) */
+  bool irq_cycle_bad;              /* the interrupt outputs differed in the last cycle compared */
+  bool irq_cycle_differs;          /* ... in a cycle of the operation under way */
+  bool any_ack;
+  uint64_t last_ack, acks, resets;
+  uint64_t reset_at; /* reset in this cycle inside the next operation (UINT64_MAX: none) */
+  bool lost;         /* that reset came before the operation's end */
 };
 
 static bool check_interrupt(engine_t *e, bool force);
+static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
+static bool inject_take_irq(engine_t *e);
 
 /* ---- Names --------------------------------------------------------------------------- */
 
@@ -229,6 +240,35 @@ uint64_t rtl_side_trace_end(rtl_side *r) {
   (void)r;
   return 0;
 }
+void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
+  (void)r;
+  (void)fn;
+  (void)ctx;
+}
+int rtl_side_ack(rtl_side *r, uint64_t cycle) {
+  (void)r;
+  (void)cycle;
+  return TB_E_UNAVAILABLE;
+}
+int rtl_side_interrupt(rtl_side *r, uint64_t cycle, pmmu_interrupt_state *out) {
+  (void)r;
+  (void)cycle;
+  (void)out;
+  return TB_E_UNAVAILABLE;
+}
+void rtl_side_arm_reset(rtl_side *r, uint64_t cycle) {
+  (void)r;
+  (void)cycle;
+}
+bool rtl_side_take_reset(rtl_side *r) {
+  (void)r;
+  return false;
+}
+int rtl_side_reset(rtl_side *r, uint64_t cycle) {
+  (void)r;
+  (void)cycle;
+  return TB_E_UNAVAILABLE;
+}
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
@@ -249,6 +289,8 @@ engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, cons
     engine_destroy(e);
     return NULL;
   }
+  e->reset_at = UINT64_MAX;
+  if (e->model && e->rtl) rtl_side_set_irq_hook(e->rtl, inject_irq_cycle, e);
   return e;
 }
 
@@ -294,7 +336,10 @@ void engine_clear_mismatches(engine_t *e) { e->ndiffs = 0; }
 
 uint64_t engine_mismatch_count(const engine_t *e) { return e->reports; }
 
-int engine_finish(engine_t *e) { return e->rtl && check_interrupt(e, true) ? TB_MISMATCH : TB_OK; }
+int engine_finish(engine_t *e) {
+  bool differs = e->rtl && check_interrupt(e, true);
+  return inject_take_irq(e) || differs ? TB_MISMATCH : TB_OK;
+}
 
 int engine_rtl_errors(const engine_t *e) { return e->rtl ? rtl_side_errors(e->rtl) : 0; }
 
@@ -500,6 +545,23 @@ static void trace_model_request(engine_t *e, const pmmu_request *req, const pmmu
   if (flush) trace_put(e, &fl); /* given after the response */
 }
 
+/* The model's ack in `cycle` (at or after every event written), and the line's fall in
+ * cycle + 1 if it falls (held like the interrupt of R + 1). The RTL's trace records acks from
+ * its ports. */
+static void trace_model_ack(engine_t *e, uint64_t cycle) {
+  txtrace_event ev = {.kind = TXE_ACK, .cycle = cycle};
+  trace_put(e, &ev);
+  pmmu_interrupt_state irq;
+  pmmu_interrupt_at(e->model->m, cycle + 1, &irq);
+  if (irq.pending != e->trace_irq.pending || irq.cr2 != e->trace_irq.cr2 ||
+      irq.error_code != e->trace_irq.error_code) {
+    if (e->trace_hold) txtrace_write(e->trace, &e->trace_held);
+    e->trace_held = (txtrace_event){.kind = TXE_IRQ, .cycle = cycle + 1, .u.irq = irq};
+    e->trace_hold = true;
+    e->trace_irq = irq;
+  }
+}
+
 /* The model's PDPTE load (after the register write's event): its reads and its end in D. */
 static void trace_model_load(engine_t *e, const pmmu_reg_result *res) {
   if (!e->trace || e->rtl || !(res->pdptes_loaded || res->gp_fault)) return;
@@ -545,6 +607,116 @@ int engine_trace_close(engine_t *e, bool keep) {
   return txtrace_close(w, end, &e->err);
 }
 
+/* ---- Injection: the interrupt in every cycle, resets inside an operation ----------------
+ *
+ * Lockstep compares the interrupt outputs (pf_irq, pf_cr2, pf_ec) in every cycle the RTL
+ * finishes with the model's timeline (pmmu_interrupt_at, timing.md T10), not only in R + 1.
+ * A run of differing cycles is one comparison (its first cycle), named after the latest
+ * request. */
+
+static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl) {
+  engine_t *e = ctx;
+  pmmu_interrupt_state want;
+  pmmu_interrupt_at(e->model->m, cycle, &want);
+  if (want.pending == rtl->pending && want.cr2 == rtl->cr2 && want.error_code == rtl->error_code) {
+    e->irq_cycle_bad = false;
+    return;
+  }
+  if (e->irq_cycle_bad) return;
+  e->irq_cycle_bad = true;
+  e->irq_cycle_differs = true;
+  diff d = diff_begin(e, ENGINE_DIFF_INTERRUPT);
+  bool latest = e->requests && cycle > e->last_accept; /* else the one before it */
+  diff_request(&d, latest ? &e->last_req : &e->prev_req);
+  d.proto.request = latest ? e->requests : e->requests ? e->requests - 1 : 0;
+  d.proto.irq_cycle = cycle;
+  differ_u64(&d, "interrupt line", want.pending, rtl->pending);
+  differ_u64(&d, "latched CR2", want.cr2, rtl->cr2);
+  differ_u64(&d, "latched error code", want.error_code, rtl->error_code);
+  diff_end(&d);
+}
+
+/* Whether the interrupt differed in a cycle since the last call. */
+static bool inject_take_irq(engine_t *e) {
+  bool differs = e->irq_cycle_differs;
+  e->irq_cycle_differs = false;
+  return differs;
+}
+
+/* Both halves back to reset after rst_ni was low in a cycle (hardware-interface.md, "Clock
+ * and reset"): the model's reset state (TLB empty, control registers and the interrupt latch
+ * cleared, cycles from 0), the control inputs at their reset values, and the memory's timing
+ * stream restarted from its seed in both halves (the walk the reset cut short drew fewer
+ * timings in the RTL half than the model's whole walk did). Memory keeps its contents. */
+static void inject_reset_halves(engine_t *e) {
+  if (e->model) {
+    pmmu_reset(e->model->m);
+    pmem_set_timing(e->model->mem, pmem_get_timing(e->model->mem));
+  }
+  if (e->rtl) pmem_set_timing(rtl_side_mem(e->rtl), pmem_get_timing(rtl_side_mem(e->rtl)));
+  memset(&e->ctl, 0, sizeof e->ctl);
+  e->ctl.cr0 = PMMU_CR0_PG;
+  e->irq_pending = false;
+  e->irq_cycle_bad = false;
+  e->any_ack = false;
+  e->resets++;
+}
+
+/* The model computed a whole walk; the reset in cycle X = e->reset_at cut it short: the memory
+ * made only the accesses it accepted by X. The compare-and-swaps it would have accepted later
+ * are undone in the model's memory, newest first (a successful one wrote `desired` over
+ * `data`). */
+static void inject_truncate_model(engine_t *e, uint64_t x) {
+  const txn_log *ml = &e->model->log;
+  for (unsigned i = ml->n; i-- > 0;) {
+    const pmmu_mem_txn *t = &ml->v[i];
+    if (t->accept_cycle <= x || t->op != PMMU_MEM_CAS || t->bus_error) continue;
+    if (t->data == t->expected) pmem_write(e->model->mem, t->pa, t->size, t->data);
+  }
+}
+
+/* The accesses answered by cycle X in both halves, compared. */
+static void inject_compare_until(diff *d, const txn_log *ml, const txn_log *rl, uint64_t x) {
+  txn_log until = *ml;
+  until.n = 0;
+  while (until.n < ml->n && ml->v[until.n].response_cycle <= x) until.n++;
+  compare_txns(d, &until, rl);
+}
+
+/* A reset in X stopped the RTL before the response of `req`: the model's walk is cut at X,
+ * the accesses both answered by X compared, and both halves reset. *out is the model's response
+ * as it would have been (zero without a model). */
+static int inject_lost_request(engine_t *e, const pmmu_request *req, pmmu_response *out,
+                               const txn_log *rtl_log) {
+  uint64_t x = e->reset_at;
+  int st = TB_OK;
+  e->lost = true;
+  if (e->model) {
+    diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
+    diff_request(&d, req);
+    if (out->response_cycle <= x) /* the model answered by X, the RTL did not */
+      differ_u64(&d, "response cycle", out->response_cycle, x + 1);
+    inject_compare_until(&d, &e->model->log, rtl_log, x);
+    st = diff_end(&d);
+    inject_truncate_model(e, x);
+  } else {
+    memset(out, 0, sizeof *out);
+  }
+  rtl_side_take_reset(e->rtl);
+  inject_reset_halves(e);
+  return st;
+}
+
+/* The same for a PDPTE load (reads only: nothing to undo). */
+static int inject_lost_load(engine_t *e, diff *d, const txn_log *rl) {
+  uint64_t x = e->reset_at;
+  e->lost = true;
+  if (e->model) inject_compare_until(d, &e->model->log, rl, x);
+  rtl_side_take_reset(e->rtl);
+  inject_reset_halves(e);
+  return diff_end(d);
+}
+
 /* ---- Operations ----------------------------------------------------------------------------- */
 
 static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
@@ -564,12 +736,18 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
       err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
     }
     if (err) return status(e, err, "the model refused the request");
+    e->prev_req = e->last_req;
+    e->last_req = *req;
+    e->last_accept = out->accept_cycle;
     trace_model_request(e, req, out, flush);
   }
   if (e->rtl) {
     if (flush) rtl_flush = *flush;
+    if (e->reset_at != UINT64_MAX) rtl_side_arm_reset(e->rtl, e->reset_at);
     st = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, &rtl_log);
-    if (st == TB_HANG) {
+    if (st == RTL_RESET) {
+      st = inject_lost_request(e, req, out, &rtl_log);
+    } else if (st == TB_HANG) {
       diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
       diff_request(&d, req);
       st = hang(e, &d, "response", e->model ? out->response_cycle : 0,
@@ -580,6 +758,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
     if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
     txn_log_free(&rtl_log);
   }
+  irq_differs = inject_take_irq(e) || irq_differs;
   return status(e, with_interrupt(st, irq_differs), "the RTL refused the request");
 }
 
@@ -638,12 +817,18 @@ static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t c
   uint64_t done = cycle;
   bool gp = false;
   txn_log rl = {0};
+  if (e->reset_at != UINT64_MAX) rtl_side_arm_reset(e->rtl, e->reset_at);
   int st = rtl_side_load_pdptes(e->rtl, written, &e->ctl, implied_flush(reg, &e->ctl, written),
                                 cycle, &done, &gp, &rl);
   diff d = diff_begin(e, ENGINE_DIFF_PDPTE_LOAD);
   d.proto.reg = reg;
   d.proto.reg_value = value;
   d.proto.cycle = cycle;
+  if (st == RTL_RESET) {
+    st = inject_lost_load(e, &d, &rl);
+    txn_log_free(&rl);
+    return st;
+  }
   if (st == TB_HANG) st = hang(e, &d, "done cycle", e->model ? res->done_cycle : 0, done);
   else if (st == TB_OK && e->model) st = compare_load(&d, res, done, gp, &e->model->log, &rl);
   txn_log_free(&rl);
@@ -695,7 +880,12 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
   bool irq_differs = e->rtl && check_interrupt(e, false);
   if (e->recording) record_write(e, reg, load, &written, &next, &res, cycle);
   if (e->rtl) st = write_reg_rtl(e, reg, value, cycle, load, &written, &next, &res);
+  irq_differs = inject_take_irq(e) || irq_differs;
   if (st == TB_HANG || st < 0) return status(e, st, "the RTL refused the register write");
+  if (e->lost) { /* a reset stopped the PDPTE load: all is at reset now */
+    if (out) *out = res;
+    return with_interrupt(st, irq_differs);
+  }
   if (!res.gp_fault) e->ctl = next;
   if (out) *out = res;
   return with_interrupt(st, irq_differs); /* TB_OK or TB_MISMATCH: errors returned above */
@@ -713,6 +903,7 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
   if (!e->rtl) return TB_OK;
   bool irq_differs = check_interrupt(e, false);
   int st = rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  irq_differs = inject_take_irq(e) || irq_differs;
   return status(e, with_interrupt(st, irq_differs), "the RTL refused the INVLPG");
 }
 
@@ -758,4 +949,104 @@ uint64_t engine_read_reg(const engine_t *e, engine_reg reg) {
   case REG_EFER: return e->ctl.efer;
   }
   return 0;
+}
+
+/* ---- Injection: acks and resets (engine.h) ------------------------------------------------ */
+
+int engine_ack(engine_t *e, uint64_t cycle) {
+  if ((e->any_ack && cycle <= e->last_ack) || (e->rtl && cycle < rtl_side_cycle(e->rtl)))
+    return tb_fail(&e->err, TB_E_ORDER, "an ack in cycle %" PRIu64 " is out of order", cycle);
+  if (e->trace && !e->rtl && cycle < txtrace_last_cycle(e->trace))
+    return tb_fail(&e->err, TB_E_ORDER,
+                   "an ack in cycle %" PRIu64 " would go before events the trace has written",
+                   cycle);
+  if (e->model) pmmu_ack_interrupt_at(e->model->m, cycle);
+  if (e->trace && !e->rtl) trace_model_ack(e, cycle);
+  if (e->rtl) {
+    int st = rtl_side_ack(e->rtl, cycle);
+    if (st) return status(e, st, "the RTL refused the ack");
+  }
+  e->any_ack = true;
+  e->last_ack = cycle;
+  e->acks++;
+  return TB_OK;
+}
+
+int engine_interrupt(engine_t *e, uint64_t cycle, pmmu_interrupt_state *out) {
+  if (e->model)
+    return pmmu_interrupt_at(e->model->m, cycle, out) == PMMU_E_OK ? TB_OK : TB_E_INVALID;
+  int st = rtl_side_interrupt(e->rtl, cycle, out);
+  return st ? status(e, st, "the interrupt outputs") : TB_OK;
+}
+
+uint64_t engine_acks(const engine_t *e) { return e->acks; }
+uint64_t engine_resets(const engine_t *e) { return e->resets; }
+
+static int reset_refused(engine_t *e) {
+  if (e->trace || e->recording)
+    return tb_fail(&e->err, TB_E_UNAVAILABLE,
+                   "reset injection does not go with a transaction trace or a recorder");
+  return TB_OK;
+}
+
+int engine_reset(engine_t *e, uint64_t cycle) {
+  int st = reset_refused(e);
+  if (st) return st;
+  if (e->rtl) {
+    if ((st = rtl_side_reset(e->rtl, cycle)) != TB_OK) return status(e, st, "reset");
+  } else if (cycle < pmmu_ready_cycle(e->model->m)) {
+    return tb_fail(&e->err, TB_E_ORDER, "a reset in cycle %" PRIu64 " is out of order", cycle);
+  }
+  bool differs = inject_take_irq(e); /* the cycles up to the reset's */
+  inject_reset_halves(e);
+  return differs ? TB_MISMATCH : TB_OK;
+}
+
+/* The operation `run` with rst_ni low in `reset_cycle`; if the operation ended first, the reset
+ * comes after it (engine_reset). */
+static int with_reset(engine_t *e, uint64_t reset_cycle, bool *lost, int st_run) {
+  uint64_t x = e->reset_at;
+  bool was_lost = e->lost;
+  e->reset_at = UINT64_MAX;
+  e->lost = false;
+  if (e->rtl) rtl_side_take_reset(e->rtl);
+  *lost = was_lost;
+  if (was_lost || st_run < 0 || st_run == TB_HANG) return st_run;
+  (void)reset_cycle;
+  int st = engine_reset(e, x);
+  return st < 0 ? st : (st_run != TB_OK ? st_run : st);
+}
+
+int engine_translate_reset(engine_t *e, const pmmu_request *req, uint64_t reset_cycle,
+                           pmmu_response *out, bool *lost) {
+  int st = reset_refused(e);
+  if (st) return st;
+  if (reset_cycle < req->cycle)
+    return tb_fail(&e->err, TB_E_ORDER, "a reset before the request it stops");
+  e->reset_at = reset_cycle;
+  e->lost = false;
+  st = translate(e, req, NULL, out);
+  if (!e->rtl && e->model && out->response_cycle > reset_cycle) { /* the model alone */
+    inject_truncate_model(e, reset_cycle);
+    inject_reset_halves(e);
+    e->lost = true;
+  }
+  return with_reset(e, reset_cycle, lost, st);
+}
+
+int engine_write_reg_reset(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
+                           uint64_t reset_cycle, pmmu_reg_result *out, bool *lost) {
+  int st = reset_refused(e);
+  if (st) return st;
+  if (reset_cycle < cycle) return tb_fail(&e->err, TB_E_ORDER, "a reset before the write");
+  e->reset_at = reset_cycle;
+  e->lost = false;
+  pmmu_reg_result res = {0};
+  st = engine_write_reg(e, reg, value, cycle, &res);
+  if (!e->rtl && e->model && res.done_cycle > reset_cycle) {
+    inject_reset_halves(e);
+    e->lost = true;
+  }
+  if (out) *out = res;
+  return with_reset(e, reset_cycle, lost, st);
 }

@@ -56,7 +56,8 @@ const tb_error *engine_error(const engine_t *e);
 
 typedef enum engine_diff_op {
   ENGINE_DIFF_REQUEST,   /* a translation request (and the flush given during it) */
-  ENGINE_DIFF_INTERRUPT, /* the #PF interrupt of a request, as it stands in R + 1 (T10) */
+  ENGINE_DIFF_INTERRUPT, /* the #PF interrupt of a request, as it stands in R + 1 (T10), or
+                            in the cycle irq_cycle (lockstep compares it in every cycle) */
   ENGINE_DIFF_PDPTE_LOAD /* the PDPTE load of a register write (T11) */
 } engine_diff_op;
 
@@ -72,6 +73,8 @@ typedef struct engine_mismatch {
   engine_reg reg;   /* PDPTE loads (and their hangs): the register write */
   uint64_t reg_value;
   uint64_t cycle;      /* the cycle the request was presented / the write was given in */
+  uint64_t irq_cycle;  /* interrupts compared cycle by cycle: the first cycle that differed
+                          (0: the R + 1 check of a request) */
   const char *field;   /* "outcome", "pa", "memory access", "response", ... */
   unsigned txn;        /* memory access fields: which access of the operation (1, 2, ...) */
   uint64_t model, rtl; /* the values of a scalar field */
@@ -135,6 +138,39 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 
 /* The control register as last written (successfully). */
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
+
+/* ---- Injection: acks and resets (docs/verification.md, "Injection") ---------------------
+ *
+ * The handler's ack (pf_ack_i high in `cycle`, timing.md T10): the cycle the block rests in or
+ * a later one, after the last ack; it may fall inside the next request's walk. The model
+ * follows it cycle by cycle (pmmu_ack_interrupt_at) and lockstep compares the interrupt
+ * outputs in every cycle. TB_OK or TB_E_ORDER; TB_E_UNAVAILABLE for the model alone with a
+ * transaction trace (its trace does not record acks). */
+int engine_ack(engine_t *e, uint64_t cycle);
+uint64_t engine_acks(const engine_t *e); /* acks given */
+/* The interrupt line, CR2 and error code as they stand in `cycle` (the model's prediction, which
+ * lockstep compares with the RTL's outputs in every cycle; the RTL's outputs for rtl, which
+ * runs on to `cycle`: it must not be before the cycle the RTL rests in). What a handler reads. */
+int engine_interrupt(engine_t *e, uint64_t cycle, pmmu_interrupt_state *out);
+
+/* Reset (rst_ni low at the edge that ends `cycle`), between operations: both halves go back to
+ * their reset state (TLB empty, control registers at CR0 = PG and 0, interrupt latch cleared,
+ * nothing in flight), cycles count from 0 again, memory keeps its contents and its timing
+ * stream restarts from its seed. The caller writes the control registers again. Not with a
+ * transaction trace or a recorder (TB_E_UNAVAILABLE). TB_MISMATCH when the interrupt outputs
+ * differed in the cycles up to the reset. */
+int engine_reset(engine_t *e, uint64_t cycle);
+/* A request, or a register write, with reset in `reset_cycle` (at or after the cycle it is
+ * presented / given in): when the reset comes before the response (or the PDPTE load's end),
+ * *lost is true: the walk stops there (the memory accesses both halves answered by then are
+ * compared; the model's compare-and-swaps the memory would have taken later are undone) and
+ * *out is the model's response as it would have been. Otherwise it is compared as usual and
+ * the reset follows (engine_reset). */
+int engine_translate_reset(engine_t *e, const pmmu_request *req, uint64_t reset_cycle,
+                           pmmu_response *out, bool *lost);
+int engine_write_reg_reset(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
+                           uint64_t reset_cycle, pmmu_reg_result *out, bool *lost);
+uint64_t engine_resets(const engine_t *e); /* resets done */
 
 /* Every half's memory answers its `index`-th walker request from now on (0 = the next one)
  * with a bus error. */

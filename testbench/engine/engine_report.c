@@ -43,9 +43,12 @@ static void header(FILE *f, const engine_mismatch *m) {
     const pmmu_request *q = &m->req;
     fprintf(f,
             "lockstep mismatch at request %" PRIu64 " (%s %s%s 0x%08" PRIx32
-            ", presented in cycle %" PRIu64 "):\n",
+            ", presented in cycle %" PRIu64 ")",
             m->request, pmmu_access_name(q->access), pmmu_priv_name(q->priv), q->ac ? " ac" : "",
             q->la, q->cycle);
+    if (m->op == ENGINE_DIFF_INTERRUPT && m->irq_cycle) /* compared cycle by cycle */
+      fprintf(f, ", the interrupt outputs in cycle %" PRIu64, m->irq_cycle);
+    fprintf(f, ":\n");
   } else {
     fprintf(f, "lockstep mismatch at the PDPTE load of %s <- 0x%" PRIx64 " in cycle %" PRIu64 ":\n",
             engine_reg_name(m->reg), m->reg_value, m->cycle);

@@ -33,6 +33,13 @@ struct rtl_side {
   bool mon_mem; /* a memory request was presented and not answered */
   pmmu_mem_txn mon_txn;
   pmmu_interrupt_state mon_irq; /* the interrupt outputs as last written */
+  /* Injection (engine_sides.h, "Per-cycle hooks"): acks to give, a reset to assert */
+  rtl_irq_hook irq_hook; /* sees the interrupt outputs of every finished cycle */
+  void *irq_ctx;
+  uint64_t acks[RTL_ACK_QUEUE]; /* cycles of the acks to give, in order */
+  unsigned ack_head, n_acks;
+  uint64_t reset_at; /* rst_ni low in this cycle (UINT64_MAX: none) */
+  bool reset_done;   /* the reset happened; the operation under way stopped there */
 };
 
 static int policy_of(pmmu_policy p) {
@@ -91,6 +98,7 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
   pmem_set_timing(r->mem, &setup->timing);
   r->served_cycle = UINT64_MAX;
   r->irq_watch = UINT64_MAX;
+  r->reset_at = UINT64_MAX;
   pmmu_control reset = {.cr0 = PMMU_CR0_PG};
   set_control(&r->in, &reset);
   pmmu_rtl_eval(r->h, &r->in, NULL);
@@ -271,16 +279,112 @@ uint64_t rtl_side_trace_end(rtl_side *r) {
   return cycle;
 }
 
+/* ---- Injection: per-cycle interrupt checks, acks, reset ---------------------------------- */
+
+static void finish_cycle(rtl_side *r, txn_log *log);
+static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log);
+
+static void injected_cycle(rtl_side *r, const pmmu_rtl_out_t *o, uint64_t cycle) {
+  pmmu_interrupt_state s = {.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
+  r->irq_hook(r->irq_ctx, cycle, &s);
+}
+
+/* pf_ack high in the cycle just begun (the queue's head names it). */
+static void next_ack(rtl_side *r) {
+  r->in.pf_ack = 1;
+  r->ack_head = (r->ack_head + 1) % RTL_ACK_QUEUE;
+  r->n_acks--;
+}
+
+/* rst_ni low at the edge that ends the current cycle (pmmu_rtl_reset), then every input back
+ * to what the testbench drives out of reset: no request, command or ack, the reset control
+ * state, an idle memory port (a request it had taken is forgotten: its response never
+ * comes). Cycles count from 0 again. */
+static void apply_reset(rtl_side *r) {
+  pmmu_rtl_reset(r->h, 1);
+  r->reset_at = UINT64_MAX;
+  r->reset_done = true;
+  pmmu_control reset = {.cr0 = PMMU_CR0_PG};
+  set_control(&r->in, &reset);
+  r->in.req_valid = 0;
+  r->in.flush_valid = 0;
+  r->in.pf_ack = 0;
+  r->in.mem_req_ready = 0;
+  r->in.mem_resp_valid = 0;
+  memset(&r->port, 0, sizeof r->port);
+  r->served_cycle = UINT64_MAX;
+  r->ready_cycle = 0;
+  r->irq_watch = UINT64_MAX;
+  r->irq_watch_done = false;
+  r->n_acks = 0;
+  r->ack_head = 0;
+  pmmu_rtl_eval(r->h, &r->in, NULL);
+}
+
+void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
+  r->irq_hook = fn;
+  r->irq_ctx = ctx;
+}
+
+int rtl_side_ack(rtl_side *r, uint64_t cycle) {
+  uint64_t now = pmmu_rtl_cycle(r->h);
+  if (cycle < now) return TB_E_ORDER;
+  if (r->n_acks && cycle <= r->acks[(r->ack_head + r->n_acks - 1) % RTL_ACK_QUEUE])
+    return TB_E_ORDER; /* in cycle order, one per cycle */
+  if (cycle == now) {
+    r->in.pf_ack = 1;
+    return TB_OK;
+  }
+  if (r->n_acks == RTL_ACK_QUEUE) return TB_E_INVALID;
+  r->acks[(r->ack_head + r->n_acks++) % RTL_ACK_QUEUE] = cycle;
+  return TB_OK;
+}
+
+int rtl_side_interrupt(rtl_side *r, uint64_t cycle, pmmu_interrupt_state *out) {
+  pmmu_rtl_out_t o;
+  if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
+  advance_to(r, cycle, NULL);
+  pmmu_rtl_eval(r->h, &r->in, &o); /* registered outputs: no input of this cycle moves them */
+  *out = (pmmu_interrupt_state){.pending = o.pf_irq != 0, .cr2 = o.pf_cr2, .error_code = o.pf_ec};
+  return TB_OK;
+}
+
+void rtl_side_arm_reset(rtl_side *r, uint64_t cycle) {
+  r->reset_at = cycle;
+  r->reset_done = false;
+}
+
+bool rtl_side_take_reset(rtl_side *r) {
+  bool done = r->reset_done;
+  r->reset_done = false;
+  r->reset_at = UINT64_MAX;
+  return done;
+}
+
+int rtl_side_reset(rtl_side *r, uint64_t cycle) {
+  if (cycle < pmmu_rtl_cycle(r->h) || r->in.req_valid) return TB_E_ORDER;
+  rtl_side_arm_reset(r, cycle);
+  while (!r->reset_done) finish_cycle(r, NULL);
+  r->reset_done = false;
+  return TB_OK;
+}
+
 /* Ends the current cycle: the edge, then the one-cycle inputs drop. */
 static void finish_cycle(rtl_side *r, txn_log *log) {
   pmmu_rtl_out_t out;
   uint64_t cycle = pmmu_rtl_cycle(r->h);
   settle(r, &out, log);
   if (r->trace) monitor(r, &out, cycle);
+  if (r->irq_hook) injected_cycle(r, &out, cycle);
+  if (cycle == r->reset_at) {
+    apply_reset(r);
+    return;
+  }
   if (r->in.req_valid && out.req_ready) r->in.req_valid = 0; /* accepted at this edge */
   pmmu_rtl_tick(r->h);
   r->in.flush_valid = 0;
   r->in.pf_ack = 0;
+  if (r->n_acks && r->acks[r->ack_head] == cycle + 1) next_ack(r);
   if (cycle == r->irq_watch) { /* T10: the interrupt as it stands in R + 1 */
     pmmu_rtl_eval(r->h, &r->in, &out);
     r->irq_seen =
@@ -290,7 +394,7 @@ static void finish_cycle(rtl_side *r, txn_log *log) {
 }
 
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log) {
-  while (pmmu_rtl_cycle(r->h) < cycle) finish_cycle(r, log);
+  while (pmmu_rtl_cycle(r->h) < cycle && !r->reset_done) finish_cycle(r, log);
 }
 
 void rtl_side_sync(rtl_side *r, uint64_t cycle) { advance_to(r, cycle, NULL); }
@@ -341,6 +445,7 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
   txn_log_clear(log);
   if (r->in.req_valid) return TB_E_ORDER; /* one request at a time */
   advance_to(r, req->cycle, log);
+  if (r->reset_done) return RTL_RESET;
   set_request(&r->in, req);
   bool accepted = false, answered = false, flushed = flush == NULL;
   uint64_t limit = pmmu_rtl_cycle(r->h) + ENGINE_HANG_CYCLES;
@@ -370,6 +475,7 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
     }
     if (answered && flushed) break; /* rest in this cycle, un-ticked */
     finish_cycle(r, log);
+    if (r->reset_done) return RTL_RESET; /* the request is lost */
   }
   out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
   out->mem_accesses = log->n;
@@ -394,6 +500,7 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
   txn_log_clear(log);
   if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
   advance_to(r, cycle, NULL);
+  if (r->reset_done) return RTL_RESET;
   if (r->in.flush_valid || r->in.req_valid) return TB_E_ORDER; /* the port is taken */
   set_control(&r->in, next);
   r->in.flush_valid = 1;
@@ -413,6 +520,7 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
       break; /* rest in D, un-ticked */
     }
     finish_cycle(r, log);
+    if (r->reset_done) return RTL_RESET; /* the load is lost */
   }
   if (*gp) set_control(&r->in, old); /* refused: the registers keep their old values */
   else if (flush_kind >= 0) set_flush(&r->in, (pmmu_flush_kind)flush_kind, 0);

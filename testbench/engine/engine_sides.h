@@ -46,6 +46,27 @@ uint64_t rtl_side_ready_cycle(const rtl_side *r);
  * the RTL on to R + 1 now). */
 void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
+/* ---- Per-cycle hooks: interrupt checks, acks and reset injection -------------------------
+ * With a hook set, the interrupt outputs (pf_irq, pf_cr2, pf_ec) of every cycle the RTL
+ * finishes are handed to it, so that lockstep compares them in every cycle (timing.md T10). */
+typedef void (*rtl_irq_hook)(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
+void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx);
+/* pf_ack high in `cycle`: the cycle the RTL rests in or a later one, after any ack already
+ * given (at most RTL_ACK_QUEUE waiting). TB_OK, TB_E_ORDER or TB_E_INVALID (queue full). */
+#define RTL_ACK_QUEUE 16
+int rtl_side_ack(rtl_side *r, uint64_t cycle);
+/* The interrupt outputs in `cycle` (the cycle the RTL rests in or a later one: it runs on to
+ * it). TB_OK or TB_E_ORDER. */
+int rtl_side_interrupt(rtl_side *r, uint64_t cycle, pmmu_interrupt_state *out);
+/* Reset (rst_ni low at the edge that ends `cycle`) inside the next operation: when the RTL
+ * finishes that cycle it is reset (inputs back to their reset values, memory port idle,
+ * cycles from 0) and the operation under way returns RTL_RESET, its response (or PDPTE load's
+ * end) lost. rtl_side_take_reset says whether it happened and disarms it. */
+#define RTL_RESET 100
+void rtl_side_arm_reset(rtl_side *r, uint64_t cycle);
+bool rtl_side_take_reset(rtl_side *r);
+/* Reset in `cycle` (at or after the cycle the RTL rests in), between operations. */
+int rtl_side_reset(rtl_side *r, uint64_t cycle);
 /* Assertion failures the RTL reported. */
 int rtl_side_errors(const rtl_side *r);
 

@@ -190,9 +190,9 @@ static void cow_break(os_t *os, proc *p, const os_area *a, uint32_t va) {
   if (kern_events(os)) kern_emit(os, &ev);
 }
 
-/* The #PF "interrupt": returns true if the access is to be retried, false for SIGSEGV. */
-static bool page_fault(os_t *os, proc *p, const pmmu_response *r, os_access_kind kind) {
-  uint32_t ec = r->error_code, va = r->cr2;
+/* The #PF handler, entered from the interrupt line with the latched CR2 and error code:
+ * returns true if the access is to be retried, false for SIGSEGV. */
+static bool page_fault(os_t *os, proc *p, uint32_t va, uint32_t ec, os_access_kind kind) {
   os->st.faults_handled++;
   os->fault_count++;
   /* The handler's own bookkeeping, in the kernel area (supervisor, global). */
@@ -256,8 +256,20 @@ static bool translate_and_do(os_t *os, proc *p, os_access_kind kind, uint32_t va
       kern_fatal(os, "bus error on a page walk");
       return true;
     }
-    if (r.outcome == PMMU_PAGE_FAULT) {
-      if (!page_fault(os, p, &r, kind)) return false;
+    /* As a kernel takes a #PF: from the interrupt line, high from R + 1 (the current cycle),
+     * with CR2 and the error code read from the block's latch, not from the response; the
+     * handler acks when it is done. The line must rise exactly when the response faulted. */
+    pmmu_interrupt_state irq;
+    if (!kern_interrupt(os, &irq)) return true;
+    if (irq.pending != (r.outcome == PMMU_PAGE_FAULT)) {
+      kern_fatal(os, irq.pending ? "the #PF line rose for an access that did not fault"
+                                 : "the #PF line stayed low for a faulting access");
+      return true;
+    }
+    if (irq.pending) {
+      bool retry = page_fault(os, p, irq.cr2, irq.error_code, kind);
+      kern_ack(os);
+      if (!retry) return false;
       continue;
     }
     uint64_t pa = r.pa & ~UINT64_C(3);

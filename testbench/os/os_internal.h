@@ -142,6 +142,10 @@ bool kern_translate(os_t *os, proc *p, uint32_t la, pmmu_access acc, pmmu_priv p
                     pmmu_response *r);
 void kern_access(os_t *os, bool write, uint32_t kva, uint32_t value);
 void kern_invlpg(os_t *os, uint32_t va);
+/* The #PF interrupt as the handler sees it in the current cycle (the line, the latched CR2 and
+ * error code), and its ack in that cycle (timing.md T10). False after kern_fatal. */
+bool kern_interrupt(os_t *os, pmmu_interrupt_state *irq);
+void kern_ack(os_t *os);
 void kern_flush_page(os_t *os, const proc *p, uint32_t va);
 void kern_write_cr3(os_t *os, uint32_t dir);
 

@@ -69,6 +69,17 @@ void kern_access(os_t *os, bool write, uint32_t kva, uint32_t value) {
   }
 }
 
+bool kern_interrupt(os_t *os, pmmu_interrupt_state *irq) {
+  if (engine_interrupt(os->e, os->now, irq) == TB_OK) return true;
+  kern_fatal(os, "the engine cannot show the #PF interrupt");
+  return false;
+}
+
+/* In the cycle the handler ends; the next request may be presented in it too. */
+void kern_ack(os_t *os) {
+  if (engine_ack(os->e, os->now) != TB_OK) kern_fatal(os, "the engine refused the #PF ack");
+}
+
 void kern_invlpg(os_t *os, uint32_t va) {
   if (os->cfg.bug == OS_BUG_NO_INVLPG) return;
   uint64_t c = at(os);

@@ -238,7 +238,7 @@ static int compare_request(checker *c, const txtrace_event *ev) {
     k->cycle = ev->cycle + 1;
     k->request = c->requests;
     k->req = c->req;
-    pmmu_get_interrupt(c->m, &k->want);
+    pmmu_interrupt_at(c->m, k->cycle, &k->want);
   }
   c->op = OP_NONE;
   c->trace.n = 0;
@@ -353,6 +353,19 @@ static int on_end(checker *c, const txtrace_event *ev) {
   return TB_OK;
 }
 
+/* Every change of the interrupt outputs against the model's line, CR2 and error code in that
+ * cycle (T10), as lockstep compares them in every cycle. */
+static int on_irq(checker *c, const txtrace_event *ev) {
+  pmmu_interrupt_state want;
+  pmmu_interrupt_at(c->m, ev->cycle, &want);
+  engine_mismatch p = proto_request(ENGINE_DIFF_INTERRUPT, c->requests, &c->req);
+  p.irq_cycle = ev->cycle;
+  differ_u64(c, &p, "interrupt line", want.pending, ev->u.irq.pending);
+  differ_u64(c, &p, "latched CR2", want.cr2, ev->u.irq.cr2);
+  differ_u64(c, &p, "latched error code", want.error_code, ev->u.irq.error_code);
+  return c->n_diffs ? diverged(c, ev) : TB_OK;
+}
+
 static int step(checker *c, const txtrace_event *ev) {
   int st = ev->kind == TXE_END ? TB_OK : due_checks(c, ev);
   if (st) return st;
@@ -373,15 +386,17 @@ static int step(checker *c, const txtrace_event *ev) {
   case TXE_WALK: txns_push(&c->trace, &ev->u.walk); return TB_OK;
   case TXE_RESP: return c->op == OP_REQ ? compare_request(c, ev) : unexpected(c, ev);
   case TXE_PDPTE: return c->op == OP_LOAD ? compare_load(c, ev) : unexpected(c, ev);
-  case TXE_IRQ: c->seen = ev->u.irq; return TB_OK;
+  case TXE_IRQ: c->seen = ev->u.irq; return on_irq(c, ev);
   case TXE_ACK:
-    pmmu_ack_interrupt(c->m);
-    if (c->n_irq < MAX_IRQ_CHECKS) { /* T10: the line is low from ack + 1 */
+    /* in cycle order, like the trace: the model follows the line cycle by cycle */
+    if (pmmu_ack_interrupt_at(c->m, ev->cycle) != PMMU_E_OK)
+      return refused(c, ev, PMMU_E_ORDER, "ack");
+    if (c->n_irq < MAX_IRQ_CHECKS) { /* T10: the line is low from ack + 1 (no new fault) */
       irq_check *k = &c->irq[c->n_irq++];
       k->cycle = ev->cycle + 1;
       k->request = c->requests;
       k->req = c->req;
-      pmmu_get_interrupt(c->m, &k->want);
+      pmmu_interrupt_at(c->m, k->cycle, &k->want);
     }
     return TB_OK;
   case TXE_END: return on_end(c, ev);

@@ -352,6 +352,22 @@ PMMU_API void pmmu_get_interrupt(const pmmu_t *m, pmmu_interrupt_state *out);
 /* The handler's acknowledgement: lowers the line. CR2 and the error code stay readable. */
 PMMU_API void pmmu_ack_interrupt(pmmu_t *m);
 
+/*
+ * The same cycle by cycle (timing.md T10), for a user that follows the block's outputs in
+ * every cycle (the lockstep checker, a scoreboard). A #PF answered in cycle R raises the line
+ * and latches CR2 and the error code from R + 1. pmmu_ack_interrupt_at() is an ack in `cycle`:
+ * it lowers the line from cycle + 1, unless a #PF is answered in that same cycle (the new
+ * fault wins). Acks must come in cycle order (else PMMU_E_ORDER) but may name a cycle before
+ * the response of a request already translated: the model computes a request at once, the
+ * user reaches its cycles later. pmmu_interrupt_at() is the line, CR2 and the error code as
+ * they stand in `cycle` (all 0 before the first #PF since reset); it is exact for any cycle
+ * after the response of the fourth-latest #PF and the sixteenth-latest ack. An ack after the
+ * latest #PF's response cycle lowers pmmu_get_interrupt()'s line too; pmmu_ack_interrupt()
+ * does not enter the timeline. PMMU_E_INVALID for a null pointer.
+ */
+PMMU_API pmmu_error pmmu_ack_interrupt_at(pmmu_t *m, uint64_t cycle);
+PMMU_API pmmu_error pmmu_interrupt_at(const pmmu_t *m, uint64_t cycle, pmmu_interrupt_state *out);
+
 /* ---- TLB inspection --------------------------------------------------------------- */
 
 typedef struct pmmu_tlb_entry {
