@@ -36,6 +36,7 @@ typedef struct cosim_options {
   const char *mutant;     /* run the RTL built with this deliberate bug (docs/rtl.md) */
   const char *dump_trace; /* write the run's transaction trace here (engine.h), or NULL */
   const engine_recorder *recorder; /* sees the run's stimulus (engine_set_recorder); NULL */
+  FILE *port_log; /* every port of the RTL in every cycle (engine_set_port_log), or NULL */
 } cosim_options;
 
 void cosim_options_init(cosim_options *o);
