@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # rtl/tests/icarus/bench.sh: the Verilator:Icarus speed ratio on one long stimulus.
 #
 #   rtl/tests/icarus/bench.sh BUILD_DIR [ACCESSES [SEED]]     (default 20000 accesses, seed 1)
@@ -8,9 +8,10 @@
 # Verilator (--binary --timing, pmmu_tb_file_vl) and under Icarus (vvp); both must pass. Prints
 # ONE line on standard output (scripts/bench reads it):
 #   verilator_seconds icarus_seconds cycles
-# (wall-clock seconds of each replay, reading the log included). Builds the three targets
+# (CPU seconds, user + system, of each replay, reading the log included: CPU time, because
+# the machine is shared and wall time measures the neighbours). Builds the three targets
 # first; everything else goes to standard error. Exit 1 when a replay fails.
-set -eu
+set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: bench.sh BUILD_DIR [ACCESSES [SEED]]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
@@ -29,20 +30,18 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pmmu-icarus-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 "$portlog" cosim "$seed" "$accesses" "$work/run.ports" >&2
 
-now() { date +%s.%N; }
-
-# run NAME COMMAND...: the replay's wall time in seconds on stdout; its output in $work/NAME
+# run NAME COMMAND...: the replay's CPU seconds on stdout; its output in $work/NAME
 run() {
-  name=$1
+  local name=$1 t
   shift
-  t0=$(now)
-  if ! "$@" "+ports=$work/run.ports" >"$work/$name" 2>&1 || ! grep -q "^tb_pmmu_file: PASS" "$work/$name"; then
+  local TIMEFORMAT='%3U %3S'
+  if ! t=$( { time "$@" "+ports=$work/run.ports" >"$work/$name" 2>&1; } 2>&1 ) ||
+     ! grep -q "^tb_pmmu_file: PASS" "$work/$name"; then
     echo "bench.sh: the $name replay failed:" >&2
     tail -20 "$work/$name" >&2
     exit 1
   fi
-  t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+  awk '{ printf "%.3f\n", $1 + $2 }' <<<"$t"
 }
 
 vl=$(run verilator "$vl_bin")

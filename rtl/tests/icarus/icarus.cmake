@@ -14,6 +14,7 @@
 #                       default geometry runs, on Icarus: outputs equal to the Verilated RTL's in
 #                       every cycle, and no X/Z on a valid or on a payload while its valid is high
 #   icarus.cosim        cosim seeds (32-bit and PAE worlds, bus errors with back-pressure), the same
+#   icarus.selftest     the testbench's checks fail on a changed output and on an X
 #   icarus.verilator_tb the testbench itself under Verilator: the outputs it writes equal the
 #                       port log byte for byte
 #   xinit.build, xinit.seed.<N>  random initial state of every flip-flop (seeds N), over the
@@ -79,6 +80,13 @@ add_test(NAME icarus.cosim
 set_tests_properties(icarus.scenarios icarus.cosim PROPERTIES
   LABELS "icarus;rtl" TIMEOUT 1200 PASS_REGULAR_EXPRESSION "replay: [0-9]+ passed, 0 failed")
 
+# the checks can fail: a changed output in the log, an X from a memory response
+add_test(NAME icarus.selftest
+  COMMAND ${_ivl_dir}/selftest $<TARGET_FILE:pmmu_portlog> ${_ivl_bin}/work-selftest
+          ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu ${PMMU_VVP} ${_ivl_bin}/tb_pmmu_file.vvp)
+set_tests_properties(icarus.selftest PROPERTIES LABELS "icarus;rtl"
+  PASS_REGULAR_EXPRESSION "selftest: passed")
+
 # the testbench itself: under Verilator its output file is the port log, byte for byte
 add_test(NAME icarus.build
   COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_vl)
@@ -97,6 +105,18 @@ add_test(NAME xinit.build
   COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_xinit)
 set_tests_properties(xinit.build PROPERTIES LABELS "xinit;rtl" FIXTURES_SETUP pmmu_tb_file_xinit
   TIMEOUT 900 RUN_SERIAL ON)
+# the random initial state is there: the testbench's never-assigned probe differs between
+# two seeds and is not 0
+add_test(NAME xinit.random_state
+  COMMAND sh -c "\"$0\" scenario \"$1\" \"$3/probe.ports\" >/dev/null &&
+    a=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+1 +ports=\"$3/probe.ports\" | grep probe) &&
+    b=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+2 +ports=\"$3/probe.ports\" | grep probe) &&
+    echo \"$a\" && echo \"$b\" && [ \"$a\" != \"$b\" ] &&
+    ! echo \"$a$b\" | grep -q 'probe 0000000000000000' && echo random state differs"
+    $<TARGET_FILE:pmmu_portlog> ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu
+    ${PMMU_TB_FILE_XINIT} ${_ivl_bin})
+set_tests_properties(xinit.random_state PROPERTIES LABELS "xinit;rtl"
+  FIXTURES_REQUIRED pmmu_tb_file_xinit PASS_REGULAR_EXPRESSION "random state differs")
 set(PMMU_XINIT_SEEDS 1 2 3 4 5 6 7 8 CACHE STRING
   "+verilator+seed values of the xinit tests (random initial flip-flop state)")
 foreach(seed IN LISTS PMMU_XINIT_SEEDS)

@@ -13,7 +13,8 @@
 //
 // Plusargs: +ports=FILE (the port log, required); +out=FILE writes the outputs seen, in the
 // port log's own format (a 2-state run's file equals the input file byte for byte);
-// +max_errors=N (default 10) differences before it stops. The last line is
+// +max_errors=N (default 10) differences before it stops; +x_mem_resp=K drives the data of the
+// K-th memory response (1 = the first) as all X, to show that the 4-state check catches it. The last line is
 // "tb_pmmu_file: PASS: N cycles" or "tb_pmmu_file: FAIL: ..." (then $fatal: non-zero exit).
 //
 // Each row: the inputs are applied at the falling edge, the outputs checked 2 time units
@@ -77,8 +78,13 @@ module tb_pmmu_file #(
 
   reg [8*1024-1:0] path, out_path;
   reg [8*1024-1:0] header;
-  integer          fd, fo, n, line, cycle, errors, max_errors, rows;
+  integer          fd, fo, n, line, cycle, errors, max_errors, rows, x_mem_resp, mem_resps;
   logic            have_out, done;
+  // Never assigned: its value shows the initial state a simulator gives every variable (Icarus:
+  // x; Verilator: 0, or random with --x-initial unique and +verilator+rand+reset+2).
+  /* verilator lint_off UNDRIVEN */
+  logic [63:0]     init_probe;
+  /* verilator lint_on UNDRIVEN */
 
   // A difference: printed, counted; the run stops after max_errors of them.
   task automatic differ(input reg [8*24-1:0] name, input logic [63:0] got,
@@ -173,6 +179,9 @@ module tb_pmmu_file #(
       $fatal(1);
     end
     n = $value$plusargs("max_errors=%d", max_errors);
+    x_mem_resp = 0;
+    mem_resps = 0;
+    n = $value$plusargs("x_mem_resp=%d", x_mem_resp);
     if ($value$plusargs("out=%s", out_path)) have_out = 1'b1;
     fd = $fopen(path, "r");
     if (fd == 0) begin
@@ -230,6 +239,10 @@ module tb_pmmu_file #(
       mem_req_ready_i = i_mem_req_ready[0];
       mem_resp_valid_i = i_mem_resp_valid[0];
       mem_resp_data_i = i_mem_resp_data;
+      if (i_mem_resp_valid[0]) begin
+        mem_resps = mem_resps + 1;
+        if (mem_resps == x_mem_resp) mem_resp_data_i = 'x;
+      end
       mem_resp_err_i = i_mem_resp_err[0];
       flush_valid_i = i_flush_valid[0];
       flush_kind_i = i_flush_kind[1:0];
@@ -279,6 +292,7 @@ module tb_pmmu_file #(
       $display("tb_pmmu_file: FAIL: %0s: no cycle after reset", path);
       $fatal(1);
     end
+    $display("tb_pmmu_file: initial state probe %h", init_probe);
     $display("tb_pmmu_file: PASS: %0d cycles (%0d rows)", cycle, rows);
     $finish;
   end
