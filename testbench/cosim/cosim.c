@@ -645,6 +645,11 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   engine_t *e = engine_create_mutant(o->engine, &setup, o->mutant, err);
   if (!e) return err ? err->code : TB_E_INVALID;
   if (o->recorder) engine_set_recorder(e, o->recorder);
+  if (o->port_log && engine_set_port_log(e, o->port_log) != TB_OK) {
+    int code = tb_fail(err, engine_error(e)->code, "%s", engine_error(e)->msg);
+    engine_destroy(e);
+    return code;
+  }
   world w = {.rng = o->seed, .e = e, .opt = o, .res = res, .out = out, .coherent = true};
   w.ack_rng = o->seed ^ UINT64_C(0xAC4AC4AC4AC4AC4A);
   w.ack_percent = ack_percent(o);

@@ -46,6 +46,7 @@ typedef struct cosim_options {
    * again (its control-register writes in cycles 0-2) and the run goes on. Not with a
    * transaction trace or a recorder. */
   unsigned reset_permille;
+  FILE *port_log; /* every port of the RTL in every cycle (engine_set_port_log), or NULL */
 } cosim_options;
 
 #define COSIM_ACKS_DEFAULT 101u

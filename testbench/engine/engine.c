@@ -269,6 +269,11 @@ int rtl_side_reset(rtl_side *r, uint64_t cycle) {
   (void)cycle;
   return TB_E_UNAVAILABLE;
 }
+bool rtl_side_set_port_log(rtl_side *r, FILE *f) {
+  (void)r;
+  (void)f;
+  return false;
+}
 #endif
 
 engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, const char *mutant,
@@ -582,6 +587,13 @@ int engine_trace_open(engine_t *e, const char *path, const char *command) {
   e->trace = txtrace_open(path, &cfg, e->rtl ? "rtl" : "model", command, &e->err);
   if (!e->trace) return e->err.code;
   if (e->rtl) rtl_side_set_trace(e->rtl, e->trace);
+  return TB_OK;
+}
+
+int engine_set_port_log(engine_t *e, FILE *f) {
+  if (!e->rtl) return tb_fail(&e->err, TB_E_UNAVAILABLE, "the port log needs the RTL engine");
+  if (!rtl_side_set_port_log(e->rtl, f))
+    return tb_fail(&e->err, TB_E_ORDER, "the port log must start before the first operation");
   return TB_OK;
 }
 

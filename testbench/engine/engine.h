@@ -190,6 +190,15 @@ int engine_trace_open(engine_t *e, const char *path, const char *command);
  * still open at engine_destroy is removed. */
 int engine_trace_close(engine_t *e, bool keep);
 
+/* ---- The port log (rtl/tests/icarus: the same run replayed on another simulator) ------------
+ *
+ * For rtl and both: every input and output of pmmu_top in every cycle, one line per cycle from
+ * the reset on (rtl/tests/icarus/README.md gives the format), written to `f` as the RTL half
+ * runs and finished when the engine is destroyed. The caller owns `f` and checks its writes
+ * (ferror, fclose). Before the first operation: TB_OK, TB_E_ORDER (too late) or
+ * TB_E_UNAVAILABLE (no RTL half); engine_error says why. */
+int engine_set_port_log(engine_t *e, FILE *f);
+
 /* ---- Recording the stimulus ------------------------------------------------------------
  *
  * A recorder sees every operation as the RTL half would be driven with it (the same calls as

@@ -3,6 +3,7 @@
  * of rtl/sim/pmmu_rtl.h, playing the CPU on the translation port and the physical
  * memory (pmem, with its seeded back-pressure and latency) on the walk memory port.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ struct rtl_side {
   unsigned ack_head, n_acks;
   uint64_t reset_at; /* rst_ni low in this cycle (UINT64_MAX: none) */
   bool reset_done;   /* the reset happened; the operation under way stopped there */
+  FILE *ports;                  /* the port log (rtl_side_set_port_log), or NULL */
 };
 
 static int policy_of(pmmu_policy p) {
@@ -63,6 +65,8 @@ static void set_control(pmmu_rtl_in_t *in, const pmmu_control *c) {
   in->cr4_smap = (c->cr4 & PMMU_CR4_SMAP) != 0;
   in->efer_nxe = (c->efer & PMMU_EFER_NXE) != 0;
 }
+
+static void port_log_end(rtl_side *r);
 
 rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_error *err) {
   rtl_side *r = calloc(1, sizeof *r);
@@ -107,6 +111,7 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
 
 void rtl_side_destroy(rtl_side *r) {
   if (!r) return;
+  port_log_end(r);
   if (r->h) pmmu_rtl_free(r->h);
   pmem_destroy(r->mem);
   free(r);
@@ -369,12 +374,62 @@ int rtl_side_reset(rtl_side *r, uint64_t cycle) {
   return TB_OK;
 }
 
+/* ---- The port log (rtl_side_set_port_log; rtl/tests/icarus/README.md gives the format) ----
+ *
+ * Every input and output of pmmu_top in every cycle, as they stand at the cycle's closing edge:
+ * the inputs are what the block was clocked with, so that another simulator given the same
+ * inputs cycle by cycle must show the same outputs. */
+
+static void port_row(FILE *f, unsigned rst_n, const pmmu_rtl_in_t *i, const pmmu_rtl_out_t *o) {
+  /* the port encodings (mem_req_size is its mem_size_t value, not bytes) */
+  unsigned size = o->mem_req_size == 8 ? PMMU_RTL_MEM_SIZE8 : PMMU_RTL_MEM_SIZE4;
+  fprintf(f,
+          "%u %x %x %08" PRIx32 " %x %x %x %x %x %x %x %08" PRIx32 " %x %x %x %x %x %016" PRIx64
+          " %x %x %x %08" PRIx32 " %x  %x %x %09" PRIx64 " %x %02x %x %x %x %x %x %x %09" PRIx64
+          " %x %x %016" PRIx64 " %016" PRIx64 " %x %08" PRIx32 " %02x %x %x\n",
+          rst_n, i->cr0_pg, i->cr0_wp, i->cr3, i->cr4_pse, i->cr4_pae, i->cr4_pge, i->cr4_smep,
+          i->cr4_smap, i->efer_nxe, i->req_valid, i->req_la, i->req_acc, i->req_priv, i->req_ac,
+          i->mem_req_ready, i->mem_resp_valid, i->mem_resp_data, i->mem_resp_err, i->flush_valid,
+          i->flush_kind, i->flush_la, i->pf_ack, o->req_ready, o->resp_valid, o->resp_pa,
+          o->resp_fault, o->resp_ec, o->resp_bus_err, o->resp_tlb, o->resp_pwt, o->resp_pcd,
+          o->resp_pat, o->mem_req_valid, o->mem_req_pa, size, o->mem_req_op, o->mem_req_expected,
+          o->mem_req_new, o->pf_irq, o->pf_cr2, o->pf_ec, o->pdpte_done, o->pdpte_gp);
+}
+
+bool rtl_side_set_port_log(rtl_side *r, FILE *f) {
+  if (f && pmmu_rtl_cycle(r->h) != 0) return false; /* some cycles are gone already */
+  r->ports = f;
+  if (!f) return true;
+  fprintf(f, "# pmmu port log v1: rst_n, the inputs, then the outputs of pmmu_top per cycle "
+             "(rtl/tests/icarus/README.md)\n");
+  /* pmmu_rtl_new() reset the block: rst_ni low for two edges with every input 0 */
+  pmmu_rtl_in_t zero_in = {0};
+  pmmu_rtl_out_t zero_out = {0};
+  zero_out.mem_req_size = 4;
+  for (int i = 0; i < 2; i++) port_row(f, 0, &zero_in, &zero_out);
+  return true;
+}
+
+static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log);
+
+/* The last cycles: on to R + 1 of the last response (T10: its interrupt shows there), then
+ * the cycle the block rests in, as if it ended now. */
+static void port_log_end(rtl_side *r) {
+  if (!r->ports || !r->h) return;
+  if (r->ready_cycle + 1 > pmmu_rtl_cycle(r->h)) advance_to(r, r->ready_cycle + 1, NULL);
+  pmmu_rtl_out_t out;
+  settle(r, &out, NULL);
+  port_row(r->ports, 1, &r->in, &out);
+  r->ports = NULL;
+}
+
 /* Ends the current cycle: the edge, then the one-cycle inputs drop. */
 static void finish_cycle(rtl_side *r, txn_log *log) {
   pmmu_rtl_out_t out;
   uint64_t cycle = pmmu_rtl_cycle(r->h);
   settle(r, &out, log);
   if (r->trace) monitor(r, &out, cycle);
+  if (r->ports) port_row(r->ports, 1, &r->in, &out);
   if (r->irq_hook) injected_cycle(r, &out, cycle);
   if (cycle == r->reset_at) {
     apply_reset(r);

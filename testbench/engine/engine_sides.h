@@ -85,4 +85,8 @@ void rtl_side_sync(rtl_side *r, uint64_t cycle);
  * and returns it: the trace's end. */
 uint64_t rtl_side_trace_end(rtl_side *r);
 
+/* The port log (engine_set_port_log): false when the block has run cycles already. The last
+ * cycles are written when the side is destroyed. */
+bool rtl_side_set_port_log(rtl_side *r, FILE *f);
+
 #endif
