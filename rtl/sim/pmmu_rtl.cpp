@@ -259,11 +259,10 @@ void auto_window(pmmu_rtl_t *h) {
 // mem_resp_*) or pf_ack_i, which only the next rising edge samples (docs/timing.md). A change
 // of those is applied with the edge's evaluation, not evaluated on its own.
 bool outputs_may_change(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
-  return a.cr0_pg != b.cr0_pg || a.cr0_wp != b.cr0_wp || a.cr3 != b.cr3 ||
-         a.cr4_pse != b.cr4_pse || a.cr4_pae != b.cr4_pae || a.cr4_pge != b.cr4_pge ||
-         a.cr4_smep != b.cr4_smep || a.cr4_smap != b.cr4_smap || a.efer_nxe != b.efer_nxe ||
-         a.flush_valid != b.flush_valid || a.flush_kind != b.flush_kind ||
-         a.flush_la != b.flush_la;
+  return a.cr0_pg != b.cr0_pg || a.cr0_wp != b.cr0_wp || a.cr3 != b.cr3 || a.cr4_pse != b.cr4_pse ||
+         a.cr4_pae != b.cr4_pae || a.cr4_pge != b.cr4_pge || a.cr4_smep != b.cr4_smep ||
+         a.cr4_smap != b.cr4_smap || a.efer_nxe != b.efer_nxe || a.flush_valid != b.flush_valid ||
+         a.flush_kind != b.flush_kind || a.flush_la != b.flush_la;
 }
 
 void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
