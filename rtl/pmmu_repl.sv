@@ -47,70 +47,86 @@ module pmmu_repl #(
   end else if (POLICY == pmmu_pkg::POL_PLRU) begin : g_plru
     // N - 1 bits per set stored as a heap at indices 1 .. N-1 of an N-bit row
     // (index 0 is unused). 0: victim on the left (lower ways), 1: on the right.
-    logic [NSETS*N-1:0] plru_q, plru_d;
-    logic [N-1:0]       vrow, urow;
-    logic [LW:0]        vnode, unode;
+    logic [NSETS*N-1:0] plru_q;
+    logic [N-1:0]       vrow, urow, urow_d;
 
-    always_comb begin
-      vrow  = plru_q[vset_i*N +: N];
-      vnode = {{LW{1'b0}}, 1'b1};
+    // (the top bit of a node index is never read: the heap index of a leaf is N + way)
+    /* verilator lint_off UNUSEDSIGNAL */
+    // the victim of a row: follow the bits from the root (functions with automatic locals:
+    // no always_comb reads what it writes, docs/rtl.md "Tool notes")
+    function automatic logic [LW-1:0] plru_victim(logic [N-1:0] row);
+      logic [LW:0] node;
+      node = {{LW{1'b0}}, 1'b1};
       for (int l = 0; l < LOG; l++) begin
-        vnode = {vnode[LW-1:0], vrow[vnode[LW-1:0]]};
+        node = {node[LW-1:0], row[node[LW-1:0]]};
       end
-      victim_raw = vnode[LW-1:0];  // node - N: drop the top bit
-    end
+      plru_victim = node[LW-1:0];  // node - N: drop the top bit
+    endfunction
 
-    always_comb begin
-      plru_d = plru_q;
-      urow   = plru_q[upd_set_i*N +: N];
-      unode  = {{LW{1'b0}}, 1'b1};
+    // a row touched at way `way`: every node on its path points away from it
+    function automatic logic [N-1:0] plru_touch(logic [N-1:0] row, logic [LW-1:0] way);
+      logic [N-1:0] r;
+      logic [LW:0]  node;
+      r    = row;
+      node = {{LW{1'b0}}, 1'b1};
       for (int l = 0; l < LOG; l++) begin
         // point away from the touched way: 1 if it is in the left half
-        urow[unode[LW-1:0]] = ~upd_way_i[LOG-1-l];
-        unode = {unode[LW-1:0], upd_way_i[LOG-1-l]};
+        r[node[LW-1:0]] = ~way[LOG-1-l];
+        node = {node[LW-1:0], way[LOG-1-l]};
       end
-      if (upd_valid_i) begin
-        plru_d[upd_set_i*N +: N] = urow;
-      end
-    end
+      plru_touch = r;
+    endfunction
+    /* verilator lint_on UNUSEDSIGNAL */
 
+    assign vrow       = plru_q[vset_i*N +: N];
+    assign victim_raw = plru_victim(vrow);
+    assign urow       = plru_q[upd_set_i*N +: N];
+    assign urow_d     = plru_touch(urow, upd_way_i);
+
+    // one set's row is written per update (per-set write enable)
     always_ff @(posedge clk_i) begin
       if (!rst_ni) begin
         plru_q <= '0;
-      end else begin
-        plru_q <= plru_d;
+      end else if (upd_valid_i) begin
+        plru_q[upd_set_i*N +: N] <= urow_d;
       end
     end
 
     logic unused_plru;
-    assign unused_plru = ^{upd_fill_i, upd_victim_i, vrow[0], vnode[LW], unode[LW], LFSR_SEED};
+    assign unused_plru = ^{upd_fill_i, upd_victim_i, vrow[0], urow_d[0], LFSR_SEED};
 
   end else if (POLICY == pmmu_pkg::POL_LRU) begin : g_lru
     // One rank per way, 0 = most recently used; the ranks of a set are a permutation.
-    logic [NSETS*N*LW-1:0] rank_q, rank_d;
-    logic [LW-1:0]         urank;
+    logic [NSETS*N*LW-1:0] rank_q;
+    logic [N*LW-1:0]       vranks, uranks, uranks_d;
 
-    always_comb begin
-      victim_raw = '0;
+    // the way of rank N - 1 (the least recently used)
+    function automatic logic [LW-1:0] lru_victim(logic [N*LW-1:0] ranks);
+      logic [LW-1:0] r;
+      r = '0;
       for (int j = 0; j < N; j++) begin
-        if (rank_q[(vset_i*N + j)*LW +: LW] == LW'(N - 1)) begin
-          victim_raw = LW'(j);
-        end
+        if (ranks[j*LW +: LW] == LW'(N - 1)) r = LW'(j);
       end
-    end
+      lru_victim = r;
+    endfunction
 
-    always_comb begin
-      rank_d = rank_q;
-      urank  = rank_q[(upd_set_i*N + 32'(upd_way_i))*LW +: LW];
-      if (upd_valid_i) begin
-        for (int j = 0; j < N; j++) begin
-          if (rank_q[(upd_set_i*N + j)*LW +: LW] < urank) begin
-            rank_d[(upd_set_i*N + j)*LW +: LW] = rank_q[(upd_set_i*N + j)*LW +: LW] + 1'b1;
-          end
-        end
-        rank_d[(upd_set_i*N + 32'(upd_way_i))*LW +: LW] = '0;
+    // the ranks after a touch of `way`: it becomes 0, the ways more recent than it age by one
+    function automatic logic [N*LW-1:0] lru_touch(logic [N*LW-1:0] ranks, logic [LW-1:0] way);
+      logic [N*LW-1:0] r;
+      logic [LW-1:0]   urank;
+      r     = ranks;
+      urank = ranks[32'(way)*LW +: LW];
+      for (int j = 0; j < N; j++) begin
+        if (ranks[j*LW +: LW] < urank) r[j*LW +: LW] = ranks[j*LW +: LW] + 1'b1;
       end
-    end
+      r[32'(way)*LW +: LW] = '0;
+      lru_touch = r;
+    endfunction
+
+    assign vranks     = rank_q[vset_i*N*LW +: N*LW];
+    assign victim_raw = lru_victim(vranks);
+    assign uranks     = rank_q[upd_set_i*N*LW +: N*LW];
+    assign uranks_d   = lru_touch(uranks, upd_way_i);
 
     always_ff @(posedge clk_i) begin
       if (!rst_ni) begin
@@ -119,8 +135,8 @@ module pmmu_repl #(
             rank_q[(s*N + j)*LW +: LW] <= LW'(j);
           end
         end
-      end else begin
-        rank_q <= rank_d;
+      end else if (upd_valid_i) begin
+        rank_q[upd_set_i*N*LW +: N*LW] <= uranks_d;  // one set's ranks per update
       end
     end
 

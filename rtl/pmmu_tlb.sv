@@ -45,6 +45,8 @@ module pmmu_tlb #(
   localparam int IW   = (SB > 0) ? SB : 1;
   localparam int TAGW = 20 - SB;
   localparam int NE4  = SETS * WAYS;
+  localparam int NLOG = $clog2(NE4);
+  localparam int NIW  = (NLOG > 0) ? NLOG : 1;
   localparam int WLOG = $clog2(WAYS);
   localparam int WLW  = (WLOG > 0) ? WLOG : 1;
   localparam int LLOG = $clog2(LARGE);
@@ -58,15 +60,15 @@ module pmmu_tlb #(
   // Storage: flat vectors, one per field (no arrays of structs, see docs/toolchain.md)
   // ---------------------------------------------------------------------------
   logic [NE4-1:0]        v4_q, v4_d;
-  logic [NE4*TAGW-1:0]   tag4_q, tag4_d;
-  logic [NE4*FRW-1:0]    frame4_q, frame4_d;
-  logic [NE4*ATW-1:0]    attr4_q, attr4_d;
+  logic [NE4*TAGW-1:0]   tag4_q;
+  logic [NE4*FRW-1:0]    frame4_q;
+  logic [NE4*ATW-1:0]    attr4_q;
 
   logic [LARGE-1:0]      vl_q, vl_d;
-  logic [LARGE-1:0]      szl_q, szl_d;      // 1: a 2 MiB entry, 0: a 4 MiB entry
-  logic [LARGE*LTW-1:0]  tagl_q, tagl_d;
-  logic [LARGE*LFRW-1:0] framel_q, framel_d;
-  logic [LARGE*ATW-1:0]  attrl_q, attrl_d;
+  logic [LARGE-1:0]      szl_q;             // 1: a 2 MiB entry, 0: a 4 MiB entry
+  logic [LARGE*LTW-1:0]  tagl_q;
+  logic [LARGE*LFRW-1:0] framel_q;
+  logic [LARGE*ATW-1:0]  attrl_q;
 
   // does large entry e (tag, size) cover the LA?
   // (la_hi = LA[31:21])
@@ -101,10 +103,10 @@ module pmmu_tlb #(
   assign lk_tag = lk_la_i[31 -: TAGW];
 
   // The ways of one set, selected by a constant-index mux per set (cheaper in gates than
-  // variable part-selects of the flat vectors): for the lookup, the fill and INVLPG.
+  // variable part-selects of the flat vectors): for the lookup, the fill and INVLPG (page_inv).
   logic [IW-1:0]        fill_set, fl_set;
   logic [WAYS-1:0]      lk_vs, fill_vs;
-  logic [WAYS*TAGW-1:0] lk_tags, fl_tags;
+  logic [WAYS*TAGW-1:0] lk_tags;
   logic [WAYS*FRW-1:0]  lk_frames;
   logic [WAYS*ATW-1:0]  lk_attrs;
 
@@ -113,8 +115,6 @@ module pmmu_tlb #(
     lk_tags   = '0;
     lk_frames = '0;
     lk_attrs  = '0;
-    fill_vs   = '0;
-    fl_tags   = '0;
     for (int s = 0; s < SETS; s++) begin
       if (lk_set == IW'(s)) begin
         lk_vs     = v4_q[s*WAYS +: WAYS];
@@ -122,46 +122,114 @@ module pmmu_tlb #(
         lk_frames = frame4_q[s*WAYS*FRW +: WAYS*FRW];
         lk_attrs  = attr4_q[s*WAYS*ATW +: WAYS*ATW];
       end
-      if (fill_set == IW'(s)) begin
-        fill_vs = v4_q[s*WAYS +: WAYS];
-      end
-      if (fl_set == IW'(s)) begin
-        fl_tags = tag4_q[s*WAYS*TAGW +: WAYS*TAGW];
-      end
     end
   end
 
+  // (separate blocks: the lookup's depends on registers only, the others on ports, and a
+  // simulator re-runs a block whenever any of its inputs changes)
   always_comb begin
-    m4       = '0;
-    ml       = '0;
-    m4_way   = '0;
-    ml_way   = '0;
-    lk_attr  = '0;
-    lk_frame = '0;
-    lk_2m    = 1'b0;
-    for (int w = 0; w < WAYS; w++) begin
-      m4[w] = lk_vs[w] && (lk_tags[w*TAGW +: TAGW] == lk_tag);
-      if (m4[w]) begin
-        m4_way   = WLW'(w);
-        lk_attr  = lk_attr | lk_attrs[w*ATW +: ATW];
-        lk_frame = lk_frame | lk_frames[w*FRW +: FRW];
-      end
-    end
-    ml_raw   = '0;
-    // Overlapping entries (a PDE changed size without INVLPG) are legal: docs/tlb.md says
-    // the 4 KiB entry wins, then the lowest-numbered large entry.
-    for (int e = 0; e < LARGE; e++) begin
-      ml_raw[e] = vl_q[e] && large_covers(tagl_q[e*LTW +: LTW], szl_q[e], lk_la_i[31:21]);
-      if (ml_raw[e] && !(|m4) && !(|ml)) begin
-        ml[e]    = 1'b1;
-        ml_way   = LLW'(e);
-        lk_attr  = lk_attr | attrl_q[e*ATW +: ATW];
-        lk_2m    = szl_q[e];
-        if (szl_q[e]) lk_frame = lk_frame | {framel_q[e*LFRW +: LFRW], lk_la_i[20:12]};
-        else          lk_frame = lk_frame | {framel_q[e*LFRW + 1 +: LFRW - 1], lk_la_i[21:12]};
-      end
+    fill_vs = '0;
+    for (int s = 0; s < SETS; s++) begin
+      if (fill_set == IW'(s)) fill_vs = v4_q[s*WAYS +: WAYS];
     end
   end
+
+  // Every always_comb below writes only what it does not read (Icarus 11 re-runs a block on
+  // its own transient writes; docs/rtl.md "Tool notes"): selections and encodings are
+  // functions with automatic locals.
+
+  // the index of the set bit of a one-hot (or zero) vector
+  function automatic logic [WLW-1:0] enc_way(logic [WAYS-1:0] v);
+    logic [WLW-1:0] r;
+    r = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (v[w]) r = WLW'(w);
+    end
+    enc_way = r;
+  endfunction
+
+  function automatic logic [LLW-1:0] enc_large(logic [LARGE-1:0] v);
+    logic [LLW-1:0] r;
+    r = '0;
+    for (int e = 0; e < LARGE; e++) begin
+      if (v[e]) r = LLW'(e);
+    end
+    enc_large = r;
+  endfunction
+
+  // the lowest set bit of v alone (zero when v is zero)
+  function automatic logic [LARGE-1:0] first_large(logic [LARGE-1:0] v);
+    logic [LARGE-1:0] r;
+    logic             found;
+    r     = '0;
+    found = 1'b0;
+    for (int e = 0; e < LARGE; e++) begin
+      if (v[e] && !found) begin
+        r[e]  = 1'b1;
+        found = 1'b1;
+      end
+    end
+    first_large = r;
+  endfunction
+
+  // the OR of the rows of `rows` selected by `sel` (one-hot or zero: a mux)
+  function automatic logic [ATW-1:0] sel_attr4(logic [WAYS-1:0] sel, logic [WAYS*ATW-1:0] rows);
+    logic [ATW-1:0] r;
+    r = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (sel[w]) r = r | rows[w*ATW +: ATW];
+    end
+    sel_attr4 = r;
+  endfunction
+
+  function automatic logic [FRW-1:0] sel_frame4(logic [WAYS-1:0] sel, logic [WAYS*FRW-1:0] rows);
+    logic [FRW-1:0] r;
+    r = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (sel[w]) r = r | rows[w*FRW +: FRW];
+    end
+    sel_frame4 = r;
+  endfunction
+
+  function automatic logic [ATW-1:0] sel_attrl(logic [LARGE-1:0] sel, logic [LARGE*ATW-1:0] rows);
+    logic [ATW-1:0] r;
+    r = '0;
+    for (int e = 0; e < LARGE; e++) begin
+      if (sel[e]) r = r | rows[e*ATW +: ATW];
+    end
+    sel_attrl = r;
+  endfunction
+
+  function automatic logic [FRW-1:0] sel_framel(logic [LARGE-1:0] sel, logic [LARGE*FRW-1:0] rows);
+    logic [FRW-1:0] r;
+    r = '0;
+    for (int e = 0; e < LARGE; e++) begin
+      if (sel[e]) r = r | rows[e*FRW +: FRW];
+    end
+    sel_framel = r;
+  endfunction
+
+  // the large entries' frames as PA[35:12] of lk_la_i (4 MiB: PA[21:12] from the LA,
+  // 2 MiB: PA[20:12])
+  logic [LARGE*FRW-1:0] lk_framesl;
+
+  for (genvar w = 0; w < WAYS; w++) begin : g_m4
+    assign m4[w] = lk_vs[w] && (lk_tags[w*TAGW +: TAGW] == lk_tag);
+  end
+  for (genvar e = 0; e < LARGE; e++) begin : g_ml
+    assign ml_raw[e] = vl_q[e] && large_covers(tagl_q[e*LTW +: LTW], szl_q[e], lk_la_i[31:21]);
+    assign lk_framesl[e*FRW +: FRW] = szl_q[e] ? {framel_q[e*LFRW +: LFRW], lk_la_i[20:12]}
+                                               : {framel_q[e*LFRW + 1 +: LFRW - 1], lk_la_i[21:12]};
+  end
+
+  // Overlapping entries (a PDE changed size without INVLPG) are legal: docs/tlb.md says
+  // the 4 KiB entry wins, then the lowest-numbered large entry.
+  assign ml       = (|m4) ? '0 : first_large(ml_raw);
+  assign m4_way   = enc_way(m4);
+  assign ml_way   = enc_large(ml);
+  assign lk_attr  = sel_attr4(m4, lk_attrs) | sel_attrl(ml, attrl_q);
+  assign lk_frame = sel_frame4(m4, lk_frames) | sel_framel(ml, lk_framesl);
+  assign lk_2m    = |(ml & szl_q);
 
   assign lk_match_o = (|m4) | (|ml);
 
@@ -182,24 +250,39 @@ module pmmu_tlb #(
 
   assign fill_set = set_of(fill_la_i[12 +: IW]);
 
-  always_comb begin
-    full4     = 1'b1;
-    fill4_way = victim4;
+  // the lowest clear bit of v (0 when v is all ones)
+  function automatic logic [WLW-1:0] free_way(logic [WAYS-1:0] v);
+    logic [WLW-1:0] r;
+    logic           found;
+    r     = '0;
+    found = 1'b0;
     for (int w = 0; w < WAYS; w++) begin
-      if (full4 && !fill_vs[w]) begin
-        full4     = 1'b0;
-        fill4_way = WLW'(w);
+      if (!v[w] && !found) begin
+        r     = WLW'(w);
+        found = 1'b1;
       end
     end
-    fulll     = 1'b1;
-    filll_way = victiml;
+    free_way = r;
+  endfunction
+
+  function automatic logic [LLW-1:0] free_large(logic [LARGE-1:0] v);
+    logic [LLW-1:0] r;
+    logic           found;
+    r     = '0;
+    found = 1'b0;
     for (int e = 0; e < LARGE; e++) begin
-      if (fulll && !vl_q[e]) begin
-        fulll     = 1'b0;
-        filll_way = LLW'(e);
+      if (!v[e] && !found) begin
+        r     = LLW'(e);
+        found = 1'b1;
       end
     end
-  end
+    free_large = r;
+  endfunction
+
+  assign full4     = &fill_vs;
+  assign fill4_way = full4 ? victim4 : free_way(fill_vs);
+  assign fulll     = &vl_q;
+  assign filll_way = fulll ? victiml : free_large(vl_q);
 
   logic fill4, filll;
   assign fill4 = fill_valid_i & ~fill_entry_i[pmmu_pkg::TE_LARGE];
@@ -250,94 +333,93 @@ module pmmu_tlb #(
   // Next state: drop, flush (valid bits only), then fill
   // ---------------------------------------------------------------------------
   logic [TAGW-1:0] fl_tag;
-  logic [WAYS-1:0] fl_m4;
   assign fl_set = set_of(flush_la_i[12 +: IW]);
   assign fl_tag = flush_la_i[31 -: TAGW];
 
-  always_comb begin
-    for (int w = 0; w < WAYS; w++) begin
-      fl_m4[w] = (fl_tags[w*TAGW +: TAGW] == fl_tag);
+  // INVLPG in the 4 KiB array: the entries of set `set` whose tag is `tag` (a function, called
+  // only in a FLUSH_PAGE cycle: the set's tags are not selected in the other cycles)
+  function automatic logic [NE4-1:0] page_inv(logic [NE4*TAGW-1:0] tags, logic [IW-1:0] set,
+                                              logic [TAGW-1:0] tag);
+    logic [WAYS*TAGW-1:0] set_tags;
+    logic [WAYS-1:0]      hit;
+    set_tags = '0;
+    for (int s = 0; s < SETS; s++) begin
+      if (set == IW'(s)) set_tags = tags[s*WAYS*TAGW +: WAYS*TAGW];
     end
-  end
+    for (int w = 0; w < WAYS; w++) hit[w] = (set_tags[w*TAGW +: TAGW] == tag);
+    page_inv = '0;
+    for (int s = 0; s < SETS; s++) begin
+      if (set == IW'(s)) page_inv[s*WAYS +: WAYS] = hit;
+    end
+  endfunction
 
+  // Valid bits: each entry's next value is its own: cleared by a drop or a flush, set by a
+  // fill. The masks are built only for the entries a command names (the whole-array loops
+  // run only in a flush's cycle), so the next state costs nothing in a cycle without one.
+  logic [NE4-1:0]   drop4, inv4, set4;
+  logic [LARGE-1:0] dropl, invl, setl;
+  logic [NIW-1:0]   fill4_idx;        // the entry a 4 KiB fill writes: set * WAYS + way
+
+  assign fill4_idx = NIW'(32'(fill_set) * WAYS + 32'(fill4_way));
+
+  // drop the matching entry of this cycle's lookup
   always_comb begin
-    v4_d     = v4_q;
-    tag4_d   = tag4_q;
-    frame4_d = frame4_q;
-    attr4_d  = attr4_q;
-    vl_d     = vl_q;
-    szl_d    = szl_q;
-    tagl_d   = tagl_q;
-    framel_d = framel_q;
-    attrl_d  = attrl_q;
-
-    // drop the matching entry of this cycle's lookup
+    drop4 = '0;
     if (lk_drop_i) begin
       for (int s = 0; s < SETS; s++) begin
-        for (int w = 0; w < WAYS; w++) begin
-          if (lk_set == IW'(s) && m4[w]) v4_d[s*WAYS + w] = 1'b0;
-        end
-      end
-      for (int e = 0; e < LARGE; e++) begin
-        if (ml[e]) vl_d[e] = 1'b0;
+        if (lk_set == IW'(s)) drop4[s*WAYS +: WAYS] = m4;
       end
     end
+  end
+  assign dropl = lk_drop_i ? ml : '0;
 
-    // flush command
+  // flush command
+  always_comb begin
+    inv4 = '0;
+    invl = '0;
     if (flush_valid_i) begin
       unique case (flush_kind_i)
         pmmu_pkg::FLUSH_NONGLOBAL: begin
-          for (int i = 0; i < NE4; i++) begin
-            if (!attr4_q[i*ATW + pmmu_pkg::TE_G]) v4_d[i] = 1'b0;
-          end
-          for (int e = 0; e < LARGE; e++) begin
-            if (!attrl_q[e*ATW + pmmu_pkg::TE_G]) vl_d[e] = 1'b0;
-          end
+          for (int i = 0; i < NE4; i++) inv4[i] = !attr4_q[i*ATW + pmmu_pkg::TE_G];
+          for (int e = 0; e < LARGE; e++) invl[e] = !attrl_q[e*ATW + pmmu_pkg::TE_G];
         end
         pmmu_pkg::FLUSH_ALL: begin
-          for (int i = 0; i < NE4; i++) v4_d[i] = 1'b0;  // loop: no 8k replication
-          vl_d = '0;
+          inv4 = '1;
+          invl = '1;
         end
         pmmu_pkg::FLUSH_PAGE: begin
-          for (int s = 0; s < SETS; s++) begin
-            for (int w = 0; w < WAYS; w++) begin
-              if (fl_set == IW'(s) && fl_m4[w]) v4_d[s*WAYS + w] = 1'b0;
-            end
-          end
+          inv4 = page_inv(tag4_q, fl_set, fl_tag);
           for (int e = 0; e < LARGE; e++) begin
-            if (large_covers(tagl_q[e*LTW +: LTW], szl_q[e], flush_la_i[31:21])) vl_d[e] = 1'b0;
+            invl[e] = large_covers(tagl_q[e*LTW +: LTW], szl_q[e], flush_la_i[31:21]);
           end
         end
         default: ;  // reserved kind: no effect
       endcase
     end
+  end
 
-    // fill (a flush in the same cycle cancels it in pmmu_top, T7)
-    for (int s = 0; s < SETS; s++) begin
-      for (int w = 0; w < WAYS; w++) begin
-        if (fill4 && fill_set == IW'(s) && fill4_way == WLW'(w)) begin
-          v4_d[s*WAYS + w]                   = 1'b1;
-          tag4_d[(s*WAYS + w)*TAGW +: TAGW]  = fill_la_i[31 -: TAGW];
-          frame4_d[(s*WAYS + w)*FRW +: FRW]  = fill_entry_i[pmmu_pkg::TE_FRAME_LO +: FRW];
-          attr4_d[(s*WAYS + w)*ATW +: ATW]   = fill_attr;
-        end
-      end
-    end
-    for (int e = 0; e < LARGE; e++) begin
-      if (filll && filll_way == LLW'(e)) begin
-        vl_d[e]                   = 1'b1;
-        tagl_d[e*LTW +: LTW]      = fill_la_i[31:21];
-        szl_d[e]                  = fill_entry_i[pmmu_pkg::TE_2M];
-        framel_d[e*LFRW +: LFRW]  = fill_entry_i[pmmu_pkg::TE_FRAME_LO + FRW - 1 -: LFRW];
-        attrl_d[e*ATW +: ATW]     = fill_attr;
-      end
+  // fill (a flush in the same cycle cancels it in pmmu_top, T7)
+  always_comb begin
+    set4 = '0;
+    if (fill4) begin
+      for (int i = 0; i < NE4; i++) set4[i] = (fill4_idx == NIW'(i));
     end
   end
+
+  always_comb begin
+    setl = '0;
+    if (filll) begin
+      for (int e = 0; e < LARGE; e++) setl[e] = (filll_way == LLW'(e));
+    end
+  end
+
+  assign v4_d = (v4_q & ~(drop4 | inv4)) | set4;
+  assign vl_d = (vl_q & ~(dropl | invl)) | setl;
 
   // Valid bits are reset; the payload needs no reset (never read while invalid).
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      for (int i = 0; i < NE4; i++) v4_q[i] <= 1'b0;
+      v4_q <= '0;
       vl_q <= '0;
     end else begin
       v4_q <= v4_d;
@@ -345,14 +427,28 @@ module pmmu_tlb #(
     end
   end
 
+  // Payload: a fill writes its one entry (per-entry write enable set4 / setl); the others
+  // keep theirs, and a cycle without a fill touches none.
   always_ff @(posedge clk_i) begin
-    tag4_q   <= tag4_d;
-    frame4_q <= frame4_d;
-    attr4_q  <= attr4_d;
-    tagl_q   <= tagl_d;
-    framel_q <= framel_d;
-    szl_q    <= szl_d;
-    attrl_q  <= attrl_d;
+    if (fill4) begin
+      for (int i = 0; i < NE4; i++) begin
+        if (set4[i]) begin
+          tag4_q[i*TAGW +: TAGW] <= fill_la_i[31 -: TAGW];
+          frame4_q[i*FRW +: FRW] <= fill_entry_i[pmmu_pkg::TE_FRAME_LO +: FRW];
+          attr4_q[i*ATW +: ATW]  <= fill_attr;
+        end
+      end
+    end
+    if (filll) begin
+      for (int e = 0; e < LARGE; e++) begin
+        if (setl[e]) begin
+          tagl_q[e*LTW +: LTW]     <= fill_la_i[31:21];
+          szl_q[e]                 <= fill_entry_i[pmmu_pkg::TE_2M];
+          framel_q[e*LFRW +: LFRW] <= fill_entry_i[pmmu_pkg::TE_FRAME_LO + FRW - 1 -: LFRW];
+          attrl_q[e*ATW +: ATW]    <= fill_attr;
+        end
+      end
+    end
   end
 
   // Unused: the low bits of a large fill's frame (PA[20:12] come from the LA).

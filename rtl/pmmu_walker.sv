@@ -182,13 +182,11 @@ module pmmu_walker (
   );
 
   logic [pmmu_pkg::ECW-1:0] ec_np, ec_prot, ec_rsvd;
-  always_comb begin
-    ec_np   = ec_base;
-    ec_prot = ec_base;
-    ec_prot[pmmu_pkg::EC_P] = 1'b1;
-    ec_rsvd = ec_prot;
-    ec_rsvd[pmmu_pkg::EC_RSVD] = 1'b1;
-  end
+  // continuous assignments, not an always_comb that sets bits after a copy: Icarus 11 wakes
+  // a process on such transients and livelocks (docs/rtl.md "Tool notes")
+  assign ec_np   = ec_base;
+  assign ec_prot = ec_base | (pmmu_pkg::ECW'(1) << pmmu_pkg::EC_P);
+  assign ec_rsvd = ec_prot | (pmmu_pkg::ECW'(1) << pmmu_pkg::EC_RSVD);
 
   // A/D updates (x86-paging.md section 7): every entry of the path gets A, the leaf D too
   // for a write; top-down, and only the entries whose value changes.
@@ -354,10 +352,19 @@ module pmmu_walker (
   assign ec_o   = ec_q;
 
   always_comb begin
-    entry_o = '0;
-    if (large_q) begin
+    if (res_q != pmmu_pkg::WRES_OK) pa_o = '0;
+    else if (large_q) begin
       if (pae) pa_o = {pde_q[35:21], la_i[20:0]};
       else     pa_o = {pde_q[pmmu_pkg::E_PSE36_LO +: 4], pde_q[31:22], la_i[21:0]};
+    end else begin
+      if (pae) pa_o = {pte_q[35:12], la_i[11:0]};
+      else     pa_o = {4'b0, pte_q[31:12], la_i[11:0]};
+    end
+  end
+
+  always_comb begin
+    entry_o = '0;
+    if (large_q) begin
       entry_o[pmmu_pkg::TE_LARGE] = 1'b1;
       entry_o[pmmu_pkg::TE_2M]    = pae;
       entry_o[pmmu_pkg::TE_U]     = pde_q[pmmu_pkg::E_US];
@@ -369,8 +376,6 @@ module pmmu_walker (
       entry_o[pmmu_pkg::TE_PCD]   = pde_q[pmmu_pkg::E_PCD];
       entry_o[pmmu_pkg::TE_PAT]   = pde_q[pmmu_pkg::E_PAT_LARGE];
     end else begin
-      if (pae) pa_o = {pte_q[35:12], la_i[11:0]};
-      else     pa_o = {4'b0, pte_q[31:12], la_i[11:0]};
       entry_o[pmmu_pkg::TE_LARGE] = 1'b0;
       entry_o[pmmu_pkg::TE_U]     = pde_q[pmmu_pkg::E_US] & pte_q[pmmu_pkg::E_US];
       entry_o[pmmu_pkg::TE_W]     = pde_q[pmmu_pkg::E_RW] & pte_q[pmmu_pkg::E_RW];
@@ -380,9 +385,6 @@ module pmmu_walker (
       entry_o[pmmu_pkg::TE_PWT]   = pte_q[pmmu_pkg::E_PWT];
       entry_o[pmmu_pkg::TE_PCD]   = pte_q[pmmu_pkg::E_PCD];
       entry_o[pmmu_pkg::TE_PAT]   = pte_q[pmmu_pkg::E_PAT];
-    end
-    if (res_q != pmmu_pkg::WRES_OK) begin
-      pa_o = '0;
     end
     entry_o[pmmu_pkg::TE_FRAME_LO +: pmmu_pkg::FRW] = pa_o[pmmu_pkg::PAW-1:12];
   end

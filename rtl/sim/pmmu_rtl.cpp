@@ -38,6 +38,7 @@ public:
   virtual void set_rst_n(uint8_t v) = 0;
   virtual void set_inputs(const pmmu_rtl_in_t &in) = 0;
   virtual void get_outputs(pmmu_rtl_out_t *out) = 0;
+  virtual uint8_t req_ready() = 0;
   virtual void eval() = 0;
   virtual void final_() = 0;
 #if VM_TRACE
@@ -98,6 +99,7 @@ public:
     o->pdpte_done = m_.pdpte_done_o;
     o->pdpte_gp = m_.pdpte_gp_o;
   }
+  uint8_t req_ready() override { return m_.req_ready_o; }
   void eval() override { m_.eval(); }
   void final_() override { m_.final(); }
 #if VM_TRACE
@@ -167,6 +169,11 @@ struct pmmu_rtl {
   std::unique_ptr<VerilatedFstC> tfp;
 #endif
   pmmu_rtl_in_t in{};
+  // Evaluation state (docs/rtl.md "Simulation speed"): the model is evaluated only when what
+  // the caller reads could have changed, two evaluations per cycle at most when untraced.
+  bool need_eval = true; // an input that outputs depend on changed since the last evaluation
+  bool pending = false;  // inputs that only the next edge samples changed, not applied yet
+  bool clk_high = false; // the last evaluation was the rising edge (clk_i is still 1)
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
@@ -247,22 +254,53 @@ void auto_window(pmmu_rtl_t *h) {
   }
 }
 
+// Outputs depend combinationally on the control state and the flush command only: never on
+// the request (req_valid_i and its payload, T1), the memory port's inputs (mem_req_ready_i,
+// mem_resp_*) or pf_ack_i, which only the next rising edge samples (docs/timing.md). A change
+// of those is applied with the edge's evaluation, not evaluated on its own.
+bool outputs_may_change(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
+  return a.cr0_pg != b.cr0_pg || a.cr0_wp != b.cr0_wp || a.cr3 != b.cr3 || a.cr4_pse != b.cr4_pse ||
+         a.cr4_pae != b.cr4_pae || a.cr4_pge != b.cr4_pge || a.cr4_smep != b.cr4_smep ||
+         a.cr4_smap != b.cr4_smap || a.efer_nxe != b.efer_nxe || a.flush_valid != b.flush_valid ||
+         a.flush_kind != b.flush_kind || a.flush_la != b.flush_la;
+}
+
+void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
+  if (std::memcmp(&in, &h->in, sizeof in) == 0) return;
+  if (outputs_may_change(in, h->in)) h->need_eval = true;
+  else h->pending = true;
+  h->in = in;
+}
+
+// Evaluates the current cycle with clk_i low and every input applied.
+void settle(pmmu_rtl_t *h) {
+  h->model->set_inputs(h->in);
+  if (h->clk_high) h->model->set_clk(0);
+  h->model->eval();
+  h->need_eval = h->pending = h->clk_high = false;
+}
+
 // one rising edge with the current inputs and reset level
 void edge(pmmu_rtl_t *h) {
-  if (h == g_last && h->in.req_valid) { // accepted at this edge?
-    pmmu_rtl_out_t o;
-    h->model->get_outputs(&o);
-    if (o.req_ready) g_last_accept = h->cycle;
+  // clk_i must have been evaluated low before it rises; a dump shows every input of the
+  // cycle before the edge, so a traced block settles them first
+  bool traced = false;
+#if VM_TRACE
+  traced = h->tfp != nullptr;
+#endif
+  if (h->need_eval || h->clk_high || (traced && h->pending)) settle(h);
+  if (h == g_last && h->in.req_valid && h->model->req_ready()) { // accepted at this edge?
+    g_last_accept = h->cycle;
   }
-  h->model->set_inputs(h->in);
-  h->model->set_clk(0);
-  h->model->eval();
+  if (h->pending) { // only edge-sampled inputs changed: they take effect with the edge
+    h->model->set_inputs(h->in);
+    h->pending = false;
+  }
   dump(h, h->edges * 10);
   h->model->set_clk(1);
   h->model->eval();
+  h->clk_high = true;
   dump(h, h->edges * 10 + 5);
-  h->model->set_clk(0);
-  h->model->eval();
   h->edges++;
   h->ctx->time(h->edges * 10);
 }
@@ -376,10 +414,10 @@ const pmmu_rtl_variant_t *pmmu_rtl_info(const pmmu_rtl_t *h) { return &h->entry-
 void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   if (cycles == 0) cycles = 1;
   h->model->set_rst_n(0);
+  h->need_eval = true;
   for (unsigned i = 0; i < cycles; ++i) edge(h);
   h->model->set_rst_n(1);
-  h->model->set_inputs(h->in);
-  h->model->eval();
+  settle(h);
   h->cycle = 0;
   h->edges_at_cycle0 = h->edges;
   if (h == g_last) {
@@ -389,11 +427,12 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
 }
 
 void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
-  if (in) h->in = *in;
-  h->model->set_inputs(h->in);
-  h->model->eval();
+  if (in) take_inputs(h, *in);
+  if (h->need_eval || h->clk_high) settle(h);
   if (out) h->model->get_outputs(out);
 }
+
+void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) { take_inputs(h, *in); }
 
 void pmmu_rtl_tick(pmmu_rtl_t *h) {
   edge(h);

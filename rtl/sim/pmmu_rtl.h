@@ -18,7 +18,9 @@
  * A cycle c (docs/timing.md) is the period between pmmu_rtl_tick() calls number c and
  * c + 1 after reset; pmmu_rtl_cycle() returns c. The block's outputs never depend on
  * req_valid, mem_req_ready's effect is only sampled at the edge, and the memory port's
- * mem_req_* outputs do not depend on mem_req_ready, so one eval per cycle suffices.
+ * mem_req_* outputs do not depend on mem_req_ready, so one eval per cycle suffices. The shim
+ * evaluates the model only when an output could change: an untraced cycle costs two model
+ * evaluations (one with the cycle's inputs, one at the rising edge), whatever is called.
  *
  * Encodings: the PMMU_RTL_* constants of pmmu_rtl_pkg.h, generated from rtl/pmmu_pkg.sv.
  */
@@ -141,6 +143,12 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles);
 /* Apply `in` (NULL: keep the previous inputs), settle the combinational logic and copy
  * the outputs of the current cycle to `out` (may be NULL). */
 void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out);
+
+/* Take `in` as the inputs of the current cycle without evaluating: for inputs that no output
+ * depends on combinationally (the request, mem_req_ready, mem_resp_*, pf_ack), which the next
+ * pmmu_rtl_tick() applies. Changing other inputs this way is allowed too: the next
+ * pmmu_rtl_eval() or pmmu_rtl_tick() evaluates them. */
+void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in);
 
 /* One rising clock edge with the current inputs: the current cycle ends. */
 void pmmu_rtl_tick(pmmu_rtl_t *h);

@@ -174,7 +174,8 @@ static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle,
 static void settle(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
   pmmu_rtl_eval(r->h, &r->in, out);
   serve_memory(r, out, pmmu_rtl_cycle(r->h), log);
-  pmmu_rtl_eval(r->h, &r->in, out);
+  /* no output depends on the memory port's inputs: the edge applies them (pmmu_rtl.h) */
+  pmmu_rtl_set_inputs(r->h, &r->in);
 }
 
 /* ---- The monitor (--dump-trace) -----------------------------------------------------------
