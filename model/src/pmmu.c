@@ -279,7 +279,9 @@ static inline void serve_hit(pmmu_t *m, const tlb_entry *e, const pmmu_request *
 PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *req,
                                                pmmu_response *out, uint64_t accept, tlb_fast fast,
                                                tlb_entry *match) {
-  if (fast != TLB_FAST_DENIED && paging_enabled(&m->ctl)) {
+  if (fast == TLB_FAST_GENERAL) tlb_judge(&m->tlb, &m->ctl); /* the next hit may be fast */
+  if (fast != TLB_FAST_DENIED && !(fast == TLB_FAST_NO_4K && !m->tlb.large_live) &&
+      paging_enabled(&m->ctl)) {
     const tlb_entry *e = fast == TLB_FAST_NO_4K ? tlb_use_large(&m->tlb, &m->ctl, req, &match)
                                                 : tlb_use(&m->tlb, &m->ctl, req, &match);
     if (e) {
@@ -288,7 +290,10 @@ PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *re
     }
   }
 
-  memset(out, 0, sizeof *out);
+  /* A copy of a zero response, not memset: GCC makes an 88-byte memset a `rep stos`, whose
+   * start-up costs more than this whole path's arithmetic. */
+  static const pmmu_response zero_response;
+  *out = zero_response;
   out->accept_cycle = accept;
   if (!paging_enabled(&m->ctl)) {
     out->outcome = PMMU_OK;

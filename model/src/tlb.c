@@ -26,6 +26,7 @@ static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
 static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
   a->sets = sets;
   a->ways = ways;
+  a->set_mask = sets - 1;
   a->way_shift = log2u(ways);
   a->entries = calloc((size_t)sets * ways, sizeof *a->entries);
   a->tree = calloc(sets, sizeof *a->tree);
@@ -89,7 +90,7 @@ void tlb_reset(tlb *t) {
   t->undo.armed = false;
   t->large_live = 0;
   t->allow_key = 0;
-  t->fast_key = 0;
+  t->fast_cr0 = t->fast_cr4 = UINT64_MAX;
 }
 
 static tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
@@ -172,9 +173,16 @@ void tlb_build_allow(tlb *t, const pmmu_control *ctl, uint32_t key) {
     t->allow[kind] = allow;
   }
   t->allow_key = key;
+}
+
+void tlb_judge(tlb *t, const pmmu_control *ctl) {
+  uint32_t key = tlb_allow_key(ctl);
+  if (key != t->allow_key) tlb_build_allow(t, ctl, key);
   /* lru's touch is a loop over the set's ranks (tlb_lru_touch); fifo and random change
    * nothing on a hit, which the plru masks of a tree they never read do no harm to */
-  t->fast_key = (key & PMMU_CR0_PG) && t->policy != PMMU_POLICY_LRU ? key : 0;
+  bool fast = (ctl->cr0 & PMMU_CR0_PG) && t->policy != PMMU_POLICY_LRU;
+  t->fast_cr0 = fast ? ctl->cr0 : UINT64_MAX;
+  t->fast_cr4 = fast ? ctl->cr4 : UINT64_MAX;
 }
 
 /* ---- Policies ---------------------------------------------------------------------- */

@@ -29,6 +29,7 @@ typedef struct tlb_entry {
 /* One array: SETS x WAYS for 4 KiB pages, or 1 x LARGE for large pages. */
 typedef struct tlb_array {
   unsigned sets, ways;
+  unsigned set_mask;  /* sets - 1 */
   unsigned way_shift; /* log2(ways): a set's first entry is entries[set << way_shift] */
   tlb_entry *entries; /* sets * ways, set-major */
   uint64_t *tree;     /* plru: ways - 1 bits per set, bit (i - 1) is heap node i */
@@ -71,10 +72,13 @@ typedef struct tlb {
    * a request of that kind may use an entry whose rights are r (TLB_R_*; a write also needs
    * D, timing.md T3). Built from pmmu_rights_denial() itself for the control bits the rule
    * reads (CR0.WP, CR4.SMEP, CR4.SMAP); allow_key names the bits it was built for (0: never).
-   * fast_key is allow_key with CR0.PG when tlb_use_fast may serve hits (paging on, a table
-   * built for these bits, a policy whose touch is the plru masks), else 0, which no state has.
+   * fast_cr0/fast_cr4 are the CR0 and CR4 under which tlb_use_fast may serve hits (paging
+   * on, a table built for them, a policy whose touch is the plru masks), else UINT64_MAX,
+   * which no 32-bit register equals: any change of either register sends the next lookup
+   * through tlb_use, which judges again. No register write has to remember to.
    */
-  uint32_t allow_key, fast_key;
+  uint32_t allow_key;
+  uint64_t fast_cr0, fast_cr4;
   uint16_t allow[TLB_REQ_KINDS];
 } tlb;
 
@@ -119,6 +123,9 @@ static inline bool tlb_allows(tlb *t, const pmmu_control *ctl, const tlb_entry *
   return (t->allow[tlb_kind(req)] >> e->rights) & 1u;
 }
 
+/* Brings the permission table and the fast path's registers up to date with ctl. */
+void tlb_judge(tlb *t, const pmmu_control *ctl);
+
 /* tlb_use for an LA that no 4 KiB entry maps: the large array. */
 const tlb_entry *tlb_use_large(tlb *t, const pmmu_control *ctl, const pmmu_request *req,
                                tlb_entry **match);
@@ -148,6 +155,17 @@ static inline const tlb_entry *tlb_use(tlb *t, const pmmu_control *ctl, const pm
   return tlb_use_large(t, ctl, req, match);
 }
 
+/* The index of the lowest set bit of v (v != 0). */
+static inline unsigned tlb_lowest_bit(uint32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+  return (unsigned)__builtin_ctz(v);
+#else
+  unsigned i = 0;
+  while (!(v & 1u)) v >>= 1, i++;
+  return i;
+#endif
+}
+
 /* What tlb_use_fast found. */
 typedef enum tlb_fast {
   TLB_FAST_HIT,     /* *e may serve the request (and was touched) */
@@ -158,26 +176,36 @@ typedef enum tlb_fast {
 
 /*
  * The common case of tlb_use, with no calls so that pmmu_translate's hit path needs no stack
- * frame: paging on, a permission table built for the current control bits and a policy whose
- * touch is the plru masks (all of it one compare with fast_key), then the 4 KiB array.
+ * frame: paging on, a permission table built for the current control registers and a policy
+ * whose touch is the plru masks (all of it two compares: fast_cr0, fast_cr4), then the 4 KiB
+ * array.
  * Changes nothing unless it returns TLB_FAST_HIT.
  */
 static inline tlb_fast tlb_use_fast(tlb *t, const pmmu_control *ctl, const pmmu_request *req,
                                     tlb_entry **found) {
-  if (tlb_allow_key(ctl) != t->fast_key) return TLB_FAST_GENERAL;
+  if (ctl->cr0 != t->fast_cr0 || ctl->cr4 != t->fast_cr4) return TLB_FAST_GENERAL;
   tlb_array *a = &t->small;
   uint32_t key = req->la >> 12;
-  unsigned set = key & (a->sets - 1);
+  unsigned set = key & a->set_mask;
   tlb_entry *e = &a->entries[set << a->way_shift];
-  unsigned w = 0;
-  do { /* ways >= 1 */
-    if (e[w].key != key) continue;
-    *found = &e[w];
-    if (!((t->allow[tlb_kind(req)] >> e[w].rights) & 1u)) return TLB_FAST_DENIED;
-    a->tree[set] = (a->tree[set] & a->plru_keep[w]) | a->plru_set[w];
-    return TLB_FAST_HIT;
-  } while (++w < a->ways);
-  return TLB_FAST_NO_4K;
+  /* Every way is compared, with no early exit: which way holds a page is as good as random,
+   * and a loop that stops there costs a branch misprediction, more than all the compares.
+   * A 4 KiB page is cached in one way at most (a fill follows a miss). */
+  uint32_t hits = 0;
+  if (a->ways >= 4) { /* ways is a power of two: groups of four */
+    for (unsigned w = 0; w < a->ways; w += 4)
+      hits |= ((uint32_t)(e[w].key == key) | (uint32_t)(e[w + 1].key == key) << 1 |
+               (uint32_t)(e[w + 2].key == key) << 2 | (uint32_t)(e[w + 3].key == key) << 3)
+              << w;
+  } else {
+    for (unsigned w = 0; w < a->ways; w++) hits |= (uint32_t)(e[w].key == key) << w;
+  }
+  if (!hits) return TLB_FAST_NO_4K;
+  unsigned w = tlb_lowest_bit(hits);
+  *found = &e[w];
+  if (!((t->allow[tlb_kind(req)] >> e[w].rights) & 1u)) return TLB_FAST_DENIED;
+  a->tree[set] = (a->tree[set] & a->plru_keep[w]) | a->plru_set[w];
+  return TLB_FAST_HIT;
 }
 
 /* An entry that may not serve is dropped (T3). */

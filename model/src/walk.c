@@ -139,6 +139,16 @@ WALK_INLINE bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size
 
 /* ---- The walk ----------------------------------------------------------------------- */
 
+/* Section 5 on the rights the walk combined. A walk of pmmu_translate reads it from the TLB's
+ * permission table, which translate_slow has brought up to date (tlb_judge) before any walk;
+ * a debug walk, which may come after a register write with no translation since, asks
+ * pmmu_rights_denial() itself. D plays no part here: the walk sets it. */
+WALK_INLINE bool walk_allows(const pmmu_t *m, bool debug, rights r, const pmmu_request *req) {
+  if (debug) return perm_allows(&m->ctl, r, req);
+  unsigned bits = (r.u ? TLB_R_U : 0u) | (r.w ? TLB_R_W : 0u) | (r.x ? TLB_R_X : 0u) | TLB_R_D;
+  return (m->tlb.allow[tlb_kind(req)] >> bits) & 1u;
+}
+
 /* An entry the translation used, for the A/D updates. */
 typedef struct used_entry {
   uint64_t pa;
@@ -304,15 +314,16 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
                 .nx = nx_enabled(&m->ctl),
                 .pse = (m->ctl.cr4 & PMMU_CR4_PSE) != 0,
                 .next_present = first_cycle};
+  static const walk_state zero_state;
   walk_state ws;
   unsigned restarts = 0;
   for (;;) {
-    memset(&ws, 0, sizeof ws);
+    ws = zero_state; /* not memset: that is a `rep stos` (see translate_slow) */
     ws.outcome = PMMU_OK;
     if (trace) trace->n_steps = 0;
     if (!descend(&io, &ws, trace, req->la)) break;
     combine_rights(&ws, &io);
-    if (!perm_allows(&m->ctl, ws.r, req)) {
+    if (!walk_allows(m, debug, ws.r, req)) {
       stop(&ws, PMMU_FAULT_PROTECTION,
            ws.used[ws.n_used - 1].leaf ? PMMU_LEVEL_PTE : PMMU_LEVEL_PDE);
       break;
