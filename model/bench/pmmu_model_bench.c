@@ -327,8 +327,16 @@ int main(int argc, char **argv) {
     size_t n;
     access *a = load_trace(traces[t], trace_limit, &n);
     if (!a) return 1;
+    /* the name: the file's base name without ".trace" */
     const char *base = strrchr(traces[t], '/');
-    streams[n_streams++] = (stream){base ? base + 1 : traces[t], a, n};
+    base = base ? base + 1 : traces[t];
+    size_t len = strlen(base);
+    if (len > 6 && !strcmp(base + len - 6, ".trace")) len -= 6;
+    char *name = malloc(len + 1);
+    if (!name) return 1;
+    memcpy(name, base, len);
+    name[len] = '\0';
+    streams[n_streams++] = (stream){name, a, n};
   }
   if (join && n_traces > 1) { /* one stream "traces": the programs one after another */
     unsigned first = n_streams - n_traces;
