@@ -281,7 +281,7 @@ PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *re
                                                tlb_entry *match) {
   if (fast == TLB_FAST_GENERAL) tlb_judge(&m->tlb, &m->ctl); /* the next hit may be fast */
   if (fast != TLB_FAST_DENIED && !(fast == TLB_FAST_NO_4K && !m->tlb.large_live) &&
-      paging_enabled(&m->ctl)) {
+      (m->ctl.cr0 & PMMU_CR0_PG)) {
     const tlb_entry *e = fast == TLB_FAST_NO_4K ? tlb_use_large(&m->tlb, &m->ctl, req, &match)
                                                 : tlb_use(&m->tlb, &m->ctl, req, &match);
     if (e) {
@@ -295,7 +295,7 @@ PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *re
   static const pmmu_response zero_response;
   *out = zero_response;
   out->accept_cycle = accept;
-  if (!paging_enabled(&m->ctl)) {
+  if (!(m->ctl.cr0 & PMMU_CR0_PG)) {
     out->outcome = PMMU_OK;
     out->tlb = PMMU_TLB_OFF;
     out->pa = req->la;

@@ -125,16 +125,19 @@ bool tlb_locate(const tlb *t, uint32_t la, tlb_pos *pos) {
 void tlb_read(const tlb *t, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out) {
   const tlb_array *a = large ? &t->large : &t->small;
   const tlb_entry *e = &a->entries[set * a->ways + way];
-  *out = (pmmu_tlb_entry){.valid = valid(e),
-                          .vpn = e->key & ~TLB_KEY_INVALID,
-                          .page_shift = e->shift,
-                          .frame_pa = e->frame_pa,
-                          .u = (e->rights & TLB_R_U) != 0,
-                          .w = (e->rights & TLB_R_W) != 0,
-                          .x = (e->rights & TLB_R_X) != 0,
-                          .d = (e->rights & TLB_R_D) != 0,
-                          .g = e->g != 0,
-                          .attr = e->attr};
+  /* Padding zeroed too, as when the arrays held pmmu_tlb_entry themselves: callers compare
+   * entries with memcmp (the SystemC tests' TLB images). */
+  memset(out, 0, sizeof *out);
+  out->valid = valid(e);
+  out->vpn = e->key & ~TLB_KEY_INVALID;
+  out->page_shift = e->shift;
+  out->frame_pa = e->frame_pa;
+  out->u = (e->rights & TLB_R_U) != 0;
+  out->w = (e->rights & TLB_R_W) != 0;
+  out->x = (e->rights & TLB_R_X) != 0;
+  out->d = (e->rights & TLB_R_D) != 0;
+  out->g = e->g != 0;
+  out->attr = e->attr;
 }
 
 const tlb_entry *tlb_use_large(tlb *t, const pmmu_control *ctl, const pmmu_request *req,

@@ -310,8 +310,10 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
   walk_io io = {.m = m,
                 .stats = stats,
                 .debug = debug,
-                .pae = pae_paging(&m->ctl),
-                .nx = nx_enabled(&m->ctl),
+                /* pae_paging() and nx_enabled() without their calls: a walk is often */
+                .pae = (m->ctl.cr0 & PMMU_CR0_PG) && (m->ctl.cr4 & PMMU_CR4_PAE),
+                .nx = (m->ctl.cr0 & PMMU_CR0_PG) && (m->ctl.cr4 & PMMU_CR4_PAE) &&
+                      (m->ctl.efer & PMMU_EFER_NXE),
                 .pse = (m->ctl.cr4 & PMMU_CR4_PSE) != 0,
                 .next_present = first_cycle};
   static const walk_state zero_state;
