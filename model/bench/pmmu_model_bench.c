@@ -41,8 +41,14 @@ typedef struct access {
 typedef struct stream {
   const char *name;
   access *a;
-  size_t n;
+  size_t n;   /* translations */
+  size_t len; /* accesses in a (n for a trace; a pattern repeated for a generated stream) */
 } stream;
+
+/* A generated stream is a pattern of PATTERN accesses (512 KiB, in the host's L2) repeated:
+ * it times the model, not the host's memory streaming the requests in. A trace is read
+ * straight through, as a trace-driven caller would. */
+#define PATTERN 65536u
 
 typedef struct memory {
   uint8_t *bytes;
@@ -193,12 +199,16 @@ static bool run_once(pmmu_t *pm, memory *mem, const stream *s, result *r) {
   rsp.response_cycle = 0;
   uint64_t faults = 0;
   double t0 = now_ns();
-  for (size_t i = 0; i < s->n; i++) {
-    req.la = s->a[i].la;
-    req.access = (pmmu_access)s->a[i].kind;
-    req.cycle = rsp.response_cycle;
-    if (pmmu_translate(pm, &req, &rsp) != PMMU_E_OK) return false;
-    faults += rsp.outcome != PMMU_OK;
+  for (size_t done = 0; done < s->n;) {
+    size_t chunk = s->len < s->n - done ? s->len : s->n - done;
+    for (size_t i = 0; i < chunk; i++) {
+      req.la = s->a[i].la;
+      req.access = (pmmu_access)s->a[i].kind;
+      req.cycle = rsp.response_cycle;
+      if (pmmu_translate(pm, &req, &rsp) != PMMU_E_OK) return false;
+      faults += rsp.outcome != PMMU_OK;
+    }
+    done += chunk;
   }
   double t1 = now_ns();
   pmmu_stats st;
@@ -320,12 +330,13 @@ int main(int argc, char **argv) {
   stream streams[18];
   unsigned n_streams = 0;
   const uint32_t hit_base = 0x08048000u, random_base = 0x10000000u;
+  const size_t pattern = requests < PATTERN ? requests : PATTERN;
   if (want_hit)
     streams[n_streams++] =
-        (stream){"hit", make_pages_stream(requests, HIT_PAGES, hit_base), requests};
+        (stream){"hit", make_pages_stream(pattern, HIT_PAGES, hit_base), requests, pattern};
   if (want_random)
-    streams[n_streams++] =
-        (stream){"random", make_pages_stream(requests, RANDOM_PAGES, random_base), requests};
+    streams[n_streams++] = (stream){"random", make_pages_stream(pattern, RANDOM_PAGES, random_base),
+                                    requests, pattern};
   for (unsigned t = 0; want_trace && t < n_traces; t++) {
     size_t n;
     access *a = load_trace(traces[t], trace_limit, &n);
@@ -339,7 +350,7 @@ int main(int argc, char **argv) {
     if (!name) return 1;
     memcpy(name, base, len);
     name[len] = '\0';
-    streams[n_streams++] = (stream){name, a, n};
+    streams[n_streams++] = (stream){name, a, n, n};
   }
   if (join && n_traces > 1) { /* one stream "traces": the programs one after another */
     unsigned first = n_streams - n_traces;
@@ -354,13 +365,13 @@ int main(int argc, char **argv) {
       free(streams[s].a);
     }
     n_streams = first;
-    streams[n_streams++] = (stream){"traces", a, total};
+    streams[n_streams++] = (stream){"traces", a, total, total};
   } else if (join && n_traces == 1) {
     streams[n_streams - 1].name = "traces";
   }
   for (unsigned s = 0; s < n_streams; s++) {
     if (!streams[s].a) return 1;
-    for (size_t i = 0; i < streams[s].n; i++) {
+    for (size_t i = 0; i < streams[s].len; i++) {
       if (!map_page(&mem, streams[s].a[i].la)) {
         fprintf(stderr, "pmmu_model_bench: page tables full\n");
         return 1;
