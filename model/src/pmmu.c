@@ -84,7 +84,13 @@ const pmmu_config *pmmu_get_config(const pmmu_t *m) { return &m->cfg; }
 
 void pmmu_get_control(const pmmu_t *m, pmmu_control *out) { *out = m->ctl; }
 
-void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out) { *out = m->stats; }
+/* The hit path counts only hits; requests and busy cycles follow (a hit and a request with
+ * paging off take one cycle each, T2). */
+void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out) {
+  *out = m->stats;
+  out->requests = m->stats.hits + m->stats.misses + m->stats.off;
+  out->busy_cycles = m->stats.busy_cycles + m->stats.hits + m->stats.off;
+}
 
 uint64_t pmmu_ready_cycle(const pmmu_t *m) { return m->ready_cycle; }
 
@@ -200,24 +206,10 @@ pmmu_error pmmu_write_efer(pmmu_t *m, uint64_t value, uint64_t cycle, pmmu_reg_r
 /* ---- Translation --------------------------------------------------------------------- */
 
 static bool request_valid(const pmmu_request *req) {
-  if ((unsigned)req->access > PMMU_FETCH || (unsigned)req->priv > PMMU_IMPLICIT) return false;
-  return !(req->access == PMMU_FETCH && req->priv == PMMU_IMPLICIT);
-}
-
-/* T3: a usable hit, or NULL (an entry that maps la but may not serve is dropped). */
-static const pmmu_tlb_entry *lookup(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
-  tlb_slot slot;
-  pmmu_tlb_entry *e = tlb_find(&m->tlb, req->la, &slot);
-  if (!e) return NULL;
-  rights r = {e->u, e->w, e->x};
-  if (perm_allows(&m->ctl, r, req) && !(req->access == PMMU_WRITE && !e->d)) {
-    tlb_touch(&m->tlb, &slot);
-    return e;
-  }
-  tlb_drop(&slot);
-  out->dropped_entry = true;
-  m->stats.dropped++;
-  return NULL;
+  unsigned access = (unsigned)req->access, priv = (unsigned)req->priv;
+  /* Every pair of known values but an implicit fetch, as one bit test: bit access * 4 + priv
+   * of 0x377 is set for access 0..2, priv 0..2, except access 2 (fetch) with priv 2. */
+  return (access | priv) < 4u && ((0x377u >> (access * 4u + priv)) & 1u) != 0;
 }
 
 static void count_outcome(pmmu_t *m, const pmmu_response *out) {
@@ -231,15 +223,6 @@ static void count_outcome(pmmu_t *m, const pmmu_response *out) {
   case PMMU_FAULT_RESERVED: m->stats.faults_reserved++; break;
   default: m->stats.faults_protection++; break;
   }
-}
-
-static void serve_hit(const pmmu_tlb_entry *e, const pmmu_request *req, pmmu_response *out) {
-  out->outcome = PMMU_OK;
-  out->tlb = PMMU_TLB_HIT;
-  out->page_shift = e->page_shift;
-  out->pa = e->frame_pa | (req->la & ((UINT32_C(1) << e->page_shift) - 1));
-  out->attr = e->attr;
-  out->response_cycle = out->accept_cycle + 1;
 }
 
 static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
@@ -257,19 +240,63 @@ static void walk_and_fill(pmmu_t *m, const pmmu_request *req, pmmu_response *out
   }
 }
 
-pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
-  if (!m || !req || !out || !request_valid(req)) return PMMU_E_INVALID;
-  if (m->any_request && req->cycle < m->last_presented) return PMMU_E_ORDER;
-  uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
-  if (accept < m->control_cycle) return PMMU_E_ORDER;
-  m->last_presented = req->cycle;
-
-  tlb_disarm(&m->tlb); /* the previous walk's window closed before this lookup */
-  memset(out, 0, sizeof *out);
+/* T2: a hit answers in the cycle after its acceptance. `shift` is e->shift (a constant 12 on
+ * the 4 KiB path). Field by field: a compound literal
+ * becomes a `rep stos` that costs more than the whole lookup. Every field is written, as on
+ * every other path. */
+static inline void serve_hit(pmmu_t *m, const tlb_entry *e, const pmmu_request *req,
+                             pmmu_response *out, uint64_t accept, unsigned shift) {
+  out->outcome = PMMU_OK;
+  out->pa = e->frame_pa | (req->la & ((UINT32_C(1) << shift) - 1));
+  out->page_shift = shift;
+  out->attr = e->attr;
+  out->error_code = 0;
+  out->cr2 = 0;
+  out->fault_kind = PMMU_FAULT_NONE;
+  out->fault_level = PMMU_LEVEL_PDPTE;
+  out->bus_error_pa = 0;
+  out->tlb = PMMU_TLB_HIT;
+  out->dropped_entry = false;
   out->accept_cycle = accept;
-  m->stats.requests++;
+  out->response_cycle = accept + 1;
+  out->cycles = 1;
+  out->mem_accesses = 0;
+  out->restarts = 0;
+  m->stats.hits++; /* the only counter a hit changes: pmmu_get_stats derives the rest */
+  m->ready_cycle = accept + 1;
+  m->stats.last_cycle = accept + 1;
+}
 
-  if (!paging_enabled(&m->ctl)) {
+/* Kept out of pmmu_translate so that its hit path needs no stack frame. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PMMU_NOINLINE __attribute__((noinline))
+#else
+#define PMMU_NOINLINE
+#endif
+
+/* Everything tlb_use_fast leaves (`fast` says what it found, `match` is its entry): paging
+ * off, the general lookup (large pages, lru, a permission table to rebuild), a walk (after
+ * dropping an entry that maps the LA but may not serve, T3), and faults. */
+PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *req,
+                                               pmmu_response *out, uint64_t accept, tlb_fast fast,
+                                               tlb_entry *match) {
+  if (fast == TLB_FAST_GENERAL) tlb_judge(&m->tlb, &m->ctl); /* the next hit may be fast */
+  if (fast != TLB_FAST_DENIED && !(fast == TLB_FAST_NO_4K && !m->tlb.large_live) &&
+      (m->ctl.cr0 & PMMU_CR0_PG)) {
+    const tlb_entry *e = fast == TLB_FAST_NO_4K ? tlb_use_large(&m->tlb, &m->ctl, req, &match)
+                                                : tlb_use(&m->tlb, &m->ctl, req, &match);
+    if (e) {
+      serve_hit(m, e, req, out, accept, e->shift);
+      return PMMU_E_OK;
+    }
+  }
+
+  /* A copy of a zero response, not memset: GCC makes an 88-byte memset a `rep stos`, whose
+   * start-up costs more than this whole path's arithmetic. */
+  static const pmmu_response zero_response;
+  *out = zero_response;
+  out->accept_cycle = accept;
+  if (!(m->ctl.cr0 & PMMU_CR0_PG)) {
     out->outcome = PMMU_OK;
     out->tlb = PMMU_TLB_OFF;
     out->pa = req->la;
@@ -277,13 +304,13 @@ pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out
     out->response_cycle = accept + 1;
     m->stats.off++;
   } else {
-    const pmmu_tlb_entry *hit = lookup(m, req, out);
-    if (hit) {
-      serve_hit(hit, req, out);
-      m->stats.hits++;
-    } else {
-      walk_and_fill(m, req, out);
+    if (match) {
+      tlb_drop(match);
+      out->dropped_entry = true;
+      m->stats.dropped++;
     }
+    walk_and_fill(m, req, out);
+    m->stats.busy_cycles += out->response_cycle - accept; /* hits and off count apart */
   }
 
   out->cycles = (uint32_t)(out->response_cycle - accept);
@@ -294,12 +321,31 @@ pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out
     m->irq.error_code = out->error_code;
     irq_record_fault(m, out->response_cycle, out->cr2, out->error_code);
   }
-  m->any_request = true;
-  m->last_lookup = accept + 1;
   m->ready_cycle = out->response_cycle;
-  m->stats.busy_cycles += out->cycles;
   m->stats.last_cycle = out->response_cycle;
   return PMMU_E_OK;
+}
+
+pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
+  if (!m || !req || !out || !request_valid(req)) return PMMU_E_INVALID;
+  /* (last_presented is 0 until the first request, which any cycle may follow) */
+  if (req->cycle < m->last_presented) return PMMU_E_ORDER;
+  uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
+  if (accept < m->control_cycle) return PMMU_E_ORDER;
+  m->last_presented = req->cycle;
+
+  tlb_disarm(&m->tlb); /* the previous walk's window closed before this lookup */
+  m->any_request = true;
+  m->last_lookup = accept + 1;
+
+  /* T3: a hit whose cached rights (and D, for a write) allow the access. */
+  tlb_entry *e = NULL;
+  tlb_fast fast = tlb_use_fast(&m->tlb, &m->ctl, req, &e);
+  if (fast == TLB_FAST_HIT) {
+    serve_hit(m, e, req, out, accept, 12);
+    return PMMU_E_OK;
+  }
+  return translate_slow(m, req, out, accept, fast, e);
 }
 
 pmmu_error pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,
@@ -334,17 +380,17 @@ pmmu_error pmmu_tlb_read(const pmmu_t *m, bool large, unsigned set, unsigned way
   const tlb_array *a = large ? &m->tlb.large : &m->tlb.small;
   if (large) set = 0;
   if (set >= a->sets || way >= a->ways) return PMMU_E_INVALID;
-  *out = a->entries[set * a->ways + way];
+  tlb_read(&m->tlb, large, set, way, out);
   return PMMU_E_OK;
 }
 
 bool pmmu_tlb_lookup(const pmmu_t *m, uint32_t la, pmmu_tlb_slot *out) {
   tlb_pos pos;
-  /* tlb_locate is the lookup of pmmu_translate itself (tlb_find), read-only. */
+  /* tlb_locate is the lookup of pmmu_translate itself (tlb_use), read-only. */
   if (!tlb_locate(&m->tlb, la, &pos)) return false;
   out->large = pos.large;
   out->set = pos.set;
   out->way = pos.way;
-  out->entry = *tlb_entry(&m->tlb, &pos);
+  tlb_read(&m->tlb, pos.large, pos.set, pos.way, &out->entry);
   return true;
 }

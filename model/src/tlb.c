@@ -10,14 +10,36 @@ static unsigned log2u(unsigned n) {
   return l;
 }
 
+/* docs/tlb.md, tree pseudo-LRU: the bits on way's path point away from it. Run once per way
+ * at init; a hit applies the masks it leaves (tlb_touch). */
+static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
+  unsigned levels = log2u(ways);
+  unsigned node = 1;
+  for (unsigned l = 0; l < levels; l++) {
+    unsigned right = (way >> (levels - 1 - l)) & 1u;  /* w's side of this node */
+    if (right) *bits &= ~(UINT64_C(1) << (node - 1)); /* point away: left */
+    else *bits |= UINT64_C(1) << (node - 1);
+    node = 2 * node + right;
+  }
+}
+
 static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
   a->sets = sets;
   a->ways = ways;
+  a->set_mask = sets - 1;
+  a->way_shift = log2u(ways);
   a->entries = calloc((size_t)sets * ways, sizeof *a->entries);
   a->tree = calloc(sets, sizeof *a->tree);
   a->rank = calloc((size_t)sets * ways, sizeof *a->rank);
   a->fifo = calloc(sets, sizeof *a->fifo);
-  return a->entries && a->tree && a->rank && a->fifo;
+  if (!a->entries || !a->tree || !a->rank || !a->fifo) return false;
+  for (unsigned w = 0; w < ways; w++) {
+    a->plru_keep[w] = ~UINT64_C(0);
+    plru_touch(&a->plru_keep[w], ways, w);
+    a->plru_set[w] = 0;
+    plru_touch(&a->plru_set[w], ways, w);
+  }
+  return true;
 }
 
 static void array_free(tlb_array *a) {
@@ -29,7 +51,8 @@ static void array_free(tlb_array *a) {
 }
 
 static void array_reset(tlb_array *a, uint16_t seed) {
-  memset(a->entries, 0, (size_t)a->sets * a->ways * sizeof *a->entries);
+  for (unsigned i = 0; i < a->sets * a->ways; i++)
+    a->entries[i] = (tlb_entry){.key = TLB_KEY_INVALID};
   memset(a->tree, 0, a->sets * sizeof *a->tree);
   memset(a->fifo, 0, a->sets * sizeof *a->fifo);
   for (unsigned s = 0; s < a->sets; s++)
@@ -55,21 +78,32 @@ void tlb_free(tlb *t) {
   array_free(&t->large);
 }
 
+static void count_large(tlb *t) {
+  t->large_live = 0;
+  for (unsigned w = 0; w < t->large.ways; w++)
+    if (!(t->large.entries[w].key & TLB_KEY_INVALID)) t->large_live++;
+}
+
 void tlb_reset(tlb *t) {
   array_reset(&t->small, t->seed);
   array_reset(&t->large, t->seed);
   t->undo.armed = false;
+  t->large_live = 0;
+  t->allow_key = 0;
+  t->fast_cr0 = t->fast_cr4 = UINT64_MAX;
 }
 
-static pmmu_tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
+static tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
   return &a->entries[set * a->ways + way];
 }
 
 static unsigned small_set(const tlb_array *a, uint32_t la) { return (la >> 12) & (a->sets - 1); }
 
-static bool maps(const pmmu_tlb_entry *e, uint32_t la) {
-  return e->valid && (la >> e->page_shift) == e->vpn;
-}
+static bool valid(const tlb_entry *e) { return !(e->key & TLB_KEY_INVALID); }
+
+/* Valid and mapping la. (The valid test is needed: a never-filled entry has shift 0 and the
+ * key 0x80000000, which LA 0x80000000 >> 0 equals. It comes second, as it rarely decides.) */
+static bool maps(const tlb_entry *e, uint32_t la) { return (la >> e->shift) == e->key && valid(e); }
 
 bool tlb_locate(const tlb *t, uint32_t la, tlb_pos *pos) {
   unsigned set = small_set(&t->small, la);
@@ -88,30 +122,73 @@ bool tlb_locate(const tlb *t, uint32_t la, tlb_pos *pos) {
   return false;
 }
 
-const pmmu_tlb_entry *tlb_entry(const tlb *t, const tlb_pos *pos) {
-  const tlb_array *a = pos->large ? &t->large : &t->small;
-  return &a->entries[pos->set * a->ways + pos->way];
+void tlb_read(const tlb *t, bool large, unsigned set, unsigned way, pmmu_tlb_entry *out) {
+  const tlb_array *a = large ? &t->large : &t->small;
+  const tlb_entry *e = &a->entries[set * a->ways + way];
+  /* Padding zeroed too, as when the arrays held pmmu_tlb_entry themselves: callers compare
+   * entries with memcmp (the SystemC tests' TLB images). */
+  memset(out, 0, sizeof *out);
+  out->valid = valid(e);
+  out->vpn = e->key & ~TLB_KEY_INVALID;
+  out->page_shift = e->shift;
+  out->frame_pa = e->frame_pa;
+  out->u = (e->rights & TLB_R_U) != 0;
+  out->w = (e->rights & TLB_R_W) != 0;
+  out->x = (e->rights & TLB_R_X) != 0;
+  out->d = (e->rights & TLB_R_D) != 0;
+  out->g = e->g != 0;
+  out->attr = e->attr;
 }
 
-pmmu_tlb_entry *tlb_find(tlb *t, uint32_t la, tlb_slot *slot) {
-  tlb_pos pos;
-  if (!tlb_locate(t, la, &pos)) return NULL;
-  *slot = (tlb_slot){pos.large ? &t->large : &t->small, pos.set, pos.way};
-  return entry_at(slot->array, pos.set, pos.way);
+const tlb_entry *tlb_use_large(tlb *t, const pmmu_control *ctl, const pmmu_request *req,
+                               tlb_entry **match) {
+  tlb_array *a = &t->large;
+  *match = NULL;
+  if (!t->large_live) return NULL;
+  for (unsigned w = 0; w < a->ways; w++) {
+    tlb_entry *e = &a->entries[w];
+    if (!maps(e, req->la)) continue;
+    if (!tlb_allows(t, ctl, e, req)) {
+      *match = e;
+      return NULL;
+    }
+    tlb_touch(t, a, 0, w);
+    return e;
+  }
+  return NULL;
+}
+
+/* ---- The permission table (x86-paging.md section 5, timing.md T3) -------------------- */
+
+void tlb_build_allow(tlb *t, const pmmu_control *ctl, uint32_t key) {
+  for (unsigned kind = 0; kind < TLB_REQ_KINDS; kind++) {
+    pmmu_request req = {.access = (pmmu_access)(kind / 8u),
+                        .priv = (pmmu_priv)(kind / 2u % 4u),
+                        .ac = (kind & 1u) != 0};
+    t->allow[kind] = 0;
+    if (req.priv > PMMU_IMPLICIT) continue; /* no such request */
+    uint16_t allow = 0;
+    for (unsigned r = 0; r < 16; r++) {
+      bool ok = pmmu_rights_denial(ctl, r & TLB_R_U, r & TLB_R_W, r & TLB_R_X, &req) == NULL;
+      if (req.access == PMMU_WRITE && !(r & TLB_R_D)) ok = false; /* T3: a write to clean */
+      if (ok) allow |= (uint16_t)(1u << r);
+    }
+    t->allow[kind] = allow;
+  }
+  t->allow_key = key;
+}
+
+void tlb_judge(tlb *t, const pmmu_control *ctl) {
+  uint32_t key = tlb_allow_key(ctl);
+  if (key != t->allow_key) tlb_build_allow(t, ctl, key);
+  /* lru's touch is a loop over the set's ranks (tlb_lru_touch); fifo and random change
+   * nothing on a hit, which the plru masks of a tree they never read do no harm to */
+  bool fast = (ctl->cr0 & PMMU_CR0_PG) && t->policy != PMMU_POLICY_LRU;
+  t->fast_cr0 = fast ? ctl->cr0 : UINT64_MAX;
+  t->fast_cr4 = fast ? ctl->cr4 : UINT64_MAX;
 }
 
 /* ---- Policies ---------------------------------------------------------------------- */
-
-static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
-  unsigned levels = log2u(ways);
-  unsigned node = 1;
-  for (unsigned l = 0; l < levels; l++) {
-    unsigned right = (way >> (levels - 1 - l)) & 1u;  /* w's side of this node */
-    if (right) *bits &= ~(UINT64_C(1) << (node - 1)); /* point away: left */
-    else *bits |= UINT64_C(1) << (node - 1);
-    node = 2 * node + right;
-  }
-}
 
 static unsigned plru_victim(uint64_t bits, unsigned ways) {
   unsigned node = 1;
@@ -119,9 +196,10 @@ static unsigned plru_victim(uint64_t bits, unsigned ways) {
   return node - ways;
 }
 
-static void lru_touch(uint8_t *rank, unsigned ways, unsigned way) {
+void tlb_lru_touch(tlb_array *a, unsigned set, unsigned way) {
+  uint8_t *rank = &a->rank[set * a->ways];
   uint8_t was = rank[way];
-  for (unsigned w = 0; w < ways; w++)
+  for (unsigned w = 0; w < a->ways; w++)
     if (rank[w] < was) rank[w]++;
   rank[way] = 0;
 }
@@ -135,13 +213,6 @@ static unsigned lru_victim(const uint8_t *rank, unsigned ways) {
 static uint16_t lfsr_step(uint16_t s) {
   unsigned bit = (s ^ (s >> 2) ^ (s >> 3) ^ (s >> 5)) & 1u;
   return (uint16_t)((s >> 1) | (bit << 15));
-}
-
-void tlb_touch(tlb *t, const tlb_slot *slot) {
-  tlb_array *a = slot->array;
-  if (t->policy == PMMU_POLICY_PLRU) plru_touch(&a->tree[slot->set], a->ways, slot->way);
-  else if (t->policy == PMMU_POLICY_LRU)
-    lru_touch(&a->rank[slot->set * a->ways], a->ways, slot->way);
 }
 
 /* The victim of a full set; steps the LFSR as docs/tlb.md says. */
@@ -161,7 +232,7 @@ static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
 
 static unsigned choose_way(tlb *t, tlb_array *a, unsigned set) {
   for (unsigned w = 0; w < a->ways; w++)
-    if (!entry_at(a, set, w)->valid) return w;
+    if (!valid(entry_at(a, set, w))) return w;
   return take_victim(t, a, set);
 }
 
@@ -171,7 +242,7 @@ static void arm_undo(tlb *t, tlb_array *a, unsigned set) {
   u->array = a;
   u->set = set;
   u->old_tree = a->tree[set];
-  memcpy(u->old_rank, &a->rank[set * a->ways], a->ways);
+  if (t->policy == PMMU_POLICY_LRU) memcpy(u->old_rank, &a->rank[set * a->ways], a->ways);
   u->old_fifo = a->fifo[set];
   u->old_lfsr = a->lfsr;
 }
@@ -183,10 +254,17 @@ void tlb_fill(tlb *t, const pmmu_tlb_entry *entry) {
   unsigned way = choose_way(t, a, set);
   t->undo.way = way;
   t->undo.old_entry = *entry_at(a, set, way);
-  *entry_at(a, set, way) = *entry;
+  *entry_at(a, set, way) =
+      (tlb_entry){.key = entry->valid ? entry->vpn : entry->vpn | TLB_KEY_INVALID,
+                  .shift = (uint8_t)entry->page_shift,
+                  .rights = (uint8_t)((entry->u ? TLB_R_U : 0u) | (entry->w ? TLB_R_W : 0u) |
+                                      (entry->x ? TLB_R_X : 0u) | (entry->d ? TLB_R_D : 0u)),
+                  .attr = (uint8_t)entry->attr,
+                  .g = entry->g,
+                  .frame_pa = entry->frame_pa};
   if (t->policy == PMMU_POLICY_FIFO) a->fifo[set] = (uint8_t)((way + 1) % a->ways);
-  tlb_slot slot = {a, set, way};
-  tlb_touch(t, &slot);
+  tlb_touch(t, a, set, way);
+  if (a == &t->large) count_large(t);
 }
 
 bool tlb_undo_fill(tlb *t) {
@@ -195,29 +273,26 @@ bool tlb_undo_fill(tlb *t) {
   tlb_array *a = u->array;
   *entry_at(a, u->set, u->way) = u->old_entry;
   a->tree[u->set] = u->old_tree;
-  memcpy(&a->rank[u->set * a->ways], u->old_rank, a->ways);
+  if (t->policy == PMMU_POLICY_LRU) memcpy(&a->rank[u->set * a->ways], u->old_rank, a->ways);
   a->fifo[u->set] = u->old_fifo;
   a->lfsr = u->old_lfsr;
   u->armed = false;
+  if (a == &t->large) count_large(t);
   return true;
 }
-
-void tlb_disarm(tlb *t) { t->undo.armed = false; }
-
-void tlb_drop(tlb_slot *slot) { entry_at(slot->array, slot->set, slot->way)->valid = false; }
 
 static unsigned flush_array(tlb_array *a, pmmu_flush_kind kind, uint32_t la) {
   unsigned cleared = 0;
   for (unsigned i = 0; i < a->sets * a->ways; i++) {
-    pmmu_tlb_entry *e = &a->entries[i];
+    tlb_entry *e = &a->entries[i];
     bool clear = false;
     switch (kind) {
-    case PMMU_FLUSH_ALL: clear = e->valid; break;
-    case PMMU_FLUSH_NONGLOBAL: clear = e->valid && !e->g; break;
+    case PMMU_FLUSH_ALL: clear = valid(e); break;
+    case PMMU_FLUSH_NONGLOBAL: clear = valid(e) && !e->g; break;
     case PMMU_FLUSH_PAGE: clear = maps(e, la); break;
     }
     if (clear) {
-      e->valid = false;
+      e->key |= TLB_KEY_INVALID;
       cleared++;
     }
   }
@@ -225,5 +300,7 @@ static unsigned flush_array(tlb_array *a, pmmu_flush_kind kind, uint32_t la) {
 }
 
 unsigned tlb_flush(tlb *t, pmmu_flush_kind kind, uint32_t la) {
-  return flush_array(&t->small, kind, la) + flush_array(&t->large, kind, la);
+  unsigned cleared = flush_array(&t->small, kind, la) + flush_array(&t->large, kind, la);
+  count_large(t);
+  return cleared;
 }

@@ -60,49 +60,76 @@ uint32_t perm_error_code(const pmmu_control *ctl, const pmmu_request *req, pmmu_
 
 /* ---- Memory access with timing (T4) -------------------------------------------------- */
 
+/* The walk's small steps are inlined into it: as calls they cost as much as the walk's own
+ * work (docs/performance.md). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WALK_INLINE static inline __attribute__((always_inline))
+#else
+#define WALK_INLINE static inline
+#endif
+
 typedef struct walk_io {
   const pmmu_t *m;
   pmmu_stats *stats; /* the handle's counters; NULL for a debug walk */
   bool debug;
+  bool pae, nx, pse;     /* the paging mode, worked out once per walk (sections 2 and 3) */
   uint64_t next_present; /* the cycle the next access is presented */
   unsigned accesses;
   bool bus_error;
   uint64_t bus_error_pa;
 } walk_io;
 
-static void access_timing(walk_io *io, pmmu_mem_txn *txn) {
+/* The cycles of one access (T4): present, accept, response. */
+typedef struct txn_cycles {
+  uint64_t present, accept, response;
+} txn_cycles;
+
+WALK_INLINE txn_cycles access_timing(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size) {
   const pmmu_config *cfg = &io->m->cfg;
-  txn->present_cycle = io->next_present;
+  txn_cycles c = {.present = io->next_present};
   if (cfg->mem.timing) {
-    cfg->mem.timing(cfg->mem.ctx, txn->op, txn->pa, txn->size, txn->present_cycle,
-                    &txn->accept_cycle, &txn->response_cycle);
+    cfg->mem.timing(cfg->mem.ctx, op, pa, size, c.present, &c.accept, &c.response);
     /* A timing callback that breaks its contract must not send cycles backwards. */
-    if (txn->accept_cycle < txn->present_cycle) txn->accept_cycle = txn->present_cycle;
-    if (txn->response_cycle <= txn->accept_cycle) txn->response_cycle = txn->accept_cycle + 1;
+    if (c.accept < c.present) c.accept = c.present;
+    if (c.response <= c.accept) c.response = c.accept + 1;
   } else {
-    txn->accept_cycle = txn->present_cycle;
-    txn->response_cycle = txn->present_cycle + cfg->mem_latency;
+    c.accept = c.present;
+    c.response = c.present + cfg->mem_latency;
   }
-  io->next_present = txn->response_cycle + 1;
+  io->next_present = c.response + 1;
+  return c;
 }
 
-/* One memory transaction. Returns false on a bus error (recorded in io). */
-static bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size, uint64_t expected,
-                    uint64_t desired, uint64_t *data) {
+/* One memory transaction. Returns false on a bus error (recorded in io). The pmmu_mem_txn
+ * record is made only for an observer: building it for nobody was a fifth of a walk. */
+WALK_INLINE bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size, uint64_t expected,
+                         uint64_t desired, uint64_t *data) {
   const pmmu_mem_ops *mem = &io->m->cfg.mem;
-  pmmu_mem_txn txn = {.op = op, .pa = pa, .size = size, .expected = expected, .desired = desired};
-  if (!io->debug) access_timing(io, &txn);
-  bool ok = op == PMMU_MEM_READ ? mem->read(mem->ctx, pa, size, &txn.data)
-                                : mem->cas(mem->ctx, pa, size, expected, desired, &txn.data);
-  txn.bus_error = !ok;
-  if (!ok) txn.data = 0;
+  txn_cycles c = {0, 0, 0};
+  if (!io->debug) c = access_timing(io, op, pa, size);
+  uint64_t value = 0;
+  bool ok = op == PMMU_MEM_READ ? mem->read(mem->ctx, pa, size, &value)
+                                : mem->cas(mem->ctx, pa, size, expected, desired, &value);
+  if (!ok) value = 0;
   if (!io->debug) {
     io->accesses++;
     if (op == PMMU_MEM_READ) io->stats->mem_reads++;
     else io->stats->ad_writes++;
-    if (mem->observe) mem->observe(mem->ctx, &txn);
+    if (mem->observe) {
+      pmmu_mem_txn txn = {.op = op,
+                          .pa = pa,
+                          .size = size,
+                          .expected = expected,
+                          .desired = desired,
+                          .data = value,
+                          .bus_error = !ok,
+                          .present_cycle = c.present,
+                          .accept_cycle = c.accept,
+                          .response_cycle = c.response};
+      mem->observe(mem->ctx, &txn);
+    }
   }
-  *data = txn.data;
+  *data = value;
   if (!ok) {
     io->bus_error = true;
     io->bus_error_pa = pa;
@@ -111,6 +138,16 @@ static bool mem_txn(walk_io *io, pmmu_mem_op op, uint64_t pa, unsigned size, uin
 }
 
 /* ---- The walk ----------------------------------------------------------------------- */
+
+/* Section 5 on the rights the walk combined. A walk of pmmu_translate reads it from the TLB's
+ * permission table, which translate_slow has brought up to date (tlb_judge) before any walk;
+ * a debug walk, which may come after a register write with no translation since, asks
+ * pmmu_rights_denial() itself. D plays no part here: the walk sets it. */
+WALK_INLINE bool walk_allows(const pmmu_t *m, bool debug, rights r, const pmmu_request *req) {
+  if (debug) return perm_allows(&m->ctl, r, req);
+  unsigned bits = (r.u ? TLB_R_U : 0u) | (r.w ? TLB_R_W : 0u) | (r.x ? TLB_R_X : 0u) | TLB_R_D;
+  return (m->tlb.allow[tlb_kind(req)] >> bits) & 1u;
+}
 
 /* An entry the translation used, for the A/D updates. */
 typedef struct used_entry {
@@ -134,22 +171,22 @@ typedef struct walk_state {
 #define BITS(hi, lo) ((((UINT64_C(1) << ((hi) - (lo) + 1)) - 1)) << (lo))
 
 /* Reserved bits of a present entry (sections 3 and 4). */
-static uint64_t reserved_mask(const pmmu_control *ctl, pmmu_level level, bool large) {
-  if (!pae_paging(ctl)) return large ? BITS(21, 17) : 0;
+WALK_INLINE uint64_t reserved_mask(const walk_io *io, pmmu_level level, bool large) {
+  if (!io->pae) return large ? BITS(21, 17) : 0;
   uint64_t mask = BITS(62, PMMU_MAXPHYADDR);
-  if (!(ctl->efer & PMMU_EFER_NXE)) mask |= PMMU_PTE_XD;
+  if (!io->nx) mask |= PMMU_PTE_XD;
   if (level == PMMU_LEVEL_PDE && large) mask |= BITS(20, 13);
   return mask;
 }
 
-static void record_step(pmmu_walk_trace *trace, pmmu_level level, uint64_t pa, unsigned size,
-                        uint64_t value, bool bus_error) {
+WALK_INLINE void record_step(pmmu_walk_trace *trace, pmmu_level level, uint64_t pa, unsigned size,
+                             uint64_t value, bool bus_error) {
   if (!trace || trace->n_steps >= 3) return;
   trace->steps[trace->n_steps++] = (pmmu_walk_step){
       .level = level, .entry_pa = pa, .size = size, .value = value, .bus_error = bus_error};
 }
 
-static bool stop(walk_state *ws, pmmu_fault_kind fault, pmmu_level level) {
+WALK_INLINE bool stop(walk_state *ws, pmmu_fault_kind fault, pmmu_level level) {
   ws->outcome = PMMU_PAGE_FAULT;
   ws->fault = fault;
   ws->level = level;
@@ -157,9 +194,9 @@ static bool stop(walk_state *ws, pmmu_fault_kind fault, pmmu_level level) {
 }
 
 /* Reads one entry and checks P and the reserved bits. False: the walk ended. */
-static bool read_entry(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, pmmu_level level,
-                       uint64_t pa, uint64_t *value) {
-  unsigned size = pae_paging(&io->m->ctl) ? 8 : 4;
+WALK_INLINE bool read_entry(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, pmmu_level level,
+                            uint64_t pa, uint64_t *value) {
+  unsigned size = io->pae ? 8 : 4;
   bool ok = mem_txn(io, PMMU_MEM_READ, pa, size, 0, 0, value);
   record_step(trace, level, pa, size, *value, !ok);
   if (!ok) {
@@ -167,29 +204,27 @@ static bool read_entry(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, pmmu
     return false;
   }
   if (!(*value & PMMU_PTE_P)) return stop(ws, PMMU_FAULT_NOT_PRESENT, level);
-  bool large = level == PMMU_LEVEL_PDE && (*value & PMMU_PTE_PS) &&
-               (pae_paging(&io->m->ctl) || (io->m->ctl.cr4 & PMMU_CR4_PSE));
-  if (*value & reserved_mask(&io->m->ctl, level, large))
-    return stop(ws, PMMU_FAULT_RESERVED, level);
+  bool large = level == PMMU_LEVEL_PDE && (*value & PMMU_PTE_PS) && (io->pae || io->pse);
+  if (*value & reserved_mask(io, level, large)) return stop(ws, PMMU_FAULT_RESERVED, level);
   ws->used[ws->n_used++] = (used_entry){.pa = pa, .size = size, .value = *value};
   return true;
 }
 
-static void combine_rights(walk_state *ws, const pmmu_control *ctl) {
+WALK_INLINE void combine_rights(walk_state *ws, const walk_io *io) {
   ws->r = (rights){true, true, true};
   for (unsigned i = 0; i < ws->n_used; i++) {
     uint64_t v = ws->used[i].value;
     ws->r.u = ws->r.u && (v & PMMU_PTE_US);
     ws->r.w = ws->r.w && (v & PMMU_PTE_RW);
-    if (nx_enabled(ctl) && (v & PMMU_PTE_XD)) ws->r.x = false;
+    if (io->nx && (v & PMMU_PTE_XD)) ws->r.x = false;
   }
 }
 
 /* The PDE's address, and in PAE the PDPTE register check. False: the walk ended. */
-static bool pde_address(const pmmu_t *m, walk_state *ws, pmmu_walk_trace *trace, uint32_t la,
-                        uint64_t *pde_pa) {
-  const pmmu_control *ctl = &m->ctl;
-  if (!pae_paging(ctl)) {
+WALK_INLINE bool pde_address(const walk_io *io, walk_state *ws, pmmu_walk_trace *trace, uint32_t la,
+                             uint64_t *pde_pa) {
+  const pmmu_control *ctl = &io->m->ctl;
+  if (!io->pae) {
     *pde_pa = (uint64_t)(ctl->cr3 & 0xFFFFF000u) | ((la >> 22) << 2);
     return true;
   }
@@ -204,13 +239,12 @@ static bool pde_address(const pmmu_t *m, walk_state *ws, pmmu_walk_trace *trace,
 
 /* Reads PDE and PTE (or the large PDE). True when the translation is complete. */
 static bool descend(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, uint32_t la) {
-  const pmmu_control *ctl = &io->m->ctl;
-  bool pae = pae_paging(ctl);
+  bool pae = io->pae;
   uint64_t pde_pa, pde, pte;
-  if (!pde_address(io->m, ws, trace, la, &pde_pa)) return false;
+  if (!pde_address(io, ws, trace, la, &pde_pa)) return false;
   if (!read_entry(io, ws, trace, PMMU_LEVEL_PDE, pde_pa, &pde)) return false;
 
-  if ((pde & PMMU_PTE_PS) && (pae || (ctl->cr4 & PMMU_CR4_PSE))) {
+  if ((pde & PMMU_PTE_PS) && (pae || io->pse)) {
     ws->used[0].leaf = true;
     if (pae) {
       ws->shift = 21;
@@ -248,7 +282,7 @@ static bool update_accessed_dirty(walk_io *io, walk_state *ws, bool write) {
   return true;
 }
 
-static unsigned leaf_attr(const used_entry *leaf, unsigned shift) {
+WALK_INLINE unsigned leaf_attr(const used_entry *leaf, unsigned shift) {
   uint64_t v = leaf->value;
   uint64_t pat = shift == 12 ? PMMU_PTE_PAT4K : PMMU_PTE_PATLG;
   return ((v & PMMU_PTE_PWT) ? 1u : 0u) | ((v & PMMU_PTE_PCD) ? 2u : 0u) | ((v & pat) ? 4u : 0u);
@@ -273,16 +307,25 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
                     uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
                     pmmu_walk_trace *trace) {
   bool debug = stats == NULL;
-  walk_io io = {.m = m, .stats = stats, .debug = debug, .next_present = first_cycle};
+  walk_io io = {.m = m,
+                .stats = stats,
+                .debug = debug,
+                /* pae_paging() and nx_enabled() without their calls: a walk is often */
+                .pae = (m->ctl.cr0 & PMMU_CR0_PG) && (m->ctl.cr4 & PMMU_CR4_PAE),
+                .nx = (m->ctl.cr0 & PMMU_CR0_PG) && (m->ctl.cr4 & PMMU_CR4_PAE) &&
+                      (m->ctl.efer & PMMU_EFER_NXE),
+                .pse = (m->ctl.cr4 & PMMU_CR4_PSE) != 0,
+                .next_present = first_cycle};
+  static const walk_state zero_state;
   walk_state ws;
   unsigned restarts = 0;
   for (;;) {
-    memset(&ws, 0, sizeof ws);
+    ws = zero_state; /* not memset: that is a `rep stos` (see translate_slow) */
     ws.outcome = PMMU_OK;
     if (trace) trace->n_steps = 0;
     if (!descend(&io, &ws, trace, req->la)) break;
-    combine_rights(&ws, &m->ctl);
-    if (!perm_allows(&m->ctl, ws.r, req)) {
+    combine_rights(&ws, &io);
+    if (!walk_allows(m, debug, ws.r, req)) {
       stop(&ws, PMMU_FAULT_PROTECTION,
            ws.used[ws.n_used - 1].leaf ? PMMU_LEVEL_PTE : PMMU_LEVEL_PDE);
       break;

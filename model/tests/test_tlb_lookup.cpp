@@ -23,6 +23,23 @@ TEST(TlbLookup, EmptyTlbFindsNothing) {
   ASSERT_NE(rig.m, nullptr);
   pmmu_tlb_slot s{};
   EXPECT_FALSE(pmmu_tlb_lookup(rig.m, 0x00403000, &s));
+  // The ends of the address space and its middle too: no never-filled entry of either array
+  // maps anything, whatever its stored page number and shift are (0 at reset).
+  for (uint32_t la : {0x00000000u, 0x80000000u, 0xFFFFFFFFu, 0x7FFFF000u})
+    EXPECT_FALSE(pmmu_tlb_lookup(rig.m, la, &s)) << hex(la);
+}
+
+TEST(TlbLookup, EmptyTlbTranslationWalks) {
+  Rig rig;
+  ASSERT_NE(rig.m, nullptr);
+  // Nothing mapped: each access walks (a miss) and faults not-present at the PDE.
+  for (uint32_t la : {0x00000000u, 0x80000000u, 0xFFFFFFFFu}) {
+    pmmu_response r = rig.read(la);
+    EXPECT_EQ(r.tlb, PMMU_TLB_MISS) << hex(la);
+    EXPECT_EQ(r.outcome, PMMU_PAGE_FAULT) << hex(la);
+    EXPECT_EQ(r.fault_kind, PMMU_FAULT_NOT_PRESENT) << hex(la);
+    EXPECT_EQ(r.mem_accesses, 1u) << hex(la);
+  }
 }
 
 TEST(TlbLookup, FourKiBSetAndWayFollowTheFillRule) {

@@ -310,6 +310,10 @@ typedef struct pmmu_response {
  * PMMU_E_INVALID (a null pointer, a fetch by an implicit access, unknown enum values) or
  * PMMU_E_ORDER (a cycle earlier than the last one used), and then changes nothing. A #PF
  * also latches CR2 and the error code and raises the interrupt (pmmu_get_interrupt).
+ * On PMMU_E_OK every field of *out is written, on a TLB hit too: fields that do not apply to
+ * the outcome are 0 (false, PMMU_FAULT_NONE, PMMU_LEVEL_PDPTE), so a caller may reuse one
+ * response for every call and compare any field. (Padding bytes are not fields: compare
+ * responses field by field, not with memcmp.)
  */
 PMMU_API pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out);
 
