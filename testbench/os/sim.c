@@ -214,80 +214,69 @@ static int map_pid(pid_map *m, unsigned n, uint32_t trace_pid) {
   return 0;
 }
 
-static int run_trace(run *r, trace *tr) {
-  trace t = *tr;
-  int status = 0;
-  pid_map *m = calloc(TRACE_MAX_PROCS, sizeof *m);
-  unsigned n = 0;
-  if (!m) {
-    trace_free(&t);
-    return TB_E_NOMEM;
-  }
-  for (size_t i = 0; i < t.n && !r->stop; i++) {
-    const trace_rec *rec = &t.v[i];
-    int pid = map_pid(m, n, rec->pid);
-    if (!pid) {
-      if (n == TRACE_MAX_PROCS || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
-        fprintf(r->err, "%s:%u: error: too many processes\n", r->o->trace, rec->line);
-        status = TB_E_INPUT;
-        break;
-      }
-      m[n++] = (pid_map){rec->pid, pid};
+/* The trace's processes as the run makes them (a visitor of trace_each). */
+typedef struct trace_run {
+  run *r;
+  pid_map m[TRACE_MAX_PROCS];
+  unsigned n;
+  uint64_t index; /* records so far: the seed of each access's data */
+  int status;
+} trace_run;
+
+static int trace_step(void *ctx, const trace_rec *rec) {
+  trace_run *tr = ctx;
+  run *r = tr->r;
+  if (r->stop) return 1;
+  uint64_t i = tr->index++;
+  int pid = map_pid(tr->m, tr->n, rec->pid);
+  if (!pid) {
+    if (tr->n == TRACE_MAX_PROCS || (pid = os_spawn(r->os, "pmmu-sim")) < 0) {
+      fprintf(r->err, "%s:%u: error: too many processes\n", r->o->trace, rec->line);
+      return tr->status = TB_E_INPUT;
     }
-    if (rec->op == TR_FORK) {
-      int child = map_pid(m, n, rec->arg) || n == TRACE_MAX_PROCS ? -1 : os_fork(r->os, pid);
-      if (child < 0) {
-        fprintf(r->err,
-                "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
-                r->o->trace, rec->line, rec->arg);
-        status = TB_E_INPUT;
-        break;
-      }
-      m[n++] = (pid_map){rec->arg, child};
-    } else if (rec->op == TR_EXIT) {
-      os_exit(r->os, pid);
-      for (unsigned k = 0; k < n; k++)
-        if (m[k].pid == pid) m[k].pid = 0;
-    } else {
-      os_access_kind kind = rec->op == TR_R ? OS_R : rec->op == TR_W ? OS_W : OS_X;
-      sim_access(r, pid, kind, rec->arg, (uint32_t)hash64(i));
-    }
+    tr->m[tr->n++] = (pid_map){rec->pid, pid};
   }
-  free(m);
-  trace_free(&t);
+  if (rec->op == TR_FORK) {
+    int child =
+        map_pid(tr->m, tr->n, rec->arg) || tr->n == TRACE_MAX_PROCS ? -1 : os_fork(r->os, pid);
+    if (child < 0) {
+      fprintf(r->err,
+              "%s:%u: error: cannot fork PID %" PRIu32 " (it exists, or too many processes)\n",
+              r->o->trace, rec->line, rec->arg);
+      return tr->status = TB_E_INPUT;
+    }
+    tr->m[tr->n++] = (pid_map){rec->arg, child};
+  } else if (rec->op == TR_EXIT) {
+    os_exit(r->os, pid);
+    for (unsigned k = 0; k < tr->n; k++)
+      if (tr->m[k].pid == pid) tr->m[k].pid = 0;
+  } else {
+    os_access_kind kind = rec->op == TR_R ? OS_R : rec->op == TR_W ? OS_W : OS_X;
+    sim_access(r, pid, kind, rec->arg, (uint32_t)hash64(i));
+  }
+  return 0;
+}
+
+static int run_trace(run *r, trace_stream *ts) {
+  trace_run *tr = calloc(1, sizeof *tr);
+  if (!tr) return TB_E_NOMEM;
+  tr->r = r;
+  int got = trace_each(ts, trace_step, tr, r->err);
+  int status = tr->status ? tr->status : got > 1 ? TB_E_INPUT : TB_OK;
+  free(tr);
   return status;
 }
 
 /* The highest PID the run can make: the trace's processes and forks; a generated run's
  * processes, unless its events fork more (0: not known before the run). */
-static int max_pid(const sim_options *o, const trace *tr) {
+static int max_pid(const sim_options *o, const trace_stream *ts) {
   if (!o->trace) return o->events && o->workload == WL_MIX ? 0 : (int)o->processes;
-  uint32_t *live = calloc(2 * tr->n + 1, sizeof *live); /* a record adds two at most */
-  if (!live) return 0;
-  unsigned nlive = 0;
-  int made = 0;
-  for (size_t i = 0; i < tr->n; i++) {
-    const trace_rec *rec = &tr->v[i];
-    unsigned k = 0;
-    while (k < nlive && live[k] != rec->pid) k++;
-    if (k == nlive) { /* a new process (exec) */
-      live[nlive++] = rec->pid;
-      made++;
-    }
-    if (rec->op == TR_FORK) {
-      live[nlive++] = rec->arg;
-      made++;
-    } else if (rec->op == TR_EXIT) {
-      live[k] = live[--nlive];
-    }
-  }
-  free(live);
-  return made;
+  return (int)ts->procs_made;
 }
 
 /* --pagemap PIDs that no run of these options can make: a usage error before the run. */
-static int check_pagemap_pids(const sim_options *o, const trace *tr, FILE *err) {
-  int most = o->n_pagemap ? max_pid(o, tr) : 0;
+static int check_pagemap_pids(const sim_options *o, const trace_stream *ts, FILE *err) {
+  int most = o->n_pagemap ? max_pid(o, ts) : 0;
   for (unsigned i = 0; i < o->n_pagemap && most; i++)
     if (o->pagemap[i] > most) {
       fprintf(err, "pmmu sim: error: --pagemap %d: this run makes processes 1..%d only\n",
@@ -392,25 +381,25 @@ static void report(const run *r, engine_t *e, FILE *out) {
 int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   memset(res, 0, sizeof *res);
   char why[256];
-  trace tr = {0};
-  if (o->trace && trace_load(o->trace, &o->os, o->accesses, &tr, err))
+  trace_stream tr = {0};
+  if (o->trace && trace_open(o->trace, &o->os, o->accesses, &tr, err))
     return TB_E_INPUT; /* nothing runs */
   int bad_pid = check_pagemap_pids(o, &tr, err);
   if (bad_pid) {
-    trace_free(&tr);
+    trace_close(&tr);
     return bad_pid;
   }
   tb_error terr;
   engine_t *e = engine_create_mutant(o->engine, &o->setup, o->mutant, &terr);
   if (!e) {
     fprintf(err, "pmmu sim: error: engine %s: %s\n", engine_kind_name(o->engine), terr.msg);
-    trace_free(&tr);
+    trace_close(&tr);
     return terr.code;
   }
   if (o->dump_trace && engine_trace_open(e, o->dump_trace, o->repro) != TB_OK) {
     fprintf(err, "pmmu sim: error: %s\n", engine_error(e)->msg);
     engine_destroy(e);
-    trace_free(&tr);
+    trace_close(&tr);
     return TB_E_IO;
   }
   os_config cfg = o->os;
@@ -424,14 +413,14 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   if (!os) {
     fprintf(err, "pmmu sim: error: %s\n", why);
     engine_destroy(e);
-    trace_free(&tr);
+    trace_close(&tr);
     return TB_E_INVALID;
   }
   task *tasks = calloc(OS_MAX_PROCS, sizeof *tasks);
   if (!tasks) {
     os_destroy(os);
     engine_destroy(e);
-    trace_free(&tr);
+    trace_close(&tr);
     return TB_E_NOMEM;
   }
   run r = {.o = o, .os = os, .err = err, .tasks = tasks, .res = res, .e = e};
@@ -453,6 +442,7 @@ int sim_run(const sim_options *o, FILE *out, FILE *err, sim_result *res) {
   int status = 0;
   if (o->trace) status = run_trace(&r, &tr);
   else run_generated(&r);
+  trace_close(&tr);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (o->progress) fprintf(stderr, "\r%70s\r", "");
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -152,7 +152,7 @@ void trace_free(trace *t) {
   memset(t, 0, sizeof *t);
 }
 
-static bool push(trace *t, uint32_t pid, trace_op op, uint32_t arg, uint32_t line) {
+static bool push(trace *t, const trace_rec *rec) {
   if (t->n == t->cap) {
     size_t cap = t->cap ? 2 * t->cap : 4096;
     trace_rec *grown = realloc(t->v, cap * sizeof *grown);
@@ -160,8 +160,27 @@ static bool push(trace *t, uint32_t pid, trace_op op, uint32_t arg, uint32_t lin
     t->v = grown;
     t->cap = cap;
   }
-  t->v[t->n++] = (trace_rec){.pid = pid, .op = (uint8_t)op, .arg = arg, .line = line};
+  t->v[t->n++] = *rec;
   return true;
+}
+
+/* One read of a trace: each record goes to the visitor as soon as its line is read, so that
+ * nothing is held (trace_scan). */
+typedef struct scan {
+  uint64_t max, n; /* records wanted (0: all), records given */
+  trace_visit_fn visit;
+  void *ctx;
+  int stop;    /* the visitor's non-zero answer */
+  bool lackey; /* at least one lackey line */
+} scan;
+
+/* One record; false when the read must end (the visitor said stop, or `max` records went). */
+static bool emit(scan *sc, uint32_t pid, trace_op op, uint32_t arg, uint32_t line) {
+  if (sc->max && sc->n >= sc->max) return false;
+  trace_rec rec = {.pid = pid, .op = (uint8_t)op, .arg = arg, .line = line};
+  sc->n++;
+  if (sc->visit && !sc->stop) sc->stop = sc->visit(sc->ctx, &rec);
+  return !sc->stop;
 }
 
 uint32_t trace_fold_lackey(const os_config *c, bool fetch, uint64_t addr) {
@@ -224,7 +243,7 @@ static bool at_end(const char *s) {
 }
 
 /* One lackey line: "I  addr,size", " L addr,size", " S ...", " M ...". */
-static int lackey_line(const char *line, const os_config *c, trace *t, uint32_t no,
+static int lackey_line(const char *line, const os_config *c, scan *sc, uint32_t no,
                        const char **why) {
   const char *s = skip_space(line);
   char k = *s;
@@ -242,27 +261,23 @@ static int lackey_line(const char *line, const os_config *c, trace *t, uint32_t 
     *why = "bad lackey size (expected a decimal 1..4096 after the comma)";
     return -1;
   }
-  t->lackey = true;
+  sc->lackey = true;
   /* split at page boundaries; each piece is one aligned 32-bit access */
   uint64_t a = addr, end = addr + size;
-  while (a < end) {
+  bool more = true;
+  while (a < end && more) {
     uint64_t piece_end = (a | (OS_PAGE - 1)) + 1;
     uint32_t va = trace_fold_lackey(c, k == 'I', a);
-    bool ok = true;
-    if (k == 'I') ok = push(t, 1, TR_X, va, no);
-    else if (k == 'L') ok = push(t, 1, TR_R, va, no);
-    else if (k == 'S') ok = push(t, 1, TR_W, va, no);
-    else ok = push(t, 1, TR_R, va, no) && push(t, 1, TR_W, va, no);
-    if (!ok) {
-      *why = "out of memory";
-      return -1;
-    }
+    if (k == 'I') more = emit(sc, 1, TR_X, va, no);
+    else if (k == 'L') more = emit(sc, 1, TR_R, va, no);
+    else if (k == 'S') more = emit(sc, 1, TR_W, va, no);
+    else more = emit(sc, 1, TR_R, va, no) && emit(sc, 1, TR_W, va, no);
     a = piece_end;
   }
   return 1;
 }
 
-static int native_line(const char *line, trace *t, uint32_t no, const char **why) {
+static int native_line(const char *line, scan *sc, uint32_t no, const char **why) {
   const char *s = skip_space(line);
   uint64_t pid, v;
   if (!parse_dec(&s, &pid) || pid == 0) return 0;
@@ -299,51 +314,107 @@ static int native_line(const char *line, trace *t, uint32_t no, const char **why
     *why = "unexpected text after the access";
     return -1;
   }
-  if (!push(t, (uint32_t)pid, op, arg, no)) {
-    *why = "out of memory";
-    return -1;
-  }
+  emit(sc, (uint32_t)pid, op, arg, no);
   return 1;
 }
 
-/* Every error the processes of a trace can hold, found before the first access runs (as the
- * run will make them, sim.c run_trace): a new PID is a new process (exec), `fork CHILD` needs a
- * CHILD not alive, and at most OS_MAX_PROCS processes are alive at once and
- * TRACE_MAX_PROCS made in all. Returns the number of errors printed. */
-static unsigned trace_check_procs(const char *path, const trace *t, FILE *err) {
-  uint32_t live[OS_MAX_PROCS];
-  unsigned nlive = 0, made = 0, errors = 0;
-  for (size_t i = 0; i < t->n && errors < TB_MAX_ERRORS; i++) {
-    const trace_rec *rec = &t->v[i];
-    unsigned k = 0;
-    while (k < nlive && live[k] != rec->pid) k++;
-    bool fork = rec->op == TR_FORK;
-    unsigned need = (k == nlive) + fork;
-    if (fork) {
-      unsigned c = 0;
-      while (c < nlive && live[c] != rec->arg) c++;
-      if (c < nlive || rec->arg == rec->pid) {
-        fprintf(err,
-                "%s:%" PRIu32 ": error: PID %" PRIu32 " forks PID %" PRIu32
-                ", which is alive already\n",
-                path, rec->line, rec->pid, rec->arg);
-        errors++;
-        continue;
+int trace_scan(FILE *f, const char *path, const os_config *layout, uint64_t max,
+               trace_visit_fn visit, void *ctx, trace_info *info, FILE *err) {
+  scan sc = {.max = max, .visit = visit, .ctx = ctx};
+  char *line = NULL;
+  size_t cap = 0;
+  uint32_t no = 0;
+  int status = 0;
+  unsigned errors = 0;
+  ssize_t got;
+  while (!sc.stop && (got = getline(&line, &cap, f)) >= 0) {
+    no++;
+    if (max && sc.n >= max) break;
+    const char *why = NULL;
+    int r = 0;
+    if (memchr(line, '\0', (size_t)got)) {
+      why = "a NUL byte: this is not a text file"; /* the line would be cut short there */
+      r = -1;
+    } else if (got > TRACE_MAX_LINE) {
+      why = "a line longer than " TRACE_MAX_LINE_TEXT " bytes";
+      r = -1;
+    } else {
+      const char *s = skip_space(line);
+      if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0)
+        continue; /* blank, comment, valgrind's own lines */
+      r = native_line(line, &sc, no, &why);
+      if (r == 0) r = lackey_line(line, layout, &sc, no, &why);
+      if (r == 0)
+        why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
+    }
+    if (r <= 0) {
+      fprintf(err, "%s:%" PRIu32 ": error: %s\n", path, no, why);
+      status = 2;
+      sc.visit = NULL; /* a trace with errors never runs */
+      if (++errors >= TB_MAX_ERRORS) {
+        fprintf(err, "%s: error: too many errors (%u); giving up\n", path, TB_MAX_ERRORS);
+        break;
       }
     }
-    if (nlive + need > OS_MAX_PROCS || made + need > TRACE_MAX_PROCS) {
-      fprintf(err,
-              "%s:%" PRIu32 ": error: too many processes (at most %u alive at once, %u in all)\n",
-              path, rec->line, OS_MAX_PROCS, TRACE_MAX_PROCS);
-      return errors + 1; /* every later line would say it again */
-    }
-    if (k == nlive) live[nlive++] = rec->pid; /* a new process (exec) */
-    made += need;
-    if (fork) live[nlive++] = rec->arg;
-    else if (rec->op == TR_EXIT) live[k] = live[--nlive];
   }
-  return errors;
+  free(line);
+  if (!errors && ferror(f)) {
+    fprintf(err, "%s: error: cannot read: %s\n", path, strerror(errno));
+    status = 2;
+  }
+  if (!status && !sc.stop && sc.n == 0) {
+    fprintf(err, "%s: error: the trace has no accesses\n", path);
+    status = 2;
+  }
+  if (info) *info = (trace_info){.records = sc.n, .lackey = sc.lackey};
+  return status ? status : sc.stop;
 }
+
+/* ---- What the processes of a trace do ---------------------------------------------------- */
+
+/* Every error the processes of a trace can hold, found before the first access runs (as the
+ * run will make them, sim.c): a new PID is a new process (exec), `fork CHILD` needs a CHILD not
+ * alive, and at most OS_MAX_PROCS processes are alive at once and TRACE_MAX_PROCS made in all.
+ * A visitor of trace_scan; it stops the read when there is no point in going on. */
+typedef struct proc_check {
+  const char *path;
+  FILE *err;
+  uint32_t live[OS_MAX_PROCS];
+  unsigned nlive, made, errors;
+} proc_check;
+
+static int proc_check_visit(void *ctx, const trace_rec *rec) {
+  proc_check *pc = ctx;
+  unsigned k = 0;
+  while (k < pc->nlive && pc->live[k] != rec->pid) k++;
+  bool fork = rec->op == TR_FORK;
+  unsigned need = (k == pc->nlive) + fork;
+  if (fork) {
+    unsigned c = 0;
+    while (c < pc->nlive && pc->live[c] != rec->arg) c++;
+    if (c < pc->nlive || rec->arg == rec->pid) {
+      fprintf(pc->err,
+              "%s:%" PRIu32 ": error: PID %" PRIu32 " forks PID %" PRIu32
+              ", which is alive already\n",
+              pc->path, rec->line, rec->pid, rec->arg);
+      return ++pc->errors >= TB_MAX_ERRORS;
+    }
+  }
+  if (pc->nlive + need > OS_MAX_PROCS || pc->made + need > TRACE_MAX_PROCS) {
+    fprintf(pc->err,
+            "%s:%" PRIu32 ": error: too many processes (at most %u alive at once, %u in all)\n",
+            pc->path, rec->line, OS_MAX_PROCS, TRACE_MAX_PROCS);
+    pc->errors++;
+    return 1; /* every later line would say it again */
+  }
+  if (k == pc->nlive) pc->live[pc->nlive++] = rec->pid; /* a new process (exec) */
+  pc->made += need;
+  if (fork) pc->live[pc->nlive++] = rec->arg;
+  else if (rec->op == TR_EXIT) pc->live[k] = pc->live[--pc->nlive];
+  return 0;
+}
+
+static int push_visit(void *ctx, const trace_rec *rec) { return push(ctx, rec) ? 0 : TB_E_NOMEM; }
 
 int trace_load(const char *path, const os_config *layout, uint64_t max, trace *out, FILE *err) {
   memset(out, 0, sizeof *out);
@@ -358,55 +429,88 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
   return status;
 }
 
+/* The processes' errors of a whole trace held in memory. */
+static int check_held(const char *path, const trace *t, unsigned *made, FILE *err) {
+  proc_check pc = {.path = path, .err = err};
+  for (size_t i = 0; i < t->n && !proc_check_visit(&pc, &t->v[i]); i++) continue;
+  *made = pc.made;
+  return pc.errors ? 2 : 0;
+}
+
 int trace_read(FILE *f, const char *path, const os_config *layout, uint64_t max, trace *out,
                FILE *err) {
   memset(out, 0, sizeof *out);
-  char *line = NULL;
-  size_t cap = 0;
-  uint32_t no = 0;
-  int status = 0;
-  unsigned errors = 0;
-  ssize_t got;
-  while ((got = getline(&line, &cap, f)) >= 0) {
-    no++;
-    if (max && out->n >= max) break;
-    const char *why = NULL;
-    int r = 0;
-    if (memchr(line, '\0', (size_t)got)) {
-      why = "a NUL byte: this is not a text file"; /* the line would be cut short there */
-      r = -1;
-    } else if (got > TRACE_MAX_LINE) {
-      why = "a line longer than " TRACE_MAX_LINE_TEXT " bytes";
-      r = -1;
-    } else {
-      const char *s = skip_space(line);
-      if (at_end(s) || strncmp(s, "==", 2) == 0 || strncmp(s, "--", 2) == 0)
-        continue; /* blank, comment, valgrind's own lines */
-      r = native_line(line, out, no, &why);
-      if (r == 0) r = lackey_line(line, layout, out, no, &why);
-      if (r == 0)
-        why = "not an access: expected 'PID R|W|X 0xADDR' or a lackey line such as ' L 04222cac,4'";
-    }
-    if (r <= 0) {
-      fprintf(err, "%s:%" PRIu32 ": error: %s\n", path, no, why);
-      status = 2;
-      if (++errors >= TB_MAX_ERRORS) {
-        fprintf(err, "%s: error: too many errors (%u); giving up\n", path, TB_MAX_ERRORS);
-        break;
-      }
-    }
-  }
-  free(line);
-  if (!errors && ferror(f)) {
-    fprintf(err, "%s: error: cannot read: %s\n", path, strerror(errno));
-    status = 2;
-  }
-  if (!status && out->n == 0) {
-    fprintf(err, "%s: error: the trace has no accesses\n", path);
-    status = 2;
-  }
-  if (max && out->n > max) out->n = (size_t)max;
-  if (!status && trace_check_procs(path, out, err)) status = 2;
+  trace_info info;
+  int status = trace_scan(f, path, layout, max, push_visit, out, &info, err);
+  if (status == TB_E_NOMEM) fprintf(err, "%s: error: out of memory\n", path);
+  out->lackey = info.lackey;
+  unsigned made;
+  if (!status) status = check_held(path, out, &made, err);
   if (status) trace_free(out);
+  return status ? 2 : 0;
+}
+
+/* ---- Streaming ----------------------------------------------------------------------------
+ * A trace in a file is read three times: once for its lines, once for its processes, once to
+ * run; only a stream that cannot be read again (standard input, a pipe) is held whole. */
+
+int trace_open(const char *path, const os_config *layout, uint64_t max, trace_stream *ts,
+               FILE *err) {
+  memset(ts, 0, sizeof *ts);
+  tb_error why_not;
+  FILE *f = tb_input_open(path, &why_not);
+  if (!f) {
+    fprintf(err, "pmmu: error: %s\n", why_not.msg);
+    return 2;
+  }
+  const char *name = f == stdin ? "<stdin>" : path;
+  ts->f = f;
+  ts->path = name;
+  ts->layout = *layout;
+  ts->max = max;
+  if (f == stdin || fseek(f, 0, SEEK_SET) != 0) { /* cannot be read again: held */
+    int status = trace_read(f, name, layout, max, &ts->held, err);
+    if (!status) status = check_held(name, &ts->held, &ts->procs_made, err);
+    ts->records = ts->held.n;
+    ts->is_held = true;
+    if (status) trace_close(ts);
+    return status;
+  }
+  trace_info info;
+  int status = trace_scan(f, name, layout, max, NULL, NULL, &info, err);
+  proc_check pc = {.path = name, .err = err};
+  if (!status && fseek(f, 0, SEEK_SET) == 0)
+    status = trace_scan(f, name, layout, max, proc_check_visit, &pc, NULL, err) || pc.errors;
+  ts->records = info.records;
+  ts->procs_made = pc.made;
+  if (status) trace_close(ts);
+  return status ? 2 : 0;
+}
+
+int trace_each(trace_stream *ts, trace_visit_fn visit, void *ctx, FILE *err) {
+  if (ts->is_held) {
+    for (size_t i = 0; i < ts->held.n; i++) {
+      int stop = visit(ctx, &ts->held.v[i]);
+      if (stop) return stop;
+    }
+    return 0;
+  }
+  if (fseek(ts->f, 0, SEEK_SET) != 0) {
+    fprintf(err, "%s: error: cannot read it again: %s\n", ts->path, strerror(errno));
+    return 2;
+  }
+  /* the file was checked: an error now means it changed under us */
+  trace_info info;
+  int status = trace_scan(ts->f, ts->path, &ts->layout, ts->max, visit, ctx, &info, err);
+  if (!status && info.records != ts->records) {
+    fprintf(err, "%s: error: the file changed while it was read\n", ts->path);
+    status = 2;
+  }
   return status;
+}
+
+void trace_close(trace_stream *ts) {
+  if (ts->f) tb_input_close(ts->f);
+  trace_free(&ts->held);
+  memset(ts, 0, sizeof *ts);
 }

@@ -100,6 +100,37 @@ int trace_load(const char *path, const os_config *layout, uint64_t max, trace *o
 int trace_read(FILE *f, const char *path, const os_config *layout, uint64_t max, trace *out,
                FILE *err);
 void trace_free(trace *t);
+
+/* One read of a trace without holding it: `visit` (NULL: none) gets each record as soon as its
+ * line is checked; a non-zero answer stops the read and is returned. A line with an error
+ * prints `FILE:LINE: error: WHAT`, and no record after it is visited (a trace with errors
+ * never runs); the result is then 2. The processes are not checked here. */
+typedef int (*trace_visit_fn)(void *ctx, const trace_rec *rec);
+typedef struct trace_info {
+  uint64_t records; /* records read (at most `max`) */
+  bool lackey;      /* at least one lackey line */
+} trace_info;
+int trace_scan(FILE *f, const char *path, const os_config *layout, uint64_t max,
+               trace_visit_fn visit, void *ctx, trace_info *info, FILE *err);
+
+/* A trace checked whole (lines and processes, as trace_load) but not held in memory: a file
+ * is read again to run (trace_each); standard input or a pipe, which cannot be, is held. */
+typedef struct trace_stream {
+  FILE *f;
+  const char *path; /* as messages name it */
+  os_config layout;
+  uint64_t max;
+  uint64_t records;    /* accesses, forks and exits the run will see */
+  unsigned procs_made; /* processes the run will make (exec and fork) */
+  bool is_held;
+  trace held; /* the records, when is_held */
+} trace_stream;
+int trace_open(const char *path, const os_config *layout, uint64_t max, trace_stream *ts,
+               FILE *err);
+/* Every record in order to `visit`; its non-zero answer stops and is returned; 2 with a
+ * message when the file cannot be read again or changed since trace_open. */
+int trace_each(trace_stream *ts, trace_visit_fn visit, void *ctx, FILE *err);
+void trace_close(trace_stream *ts);
 /* Folds a 64-bit lackey address into the layout (docs/os.md). */
 uint32_t trace_fold_lackey(const os_config *layout, bool fetch, uint64_t addr);
 

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "os.h"
 #include "sim.h"
+#include "workload.h"
 
 static unsigned failures;
 
@@ -342,6 +344,84 @@ static void test_invariants(os_bug bug) {
   fclose(out);
 }
 
+/* ---- A trace is checked whole, then run without being held (issue 17: input memory) -------- */
+
+typedef struct seen {
+  uint64_t n;
+  uint32_t last_line;
+  bool in_order;
+} seen;
+
+static int count_visit(void *ctx, const trace_rec *rec) {
+  seen *s = ctx;
+  if (rec->line < s->last_line) s->in_order = false;
+  if (rec->op != TR_FORK && rec->op != TR_EXIT && rec->arg != 0x10000000u + 4 * (rec->line - 1))
+    s->in_order = false; /* the address written on that line */
+  s->last_line = rec->line;
+  s->n++;
+  return 0;
+}
+
+static void write_trace(const char *path, unsigned accesses, const char *tail) {
+  FILE *f = fopen(path, "w");
+  CHECK(f != NULL, "cannot create %s", path);
+  if (!f) return;
+  for (unsigned i = 0; i < accesses; i++) {
+    if (i == accesses / 2) fprintf(f, "1 fork 2\n"); /* line accesses/2 + 1 */
+    else
+      fprintf(f, "%u %c 0x%08x\n", i > accesses / 2 ? 2u : 1u, "RWX"[i % 3], 0x10000000u + 4 * i);
+  }
+  fputs(tail, f);
+  CHECK(fclose(f) == 0, "cannot write %s", path);
+}
+
+static void test_trace_stream(os_bug bug) {
+  (void)bug;
+  char path[] = "/tmp/pmmu-trace-stream-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0, "mkstemp");
+  if (fd < 0) return;
+  close(fd);
+  os_config layout;
+  os_config_init(&layout);
+  char *msg = NULL;
+  size_t msg_len = 0;
+  FILE *err = open_memstream(&msg, &msg_len);
+
+  write_trace(path, 3000, "");
+  trace_stream ts;
+  CHECK(trace_open(path, &layout, 0, &ts, err) == 0, "a good trace refused");
+  CHECK(!ts.is_held && ts.held.v == NULL, "a trace in a file was held in memory");
+  CHECK(ts.records == 3000 && ts.procs_made == 2,
+        "%" PRIu64 " records, %u processes (expected 3000, 2)", ts.records, ts.procs_made);
+  seen s = {.in_order = true};
+  CHECK(trace_each(&ts, count_visit, &s, err) == 0 && s.n == 3000 && s.in_order,
+        "the run saw %" PRIu64 " records%s", s.n, s.in_order ? "" : " out of order");
+  /* the file changes between the check and the run: the run says so */
+  write_trace(path, 3000, "1 R nonsense\n");
+  CHECK(trace_each(&ts, count_visit, &s, err) == 2, "a file changed under the run went unnoticed");
+  trace_close(&ts);
+
+  /* a limit: only the first 10 records are checked and run */
+  write_trace(path, 3000, "");
+  CHECK(trace_open(path, &layout, 10, &ts, err) == 0 && ts.records == 10, "--accesses 10");
+  s = (seen){.in_order = true};
+  CHECK(trace_each(&ts, count_visit, &s, err) == 0 && s.n == 10, "ran %" PRIu64 " of 10", s.n);
+  trace_close(&ts);
+
+  /* an error of the processes at the end is found before anything runs, with its line */
+  write_trace(path, 3000, "2 fork 1\n");
+  fflush(err);
+  size_t before = msg_len;
+  CHECK(trace_open(path, &layout, 0, &ts, err) == 2, "a fork of a live PID accepted");
+  fflush(err);
+  CHECK(msg_len > before && strstr(msg + before, ":3001: error: PID 2 forks PID 1") != NULL,
+        "message: %s", msg + before);
+  fclose(err);
+  free(msg);
+  remove(path);
+}
+
 typedef struct test {
   const char *name;
   void (*fn)(os_bug);
@@ -359,6 +439,7 @@ static const test tests[] = {
     {"clock_second_chance", test_clock_second_chance, OS_BUG_NO_INVLPG},
     {"rss_bounded", test_rss_bounded, OS_BUG_NO_FRAME_LIMIT},
     {"invariants", test_invariants, OS_BUG_COW_NO_COPY},
+    {"trace_stream", test_trace_stream, OS_BUG_NONE}, /* no --bug run: no OS bug */
 };
 
 int main(int argc, char **argv) {
