@@ -41,7 +41,7 @@ struct rtl_side {
   unsigned ack_head, n_acks;
   uint64_t reset_at; /* rst_ni low in this cycle (UINT64_MAX: none) */
   bool reset_done;   /* the reset happened; the operation under way stopped there */
-  FILE *ports;                  /* the port log (rtl_side_set_port_log), or NULL */
+  FILE *ports;       /* the port log (rtl_side_set_port_log), or NULL */
 };
 
 static int policy_of(pmmu_policy p) {
