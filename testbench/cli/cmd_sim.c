@@ -44,9 +44,16 @@ static const char help_text[] =
     "  --waves FILE    dump the RTL (engine rtl or both): FST, or VCD for FILE.vcd, and a GTKWave\n"
     "                  save file FILE.gtkw; --waves-from/--waves-to N: a cycle window;\n"
     "                  --waves-on-failure N: only after a lockstep mismatch, its last N cycles\n"
-    "                  (the run is made again; docs/waves.md)\n"
+    "                  (the run is made again; docs/waves.md); --waves-flush N: write the\n"
+    "                  dump out every N cycles. FILE is checked before the run (exit 2 if it\n"
+    "                  cannot be created; a device, FIFO or directory is refused) and named\n"
+    "                  only when complete (else FILE.partial, exit 2)\n"
+    "  --max-cycles N  stop before the first access that would start in cycle N or later\n"
+    "  --timeout S     stop after S seconds; either prints the partial report, exit 124\n"
     "exit status: 0 success; 1 the OS found its own state wrong (data or invariants);\n"
-    "             2 bad usage or input; 3 the engines disagreed\n";
+    "             2 bad usage or input; 3 the engines disagreed; 124 cut short by\n"
+    "             --max-cycles, --timeout or SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE (then\n"
+    "             the signal ends the process once the outputs are finished)\n";
 
 static bool choose_workload(const char *word, void *dest) { return wl_pattern_parse(word, dest); }
 
@@ -93,7 +100,11 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
     o.n_pagemap = 0;
     o.pagemap_all = false;
   }
-  return tb_exit_status(sim_run(&o, out, report, again ? &spare : c->res));
+  sim_result *res = again ? &spare : c->res;
+  tb_budget_run_begin();
+  int status = tb_exit_status(sim_run(&o, out, report, res));
+  if (res->stopped) status = cli_exit_worse(status, cli_budget_note(stderr, "pmmu sim"));
+  return status;
 }
 
 int cmd_sim(int argc, char **argv) {
@@ -181,9 +192,11 @@ int cmd_sim(int argc, char **argv) {
        .min = 1,
        .max = 1000000},
       {0}};
-  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
+  cli_budget budget = {0};
   cli_waves_options(&waves, wopts);
-  cli_command cmd = {.prog = "pmmu sim", .help = "pmmu sim --help", .opts = {own, wopts}};
+  cli_budget_options(&budget, bopts);
+  cli_command cmd = {.prog = "pmmu sim", .help = "pmmu sim --help", .opts = {own, wopts, bopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
   if (help) {
@@ -220,6 +233,7 @@ int cmd_sim(int argc, char **argv) {
   }
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
+  cli_budget_start(&budget);
   int status = waves_enabled(&waves) ? cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call)
                                      : run_sim(&call, stderr, stdout, false);
   if (o.log_out && fclose(o.log_out) != 0) {
