@@ -109,9 +109,11 @@ static int run_command(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   int status = run_command(argc, argv);
-  /* a stop signal (tb_budget.h) ended the run cleanly, outputs finished: now let it take its
-   * default course, so that the caller sees the process ended by it */
-  fflush(stdout);
-  tb_stop_reraise();
+  if (tb_stop_signal()) {
+    /* a stop signal (tb_budget.h) ended the run cleanly, outputs finished: now let it take
+     * its default course, so that the caller sees the process ended by it */
+    fflush(stdout);
+    tb_stop_reraise();
+  }
   return finish_output(status);
 }
