@@ -290,5 +290,6 @@ int gtkw_write(const gtkw_view *v, const char *out) {
     fprintf(f, "@1000200\n-%s\n", groups[g].title);
   }
   fprintf(f, "[pattern_trace] 1\n[pattern_trace] 0\n");
-  return fclose(f) == 0 ? 0 : -1;
+  bool failed = ferror(f) != 0; /* a write that failed before the last flush */
+  return fclose(f) == 0 && !failed ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gtkw.h"
+#include "outfile.h"
 
 #ifdef PMMU_WAVES_HAVE_RTL
 #include "pmmu_rtl.h"
@@ -27,7 +28,10 @@ const char waves_help[] =
     "      N <= M, both 0..2^64-1;\n"
     "      --waves-on-failure N: dump only if a lockstep check fails, the last N cycles before\n"
     "      it, N 1..100000000 (re-runs the command; FILE default pmmu-failure.fst; not with\n"
-    "      --waves-from/--waves-to). See docs/waves.md.\n";
+    "      --waves-from/--waves-to); --waves-flush N: write the dump out every N cycles\n"
+    "      (1..4294967295). FILE is checked before the run (exit 2 if it cannot be created; a\n"
+    "      device, FIFO or directory is refused) and gets its name only when complete (else\n"
+    "      FILE.partial, exit 2). See docs/waves.md.\n";
 
 void waves_options_init(waves_options *o) {
   memset(o, 0, sizeof *o);
@@ -187,16 +191,31 @@ void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to) 
   *to = (watch.seen > watch.div ? watch.seen : watch.div) + 2;
 }
 
-/* ---- Sessions ----------------------------------------------------------------------------- */
+/* ---- Sessions ----------------------------------------------------------------------------
+ *
+ * The RTL writes the dump under a temporary name in the directory of the file the user named
+ * (outfile.h); when the dump is closed it is checked with the FST reader, and only a complete
+ * one gets its name (a .vcd is converted first), then the save file is written the same way.
+ * A dump that cannot be read back is renamed FILE.partial and reported as such. */
 
 static struct {
   bool active;
   bool vcd;
   bool closed;            /* the dump was closed at least once */
+  bool failed;            /* the dump or its save file could not be completed (why) */
   char path[PATH_MAX];    /* as the user named it */
-  char fst[PATH_MAX + 8]; /* what the RTL writes */
+  char fst[PATH_MAX + 8]; /* what the RTL writes: a temporary file next to path */
+  char why[OUTFILE_WHY];
   uint64_t from, to;
+  uint64_t first, last; /* the cycles in the dump */
+  /* waves_abandon's, made ready by waves_start (a signal handler may not format) */
+  char partial[PATH_MAX + 16];
+  char abandon_msg[2 * PATH_MAX + 128];
+  size_t abandon_len;
 } session;
+
+/* Written by waves_start and on_close, read by waves_abandon in a signal handler. */
+static volatile sig_atomic_t session_open;
 
 #ifdef PMMU_WAVES_HAVE_RTL
 static bool ends_with(const char *s, const char *suffix) {
@@ -204,14 +223,14 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* fst2vcd -f fst -o vcd; only async-signal-safe calls (this may run in a signal handler). */
+/* fst2vcd -f fst -o vcd */
 static int convert_to_vcd(const char *fst, const char *vcd) {
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
     char *const argv[] = {(char *)"fst2vcd", (char *)"-f", (char *)fst,
                           (char *)"-o",      (char *)vcd,  NULL};
-    int null = open("/dev/null", 1);
+    int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 1);
     execvp("fst2vcd", argv);
     _exit(127);
@@ -222,29 +241,96 @@ static int convert_to_vcd(const char *fst, const char *vcd) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The dump could not be completed: it keeps what it has as FILE.partial (never FILE). */
+static void keep_partial(const char *what) {
+  char partial[PATH_MAX + 16], why[OUTFILE_WHY];
+  snprintf(partial, sizeof partial, "%s.partial", session.path);
+  session.failed = true;
+  if (outfile_commit(session.fst, partial, why) == 0)
+    snprintf(session.why, sizeof session.why, "%s is incomplete (%s); what was dumped is in %s",
+             session.path, what, partial);
+  else
+    snprintf(session.why, sizeof session.why, "%s is incomplete (%s), and %.*s", session.path, what,
+             PATH_MAX + 256, why);
+}
+
 static void on_close(const char *path, void *ctx) {
   (void)ctx;
   if (!session.active || strcmp(path, session.fst) != 0) return;
   session.closed = true;
+  session_open = 0;
+  uint64_t end = 0;
+  if (pmmu_rtl_fst_check(session.fst, &end) != 0) {
+    keep_partial("the FST writer's output cannot be read back: a write failed (a full disk,"
+                 " a file size limit?)");
+    return;
+  }
+  uint64_t t0 = pmmu_rtl_cycle_time(0);
+  session.first = session.from;
+  session.last = end >= t0 ? (end - t0) / 10 : 0;
+  char tmp[PATH_MAX + 16];
   if (session.vcd) {
-    if (convert_to_vcd(session.fst, session.path) == 0) unlink(session.fst);
+    if (outfile_temp(session.path, tmp, sizeof tmp, session.why) != 0) {
+      keep_partial("no room for the VCD next to it");
+      return;
+    }
+    if (convert_to_vcd(session.fst, tmp) != 0) {
+      unlink(tmp);
+      keep_partial("fst2vcd could not convert it");
+      return;
+    }
+    unlink(session.fst);
+    if (outfile_commit(tmp, session.path, session.why) != 0) {
+      unlink(tmp);
+      session.failed = true;
+      return;
+    }
+  } else if (outfile_commit(session.fst, session.path, session.why) != 0) {
+    unlink(session.fst);
+    session.failed = true;
+    return;
   }
   gtkw_view v;
   memset(&v, 0, sizeof v);
   v.dump = session.path;
   v.vcd = session.vcd;
   v.marker_accept = v.marker_div = -1;
-#ifdef PMMU_WAVES_HAVE_RTL
   v.start = (int64_t)pmmu_rtl_cycle_time(session.from);
   if (watch.failed) {
     v.marker_accept = (int64_t)pmmu_rtl_cycle_time(watch.accept);
     v.marker_div = (int64_t)pmmu_rtl_cycle_time(watch.div);
   }
-#endif
-  gtkw_write(&v, NULL);
+  char save[PATH_MAX + 8];
+  gtkw_path_for(session.path, save, sizeof save);
+  if (outfile_temp(save, tmp, sizeof tmp, session.why) != 0) {
+    session.failed = true;
+    return;
+  }
+  if (gtkw_write(&v, tmp) != 0) {
+    unlink(tmp);
+    session.failed = true;
+    snprintf(session.why, sizeof session.why, "%s: the save file could not be written", save);
+    return;
+  }
+  if (outfile_commit(tmp, save, session.why) != 0) {
+    unlink(tmp);
+    session.failed = true;
+  }
 }
 
 #endif /* PMMU_WAVES_HAVE_RTL */
+
+int waves_check_path(const waves_options *o, char *why, size_t len) {
+  char reason[OUTFILE_WHY], save[PATH_MAX + 8];
+  const char *path = o->on_failure ? waves_failure_path(o) : o->path;
+  if (!path) return 0;
+  gtkw_path_for(path, save, sizeof save);
+  if (outfile_check(path, reason) != 0 || outfile_check(save, reason) != 0) {
+    snprintf(why, len, "%s", reason);
+    return -1;
+  }
+  return 0;
+}
 
 int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
 #ifdef PMMU_WAVES_HAVE_RTL
@@ -257,12 +343,26 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
     return -1;
   }
   memset(&session, 0, sizeof session);
-  session.active = true;
   session.vcd = ends_with(path, ".vcd");
   session.from = from;
   session.to = to;
   snprintf(session.path, sizeof session.path, "%s", path);
-  snprintf(session.fst, sizeof session.fst, "%s%s", path, session.vcd ? ".fst" : "");
+  char save[PATH_MAX + 8];
+  gtkw_path_for(path, save, sizeof save);
+  if (outfile_check(save, session.why) != 0 ||
+      outfile_temp(path, session.fst, sizeof session.fst, session.why) != 0) {
+    fprintf(err, "pmmu: error: --waves %s\n", session.why);
+    return -1;
+  }
+  snprintf(session.partial, sizeof session.partial, "%s.partial", path);
+  int n = snprintf(session.abandon_msg, sizeof session.abandon_msg,
+                   "waves: error: %s is incomplete (the process aborted); what was dumped is in"
+                   " %s (not readable: an FST is finished only when it is closed)\n",
+                   path, session.partial);
+  session.abandon_len =
+      n > 0 && (size_t)n < sizeof session.abandon_msg ? (size_t)n : strlen(session.abandon_msg);
+  session.active = true;
+  session_open = 1;
   pmmu_rtl_waves_on_close(on_close, NULL);
   pmmu_rtl_waves_auto(session.fst, from, to);
   return 0;
@@ -273,16 +373,39 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
 #endif
 }
 
-void waves_stop(FILE *msg) {
+void waves_abandon(void) {
+  if (!session_open) return;
+  session_open = 0;
+  if (rename(session.fst, session.partial) == 0) { /* rename and write: async-signal-safe */
+    ssize_t w = write(2, session.abandon_msg, session.abandon_len);
+    (void)w;
+  }
+}
+
+void waves_set_flush(uint64_t every) {
+#ifdef PMMU_WAVES_HAVE_RTL
+  pmmu_rtl_waves_flush(every);
+#else
+  (void)every;
+#endif
+}
+
+int waves_stop(FILE *msg) {
 #ifdef PMMU_WAVES_HAVE_RTL
   pmmu_rtl_waves_auto(NULL, 0, 0);
   pmmu_rtl_trace_close_all();
 #endif
-  if (!session.active) return;
+  if (!session.active) return 0;
   session.active = false;
+  session_open = 0;
   if (!session.closed) {
+    unlink(session.fst); /* the temporary file, still empty */
     fprintf(msg, "waves: nothing was dumped to %s (no RTL cycle in the window)\n", session.path);
-    return;
+    return 0;
+  }
+  if (session.failed) {
+    fprintf(msg, "waves: error: %s\n", session.why);
+    return -1;
   }
   char cmd[PATH_MAX * 2 + 64];
   gtkw_open_command(session.path, cmd, sizeof cmd);
@@ -291,5 +414,8 @@ void waves_stop(FILE *msg) {
             "waves: first failure: divergence in cycle %" PRIu64
             ", request accepted in cycle %" PRIu64 " (markers B and A); open it with:\n  %s\n",
             watch.div, watch.accept, cmd);
-  else fprintf(msg, "waves: %s written; open it with:\n  %s\n", session.path, cmd);
+  else
+    fprintf(msg, "waves: %s written (cycles %" PRIu64 "..%" PRIu64 "); open it with:\n  %s\n",
+            session.path, session.first, session.last, cmd);
+  return 0;
 }

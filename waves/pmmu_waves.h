@@ -11,9 +11,12 @@
  *                         the divergence D (R: the cycle the failure was seen in), into FILE
  *                         (default pmmu-failure.fst)
  *
+ *   --waves-flush N       write the dump out every N cycles (bounds what SIGKILL loses)
+ *
  * The RTL is traced through the process-wide automatic dumps of the C shim
- * (pmmu_rtl_waves_auto in rtl/sim/pmmu_rtl.h), which close every dump on exit,
- * SIGINT, SIGTERM, SIGHUP and SIGABRT. A lockstep mismatch seen while dumping is marked in the
+ * (pmmu_rtl_waves_auto in rtl/sim/pmmu_rtl.h). Signals do not close dumps: the command's
+ * handler only records the signal (testbench/common/tb_budget.h), its run loop stops, and
+ * waves_stop() finishes the dump before the signal is raised again. A lockstep mismatch seen while dumping is marked in the
  * save file (marker A: request accepted, B: divergence) and one command that opens it is
  * printed on stderr.
  */
@@ -24,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "outfile.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,6 +37,7 @@ typedef struct waves_options {
   const char *path;    /* --waves FILE, or NULL */
   uint64_t from, to;   /* --waves-from / --waves-to (to = UINT64_MAX: the end) */
   unsigned on_failure; /* --waves-on-failure N (0: off) */
+  uint64_t flush;      /* --waves-flush N: flush the dump every N cycles (0: at the end) */
 } waves_options;
 
 /* The option lines for a command's help text. */
@@ -50,12 +56,23 @@ void waves_path_for(const char *path, const char *tag, char *buf, size_t len);
 
 /* ---- One run ---------------------------------------------------------------------------- */
 
-/* Dumps the RTL of the engines created from now on to `path`, cycles from..to.
- * Returns 0, or -1 (message on err) when this pmmu has no RTL or no tracing. */
+/* Before anything runs: the dump and its save file can be written (outfile.h: absent or a
+ * regular file, in a directory where a file can be created). 0, or -1 with the sentence. */
+int waves_check_path(const waves_options *o, char *why, size_t len);
+/* Dumps the RTL of the engines created from now on to `path`, cycles from..to, through a
+ * temporary file next to it. Returns 0, or -1 (message on err) when this pmmu has no RTL or
+ * no tracing, or the temporary file cannot be made. */
 int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err);
-/* Stops dumping (the engine must be destroyed first: that closes its dump) and tells, on
- * msg, where the dump is and the command that opens it at the first failure, if any. */
-void waves_stop(FILE *msg);
+/* For a process that is dying (abort() in a signal handler): renames the dump being written
+ * FILE.partial and says so on stderr, with async-signal-safe calls only. */
+void waves_abandon(void);
+/* Flush every dump every `every` cycles (0: only at its end); pmmu_rtl_waves_flush. */
+void waves_set_flush(uint64_t every);
+/* Stops dumping (the engine must be destroyed first: that closes its dump; or a signal ended
+ * the run: this closes it) and tells, on msg, where the dump is, its cycles and the command
+ * that opens it at the first failure, if any. Returns 0; -1 when the dump or its save file
+ * could not be completed (said on msg: the dump is FILE.partial, never FILE). */
+int waves_stop(FILE *msg);
 
 /* A stream that passes everything on to `through` (NULL: nowhere) and notices lockstep
  * mismatch reports (the tables of engine_report_mismatches, cosim's own failures): give it as the report

@@ -19,7 +19,19 @@ if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
     set_tests_properties(waves.gtkw PROPERTIES LABELS waves TIMEOUT 600)
   endif()
   add_test(NAME waves.signals COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_signals.sh ${_waves_bin} ${_waves_mutant})
-  set_tests_properties(waves.signals PROPERTIES LABELS waves TIMEOUT 300)
+  set_tests_properties(waves.signals PROPERTIES LABELS "waves;robust" TIMEOUT 600)
+  # the --waves FILE checked before the run, named only when complete (else FILE.partial)
+  add_test(NAME waves.files COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_files.sh ${_waves_bin} ${PROJECT_SOURCE_DIR})
+  set_tests_properties(waves.files PROPERTIES LABELS "waves;robust" TIMEOUT 300)
+  # abort() inside pmmu (a helper preloaded by the test, never linked into pmmu; a sanitizer
+  # runtime must come first in the process, so not with PMMU_SANITIZE)
+  if(NOT PMMU_SANITIZE)
+    add_library(pmmu_test_abort_preload MODULE ${CMAKE_CURRENT_SOURCE_DIR}/test_abort_preload.c)
+    target_compile_options(pmmu_test_abort_preload PRIVATE ${PMMU_C_WARNINGS})
+    add_test(NAME waves.abort COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_abort.sh ${_waves_bin}
+                                      $<TARGET_FILE:pmmu_test_abort_preload>)
+    set_tests_properties(waves.abort PROPERTIES LABELS "waves;robust" TIMEOUT 300)
+  endif()
   # the timing diagrams of docs/waves-timing.md must match the RTL: regenerate and diff
   add_test(NAME waves.diagrams
     COMMAND sh -c "sh \"$0/diagrams.sh\" \"$1\" \"$2\" \"$3/waves-timing.md\" && diff -u \"$4/docs/waves-timing.md\" \"$3/waves-timing.md\""

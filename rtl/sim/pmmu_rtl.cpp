@@ -8,7 +8,6 @@
 #include "pmmu_rtl.h"
 
 #include <cctype>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +17,7 @@
 
 #include <verilated.h>
 #if VM_TRACE
+#include <gtkwave/fstapi.h> // the reader of pmmu_rtl_fst_check (compiled into verilated_fst_c)
 #include <verilated_fst_c.h>
 #endif
 
@@ -195,50 +195,24 @@ pmmu_rtl_t *g_last = nullptr;       // the most recently created block
 uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
 
 #if VM_TRACE
-// Signals and exit close every open dump (only a traced build opens one).
-volatile sig_atomic_t g_in_dump = 0, g_signal = 0;
-bool g_handlers = false;
-
-void close_all_and_raise(int sig);
-
-void on_signal(int sig) {
-  if (g_in_dump) { // a dump is being written: edge() closes everything when it is done
-    g_signal = sig;
-    return;
-  }
-  close_all_and_raise(sig);
-}
-
-bool g_in_handler = false; // closing from a signal handler: no model evaluation
-
-void close_all_and_raise(int sig) {
-  g_in_handler = true;
-  pmmu_rtl_trace_close_all();
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);
-}
+// exit() closes every open dump. Signals are the program's: this library installs no handler
+// (a handler may only set a flag; the program's run loop then ends the run, and freeing the
+// block or pmmu_rtl_trace_close_all() finishes the dump: waves/pmmu_waves.h).
+bool g_atexit = false;
+uint64_t g_flush_every = 0; // pmmu_rtl_waves_flush
 
 void at_exit_close() { pmmu_rtl_trace_close_all(); }
 
-void install_handlers() {
-  if (g_handlers) return;
-  g_handlers = true;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGABRT}) {
-    void (*old)(int) = std::signal(sig, on_signal);
-    if (old == SIG_IGN) std::signal(sig, SIG_IGN); // e.g. nohup: keep ignoring
-  }
+void install_atexit() {
+  if (g_atexit) return;
+  g_atexit = true;
   std::atexit(at_exit_close);
 }
 #endif // VM_TRACE
 
 void dump(pmmu_rtl_t *h, uint64_t t) {
 #if VM_TRACE
-  if (h->tfp) {
-    g_in_dump = 1;
-    h->tfp->dump(t);
-    g_in_dump = 0;
-    if (g_signal) close_all_and_raise(g_signal);
-  }
+  if (h->tfp) h->tfp->dump(t);
 #else
   (void)h;
   (void)t;
@@ -444,6 +418,9 @@ void pmmu_rtl_tick(pmmu_rtl_t *h) {
   } else {
     auto_window(h);
   }
+#if VM_TRACE
+  if (h->tfp && g_flush_every && h->cycle % g_flush_every == 0) h->tfp->flush();
+#endif
 }
 
 uint64_t pmmu_rtl_cycle(const pmmu_rtl_t *h) { return h->cycle; }
@@ -469,7 +446,7 @@ int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path) {
   }
   h->trace_path = path;
   g_traced.push_back(h);
-  install_handlers();
+  install_atexit();
   return 0;
 #else
   (void)h;
@@ -483,15 +460,12 @@ int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path) {
 void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
 #if VM_TRACE
   if (h->tfp) {
-    if (!g_in_handler) {
-      // the cycle the block rests in (not ticked yet, e.g. a last response): dump it too,
-      // 10 ns wide, so that a dump always ends with the cycle the run ended in
-      g_in_dump = 1; // a signal now waits until this dump is closed
-      h->model->set_inputs(h->in);
-      h->model->eval();
-      h->tfp->dump(h->edges * 10);
-      h->tfp->dump(h->edges * 10 + 9);
-    }
+    // the cycle the block rests in (not ticked yet, e.g. a last response): dump it too,
+    // 10 ns wide, so that a dump always ends with the cycle the run ended in
+    h->model->set_inputs(h->in);
+    h->model->eval();
+    h->tfp->dump(h->edges * 10);
+    h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();
     h->tfp.reset();
     for (size_t i = 0; i < g_traced.size(); ++i) {
@@ -501,13 +475,31 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
       }
     }
     if (g_on_close) g_on_close(h->trace_path.c_str(), g_on_close_ctx);
-    if (!g_in_handler) {
-      g_in_dump = 0;
-      if (g_signal) close_all_and_raise(g_signal); // a signal came during the close
-    }
   }
 #else
   (void)h;
+#endif
+}
+
+void pmmu_rtl_waves_flush(uint64_t every) {
+#if VM_TRACE
+  g_flush_every = every;
+#else
+  (void)every;
+#endif
+}
+
+int pmmu_rtl_fst_check(const char *path, uint64_t *end_time) {
+#if VM_TRACE
+  void *ctx = fstReaderOpen(path);
+  if (!ctx) return -1;
+  if (end_time) *end_time = fstReaderGetEndTime(ctx);
+  fstReaderClose(ctx);
+  return 0;
+#else
+  (void)path;
+  (void)end_time;
+  return -1;
 #endif
 }
 

@@ -175,14 +175,24 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h);
  * hold a handle of: every block created after pmmu_rtl_waves_auto(path, from, to) (path
  * non-NULL) dumps its cycles from..to (inclusive; to = UINT64_MAX: to the end) to `path`.
  * The file is opened when cycle `from` begins (nothing is traced before: no cost) and
- * closed after cycle `to`, when the block is freed, at exit(), or on SIGINT, SIGTERM,
- * SIGHUP and SIGABRT (the handlers close every open dump, then let the signal take its
- * default course). pmmu_rtl_waves_auto(NULL, 0, 0) turns it off. */
+ * closed after cycle `to`, when the block is freed, by pmmu_rtl_trace_close_all(), or at
+ * exit(). This library installs no signal handler: a program that wants its dumps to survive
+ * a signal catches it with a handler that only sets a flag, ends its run loop when it sees
+ * the flag, and closes the dumps then (pmmu does: testbench/common/tb_budget.h).
+ * pmmu_rtl_waves_auto(NULL, 0, 0) turns it off. */
 void pmmu_rtl_waves_auto(const char *path, uint64_t from, uint64_t to);
 /* Called after any dump file is closed (by any of the paths above), with its path. */
 void pmmu_rtl_waves_on_close(void (*fn)(const char *path, void *ctx), void *ctx);
-/* Closes every open dump now. */
+/* Closes every open dump now (not from a signal handler). */
 void pmmu_rtl_trace_close_all(void);
+/* Every open dump is flushed to its file every `every` cycles (0: only when closed), so that
+ * a process killed outright (SIGKILL) leaves its value changes up to the last flush on disk.
+ * An FST gets its hierarchy only when it is closed, so such a file is not readable as it is;
+ * docs/waves.md says what it keeps. */
+void pmmu_rtl_waves_flush(uint64_t every);
+/* Opens `path` with the FST reader: 0 when it is a complete FST file (its last time in
+ * *end_time, may be NULL), -1 when it cannot be read (missing, truncated, never closed). */
+int pmmu_rtl_fst_check(const char *path, uint64_t *end_time);
 /* The most recently created block (still alive or not): its current cycle, the cycle in which
  * it last accepted a request (req_valid & req_ready at the edge; UINT64_MAX: none yet), and
  * the dump time (ns) at which a cycle begins (its rising edge is 5 ns later). */

@@ -14,12 +14,14 @@
  *   -a         only prove that the RTL's assertions are live (rtl/pmmu_assert.svh): drivers
  *              that break the request and memory handshakes must each trip one.
  */
+#define _POSIX_C_SOURCE 200809L /* getpid, unlink */
 #include "pmmu_rtl.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MEM_BYTES (1u << 20)
 #define MEM_LAT 3u
@@ -379,8 +381,15 @@ static void test_replacement(pmmu_rtl_policy_t policy) {
 }
 
 /* A broken driver must trip an RTL assertion (the assertions are compiled in and fire): each
- * case starts from a fresh block, breaks one handshake rule and counts the failures. */
+ * case starts from a fresh block, breaks one handshake rule and counts the failures. The
+ * block is dumped as pmmu dumps it (pmmu_rtl_waves_auto): after the assertion the run goes
+ * on, and the dump must read back complete, to the last cycle (issue 17: an RTL assertion
+ * failure leaves a readable FST). */
 static int assert_case(const char *what, int which) {
+  char fst[256];
+  const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+  snprintf(fst, sizeof fst, "%s/pmmu-rtl-assert-%ld-%d.fst", tmpdir, (long)getpid(), which);
+  if (pmmu_rtl_trace_available()) pmmu_rtl_waves_auto(fst, 0, UINT64_MAX);
   pmmu_rtl_t *h = pmmu_rtl_new(16, 4, 8, PMMU_RTL_PLRU);
   if (!h) return 0;
   pmmu_rtl_in_t in;
@@ -422,7 +431,17 @@ static int assert_case(const char *what, int which) {
     break;
   }
   int n = pmmu_rtl_errors(h);
-  pmmu_rtl_free(h);
+  for (int i = 0; i < 5; i++) pmmu_rtl_tick(h); /* the run goes on after an assertion */
+  uint64_t last = pmmu_rtl_cycle(h), end = 0;
+  pmmu_rtl_free(h); /* closes the dump */
+  if (pmmu_rtl_trace_available()) {
+    pmmu_rtl_waves_auto(NULL, 0, 0);
+    CHECK(pmmu_rtl_fst_check(fst, &end) == 0, "%s: the dump does not read back", what);
+    CHECK(end == pmmu_rtl_cycle_time(last) + 9, "%s: the dump ends at %llu ns, not in cycle %llu",
+          what, (unsigned long long)end, (unsigned long long)last);
+    printf("-- %s: the dump reads back, to cycle %llu\n", what, (unsigned long long)last);
+    unlink(fst);
+  }
   printf("-- %s: %d assertion failure(s)\n", what, n);
   return n;
 }

@@ -3,7 +3,8 @@
  * dispatching, options.c parsing every command's options. Each command takes its arguments
  * after the command word and returns the exit status (tb_exit_status): 0 all ran and every
  * expectation held; 1 an expectation failed; 2 bad input or usage; 3 the engines disagreed or
- * the RTL gave no response (a hang).
+ * the RTL gave no response (a hang); 124 a run cut short by --max-cycles, --timeout or a stop
+ * signal (TB_EXIT_BUDGET).
  */
 #ifndef PMMU_CLI_H
 #define PMMU_CLI_H
@@ -11,6 +12,7 @@
 #include "engine.h"
 #include "options.h"
 #include "pmmu_waves.h"
+#include "tb_budget.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,7 +30,7 @@ int cmd_check_trace(int argc, char **argv);
 
 /* Option tables shared by the commands (common.c). The returned table lives in *w's
  * owner's frame: build it where the options are parsed. */
-#define CLI_WAVES_OPTIONS 4
+#define CLI_WAVES_OPTIONS 5
 void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]);
 /* The waves options against the run they are for, before anything runs: they need the RTL
  * (--engine rtl or both) and a pmmu whose RTL was built with tracing. 0, or a usage error
@@ -40,6 +42,25 @@ int cli_output_check(const cli_command *cmd, const char *path);
 /* A TLB geometry and policy against the model's own rule (pmmu_config_check), before anything
  * runs: NULL, or the sentence that says what is wrong. */
 const char *cli_geometry_check(unsigned sets, unsigned ways, unsigned large, pmmu_policy policy);
+/* --max-cycles N, --timeout SECONDS (tb_budget.h): run, cosim and sim. */
+typedef struct cli_budget {
+  uint64_t max_cycles, timeout; /* 0: none */
+} cli_budget;
+#define CLI_BUDGET_OPTIONS 2
+#define CLI_BUDGET_HELP                                                                       \
+  "      --max-cycles N (1..2^64-1): each run stops before the first operation that would\n"  \
+  "      start in cycle N or later; --timeout S (1..1000000000): the command stops after S\n" \
+  "      seconds. A run cut short prints its partial report and, unless it found worse,\n"    \
+  "      exits 124; so does SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE, after finishing the\n"     \
+  "      outputs, then the signal ends the process (docs/verification.md, \"Bounded runs\").\n"
+void cli_budget_options(cli_budget *b, cli_option out[CLI_BUDGET_OPTIONS + 1]);
+/* Starts the budgets and the stop-signal handlers: after parsing, before the run. */
+void cli_budget_start(const cli_budget *b);
+/* After a run: when the budget or a signal cut it short, "WHAT: stopped by ..." on f and
+ * TB_EXIT_BUDGET; else 0. */
+int cli_budget_note(FILE *f, const char *what);
+/* The worse of two exit statuses: 2 (usage, input, I/O) > 3 > 1 > 124 (budget) > 0. */
+int cli_exit_worse(int a, int b);
 bool cli_choose_engine(const char *word, void *dest); /* engine_kind */
 bool cli_choose_policy(const char *word, void *dest); /* pmmu_policy */
 #define CLI_ENGINES "model, rtl, both"

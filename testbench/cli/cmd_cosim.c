@@ -35,8 +35,12 @@ static const char help_text[] =
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
     "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
+    "  --max-cycles N  stop each seed before the first request that would start in cycle N\n"
+    "                  or later, 1..2^64-1\n"
+    "  --timeout S     stop after S seconds, 1..1000000000 (seeds not reached are not run)\n"
     "exit status: 0 every seed passed; 2 bad usage, or an output that could not be written;\n"
-    "             3 a seed failed (a check, or the engines disagreed)\n"
+    "             3 a seed failed (a check, or the engines disagreed); 124 cut short by\n"
+    "             --max-cycles, --timeout or a stop signal (partial report)\n"
     "\n";
 
 typedef struct seed_run {
@@ -53,12 +57,14 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   (void)out;
   cosim_options o = *s->o;
   if (again) o.dump_trace = NULL; /* the first run wrote it */
-  int st = cosim_run(&o, report, again ? &spare : s->r, &err);
+  cosim_result *r = again ? &spare : s->r;
+  tb_budget_run_begin();
+  int st = cosim_run(&o, report, r, &err);
   if (st < 0) {
     fprintf(stderr, "pmmu cosim: error: %s\n", err.msg); /* errors on stderr, results on stdout */
     return EXIT_USAGE;
   }
-  return tb_exit_status(st);
+  return tb_exit_status(st); /* a stop (r->stopped) is told after the summary */
 }
 
 /* cosim_run with --waves; with several seeds, one file per seed. */
@@ -125,9 +131,11 @@ int cmd_cosim(int argc, char **argv) {
        .what = "a mutant's name (docs/rtl.md)"},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
       {0}};
-  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
+  cli_budget budget = {0};
   cli_waves_options(&waves, wopts);
-  cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu cosim --help", .opts = {own, wopts}};
+  cli_budget_options(&budget, bopts);
+  cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu cosim --help", .opts = {own, wopts, bopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
   if (help) {
@@ -154,9 +162,12 @@ int cmd_cosim(int argc, char **argv) {
     if (seeds > 1) waves_path_for(dump, tag, dump_path, sizeof dump_path);
     if (cli_output_check(&cmd, seeds > 1 ? dump_path : dump)) return EXIT_USAGE;
   }
-  uint64_t first = o.seed;
+  uint64_t first = o.seed, ran = 0, cut = 0;
+  int budget_status = 0;
+  cli_budget_start(&budget);
   for (uint64_t k = 0; k < seeds; k++) {
-    cosim_result r;
+    if (k && tb_budget_over()) break; /* --timeout or a stop signal: no further seed */
+    cosim_result r = {0};             /* waves_start may fail before the run */
     o.seed = first + k;
     o.dump_trace = dump;
     if (dump && seeds > 1) { /* one trace per seed: FILE.seedN.EXT */
@@ -168,26 +179,45 @@ int cmd_cosim(int argc, char **argv) {
     seed_run s = {.o = &o, .r = &r};
     int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r)
                                     : run_seed(&s, stdout, stdout, false);
-    if (one == EXIT_USAGE) return EXIT_USAGE;
+    if (one ==
+        EXIT_USAGE) { /* an error; a run that went ahead (its waves failed) says what it did */
+      if (!o.quiet && r.requests) cosim_print_summary(&o, &r, stdout);
+      return EXIT_USAGE;
+    }
+    ran++;
     if (one) failed++;
     total_requests += r.requests;
     total_cycles += r.cycles;
     total_acks += r.acks;
     total_resets += r.resets;
     seconds += r.seconds;
-    if (!o.quiet && (seeds == 1 || one)) cosim_print_summary(&o, &r, stdout);
+    if (!o.quiet && (seeds == 1 || one || r.stopped)) cosim_print_summary(&o, &r, stdout);
+    if (r.stopped) {
+      char what[48];
+      snprintf(what, sizeof what, "cosim: seed %" PRIu64, o.seed);
+      budget_status = cli_budget_note(stdout, what);
+      if (!one) cut++;
+    }
     if (one == EXIT_DISAGREE && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
       fprintf(
           stderr,
           "waves: to see the first failure in GTKWave, add --waves-on-failure 64 --waves FILE.fst"
           " to the reproduce command (docs/waves.md)\n");
   }
-  if (seeds > 1)
+  if (seeds > 1) {
     printf("cosim: seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " requests, %" PRIu64
-           " cycles, %.2f M cycles/s\n%" PRIu64 " passed, %" PRIu64 " failed\n",
-           first, first + seeds - 1, total_requests, total_cycles,
-           seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, seeds - failed, failed);
+           " cycles, %.2f M cycles/s\n%" PRIu64 " passed, %" PRIu64 " failed",
+           first, first + (ran ? ran : 1) - 1, total_requests, total_cycles,
+           seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, ran - failed - cut, failed);
+    if (cut) printf(", %" PRIu64 " cut short", cut);
+    printf("\n");
+  }
   if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
   if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
-  return failed ? EXIT_DISAGREE : 0;
+  if (ran < seeds) {
+    printf("cosim: seeds %" PRIu64 "..%" PRIu64 " not run (stopped)\n", first + ran,
+           first + seeds - 1);
+    budget_status = TB_EXIT_BUDGET;
+  }
+  return failed ? EXIT_DISAGREE : budget_status;
 }

@@ -40,8 +40,12 @@ static const char help_text[] =
     "                     files, one per file: FILE.NAME.EXT\n"
     "Output files must be new or regular files (never a directory, a device or a FIFO); they\n"
     "are written under a temporary name and renamed when complete (docs/cli.md).\n"
+    "  --max-cycles N  stop each file before the first operation that would start in cycle N\n"
+    "                  or later, 1..2^64-1\n"
+    "  --timeout S     stop after S seconds, 1..1000000000 (files not reached are not run)\n"
     "exit status: 0 every expectation held; 1 an expectation failed; 2 bad usage or input, or\n"
-    "             an output that could not be written; 3 the engines disagreed\n"
+    "             an output that could not be written; 3 the engines disagreed; 124 cut\n"
+    "             short by --max-cycles, --timeout or a stop signal (partial report)\n"
     "\n";
 
 typedef struct one_run {
@@ -76,6 +80,7 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   opt.report = report;
   opt.repro = repro;
   run_result res;
+  tb_budget_run_begin();
   int st = scenario_run(s, e, &opt, out, &res, &err);
   if (st < 0) fprintf(stderr, "%s\n", err.msg);
   if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, report, repro);
@@ -95,7 +100,10 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   if (!opt.json)
     fprintf(out, "%s: %u accesses, %u expectations, %u failed\n", scenario_display_name(s),
             res.accesses, res.expects, res.failed);
-  return tb_exit_status(st);
+  int status = tb_exit_status(st);
+  if (res.stopped)
+    status = cli_exit_worse(status, cli_budget_note(stderr, scenario_display_name(s)));
+  return status;
 }
 
 /* A scenario's name without its directory and extension: the tag of its dump among several. */
@@ -141,11 +149,13 @@ int cmd_run(int argc, char **argv) {
        .dest = &mutant,
        .what = "a mutant's name (docs/rtl.md)"},
       {0}};
-  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
+  cli_budget budget = {0};
   cli_waves_options(&waves, wopts);
+  cli_budget_options(&budget, bopts);
   cli_command cmd = {.prog = "pmmu run",
                      .help = "pmmu run --help",
-                     .opts = {own, wopts},
+                     .opts = {own, wopts, bopts},
                      .operands = paths,
                      .max_operands = (unsigned)argc};
   unsigned n;
@@ -178,7 +188,13 @@ int cmd_run(int argc, char **argv) {
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {
     opt.name_file = n > 1;
+    cli_budget_start(&budget);
     for (unsigned i = 0; i < n; i++) {
+      if (i && tb_budget_over()) { /* --timeout or a stop signal: the other files are not run */
+        fprintf(stderr, "pmmu run: %u of %u files not run (stopped)\n", n - i, n);
+        status = cli_exit_worse(status, TB_EXIT_BUDGET);
+        break;
+      }
       char path[4096], tag[256];
       one_run r = {.s = &scns[i], .kind = kind, .mutant = mutant, .opt = &opt, .dump = dump};
       if (dump && n > 1) { /* one trace per file: FILE.NAME.EXT */
@@ -187,7 +203,7 @@ int cmd_run(int argc, char **argv) {
       }
       int one =
           waves_enabled(&waves) ? run_waves(&r, &waves, n > 1) : run_one(&r, stderr, stdout, false);
-      if (one > status) status = one;
+      status = cli_exit_worse(status, one);
     }
     for (unsigned i = 0; i < n; i++) scenario_free(&scns[i]);
   }

@@ -68,9 +68,15 @@ static const char help_text[] =
     "Output files (--dump-trace, --log-file) must be new or regular files, never a directory,\n"
     "a device or a FIFO; they are written under a temporary name and renamed when complete\n"
     "(docs/cli.md).\n"
+    "  --max-cycles N  stop before the first access that would start in cycle N or later,\n"
+    "                  1..2^64-1\n"
+    "  --timeout S     stop after S seconds, 1..1000000000; either prints the partial report,\n"
+    "                  exit 124\n"
     "exit status: 0 success; 1 the OS found its own state wrong (data or invariants);\n"
     "             2 bad usage or input, or an output that could not be written;\n"
-    "             3 the engines disagreed\n"
+    "             3 the engines disagreed; 124 cut short by --max-cycles, --timeout or\n"
+    "             SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE (then the signal ends the process\n"
+    "             once the outputs are finished)\n"
     "\n";
 
 static bool choose_workload(const char *word, void *dest) { return wl_pattern_parse(word, dest); }
@@ -118,7 +124,11 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
     o.n_pagemap = 0;
     o.pagemap_all = false;
   }
-  return tb_exit_status(sim_run(&o, out, report, again ? &spare : c->res));
+  sim_result *res = again ? &spare : c->res;
+  tb_budget_run_begin();
+  int status = tb_exit_status(sim_run(&o, out, report, res));
+  if (res->stopped) status = cli_exit_worse(status, cli_budget_note(stderr, "pmmu sim"));
+  return status;
 }
 
 int cmd_sim(int argc, char **argv) {
@@ -228,9 +238,11 @@ int cmd_sim(int argc, char **argv) {
        .min = 1,
        .max = 1000000},
       {0}};
-  cli_option wopts[CLI_WAVES_OPTIONS + 1];
+  cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
+  cli_budget budget = {0};
   cli_waves_options(&waves, wopts);
-  cli_command cmd = {.prog = "pmmu sim", .help = "pmmu sim --help", .opts = {own, wopts}};
+  cli_budget_options(&budget, bopts);
+  cli_command cmd = {.prog = "pmmu sim", .help = "pmmu sim --help", .opts = {own, wopts, bopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
   if (help) {
@@ -285,6 +297,7 @@ int cmd_sim(int argc, char **argv) {
   if (log) o.log_out = tb_output_stream(log);
   sim_result res;
   sim_call call = {.o = &o, .res = &res};
+  cli_budget_start(&budget);
   int status = waves_enabled(&waves) ? cli_with_waves(&waves, NULL, stderr, NULL, run_sim, &call)
                                      : run_sim(&call, stderr, stdout, false);
   if (log && status == EXIT_USAGE) {

@@ -15,6 +15,7 @@ void cli_waves_options(waves_options *w, cli_option out[CLI_WAVES_OPTIONS + 1]) 
        .dest = &w->on_failure,
        .min = 1,
        .max = 100000000},
+      {.name = "--waves-flush", .type = CLI_U64, .dest = &w->flush, .min = 1, .max = UINT32_MAX},
       {0}};
   memcpy(out, t, sizeof t);
 }
@@ -25,6 +26,46 @@ int cli_output_check(const cli_command *cmd, const char *path) {
   fprintf(stderr, "%s: error: %s\n", cmd->prog, err.msg);
   return EXIT_USAGE;
 }
+
+void cli_budget_options(cli_budget *b, cli_option out[CLI_BUDGET_OPTIONS + 1]) {
+  const cli_option t[CLI_BUDGET_OPTIONS + 1] = {
+      {.name = "--max-cycles",
+       .type = CLI_U64,
+       .dest = &b->max_cycles,
+       .min = 1,
+       .max = UINT64_MAX},
+      {.name = "--timeout", .type = CLI_U64, .dest = &b->timeout, .min = 1, .max = 1000000000},
+      {0}};
+  memcpy(out, t, sizeof t);
+}
+
+void cli_budget_start(const cli_budget *b) {
+  tb_budget_start(b->max_cycles, b->timeout);
+  tb_stop_on_abort(waves_abandon);
+  tb_stop_on_signals();
+}
+
+int cli_budget_note(FILE *f, const char *what) {
+  if (tb_budget_run_reason() == TB_STOP_NONE) return 0;
+  char why[160];
+  fprintf(f, "%s%s%s (the report above is partial)\n", what ? what : "", what ? ": " : "",
+          tb_budget_describe(why, sizeof why));
+  return TB_EXIT_BUDGET;
+}
+
+/* How bad an exit status is: a usage or I/O error, then a mismatch, a failed expectation,
+ * a run cut short by its budget, success. */
+static int rank(int status) {
+  switch (status) {
+  case 0: return 0;
+  case TB_EXIT_BUDGET: return 1;
+  case EXIT_EXPECT: return 2;
+  case EXIT_DISAGREE: return 3;
+  default: return 4;
+  }
+}
+
+int cli_exit_worse(int a, int b) { return rank(b) > rank(a) ? b : a; }
 
 bool cli_choose_engine(const char *word, void *dest) { return engine_kind_parse(word, dest); }
 bool cli_choose_policy(const char *word, void *dest) { return pmmu_policy_parse(word, dest); }
@@ -38,12 +79,19 @@ int cli_waves_check(const cli_command *cmd, const waves_options *w, engine_kind 
     return cli_usage_error(cmd, "--waves-from/--waves-to and --waves-on-failure exclude each "
                                 "other (the failure sets the window)");
   if (window && !w->path) return cli_usage_error(cmd, "--waves-from/--waves-to need --waves FILE");
+  if (w->flush && !waves_enabled(w))
+    return cli_usage_error(cmd, "--waves-flush needs --waves FILE");
   if (!waves_enabled(w)) return 0;
   if (kind == ENGINE_MODEL)
     return cli_usage_error(cmd, "--waves needs the RTL: --engine rtl or both");
   if (!waves_available())
     return cli_usage_error(cmd, "--waves: this pmmu's RTL was built without tracing (configure with"
                                 " -DPMMU_RTL_TRACE=ON)");
+  char why[OUTFILE_WHY];
+  if (waves_check_path(w, why, sizeof why) != 0) { /* before any work: exit 2 */
+    fprintf(stderr, "%s: error: --waves %s\n", cmd->prog, why);
+    return EXIT_USAGE;
+  }
   return 0;
 }
 
@@ -59,11 +107,12 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     if (report != through) fclose(report);
     return EXIT_USAGE;
   }
+  waves_set_flush(w->flush);
   int status = run(ctx, report, stdout, false);
   fflush(report);
   if (!w->on_failure) {
-    waves_stop(stderr);
-  } else if (waves_failed()) {
+    if (waves_stop(stderr) != 0) status = cli_exit_worse(status, EXIT_USAGE);
+  } else if (waves_failed() && !tb_stop_signal()) {
     uint64_t from, to;
     waves_failure_window(w, &from, &to);
     fprintf(stderr, "waves: running %s%sagain to dump cycles %" PRIu64 "..%" PRIu64 "\n",
@@ -74,7 +123,7 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     if (null && waves_start(path, from, to, stderr) == 0) {
       run(ctx, quiet, null, true);
       fflush(quiet);
-      waves_stop(stderr);
+      if (waves_stop(stderr) != 0) status = cli_exit_worse(status, EXIT_USAGE);
     }
     if (quiet != null) fclose(quiet);
     if (null) fclose(null);

@@ -61,7 +61,11 @@ static const char usage_tail[] =
     "\n"
     "exit status: 0 all ran and every expectation held; 1 an expectation failed;\n"
     "             2 bad input or usage; 3 the engines disagreed (--engine both), or the RTL\n"
-    "             gave no response\n";
+    "             gave no response; 124 a run cut short by --max-cycles or --timeout\n"
+    "             (run, cosim, sim: the report printed is partial). SIGINT, SIGTERM,\n"
+    "             SIGHUP, SIGQUIT and SIGPIPE stop run, cosim and sim the same way, finish\n"
+    "             the outputs (waves included), then end the process by the signal.\n"
+    "budgets (run, cosim, sim):\n" CLI_BUDGET_HELP;
 
 /* Standard output is where every command's results go: if any of it could not be written
  * (a full disk, a closed descriptor), the run's output is incomplete, and saying so is the
@@ -112,4 +116,13 @@ static int run_command(int argc, char **argv) {
   return EXIT_USAGE;
 }
 
-int main(int argc, char **argv) { return finish_output(run_command(argc, argv)); }
+int main(int argc, char **argv) {
+  int status = run_command(argc, argv);
+  if (tb_stop_signal()) {
+    /* a stop signal (tb_budget.h) ended the run cleanly, outputs finished: now let it take
+     * its default course, so that the caller sees the process ended by it */
+    fflush(stdout);
+    tb_stop_reraise();
+  }
+  return finish_output(status);
+}

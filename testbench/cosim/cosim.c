@@ -1,6 +1,7 @@
 /* Random worlds and request streams for `pmmu cosim` (see cosim.h). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "cosim.h"
+#include "tb_budget.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -666,6 +667,10 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   build_pae_world(&w);
   boot(&w);
   for (uint64_t i = 0; i < o->accesses && !w.stop;) {
+    if (tb_budget_spent(w.now)) { /* --max-cycles, --timeout, a stop signal */
+      res->stopped = true;
+      break;
+    }
     /* Per mille: control writes are rare enough (CR3 writes flush) for sets to fill up and
      * replacement to matter between them. */
     unsigned pick = below(&w, 1000);

@@ -65,6 +65,7 @@ typedef struct cosim_result {
   uint64_t rtl_errors;               /* RTL assertion failures */
   uint64_t cycles;
   double seconds;
+  bool stopped; /* cut short by the budget or a stop signal (tb_budget.h) */
 } cosim_result;
 
 /* Runs one seed. Returns TB_OK if nothing disagreed, TB_MISMATCH if anything did (lockstep

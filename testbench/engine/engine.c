@@ -471,7 +471,10 @@ static int hang(engine_t *e, diff *d, const char *field, uint64_t model, uint64_
     m->rtl = gave_up;
   }
   diff_end(d);
-  tb_fail(&e->err, TB_HANG, "the RTL gave no %s within %u cycles", field, ENGINE_HANG_CYCLES);
+  tb_fail(&e->err, TB_HANG,
+          "the RTL gave no %s within %u cycles of its own (its memory's waits not counted)"
+          " and %u memory accesses",
+          field, ENGINE_HANG_CYCLES, ENGINE_HANG_ACCESSES);
   return TB_HANG;
 }
 

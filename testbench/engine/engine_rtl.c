@@ -457,6 +457,34 @@ void rtl_side_sync(rtl_side *r, uint64_t cycle) { advance_to(r, cycle, NULL); }
 
 /* ---- Requests -------------------------------------------------------------------------- */
 
+/* ---- Giving up (engine_sides.h, ENGINE_HANG_CYCLES) ------------------------------------ */
+
+typedef struct hang_watch {
+  uint64_t limit;    /* give up in a cycle after this one */
+  uint64_t requests; /* pmem_requests() when last looked at */
+  unsigned accesses; /* walk accesses of this operation */
+} hang_watch;
+
+static void hang_watch_start(rtl_side *r, hang_watch *w, uint64_t cycle) {
+  w->limit = cycle + ENGINE_HANG_CYCLES;
+  w->requests = pmem_requests(r->mem);
+  w->accesses = 0;
+  if (r->port.busy && r->port.txn.response_cycle > cycle) /* still in the memory */
+    w->limit += r->port.txn.response_cycle - cycle;
+}
+
+/* true when the RTL is to be given up in `cycle`. An access seen since the last look (at most
+ * one per cycle: the port holds one) moves the limit by the cycles its memory holds it. */
+static bool hang_watch_expired(rtl_side *r, hang_watch *w, uint64_t cycle) {
+  uint64_t n = pmem_requests(r->mem);
+  if (n != w->requests && r->port.busy) {
+    w->accesses += (unsigned)(n - w->requests);
+    w->limit += r->port.txn.response_cycle - r->port.txn.present_cycle + 1;
+  }
+  w->requests = n;
+  return cycle > w->limit || w->accesses > ENGINE_HANG_ACCESSES;
+}
+
 static void set_request(pmmu_rtl_in_t *in, const pmmu_request *req) {
   in->req_valid = 1;
   in->req_la = req->la;
@@ -504,10 +532,11 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
   if (r->reset_done) return RTL_RESET;
   set_request(&r->in, req);
   bool accepted = false, answered = false, flushed = flush == NULL;
-  uint64_t limit = pmmu_rtl_cycle(r->h) + ENGINE_HANG_CYCLES;
+  hang_watch hw;
+  hang_watch_start(r, &hw, pmmu_rtl_cycle(r->h));
   for (;;) {
     uint64_t cycle = pmmu_rtl_cycle(r->h);
-    if (cycle > limit) {
+    if (hang_watch_expired(r, &hw, cycle)) {
       out->response_cycle = cycle; /* given up in */
       return TB_HANG;
     }
@@ -562,10 +591,11 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
   r->in.flush_valid = 1;
   r->in.flush_kind = PMMU_RTL_FLUSH_LOAD_PDPTE;
   r->in.flush_la = 0;
-  uint64_t limit = cycle + ENGINE_HANG_CYCLES;
+  hang_watch hw;
+  hang_watch_start(r, &hw, cycle);
   for (;;) {
     uint64_t c = pmmu_rtl_cycle(r->h);
-    if (c > limit) {
+    if (hang_watch_expired(r, &hw, c)) {
       *done_cycle = c; /* given up in */
       return TB_HANG;
     }

@@ -15,9 +15,16 @@ void txn_log_clear(txn_log *log);
 void txn_log_push(txn_log *log, const pmmu_mem_txn *t);
 void txn_log_free(txn_log *log);
 
-/* A response (or PDPTE load) that never comes is a hang: the RTL half gives up after this
- * many cycles and returns TB_HANG with the cycle it gave up in. */
+/* A response (or PDPTE load) that never comes is a hang: the RTL half gives up and returns
+ * TB_HANG with the cycle it gave up in. The limit follows the memory timing in force
+ * (docs/verification.md, "Hangs"): the RTL has ENGINE_HANG_CYCLES cycles of its own per
+ * operation, and every walk access adds the cycles the memory holds it (its back-pressure
+ * and latency, as drawn: up to --wait 1000 and --latency 1000000 each), so that no latency or
+ * back-pressure the memory may use makes a slow answer a hang; an operation that makes more
+ * than ENGINE_HANG_ACCESSES walk accesses (a walk that restarts forever) is a hang too: a
+ * legal one makes a few (7 for a walk that one failed compare-and-swap restarts). */
 #define ENGINE_HANG_CYCLES 100000u
+#define ENGINE_HANG_ACCESSES 256u
 
 /* The RTL half (engine_rtl.c; only when the Verilated model is built). Its functions return
  * TB_OK, TB_HANG or TB_E_ORDER (the port was taken, a cycle went backwards). */

@@ -3,6 +3,7 @@
 #include "sim.h"
 
 #include "evlog.h"
+#include "tb_budget.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -85,6 +86,10 @@ static void sim_access(run *r, int pid, os_access_kind kind, uint32_t va, uint32
    * are printed here, and the run stops at the first. */
   engine_finish(r->e);
   if (engine_report_pending(r->e, r->err, r->o->repro)) r->stop = true;
+  if (tb_budget_spent(engine_ready_cycle(r->e))) { /* --max-cycles, --timeout, a signal */
+    r->res->stopped = true;
+    r->stop = true;
+  }
   unsigned used = os_frames_used(r->os);
   if (used > r->res->max_frames_used) r->res->max_frames_used = used;
   progress(r);

@@ -53,6 +53,7 @@ typedef struct sim_result {
   uint64_t data_errors, kernel_errors, check_failures;
   unsigned max_frames_used; /* the most frames in use at once (sampled after every access) */
   double seconds;
+  bool stopped; /* cut short by the budget or a stop signal (tb_budget.h) */
   os_stats os;
   os_proc_stats total;
 } sim_result;

@@ -1,5 +1,6 @@
 /* Runs scenarios and prints their results (scenario-format.md, "Output"). */
 #include "run.h"
+#include "tb_budget.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -338,6 +339,20 @@ engine_setup scenario_engine_setup(const scenario *s) {
   return setup;
 }
 
+/* A register write, an access or an INVLPG (memory writes, dumps and expectations take none). */
+static bool takes_cycles(const scn_cmd *c) {
+  switch (c->kind) {
+  case SCN_CR0:
+  case SCN_CR3:
+  case SCN_CR4:
+  case SCN_EFER:
+  case SCN_SET:
+  case SCN_ACCESS:
+  case SCN_INVLPG: return true;
+  default: return false;
+  }
+}
+
 int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,
                  run_result *result, tb_error *err) {
   memset(result, 0, sizeof *result);
@@ -348,7 +363,15 @@ int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *o
     r.tlb_before = calloc(2 * (size_t)tlb_slots(pmmu_get_config(m)), sizeof *r.tlb_before);
     if (!r.tlb_before) return tb_fail(err, TB_E_NOMEM, "%s: out of memory", s->path);
   }
-  for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) run_command(&r, &s->cmds[i]);
+  for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) {
+    /* --max-cycles, --timeout, a stop signal: before an operation that takes cycles (the
+     * expectations of the last one are still checked) */
+    if (takes_cycles(&s->cmds[i]) && tb_budget_spent(r.now)) {
+      result->stopped = true;
+      break;
+    }
+    run_command(&r, &s->cmds[i]);
+  }
   free(r.tlb_before);
   result->cycles = r.now;
   if (r.status == TB_OK && result->failed) return TB_EXPECT;

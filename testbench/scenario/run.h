@@ -19,6 +19,7 @@ typedef struct run_options {
 typedef struct run_result {
   unsigned accesses, expects, failed;
   uint64_t cycles; /* the last cycle the scenario used */
+  bool stopped;    /* cut short by the budget or a stop signal (tb_budget.h) */
 } run_result;
 
 /* The engine a scenario asks for: its tlb and memory lines. */
@@ -28,7 +29,8 @@ engine_setup scenario_engine_setup(const scenario *s);
  * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer).
  * Returns TB_OK; TB_EXPECT when an expectation failed; TB_MISMATCH when the engines
  * differed (each difference printed on opt->report as it is found; the run goes on);
- * TB_HANG when the RTL gave no response (the run stops there); or, when the engine refused
+ * TB_HANG when the RTL gave no response (the run stops there); result->stopped when the
+ * budget (tb_budget.h) ran out before a command (the run stops there); or, when the engine refused
  * an operation (a bug), a negative status with "FILE:LINE: internal error: ..." in *err (the
  * run stops there). */
 int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *out,

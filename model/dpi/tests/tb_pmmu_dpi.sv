@@ -37,7 +37,10 @@ module tb_pmmu_dpi #(
       input longint mismatches, input longint loads, input bit hang);
 
   localparam int CMD_END = 0, CMD_REQUEST = 1, CMD_CONTROL = 2, CMD_LOAD = 3, CMD_MEM_WRITE = 4;
-  localparam longint HANG_CYCLES = 100000;  // as the C lockstep (engine_sides.h)
+  // as the C lockstep (engine_sides.h): cycles of the DUT's own per operation, the cycles the
+  // memory holds each walk access not counted, and at most HANG_ACCESSES accesses
+  localparam longint HANG_CYCLES = 100000;
+  localparam int HANG_ACCESSES = 256;
 
   logic clk_i = 1'b0;
   logic rst_ni = 1'b0;
@@ -96,6 +99,8 @@ module tb_pmmu_dpi #(
   // the access in flight on the walk port (tb side)
   bit          m_busy, m_err;
   longint      m_accept, m_response;
+  longint      m_held;   // cycles the memory held the accesses of the operation under way
+  int          m_count;  // and how many there were
   logic [63:0] m_data;
 
   // answers the walk port for cycle c (engine_rtl.c serve_memory)
@@ -107,6 +112,8 @@ module tb_pmmu_dpi #(
     if (!m_busy && mem_req_valid_o) begin
       m_busy = 1'b1;
       pmmu_tb_mem_timing(c, m_accept, m_response, m_err);
+      m_held += m_response - c + 1;  // the give-up limit follows the memory timing
+      m_count++;
     end
     if (!m_busy) return;
     if (c == m_accept) begin  // the memory acts when it takes the request
@@ -198,6 +205,8 @@ module tb_pmmu_dpi #(
           flushed     = !has_flush;
           busy        = CMD_REQUEST;
           busy_since  = c;
+          m_held      = 0;
+          m_count     = 0;
         end
         CMD_CONTROL: begin
           set_control(a[1][7:0], a[2][31:0]);
@@ -211,6 +220,8 @@ module tb_pmmu_dpi #(
           load_flush    = a[5];
           busy          = CMD_LOAD;
           busy_since    = c;
+          m_held        = 0;
+          m_count       = 0;
         end
         default: $fatal(1, "tb_pmmu_dpi: unknown operation %0d", next_kind);
       endcase
@@ -232,7 +243,7 @@ module tb_pmmu_dpi #(
       else if (load_flush >= 0) give_flush(load_flush[1:0], '0);
       busy = 0;
     end
-    if (busy != 0 && c - busy_since > HANG_CYCLES) begin
+    if (busy != 0 && (c - busy_since - m_held > HANG_CYCLES || m_count > HANG_ACCESSES)) begin
       $display("tb_pmmu_dpi: the DUT gave no %s within %0d cycles (cycle %0d)",
                busy == CMD_REQUEST ? "response" : "PDPTE load done", HANG_CYCLES, c);
       hang = 1'b1;
