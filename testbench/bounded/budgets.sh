@@ -69,7 +69,7 @@ cosim.max_cycles)
   echo "ok: cosim --max-cycles: exit 124 after $r requests, $c cycles; per seed; not reached: exit 0"
   ;;
 cosim.timeout)
-  "$pmmu" cosim --engine "$engine" --accesses 100000000000 --seeds 5 --timeout 1 >"$tmp/out" 2>"$tmp/err"; st=$?
+  "$pmmu" cosim --engine "$engine" --accesses 1000000000 --seeds 5 --timeout 1 >"$tmp/out" 2>"$tmp/err"; st=$?
   expect_status 124
   stopped_line "--timeout 1" "$tmp/out"
   grep -q 'seeds 2..5 not run (stopped)' "$tmp/out" || fail "the other seeds were run after the timeout"
@@ -85,7 +85,7 @@ sim.max_cycles)
   echo "ok: sim --max-cycles: exit 124 after $a user accesses, with the report"
   ;;
 sim.timeout)
-  "$pmmu" sim --engine "$engine" --accesses 100000000000 --timeout 1 >"$tmp/out" 2>"$tmp/err"; st=$?
+  "$pmmu" sim --engine "$engine" --accesses 1000000000 --timeout 1 >"$tmp/out" 2>"$tmp/err"; st=$?
   expect_status 124
   stopped_line "--timeout 1" "$tmp/err"
   a=$(sed -n 's/.*(user accesses \([0-9]*\),.*/\1/p' "$tmp/out")

@@ -135,7 +135,8 @@ int cmd_cosim(int argc, char **argv) {
   cli_budget budget = {0};
   cli_waves_options(&waves, wopts);
   cli_budget_options(&budget, bopts);
-  cli_command cmd = {.prog = "pmmu cosim", .help = "pmmu cosim --help", .opts = {own, wopts, bopts}};
+  cli_command cmd = {
+      .prog = "pmmu cosim", .help = "pmmu cosim --help", .opts = {own, wopts, bopts}};
   unsigned n;
   if (cli_parse(&cmd, argc, argv, &n)) return EXIT_USAGE;
   if (help) {

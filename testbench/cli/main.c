@@ -1,5 +1,6 @@
 /* `pmmu`: the command-line front of the project; one file per command (cli.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,14 +72,6 @@ static const char usage_tail[] =
  * (a full disk, a closed descriptor), the run's output is incomplete, and saying so is the
  * only honest end (exit 2), whatever the command found. Pipes closed early (| head) end the
  * process by SIGPIPE before this. */
-static int finish_output(int status) {
-  errno = 0;
-  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
-  fprintf(stderr, "pmmu: error: the output could not be written (standard output): %s\n",
-          strerror(errno ? errno : EIO));
-  return EXIT_USAGE;
-}
-
 static int run_command(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -118,11 +111,19 @@ static int run_command(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   int status = run_command(argc, argv);
+  /* Standard output is flushed before the stop signal is looked at: a reader that has gone
+   * (`| head`) raises SIGPIPE only now, at the first write, and it must end the process as
+   * the signal would. With SIGPIPE ignored the write fails with EPIPE instead: exit 2. */
+  errno = 0;
+  bool written = fflush(stdout) == 0 && !ferror(stdout);
+  int why = errno ? errno : EIO;
   if (tb_stop_signal()) {
     /* a stop signal (tb_budget.h) ended the run cleanly, outputs finished: now let it take
      * its default course, so that the caller sees the process ended by it */
-    fflush(stdout);
     tb_stop_reraise();
   }
-  return finish_output(status);
+  if (written) return status;
+  fprintf(stderr, "pmmu: error: the output could not be written (standard output): %s\n",
+          strerror(why));
+  return EXIT_USAGE;
 }
