@@ -55,5 +55,5 @@ foreach(hr IN LISTS PMMU_FUZZ_RUNS)
     COMMAND ${PMMU_FUZZ_RUN} --bin ${PMMU_FUZZ_DIR}/bin --work ${CMAKE_BINARY_DIR}/fuzz-test
             --runs ${runs} ${h})
   set_tests_properties(fuzz.${h} PROPERTIES LABELS fuzz
-    PASS_REGULAR_EXPRESSION "Done ${runs} runs" FAIL_REGULAR_EXPRESSION "ERROR: |runtime error")
+    PASS_REGULAR_EXPRESSION "Done ${runs} runs" FAIL_REGULAR_EXPRESSION "==[0-9]+== ?ERROR: |: runtime error: ")
 endforeach()

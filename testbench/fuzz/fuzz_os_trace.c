@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   o.silent = true;
   o.quiet_status = true;
   o.os.frames = 64; /* few frames: swapping and reclaim early */
+  /* A swap area that an input of -max_len=8192 cannot fill (a line touches at most two pages,
+   * and takes at least 7 bytes), and that os_check, run after every fault, walks in little
+   * time (the default's 65536 slots made the harness five times slower). */
+  o.os.swap_slots = 8192;
   o.os.check_every = 1;
   o.os.log = sink;
   o.repro = "fuzz";
