@@ -16,7 +16,7 @@ include(ExternalProject)
 find_program(PMMU_CLANG NAMES clang clang-14)
 find_program(PMMU_CLANGXX NAMES clang++ clang++-14)
 if(PMMU_CLANG)
-  execute_process(COMMAND ${PMMU_CLANG} -print-file-name=libclang_rt.fuzzer-x86_64.a
+  execute_process(COMMAND ${PMMU_CLANG} -print-file-name=libclang_rt.fuzzer-${CMAKE_SYSTEM_PROCESSOR}.a
                   OUTPUT_VARIABLE _fuzz_rt OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 endif()
 if(NOT PMMU_CLANG OR NOT PMMU_CLANGXX OR NOT IS_ABSOLUTE "${_fuzz_rt}" OR NOT EXISTS "${_fuzz_rt}")
