@@ -63,6 +63,8 @@ pmmu_cli_usage(overflow "pmmu cosim: bad value '18446744073709551616' for '--see
 pmmu_cli_usage(sign "pmmu cosim: bad value '\\+5' for '--seed'" cosim --seed +5)
 pmmu_cli_usage(white_space "pmmu cosim: bad value ' 5' for '--seed'" cosim "--seed= 5")
 pmmu_cli_usage(hex_without_digits "pmmu cosim: bad value '0x' for '--seed'" cosim --seed 0x)
+# Found by the fuzzer (testbench/fuzz/corpus/cli_options/regressions): a second 0x was read.
+pmmu_cli_usage(hex_double_prefix "pmmu cosim: bad value '0x0x10' for '--seed'" cosim --seed 0x0x10)
 pmmu_cli_usage(out_of_range "pmmu cosim: bad value '17' for '--ways' \\(a number 1..16\\)" cosim --ways 17)
 pmmu_cli_usage(range_reversed "pmmu cosim: bad value '5..2' for '--latency' \\(N or A..B" cosim --latency 5..2)
 pmmu_cli_usage(unknown_option "pmmu cosim: unknown option '--frobnicate'.*Try 'pmmu cosim --help'" cosim --frobnicate)

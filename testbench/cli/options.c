@@ -1,7 +1,6 @@
 /* The shared option parser (options.h). */
 #include "options.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -18,7 +17,10 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
     base = 16;
     s += 2;
   }
-  if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s))) return false;
+  /* digits to the end: checking the first one is not enough, strtoull would read "0x0x10" as
+   * 0x10 (found by the fuzzer: testbench/fuzz/corpus/cli_options/regressions) */
+  const char *digits = base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
+  if (!*s || s[strspn(s, digits)]) return false;
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, base);
