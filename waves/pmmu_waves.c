@@ -210,7 +210,10 @@ static struct {
   uint64_t first, last; /* the cycles in the dump */
   /* waves_abandon's, made ready by waves_start (a signal handler may not format) */
   char partial[PATH_MAX + 16];
-  char abandon_msg[2 * PATH_MAX + 128];
+  /* the FST writer's hierarchy, kept in FILE.hier until the dump is closed: GTKWave's reader
+   * opens an unfinished FST (up to its last flushed block) when it finds that file beside it */
+  char fst_hier[PATH_MAX + 16], partial_hier[PATH_MAX + 24];
+  char abandon_msg[2 * PATH_MAX + 192];
   size_t abandon_len;
 } session;
 
@@ -355,10 +358,13 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
     return -1;
   }
   snprintf(session.partial, sizeof session.partial, "%s.partial", path);
+  snprintf(session.fst_hier, sizeof session.fst_hier, "%s.hier", session.fst);
+  snprintf(session.partial_hier, sizeof session.partial_hier, "%s.hier", session.partial);
   int n = snprintf(session.abandon_msg, sizeof session.abandon_msg,
                    "waves: error: %s is incomplete (the process aborted); what was dumped is in"
-                   " %s (not readable: an FST is finished only when it is closed)\n",
-                   path, session.partial);
+                   " %s, up to its last flushed block (--waves-flush N): GTKWave opens it with"
+                   " %s beside it\n",
+                   path, session.partial, session.partial_hier);
   session.abandon_len =
       n > 0 && (size_t)n < sizeof session.abandon_msg ? (size_t)n : strlen(session.abandon_msg);
   session.active = true;
@@ -377,6 +383,7 @@ void waves_abandon(void) {
   if (!session_open) return;
   session_open = 0;
   if (rename(session.fst, session.partial) == 0) { /* rename and write: async-signal-safe */
+    (void)rename(session.fst_hier, session.partial_hier);
     ssize_t w = write(2, session.abandon_msg, session.abandon_len);
     (void)w;
   }

@@ -89,8 +89,8 @@ no_temp "| head"
 readable "$tmp/end.fst" "normal end" "$tmp/end.err"
 no_temp "normal end"
 # SIGKILL cannot be caught: nothing may be named FILE or announced; with --waves-flush the
-# dump's data up to the last flush is on disk (in the temporary file; an FST gets its
-# hierarchy only when closed, docs/waves.md)
+# dump's data up to the last flush is on disk in the temporary file, which opens as it is
+# (with its .hier file beside it, docs/waves.md)
 "$bin/pmmu" cosim --engine both --accesses 100000000 --timeout 300 --waves "$tmp/kill.fst" --waves-flush 1000 \
   >/dev/null 2>"$tmp/kill.err" &
 pid=$!
@@ -104,12 +104,20 @@ if [ -e "$tmp/kill.fst" ] || [ -e "$tmp/kill.gtkw" ] || grep -q written "$tmp/ki
   fail=1
 fi
 size=$(cat "$tmp"/.kill.fst.* 2>/dev/null | wc -c)
-if [ "$size" -gt 100000 ]; then
-  echo "ok   SIGKILL with --waves-flush 1000: $size bytes flushed, nothing announced"
+# the temporary dump opens as it is (GTKWave's reader rebuilds it from its .hier file)
+dump=$(ls -A "$tmp" | grep '^\.kill\.fst\.[^.]*$' | head -1)
+steps=0
+if [ -n "$dump" ] && fst2vcd -f "$tmp/$dump" -o "$tmp/kill.vcd" >/dev/null 2>&1 &&
+  grep -q '^\$enddefinitions' "$tmp/kill.vcd"; then
+  steps=$(grep -c '^#' "$tmp/kill.vcd")
+fi
+if [ "$size" -gt 100000 ] && [ "$steps" -gt 1000 ]; then
+  echo "ok   SIGKILL with --waves-flush 1000: $size bytes flushed, $steps time steps readable in $dump, nothing announced"
 else
-  echo "FAIL SIGKILL with --waves-flush 1000: only $size bytes on disk"
+  echo "FAIL SIGKILL with --waves-flush 1000: $size bytes on disk, $steps time steps readable"
   fail=1
 fi
+rm -f "$tmp/kill.vcd"
 rm -f "$tmp"/.kill.fst.*
 if [ -n "$mutant" ]; then
   "$bin/pmmu" cosim --engine both --accesses 2000 --mutant "$mutant" --waves "$tmp/mm.fst" >/dev/null 2>&1
