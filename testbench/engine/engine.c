@@ -734,6 +734,30 @@ static int inject_lost_load(engine_t *e, diff *d, const txn_log *rl) {
 
 /* ---- Operations ----------------------------------------------------------------------------- */
 
+/* A request whose response differs usually also makes the interrupt differ in the cycles of
+ * its walk (the model's #PF raises the line in R + 1 while the RTL still walks, or the other
+ * way round), and the per-cycle check records that first. The response is the cause: its
+ * comparison is put first among this request's records, so that the first report names
+ * what the transaction trace checker and the DPI scoreboard, which compare at the response,
+ * name too. Records from `first` on are reordered, then their reports renumbered. */
+static void response_first(engine_t *e, size_t first, uint64_t reports_before) {
+  size_t n = e->ndiffs - first, k = 0;
+  if (n < 2) return;
+  engine_mismatch *v = malloc(n * sizeof *v);
+  if (!v) return; /* the order of the reports is all that is lost */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = first; i < e->ndiffs; i++)
+      if ((e->diffs[i].op == ENGINE_DIFF_INTERRUPT) == (pass == 1)) v[k++] = e->diffs[i];
+  uint64_t next = reports_before, last_old = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || v[i].report != last_old) next++;
+    last_old = v[i].report;
+    v[i].report = next;
+  }
+  memcpy(e->diffs + first, v, n * sizeof *v);
+  free(v);
+}
+
 static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
                      pmmu_response *out) {
   pmmu_response r;
@@ -741,6 +765,8 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   txn_log rtl_log = {0};
   int st = TB_OK;
   bool irq_differs = e->rtl && check_interrupt(e, false);
+  size_t first_diff = e->ndiffs; /* this request's records start here */
+  uint64_t reports_before = e->reports;
   e->requests++;
   if (e->recording && e->rec.translate) e->rec.translate(e->rec.ctx, req, flush);
   if (e->model) {
@@ -769,6 +795,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
                 e->model ? r.response_cycle : out->response_cycle);
     } else if (st == TB_OK && e->model) {
       st = compare(e, req, out, &r, &e->model->log, &rtl_log);
+      if (st == TB_MISMATCH) response_first(e, first_diff, reports_before);
     }
     if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
     txn_log_free(&rtl_log);

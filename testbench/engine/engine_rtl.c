@@ -111,6 +111,9 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
 
 void rtl_side_destroy(rtl_side *r) {
   if (!r) return;
+  /* the port log's last cycles come after the run: no one compares them (the model side may
+   * be gone already) */
+  r->irq_hook = NULL;
   port_log_end(r);
   if (r->h) pmmu_rtl_free(r->h);
   pmem_destroy(r->mem);
