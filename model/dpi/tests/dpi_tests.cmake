@@ -28,6 +28,10 @@ add_test(NAME dpi.scoreboard_lint COMMAND sh -c
 
 file(GLOB _dpi_good CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/testbench/scenarios/*.pmmu)
 file(GLOB _dpi_golden CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/*.pmmu)
+# the mutants' sweeps leave out latency-max-* (millions of cycles waiting on memory, once per
+# mutant: the scenario runs in dpi.scenario.good on the real RTL)
+set(_dpi_sweep ${_dpi_good})
+list(FILTER _dpi_sweep EXCLUDE REGEX "/latency-max-[^/]*\\.pmmu$")
 set(_dpi_tb_files "")
 foreach(tb IN LISTS PMMU_DPI_TBS)
   list(APPEND _dpi_tb_files $<TARGET_FILE:${tb}>)
@@ -67,7 +71,7 @@ if(PMMU_BUILD_MUTANTS)
       COMMAND ${_dpi_check} mutant $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m})
     add_test(NAME dpi.mutant_scenarios.${m}
       COMMAND ${_dpi_check} scenarios $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m}
-              ${_dpi_good} ${_dpi_golden}
+              ${_dpi_sweep} ${_dpi_golden}
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   endforeach()
 endif()

@@ -66,6 +66,9 @@ set(PMMU_TB_FILE_XINIT ${_ivl_bin}/xinit/pmmu_tb_file_xinit)
 
 file(GLOB _ivl_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/testbench/scenarios/*.pmmu
      ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/*.pmmu)
+# latency-max-*: millions of cycles of waiting on memory (the lockstep's give-up limit at the
+# documented extremes, testbench/bounded): a port log of 10 M rows adds nothing here
+list(FILTER _ivl_scenarios EXCLUDE REGEX "/latency-max-[^/]*\\.pmmu$")
 # cosim items: SEED:ACCESSES[:BUS_ERRORS:WAIT:LAT_MIN:LAT_MAX] (odd seeds 32-bit, even ones PAE)
 set(_ivl_cosim cosim:1:3000 cosim:2:3000 cosim:3:3000 cosim:4:3000 cosim:5:2000:30:8:1:12
     cosim:6:2000:30:8:1:12)
@@ -117,7 +120,7 @@ add_test(NAME xinit.random_state
     ${PMMU_TB_FILE_XINIT} ${_ivl_bin})
 set_tests_properties(xinit.random_state PROPERTIES LABELS "xinit;rtl"
   FIXTURES_REQUIRED pmmu_tb_file_xinit PASS_REGULAR_EXPRESSION "random state differs")
-set(PMMU_XINIT_SEEDS 1 2 3 4 5 6 7 8 CACHE STRING
+set(PMMU_XINIT_SEEDS 1 2 3 4 CACHE STRING
   "+verilator+seed values of the xinit tests (random initial flip-flop state)")
 foreach(seed IN LISTS PMMU_XINIT_SEEDS)
   math(EXPR c1 "1000 + ${seed} * 2 + 1")
