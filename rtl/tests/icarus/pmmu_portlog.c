@@ -83,6 +83,14 @@ static int run_scenario(const char *path, const char *out) {
   }
   tb_error err;
   engine_setup setup = scenario_engine_setup(&s);
+  /* the testbenches are pmmu_top with its default parameters (16 sets, 4 ways, 8 large
+   * entries, pseudo-LRU): a scenario of another geometry is not theirs to replay */
+  if (setup.tlb_sets != 16 || setup.tlb_ways != 4 || setup.tlb_large != 8 ||
+      setup.policy != PMMU_POLICY_PLRU) {
+    fprintf(stderr, "%s: %s: another TLB geometry than the testbench's 16x4x8 plru\n", prog, path);
+    scenario_free(&s);
+    return EXIT_SKIP;
+  }
   engine_t *e = engine_create(ENGINE_BOTH, &setup, &err);
   if (!e) {
     fprintf(stderr, "%s: %s: %s\n", prog, path, err.msg);
