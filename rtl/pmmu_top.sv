@@ -382,6 +382,8 @@ module pmmu_top #(
   // T11: a PDPTE load comes only with no request in flight, so the walker and the load never
   // share the memory port
   `PMMU_ASSERT(LoadOnlyWithoutRequest, load |-> !s1_valid_q, clk_i, !rst_ni)
+  // T11: no request is accepted while a load runs, from its command cycle c to D - 1
+  `PMMU_ASSERT_NEVER(NoAcceptDuringLoad, accept && (load || pdp_busy), clk_i, !rst_ni)
   `PMMU_ASSERT(MemPortOneOwner, load || pdp_busy || pdpte_done_o |-> walk_idle && !w_mem_valid,
                clk_i, !rst_ni)
 

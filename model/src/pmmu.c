@@ -156,6 +156,9 @@ static pmmu_error commit_control(pmmu_t *m, pmmu_control next, bool cr3_write, u
     if (!walk_load_pdptes(m, next.cr3, cycle, next.pdpte, &res.done_cycle)) {
       m->stats.gp_faults++;
       res.gp_fault = true;
+      /* T11: a refused load still keeps the block busy until D (its four reads ran) */
+      m->control_cycle = res.done_cycle;
+      if (res.done_cycle > m->ready_cycle) m->ready_cycle = res.done_cycle;
       if (out) *out = res;
       return PMMU_E_OK;
     }

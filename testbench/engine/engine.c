@@ -933,6 +933,10 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
   return with_interrupt(st, irq_differs); /* TB_OK or TB_MISMATCH: errors returned above */
 }
 
+void engine_present_during_load(engine_t *e, const pmmu_request *req) {
+  if (e->rtl) rtl_side_arm_early(e->rtl, req);
+}
+
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
   if (e->model) {
     int err = pmmu_invlpg(e->model->m, la, cycle);

@@ -129,6 +129,12 @@ int engine_translate_flush(engine_t *e, const pmmu_request *req, engine_flush *f
 int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle,
                      pmmu_reg_result *out);
 int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle);
+/* A request presented while the next register write's PDPTE load runs (timing.md T11: not
+ * accepted before D): call this, then engine_write_reg (the load, req->cycle >= its cycle),
+ * then engine_translate(req). The RTL sees req_valid from req->cycle inside the load; the
+ * model accepts the request in max(req->cycle, D). Without a load in that cycle the request
+ * is presented as usual. */
+void engine_present_during_load(engine_t *e, const pmmu_request *req);
 uint64_t engine_ready_cycle(const engine_t *e);
 
 /* Memory as the testbench sees it, outside any walk: TB_OK, or TB_E_NOMEM (engine_error) when

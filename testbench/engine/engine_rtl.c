@@ -42,6 +42,10 @@ struct rtl_side {
   uint64_t reset_at; /* rst_ni low in this cycle (UINT64_MAX: none) */
   bool reset_done;   /* the reset happened; the operation under way stopped there */
   FILE *ports;       /* the port log (rtl_side_set_port_log), or NULL */
+  /* A request presented while a PDPTE load runs (rtl_side_arm_early): req_valid rises in its
+   * cycle inside the load, and rtl_side_translate goes on with it already presented. */
+  pmmu_request early;
+  bool early_armed, early_presented;
 };
 
 static int policy_of(pmmu_policy p) {
@@ -530,7 +534,9 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
   pmmu_rtl_out_t o;
   memset(out, 0, sizeof *out);
   txn_log_clear(log);
-  if (r->in.req_valid) return TB_E_ORDER; /* one request at a time */
+  bool early = r->early_presented && r->early.cycle == req->cycle && r->early.la == req->la;
+  if (r->in.req_valid && !early) return TB_E_ORDER; /* one request at a time */
+  r->early_armed = r->early_presented = false;
   advance_to(r, req->cycle, log);
   if (r->reset_done) return RTL_RESET;
   set_request(&r->in, req);
@@ -581,6 +587,12 @@ int rtl_side_control(rtl_side *r, const pmmu_control *ctl, int flush_kind, uint3
   return TB_OK;
 }
 
+void rtl_side_arm_early(rtl_side *r, const pmmu_request *req) {
+  r->early = *req;
+  r->early_armed = true;
+  r->early_presented = false;
+}
+
 int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_control *old,
                          int flush_kind, uint64_t cycle, uint64_t *done_cycle, bool *gp,
                          txn_log *log) {
@@ -601,6 +613,10 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
     if (hang_watch_expired(r, &hw, c)) {
       *done_cycle = c; /* given up in */
       return TB_HANG;
+    }
+    if (r->early_armed && c == r->early.cycle) {
+      set_request(&r->in, &r->early); /* T11: req_ready is low until D; valid waits */
+      r->early_presented = true;
     }
     settle(r, &o, log);
     if (o.pdpte_done) {

@@ -71,6 +71,9 @@ int rtl_side_interrupt(rtl_side *r, uint64_t cycle, pmmu_interrupt_state *out);
  * end) lost. rtl_side_take_reset says whether it happened and disarms it. */
 #define RTL_RESET 100
 void rtl_side_arm_reset(rtl_side *r, uint64_t cycle);
+/* The next PDPTE load presents `req` in its cycle req->cycle, if the load still runs then
+ * (T11: it is accepted in D); the rtl_side_translate of that request goes on with it. */
+void rtl_side_arm_early(rtl_side *r, const pmmu_request *req);
 bool rtl_side_take_reset(rtl_side *r);
 /* Reset in `cycle` (at or after the cycle the RTL rests in), between operations. */
 int rtl_side_reset(rtl_side *r, uint64_t cycle);
