@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "outfile.h"
+#include "pmmu/pmmu.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +82,12 @@ FILE *waves_watch(FILE *through);
 /* A failure was noticed since the last waves_watch_reset(), and its cycles. */
 bool waves_failed(void);
 void waves_watch_reset(void);
+
+/* The model's results of a lockstep run (engine_model_tap's shape: install it with
+ * engine_set_model_tap while a dump is made): the dump gets a model group beside the RTL's
+ * ports (docs/waves.md, "The model group"). */
+void waves_model_request(void *ctx, const pmmu_request *req, const pmmu_response *resp,
+                         const pmmu_mem_txn *txns, unsigned n);
 
 /* --waves-on-failure: the window around the failure just noticed. */
 void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to);
