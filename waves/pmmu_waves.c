@@ -116,6 +116,7 @@ static void watch_line(const char *l) {
     watch.in_report = true;
     watch.div = UINT64_MAX;
     watch.seen = rtl_now();
+    watch.accept = UINT64_MAX;
 #ifdef PMMU_WAVES_HAVE_RTL
     watch.accept = pmmu_rtl_last_accept();
 #endif
@@ -161,8 +162,16 @@ static void watch_line(const char *l) {
     uint64_t m = 0, r = 0;
     if (cycle_value(model, &m) && cycle_value(rtl, &r)) note(m < r ? m : r);
   } else if (strncmp(field, "memory access", 13) == 0) {
+    /* each side is "(none)" or an access ending in its "@P/A/R" token: the model's may be
+     * longer than its column, so the RTL's side is what follows it, not a column */
+    const char *after = model;
+    while (*after == ' ') after++;
+    if (strncmp(after, "(none)", 6) == 0) after += 6;
+    else if ((after = strchr(after, '@')) != NULL) after += strcspn(after, " ");
+    else after = rtl;
     uint64_t a[3], b[3];
-    bool ha = txn_cycles(model, a), hb = txn_cycles(rtl, b);
+    bool ha = strncmp(model, "(none)", 6) != 0 && txn_cycles(model, a);
+    bool hb = txn_cycles(after, b);
     if (ha && hb) {
       bool any = false;
       for (int k = 0; k < 3; k++)

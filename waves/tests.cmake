@@ -2,6 +2,12 @@
 set(_waves_bin ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 add_test(NAME waves.decode COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_decode.sh ${_waves_bin})
 set_tests_properties(waves.decode PROPERTIES LABELS waves)
+# the report watcher reads the failure's cycles in hex or decimal, at any column widths
+add_executable(waves_test_watch ${CMAKE_CURRENT_SOURCE_DIR}/test_watch.c)
+target_link_libraries(waves_test_watch PRIVATE pmmu_waves)
+target_compile_options(waves_test_watch PRIVATE ${PMMU_C_WARNINGS})
+add_test(NAME waves.watch COMMAND waves_test_watch)
+set_tests_properties(waves.watch PROPERTIES LABELS waves)
 if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
   set(_waves_mutant "")
   if(PMMU_BUILD_MUTANTS AND WALK_EXTRA_CYCLE IN_LIST PMMU_RTL_MUTANTS)
