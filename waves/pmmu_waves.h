@@ -3,7 +3,8 @@
  *
  *   --waves FILE          dump the RTL to FILE: FST, or VCD when FILE ends in .vcd (dumped
  *                         as FST, converted with fst2vcd when the dump closes); a GTKWave save
- *                         file FILE-without-extension.gtkw is written next to it
+ *                         file FILE.gtkw (w.fst.gtkw) is written next to it; with
+ *                         --engine both the dump also holds the model group (model.c)
  *   --waves-from N        first cycle dumped (default 0)
  *   --waves-to N          last cycle dumped (default: the end)
  *   --waves-on-failure N  dump nothing; when a lockstep check fails, run the same
