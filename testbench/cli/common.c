@@ -108,6 +108,7 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     return EXIT_USAGE;
   }
   waves_set_flush(w->flush);
+  engine_set_model_tap(waves_model_request, NULL); /* the dump's model group */
   int status = run(ctx, report, stdout, false);
   fflush(report);
   if (!w->on_failure) {
@@ -128,6 +129,7 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     if (quiet != null) fclose(quiet);
     if (null) fclose(null);
   }
+  engine_set_model_tap(NULL, NULL);
   if (report != through) fclose(report);
   return status;
 }

@@ -758,6 +758,14 @@ static void response_first(engine_t *e, size_t first, uint64_t reports_before) {
   free(v);
 }
 
+static engine_model_tap model_tap;
+static void *model_tap_ctx;
+
+void engine_set_model_tap(engine_model_tap fn, void *ctx) {
+  model_tap = fn;
+  model_tap_ctx = ctx;
+}
+
 static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
                      pmmu_response *out) {
   pmmu_response r;
@@ -781,6 +789,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
     e->last_req = *req;
     e->last_accept = out->accept_cycle;
     trace_model_request(e, req, out, flush);
+    if (model_tap && e->rtl) model_tap(model_tap_ctx, req, out, e->model->log.v, e->model->log.n);
   }
   if (e->rtl) {
     if (flush) rtl_flush = *flush;

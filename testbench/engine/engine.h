@@ -226,6 +226,17 @@ typedef struct engine_recorder {
 /* Installs (NULL: removes) the recorder; the engine keeps a copy. */
 void engine_set_recorder(engine_t *e, const engine_recorder *rec);
 
+/* ---- The model's results, per request (waves: the model group of a dump) ------------------
+ *
+ * A process-wide watcher, called in a lockstep run (both) after the model answered each
+ * request, with its response and the walk's memory accesses (in the order issued; their
+ * cycles are the lockstep's), before the RTL half runs it. The waves of `pmmu run|cosim|sim`
+ * write them into the RTL's dump beside its ports (docs/waves.md, "The model group"). NULL
+ * removes it. */
+typedef void (*engine_model_tap)(void *ctx, const pmmu_request *req, const pmmu_response *resp,
+                                 const pmmu_mem_txn *txns, unsigned n);
+void engine_set_model_tap(engine_model_tap fn, void *ctx);
+
 /* The model inside the engine, for debug translation and statistics (NULL for rtl). */
 pmmu_t *engine_model(engine_t *e);
 
