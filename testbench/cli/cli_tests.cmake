@@ -174,3 +174,34 @@ if(TARGET pmmu_rtl)
     "no mutant 'NOPE' was built \\(([A-Z0-9_, .]+|none: configure with -DPMMU_BUILD_MUTANTS=ON); docs/rtl.md\\)"
     cosim --engine rtl --mutant NOPE --accesses 10)
 endif()
+
+# `pmmu cosim --export`: the scenario replays the seed cycle for cycle (scripts/check-export
+# compares the two runs' transaction traces event by event), in every configuration the export
+# must carry: 32-bit and PAE seeds (odd and even), acks (seed % 4 == 3), bus errors,
+# back-pressure, fixed and drawn latency, no gap, other geometries and policies. Flushes
+# during walks, page-table edits and INVLPGs come in every seed.
+set(pmmu_export_cases
+  "pae_default|--seed 2 --accesses 1500"
+  "bits32_acks|--seed 3 --accesses 1500"
+  "bus_errors|--seed 5 --accesses 1500 --bus-errors 40"
+  "backpressure|--seed 6 --accesses 1500 --wait 12 --latency 2..9"
+  "fixed_latency|--seed 7 --accesses 1500 --latency 3 --wait 0 --gap 0"
+  "lru_small|--seed 8 --accesses 1500 --sets 1 --ways 4 --large 2 --policy lru --acks 60"
+  "lru|--seed 11 --accesses 1500 --policy lru --acks 100")
+foreach(case IN LISTS pmmu_export_cases)
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 args)
+  separate_arguments(args)
+  add_test(NAME cli.export.model.${name}
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> model ${args})
+  set_tests_properties(cli.export.model.${name} PROPERTIES LABELS "cli;export")
+  if(TARGET pmmu_rtl)
+    add_test(NAME cli.export.both.${name}
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> both ${args})
+    set_tests_properties(cli.export.both.${name} PROPERTIES LABELS "cli;export;both"
+                                                            SKIP_RETURN_CODE 77)
+  endif()
+endforeach()
+pmmu_cli_test_exit(export_resets 2 "--resets does not go with --export"
+  cosim --resets 5 --export ${CMAKE_CURRENT_BINARY_DIR}/never.pmmu)

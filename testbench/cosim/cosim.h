@@ -47,6 +47,12 @@ typedef struct cosim_options {
    * transaction trace or a recorder. */
   unsigned reset_permille;
   FILE *port_log; /* every port of the RTL in every cycle (engine_set_port_log), or NULL */
+  /* --export: the run written as a scenario (docs/spec/scenario-format.md, "Cycles") that
+   * `pmmu run --engine both` replays cycle for cycle: the world's memory, every register
+   * write, access, flush, INVLPG, page-table edit and ack in its cycle, with `expect` lines
+   * from the engine's responses. Written beside the path and renamed when the run ends (also
+   * when it failed: a failing seed becomes a directed test). Not with resets. NULL: none. */
+  const char *export_path;
 } cosim_options;
 
 #define COSIM_ACKS_DEFAULT 101u
