@@ -205,3 +205,18 @@ foreach(case IN LISTS pmmu_export_cases)
 endforeach()
 pmmu_cli_test_exit(export_resets 2 "--resets does not go with --export"
   cosim --resets 5 --export ${CMAKE_CURRENT_BINARY_DIR}/never.pmmu)
+
+# Timed commands given too early are found while running (the cycles before them depend on the
+# memory's timing): the run stops there with FILE:LINE: error: and exit 2.
+set(timed ${PROJECT_SOURCE_DIR}/testbench/cli/tests)
+pmmu_cli_test_exit(timed.reg_early 2
+  "timed-reg-early.pmmu:5: error: cr3 at cycle 10 is too early: .* cycle 16 at the earliest"
+  run ${timed}/timed-reg-early.pmmu)
+pmmu_cli_test_exit(timed.flush_early 2
+  "timed-flush-early.pmmu:3: error: flush at cycle 10 comes before the lookup cycle 11"
+  run ${timed}/timed-flush-early.pmmu)
+pmmu_cli_test_exit(timed.poke_late 2
+  "timed-poke-late.pmmu:8: error: a poke in cycle 5 comes too late: .* in cycle 6 already"
+  run ${timed}/timed-poke-late.pmmu)
+pmmu_cli_test_exit(timed.ack_order 2 "timed-ack-order.pmmu:4: error: an ack in cycle 20 is out of order"
+  run ${timed}/timed-ack-order.pmmu)
