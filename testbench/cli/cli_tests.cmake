@@ -187,7 +187,9 @@ set(pmmu_export_cases
   "backpressure|--seed 6 --accesses 1500 --wait 12 --latency 2..9"
   "fixed_latency|--seed 7 --accesses 1500 --latency 3 --wait 0 --gap 0"
   "lru_small|--seed 8 --accesses 1500 --sets 1 --ways 4 --large 2 --policy lru --acks 60"
-  "lru|--seed 11 --accesses 1500 --policy lru --acks 100")
+  "lru|--seed 11 --accesses 1500 --policy lru --acks 100"
+  "pokes_pae|--seed 2 --accesses 2000 --pokes 300"
+  "pokes_32bit_acks|--seed 3 --accesses 2000 --pokes 300 --bus-errors 10")
 foreach(case IN LISTS pmmu_export_cases)
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
@@ -220,3 +222,10 @@ pmmu_cli_test_exit(timed.poke_late 2
   run ${timed}/timed-poke-late.pmmu)
 pmmu_cli_test_exit(timed.ack_order 2 "timed-ack-order.pmmu:4: error: an ack in cycle 20 is out of order"
   run ${timed}/timed-ack-order.pmmu)
+
+# The second memory master in lockstep (issue 11 item 1): pokes into the entries of walks, many
+# between a read and its compare-and-swap; every CAS outcome and restart is compared.
+if(TARGET pmmu_rtl)
+  pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed"
+    cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet)
+endif()

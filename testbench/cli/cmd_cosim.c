@@ -35,6 +35,8 @@ static const char help_text[] =
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
     "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
+    "  --pokes P          a second memory master writes an entry of the walk in P requests\n"
+    "                     per thousand (0..1000, default 0), often between its read and CAS\n"
     "  --export FILE      the run as a scenario that 'pmmu run --engine both FILE' replays\n"
     "                     cycle for cycle; with several seeds, one per seed: FILE.seedN.EXT\n"
     "                     (not with --resets)\n"
@@ -126,6 +128,7 @@ int cmd_cosim(int argc, char **argv) {
       {.name = "--gap", .type = CLI_UNSIGNED, .dest = &o.max_gap, .max = 1000000},
       {.name = "--acks", .type = CLI_UNSIGNED, .dest = &o.ack_percent, .max = 100},
       {.name = "--resets", .type = CLI_UNSIGNED, .dest = &o.reset_permille, .max = 1000},
+      {.name = "--pokes", .type = CLI_UNSIGNED, .dest = &o.poke_permille, .max = 1000},
       {.name = "--quiet", .type = CLI_FLAG, .dest = &o.quiet},
       {.name = "--trace", .type = CLI_FLAG, .dest = &o.trace},
       {.name = "--mutant",

@@ -974,6 +974,10 @@ int engine_land_pokes(engine_t *e) {
   return ok ? TB_OK : tb_fail(&e->err, TB_E_NOMEM, "no host memory for a poke");
 }
 
+uint64_t engine_pokes_waiting(const engine_t *e) {
+  return pmem_pokes_waiting(e->model ? e->model->mem : rtl_side_mem(e->rtl));
+}
+
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
   if (engine_land_pokes(e) != TB_OK) return e->err.code;

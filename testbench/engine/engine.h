@@ -146,6 +146,8 @@ int engine_poke(engine_t *e, uint64_t cycle, uint64_t pa, unsigned size, uint64_
 /* Lands every poke still waiting (before the testbench reads memory between operations;
  * engine_mem_write does it itself). TB_OK or TB_E_NOMEM. */
 int engine_land_pokes(engine_t *e);
+/* Pokes given and not landed yet (in the model half's memory, or the RTL's without a model). */
+uint64_t engine_pokes_waiting(const engine_t *e);
 
 /* The control register as last written (successfully). */
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg);

@@ -23,7 +23,7 @@ struct pmem {
   struct poke {
     uint64_t cycle, pa, value;
     unsigned size;
-  } *pokes;
+  } * pokes;
   size_t n_pokes, cap_pokes, first_poke; /* [first_poke, n_pokes) wait */
   uint64_t landed;
   bool poke_oom; /* a poke could not land (no host memory): the next write reports it */
@@ -188,6 +188,8 @@ bool pmem_land_pokes(pmem_t *mem) {
 uint64_t pmem_last_access_cycle(const pmem_t *mem) { return mem->act_cycle; }
 
 uint64_t pmem_pokes_landed(const pmem_t *mem) { return mem->landed; }
+
+uint64_t pmem_pokes_waiting(const pmem_t *mem) { return mem->n_pokes - mem->first_poke; }
 
 /* ---- The walker's callbacks ------------------------------------------------------------ */
 

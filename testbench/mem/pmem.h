@@ -60,6 +60,8 @@ bool pmem_poke(pmem_t *mem, uint64_t cycle, uint64_t pa, unsigned size, uint64_t
 bool pmem_land_pokes(pmem_t *mem);
 /* The cycle the memory took its latest walker access in (0 before any). */
 uint64_t pmem_last_access_cycle(const pmem_t *mem);
+/* Pokes given and not landed yet. */
+uint64_t pmem_pokes_waiting(const pmem_t *mem);
 /* Pokes that landed since creation. */
 uint64_t pmem_pokes_landed(const pmem_t *mem);
 

@@ -243,8 +243,8 @@ static void timing_error(runner *r, const scn_cmd *c, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  r->status = tb_fail(r->err, TB_E_INVALID, "%s:%u: error: %s", scenario_display_name(r->s),
-                      c->line, what);
+  r->status =
+      tb_fail(r->err, TB_E_INVALID, "%s:%u: error: %s", scenario_display_name(r->s), c->line, what);
 }
 
 /* The cycle a command is given in: `at CYCLE`, which must not be before `min`, or r->now.
@@ -283,8 +283,8 @@ static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t valu
 
 static void run_set(runner *r, const scn_cmd *c) {
   uint64_t cycle; /* `at CYCLE set ...`: the first write in CYCLE, each next one after it */
-  if (!given_cycle(r, c, r->now, "set", "a register write comes after the previous command ends (T8),",
-                   &cycle))
+  if (!given_cycle(r, c, r->now, "set",
+                   "a register write comes after the previous command ends (T8),", &cycle))
     return;
   for (unsigned i = 0; i < c->count && !stopped(r); i++) {
     const scn_assign *a = &r->s->sets[c->first + i];
@@ -334,9 +334,10 @@ static void run_access(runner *r, const scn_cmd *c, const scn_cmd *fc) {
   r->floor = r->last.response_cycle;
   if (fc) {
     if (fl.cycle != fc->cycle) {
-      r->status = tb_fail(r->err, TB_E_INVALID,
-                          "%s:%u: internal error: the flush went in cycle %" PRIu64 ", not %" PRIu64,
-                          scenario_display_name(r->s), fc->line, fl.cycle, fc->cycle);
+      r->status =
+          tb_fail(r->err, TB_E_INVALID,
+                  "%s:%u: internal error: the flush went in cycle %" PRIu64 ", not %" PRIu64,
+                  scenario_display_name(r->s), fc->line, fl.cycle, fc->cycle);
       return;
     }
     if (fl.cycle + 1 > r->now) r->now = fl.cycle + 1;
@@ -414,9 +415,9 @@ static void run_invlpg(runner *r, const scn_cmd *c) {
 
 /* ack and poke: given in their cycle, which the engine checks (engine_ack, engine_poke). */
 static void run_ack_poke(runner *r, const scn_cmd *c) {
-  int st = c->kind == SCN_ACK ? engine_ack(r->e, c->cycle)
-                              : engine_poke(r->e, c->cycle, c->a, c->kind == SCN_POKE32 ? 4 : 8,
-                                            c->b);
+  int st = c->kind == SCN_ACK
+               ? engine_ack(r->e, c->cycle)
+               : engine_poke(r->e, c->cycle, c->a, c->kind == SCN_POKE32 ? 4 : 8, c->b);
   if (st == TB_OK) return;
   if (st == TB_E_ORDER || st == TB_E_UNAVAILABLE) {
     timing_error(r, c, "%s", engine_error(r->e)->msg);

@@ -23,10 +23,8 @@ typedef struct parser {
   unsigned first_other_line; /* first command that is not tlb/memory, 0 if none yet */
   bool seen_access;
   bool oom;
-  bool at_given;    /* the line began with `at CYCLE` */
-  uint64_t at;      /* its cycle */
-  bool last_poke;   /* a poke came before: its cycle */
-  uint64_t poke_cycle;
+  bool at_given; /* the line began with `at CYCLE` */
+  uint64_t at;   /* its cycle */
 } parser;
 
 static void fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -410,8 +408,8 @@ static bool parse_range(parser *p, const char *key, const char *value, uint64_t 
     if (!parse_number(p, buf, a) || !parse_number(p, dots + 2, b)) return false;
   }
   if (*a < lo || *b < *a || *b > hi) {
-    fail(p, "%s=%s: want N or A..B with %llu <= A <= B <= %llu", key, value,
-         (unsigned long long)lo, (unsigned long long)hi);
+    fail(p, "%s=%s: want N or A..B with %llu <= A <= B <= %llu", key, value, (unsigned long long)lo,
+         (unsigned long long)hi);
     return false;
   }
   return true;
@@ -524,25 +522,18 @@ static void cmd_poke(parser *p, char **tok, unsigned n) {
   if (wide ? !parse_number(p, tok[3], &v)
            : !parse_below(p, tok[3], UINT64_C(1) << 32, "32-bit value", &v))
     return;
-  if (p->last_poke && cycle < p->poke_cycle) {
-    fail(p, "poke in cycle %llu comes after one in cycle %llu: pokes go in cycle order",
-         (unsigned long long)cycle, (unsigned long long)p->poke_cycle);
-    return;
-  }
   scn_cmd *c = push_cmd(p, wide ? SCN_POKE64 : SCN_POKE32);
   if (!c) return;
   c->timed = true;
   c->cycle = cycle;
   c->a = pa;
   c->b = v;
-  p->last_poke = true;
-  p->poke_cycle = cycle;
 }
 
 /* The commands `at CYCLE` may lead: those that reach the block in a cycle of their own. */
 static bool may_be_timed(const char *cmd) {
-  static const char *const names[] = {"cr0",   "cr3",  "cr4",   "efer",   "set",
-                                      "read",  "write", "fetch", "invlpg", "flush"};
+  static const char *const names[] = {"cr0",  "cr3",   "cr4",   "efer",   "set",
+                                      "read", "write", "fetch", "invlpg", "flush"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(cmd, names[i]) == 0) return true;
   return false;
@@ -558,8 +549,9 @@ static void parse_command(parser *p, char **tok, unsigned n) {
     }
     if (!parse_number(p, tok[1], &p->at)) return;
     if (!may_be_timed(tok[2])) {
-      fail(p, "'at CYCLE' goes only before cr0, cr3, cr4, efer, set, read, write, fetch, invlpg "
-              "and flush (not '%s')",
+      fail(p,
+           "'at CYCLE' goes only before cr0, cr3, cr4, efer, set, read, write, fetch, invlpg "
+           "and flush (not '%s')",
            tok[2]);
       return;
     }
