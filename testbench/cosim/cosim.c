@@ -415,7 +415,7 @@ static bool maybe_reset(world *w, const pmmu_request *req, pmmu_response *got, i
       got->response_cycle > req->cycle + after ? got->response_cycle : req->cycle + after;
   w->cycles_before += lost ? req->cycle + after + 1 : end + 1;
   w->any_ack = false;
-  w->coherent = true; /* the TLB is empty */
+  w->coherent = !engine_pokes_waiting(w->e); /* the TLB is empty (a poke may land later) */
   if (engine_accepted(*err)) boot(w);
   return true;
 }
@@ -525,7 +525,7 @@ static bool do_access(world *w, uint64_t index) {
       fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind,
               fl.la, fl.cycle);
     w->res->flushes_in_flight++;
-    if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
+    if (fl.kind == PMMU_FLUSH_ALL) w->coherent = !engine_pokes_waiting(w->e);
     if (engine_accepted(err) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
     if (engine_accepted(err)) rest = fl.cycle > got.response_cycle ? fl.cycle : got.response_cycle;
   } else {
@@ -576,7 +576,7 @@ static void write_control(world *w, engine_reg reg, uint64_t value, uint64_t *cy
   if (reg == REG_CR3 && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE)) w->coherent = false;
   export_reg(w, reg, value, *cycle);
   if (engine_status(w, engine_write_reg(w->e, reg, value, *cycle, &r))) {
-    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
+    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = !engine_pokes_waiting(w->e);
     if (r.gp_fault) w->res->gp_faults++;
     if (r.pdptes_loaded) w->res->pdpte_loads++;
     w->now = r.done_cycle + 1;

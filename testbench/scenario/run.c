@@ -492,7 +492,8 @@ int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *o
   for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) {
     /* --max-cycles, --timeout, a stop signal: before an operation that takes cycles (the
      * expectations of the last one are still checked) */
-    if (takes_cycles(&s->cmds[i]) && tb_budget_spent(r.now)) {
+    const scn_cmd *c = &s->cmds[i];
+    if (takes_cycles(c) && tb_budget_spent(c->timed && c->cycle > r.now ? c->cycle : r.now)) {
       result->stopped = true;
       break;
     }

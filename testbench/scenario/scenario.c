@@ -11,6 +11,9 @@
 #define MAX_TOKENS 32
 #define VA_LIMIT (UINT64_C(1) << 32)
 #define PA_LIMIT (UINT64_C(1) << PMMU_MAXPHYADDR)
+/* Cycles of timed commands: far beyond any run (2^48 cycles are 32 days at 100 MHz), and far
+ * from wrapping round when latencies are added to them. */
+#define CYCLE_LIMIT (UINT64_C(1) << 48)
 
 /* ---- The parse in progress ----------------------------------------------------------- */
 
@@ -506,7 +509,7 @@ static void cmd_flush(parser *p, char **tok, unsigned n) {
 static void cmd_ack(parser *p, char **tok, unsigned n) {
   uint64_t cycle;
   if (!want_args(p, "ack", n, 1, 1, "a cycle")) return;
-  if (!parse_number(p, tok[1], &cycle)) return;
+  if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &cycle)) return;
   scn_cmd *c = push_cmd(p, SCN_ACK);
   if (!c) return;
   c->timed = true;
@@ -518,7 +521,9 @@ static void cmd_poke(parser *p, char **tok, unsigned n) {
   bool wide = strcmp(tok[0], "poke64") == 0;
   uint64_t cycle, pa, v;
   if (!want_args(p, tok[0], n, 3, 3, "a cycle, a physical address and a value")) return;
-  if (!parse_number(p, tok[1], &cycle) || !parse_pa(p, tok[2], wide ? 8 : 4, &pa)) return;
+  if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &cycle) ||
+      !parse_pa(p, tok[2], wide ? 8 : 4, &pa))
+    return;
   if (wide ? !parse_number(p, tok[3], &v)
            : !parse_below(p, tok[3], UINT64_C(1) << 32, "32-bit value", &v))
     return;
@@ -547,7 +552,7 @@ static void parse_command(parser *p, char **tok, unsigned n) {
       fail(p, "'at' takes a cycle and a command: at CYCLE COMMAND ...");
       return;
     }
-    if (!parse_number(p, tok[1], &p->at)) return;
+    if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &p->at)) return;
     if (!may_be_timed(tok[2])) {
       fail(p,
            "'at CYCLE' goes only before cr0, cr3, cr4, efer, set, read, write, fetch, invlpg "
