@@ -1,8 +1,10 @@
 /* `pmmu cosim`: random worlds on an engine, seed after seed (cosim.h). */
 #include <inttypes.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cosim.h"
+#include "tb_file.h"
 
 #define COSIM_MAX_ACCESSES 1000000000u /* per seed: minutes on the model, hours on the RTL */
 #define COSIM_MAX_SEEDS 1000000000u
@@ -158,6 +160,8 @@ int cmd_cosim(int argc, char **argv) {
     return cli_usage_error(&cmd, "--resets does not go with --dump-trace or --waves");
   if (o.reset_permille && export_file)
     return cli_usage_error(&cmd, "--resets does not go with --export");
+  if (export_file && dump && (strcmp(export_file, dump) == 0 || tb_same_file(export_file, dump)))
+    return cli_usage_error(&cmd, "--export and --dump-trace name the same file");
   if (export_file) {
     char tag[32];
     snprintf(tag, sizeof tag, "seed%" PRIu64, o.seed);
