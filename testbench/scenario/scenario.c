@@ -734,3 +734,9 @@ void scenario_free(scenario *s) {
   free(s->sets);
   memset(s, 0, sizeof *s);
 }
+
+unsigned scenario_first_timed_line(const scenario *s) {
+  for (unsigned i = 0; i < s->n_cmds; i++)
+    if (s->cmds[i].timed || s->cmds[i].kind == SCN_FLUSH) return s->cmds[i].line;
+  return 0;
+}

@@ -97,6 +97,11 @@ unsigned scenario_load(const char *path, scenario *out, FILE *err);
 
 void scenario_free(scenario *s);
 
+/* The line of the first timed command (`at`, `flush`, `ack`, `poke`: scenario-format.md,
+ * "Cycles"), or 0 when there is none: for runners that give every command in its default cycle
+ * and refuse the others (the SystemC runners). */
+unsigned scenario_first_timed_line(const scenario *s);
+
 /* The register and bit that `set NAME=` writes. */
 scn_kind scenario_bit_register(scn_bit bit);
 uint64_t scenario_bit_mask(scn_bit bit);
