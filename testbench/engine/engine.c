@@ -962,8 +962,34 @@ uint64_t engine_ready_cycle(const engine_t *e) {
   return e->model ? pmmu_ready_cycle(e->model->m) : rtl_side_ready_cycle(e->rtl);
 }
 
+int engine_poke(engine_t *e, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value) {
+  pmem_t *mems[2] = {e->model ? e->model->mem : NULL, e->rtl ? rtl_side_mem(e->rtl) : NULL};
+  for (unsigned i = 0; i < 2; i++)
+    if (mems[i] && cycle < pmem_last_access_cycle(mems[i]))
+      return tb_fail(&e->err, TB_E_ORDER,
+                     "a poke in cycle %" PRIu64 " comes too late: the memory took a walker "
+                     "access in cycle %" PRIu64 " already",
+                     cycle, pmem_last_access_cycle(mems[i]));
+  for (unsigned i = 0; i < 2; i++)
+    if (mems[i] && !pmem_poke(mems[i], cycle, pa, size, value))
+      return tb_fail(&e->err, TB_E_NOMEM, "out of memory");
+  return TB_OK;
+}
+
+int engine_land_pokes(engine_t *e) {
+  bool ok = true;
+  if (e->model) ok = pmem_land_pokes(e->model->mem);
+  if (e->rtl) ok = pmem_land_pokes(rtl_side_mem(e->rtl)) && ok;
+  return ok ? TB_OK : tb_fail(&e->err, TB_E_NOMEM, "no host memory for a poke");
+}
+
+uint64_t engine_pokes_waiting(const engine_t *e) {
+  return pmem_pokes_waiting(e->model ? e->model->mem : rtl_side_mem(e->rtl));
+}
+
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
+  if (engine_land_pokes(e) != TB_OK) return e->err.code;
   if (e->recording && e->rec.mem_write) e->rec.mem_write(e->rec.ctx, pa, size, value);
   if (e->trace) { /* in the cycle the block rests in: after every event written so far */
     uint64_t now = e->rtl ? rtl_side_cycle(e->rtl) : pmmu_ready_cycle(e->model->m);

@@ -136,6 +136,19 @@ uint64_t engine_ready_cycle(const engine_t *e);
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 
+/* A second memory master (issue 11; scenario `poke`, docs/spec/scenario-format.md): a write of
+ * `size` bytes that lands at the end of `cycle` in both halves' memories, so that both see it
+ * in the same cycle, in the middle of a walk too (between a read of an entry and its
+ * compare-and-swap: the CAS then fails and the walk restarts, compared as any walk). Given
+ * before the operation in whose cycles it lands; `cycle` must not be before the cycle the
+ * memory took its latest walker access in. TB_OK, TB_E_ORDER or TB_E_NOMEM (engine_error). */
+int engine_poke(engine_t *e, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value);
+/* Lands every poke still waiting (before the testbench reads memory between operations;
+ * engine_mem_write does it itself). TB_OK or TB_E_NOMEM. */
+int engine_land_pokes(engine_t *e);
+/* Pokes given and not landed yet (in the model half's memory, or the RTL's without a model). */
+uint64_t engine_pokes_waiting(const engine_t *e);
+
 /* The control register as last written (successfully). */
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
 

@@ -26,7 +26,9 @@ typedef struct run_result {
 engine_setup scenario_engine_setup(const scenario *s);
 
 /* Runs every command in order. Cycles: an access is presented in the cycle after the previous
- * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer).
+ * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer); a timed
+ * command (`at CYCLE`, flush, ack, poke: scenario-format.md, "Cycles") in its own cycle, or, when
+ * that is too early, the run stops with "FILE:LINE: error: ..." in *err (TB_E_INVALID).
  * Returns TB_OK; TB_EXPECT when an expectation failed; TB_MISMATCH when the engines
  * differed (each difference printed on opt->report as it is found; the run goes on);
  * TB_HANG when the RTL gave no response (the run stops there); result->stopped when the
