@@ -51,6 +51,7 @@ static const char help_text[] =
     "  --mutant NAME     only the tests on the RTL's default geometry, each with --mutant NAME\n"
     "  --scenarios DIR   the scenario files' folder (default: the source tree's)\n"
     "  --repro-limit N   export and shrink at most N failed cosim runs (default 10; 0: none)\n"
+    "  --shrink-timeout SEC  the time each shrink may take (default 10 x --timeout; 0: none)\n"
     "  --progress SEC    plain progress lines every SEC seconds when standard error is not a\n"
     "                    terminal (default 10; a terminal gets one live line)\n"
     "  --quiet           no progress and no line per failure: the summary only\n"
@@ -84,7 +85,8 @@ typedef struct regress_opts {
   bool help, list, list_runs, waves, coverage, quiet, merge;
   globs tests;
   const char *tests_file, *scenarios, *out, *mutant, *shard_text, *replay;
-  uint64_t seeds, seed, start_seed, timeout, repro_limit;
+  uint64_t seeds, seed, start_seed, timeout, repro_limit, shrink_timeout;
+  bool shrink_timeout_given;
   bool seed_given, start_given, seeds_given;
   unsigned jobs;
   unsigned shard_i, shard_n;
@@ -380,7 +382,9 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
   size_t first = n;
   for (size_t i = 0; i < first; i++) {
     char *abs = path_join(dir, outs[i]);
-    bool made = jobs[i].exit_status == 0 && !jobs[i].timed_out && file_exists(abs);
+    /* the run fails again by design: its output, written whole or not at all, is what counts */
+    bool made = !jobs[i].timed_out && file_exists(abs);
+    if (made) unlink(jobs[i].log);
     if (made && kind[i] == 0) of[i]->waves = regress_strdup(outs[i]);
     if (made && kind[i] == 1) {
       of[i]->repro = regress_strdup(outs[i]);
@@ -409,20 +413,18 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
     free(abs);
   }
   if (n > first) {
-    /* delta debugging runs a scenario many times: ten times a run's time */
-    ro.timeout = o->timeout ? o->timeout * 10 : 0;
+    /* delta debugging runs a scenario many times: by default ten times a run's time */
+    ro.timeout = o->shrink_timeout_given ? o->shrink_timeout : o->timeout * 10;
     regress_run_jobs(jobs + first, n - first, &ro, "shrink");
     for (size_t i = first; i < n; i++) {
       char *abs = path_join(dir, outs[i]);
       if (jobs[i].exit_status == 0 && !jobs[i].timed_out && file_exists(abs)) {
         free(of[i]->repro);
         of[i]->repro = regress_strdup(outs[i]);
+        unlink(jobs[i].log);
       }
       free(abs);
     }
-  }
-  for (size_t i = 0; i < n; i++) { /* the follow-ups' logs are kept only when they failed */
-    if (jobs[i].exit_status == 0 && !jobs[i].timed_out) unlink(jobs[i].log);
   }
 out:
   for (size_t i = 0; i < n; i++) {
@@ -786,6 +788,11 @@ int cmd_regress(int argc, char **argv) {
       {.name = "--coverage", .type = CLI_FLAG, .dest = &o.coverage},
       {.name = "--mutant", .type = CLI_STRING, .dest = &o.mutant, .what = "a mutant's name"},
       {.name = "--repro-limit", .type = CLI_U64, .dest = &o.repro_limit, .max = REGRESS_MAX_RUNS},
+      {.name = "--shrink-timeout",
+       .type = CLI_U64,
+       .dest = &o.shrink_timeout,
+       .max = 1000000000,
+       .given = &o.shrink_timeout_given},
       {.name = "--progress",
        .type = CLI_CHOICE,
        .dest = &o.progress_every,
@@ -913,9 +920,9 @@ int cmd_regress(int argc, char **argv) {
     goto out;
   }
   if (!o.quiet)
-    fprintf(stderr, "regress: %zu runs of %zu tests%s%s, -j %u, global seed %" PRIu64 "\n", res.n,
-            n_sel, o.shard_text ? ", shard " : "", o.shard_text ? o.shard_text : "", o.jobs,
-            res.seed);
+    fprintf(stderr, "regress: %zu runs of %zu test%s%s%s, -j %u, global seed %" PRIu64 "\n", res.n,
+            n_sel, n_sel == 1 ? "" : "s", o.shard_text ? ", shard " : "",
+            o.shard_text ? o.shard_text : "", o.jobs, res.seed);
   int infra = res.n ? run_all(&o, &res, o.out) : 0;
   status = finish(&o, &res, o.out, infra);
 out:

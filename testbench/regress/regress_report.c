@@ -95,11 +95,11 @@ static void trim(char *s) {
 /* The first failure a log tells, in one line: a lockstep mismatch (its header and its first
  * differing field), cosim's own checks ("cosim: ..."), a failed expectation of a scenario,
  * else the first line that says FAIL or error, else the last line. */
-static char *log_message(const char *path, char *key, size_t keylen) {
+static char *log_message(const char *path, char *key, size_t keylen, bool error) {
   FILE *f = path ? fopen(path, "r") : NULL;
   key[0] = '\0';
   if (!f) return NULL;
-  char line[1024], last[1024] = "", fail[1024] = "", head[1024] = "";
+  char line[1024], last[1024] = "", fail[1024] = "", head[1024] = "", first[1024] = "";
   char *msg = NULL;
   bool table = false;
   while (fgets(line, sizeof line, f)) {
@@ -142,15 +142,21 @@ static char *log_message(const char *path, char *key, size_t keylen) {
       snprintf(tmp, sizeof tmp, "%s", line);
       trim(tmp);
       msg = regress_strdup(tmp);
-      snprintf(key, keylen, "expect failed");
+      snprintf(key, keylen, "expect failed: %s", strstr(tmp, "expect ") + 7);
       break;
     }
+    if (!first[0] && line[0]) snprintf(first, sizeof first, "%s", line);
     if (!fail[0] && (strstr(line, "FAIL") || strstr(line, "error") || strstr(line, "Assertion") ||
                      strstr(line, "%Error")))
       snprintf(fail, sizeof fail, "%s", line);
     if (line[0]) snprintf(last, sizeof last, "%s", line);
   }
   fclose(f);
+  if (error && first[0]) { /* a run that could not run: its first line says why */
+    free(msg);
+    msg = regress_strdup(first);
+    key[0] = '\0';
+  }
   if (!msg && fail[0]) msg = regress_strdup(fail);
   if (!msg && last[0]) msg = regress_strdup(last);
   if (msg) trim(msg);
@@ -194,7 +200,9 @@ char *regress_bucket_key(const char *message) {
 
 void regress_classify(regress_result *r, int exit_status, bool timed_out, const char *log_path) {
   char key[512];
-  char *msg = log_message(log_path, key, sizeof key);
+  bool error = !timed_out && exit_status > 0 && exit_status != 1 && exit_status != 3 &&
+               exit_status != 124;
+  char *msg = log_message(log_path, key, sizeof key, error);
   char buf[1400];
   free(r->message);
   free(r->bucket);
@@ -489,7 +497,8 @@ static void write_md(const regress_results *r, FILE *f) {
       md_cell(f, b[k].key, false);
       fputs(" | ", f);
       md_cell(f, b[k].first->test, true);
-      fprintf(f, " seed %" PRIu64 ": ", b[k].first->seed);
+      if (b[k].first->seeded) fprintf(f, " seed %" PRIu64, b[k].first->seed);
+      fputs(": ", f);
       md_cell(f, b[k].first->message ? b[k].first->message : "", false);
       fputs(" | ", f);
       md_cell(f, b[k].first->command, true);
@@ -528,8 +537,9 @@ void regress_print_summary(const regress_results *r, FILE *f) {
   bucket *b;
   size_t nb = count_buckets(r, &b);
   for (size_t k = 0; k < nb; k++) {
-    fprintf(f, "bucket: %zu x %s\n  first: %s seed %" PRIu64 ": %s\n", b[k].count, b[k].key,
-            b[k].first->test, b[k].first->seed, b[k].first->message ? b[k].first->message : "");
+    fprintf(f, "bucket: %zu x %s\n  first: %s", b[k].count, b[k].key, b[k].first->test);
+    if (b[k].first->seeded) fprintf(f, " seed %" PRIu64, b[k].first->seed);
+    fprintf(f, ": %s\n", b[k].first->message ? b[k].first->message : "");
     fprintf(f, "  reproduce: %s\n", b[k].first->command);
   }
   free(b);
