@@ -200,8 +200,8 @@ char *regress_bucket_key(const char *message) {
 
 void regress_classify(regress_result *r, int exit_status, bool timed_out, const char *log_path) {
   char key[512];
-  bool error = !timed_out && exit_status > 0 && exit_status != 1 && exit_status != 3 &&
-               exit_status != 124;
+  bool error =
+      !timed_out && exit_status > 0 && exit_status != 1 && exit_status != 3 && exit_status != 124;
   char *msg = log_message(log_path, key, sizeof key, error);
   char buf[1400];
   free(r->message);
