@@ -707,6 +707,19 @@ static int do_merge(const regress_opts *o, const cli_command *cmd) {
     regress_results_free(&all);
     return st;
   }
+  /* the shards' coverage, merged when every one has some (--coverage) */
+  char **cov = regress_alloc((o->n_operands + 1) * sizeof *cov);
+  size_t n_cov = 0;
+  for (unsigned i = 0; i < o->n_operands; i++) {
+    struct stat sb;
+    if (stat(o->operands[i], &sb) || !S_ISDIR(sb.st_mode)) continue;
+    char *c = path_join(o->operands[i], "coverage.json");
+    if (file_exists(c)) cov[n_cov++] = c;
+    else free(c);
+  }
+  if (n_cov == o->n_operands) merge_coverage(o, o->out, cov, n_cov);
+  for (size_t i = 0; i < n_cov; i++) free(cov[i]);
+  free(cov);
   int status = finish(o, &all, o->out, 0);
   regress_results_free(&all);
   return status;

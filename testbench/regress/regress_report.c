@@ -159,7 +159,11 @@ static char *log_message(const char *path, char *key, size_t keylen, bool error)
   }
   if (!msg && fail[0]) msg = regress_strdup(fail);
   if (!msg && last[0]) msg = regress_strdup(last);
-  if (msg) trim(msg);
+  if (msg) {
+    trim(msg);
+    for (char *c = msg; *c; c++) /* the reports are ASCII: anything else is noise of a crash */
+      if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20) *c = '?';
+  }
   return msg;
 }
 
