@@ -42,7 +42,7 @@ static const char help_text[] =
     "                    scenario file, runs once); every test runs at least once (default)\n"
     "  --seed S          the global seed (default 1): run seed = hash(S, test, iteration)\n"
     "  --start-seed S    instead: iteration i of each test runs seed S+i\n"
-    "  -j N              N runs at once, 1..256 (default: the processors online)\n"
+    "  -j N              N runs at once, 1..256 (default: the processors this process may use)\n"
     "  --shard I/N       only the runs of shard I of N (1-based): disjoint, covering, stable\n"
     "  --timeout SEC     kill a run (its process group) after SEC seconds, 0 none (default 600)\n"
     "  --waves-on-failure  run each failed RTL run again with --waves-on-failure 64: its dump\n"
@@ -763,8 +763,7 @@ int cmd_regress(int argc, char **argv) {
   o.timeout = 600;
   o.repro_limit = 10;
   o.progress_every = 10;
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
-  o.jobs = online > 0 && online <= 256 ? (unsigned)online : 1;
+  o.jobs = regress_cpus();
   const cli_option own[] = {
       {.name = "--help", .type = CLI_HELP, .dest = &o.help},
       {.name = "-h", .type = CLI_HELP, .dest = &o.help},

@@ -116,6 +116,9 @@ char *regress_shell_join(char *const *argv, unsigned argc);
 
 /* ---- the runner (regress_run.c) ------------------------------------------------------- */
 
+/* The processors this process may run on (its affinity: a Slurm task's CPUs), 1..256 */
+unsigned regress_cpus(void);
+
 typedef struct regress_job {
   char *path;          /* what to execute */
   char **argv;         /* NULL-terminated */

@@ -1,8 +1,9 @@
 /* The runner of `pmmu regress` (regress.h): children in their own process groups, at most
  * -j at once, each killed with its whole group when its time is up. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,16 @@
 #include <unistd.h>
 
 #include "regress.h"
+
+unsigned regress_cpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n > 256 ? 256u : (unsigned)n;
+  }
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 && online <= 256 ? (unsigned)online : 1u;
+}
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig) { g_stop = sig; }
