@@ -348,7 +348,8 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
       char *fst = rel_path(x, ".fst");
       argv[x->argc] = regress_strdup("--waves-on-failure");
       argv[x->argc + 1] = regress_strdup("64");
-      argv[x->argc + 2] = path_join(dir, fst);
+      argv[x->argc + 2] = regress_strdup("--waves");
+      argv[x->argc + 3] = path_join(dir, fst);
       char *log = rel_path(x, ".waves.log");
       job_init(&jobs[n], o, argv, dir, log);
       free(log);
@@ -376,8 +377,13 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
     }
   }
   if (!n) goto out;
+  /* no progress: these runs fail again by design, their outputs are what counts */
   regress_runner_options ro = runner_opts(o);
-  if (!o->quiet) fprintf(stderr, "regress: %zu follow-up runs of the failures\n", n);
+  ro.progress = -1;
+  ro.quiet = true;
+  if (!o->quiet)
+    fprintf(stderr, "regress: %zu follow-up run%s of the failures (waves, export)\n", n,
+            n == 1 ? "" : "s");
   regress_run_jobs(jobs, n, &ro, "follow-up");
   size_t first = n;
   for (size_t i = 0; i < first; i++) {
@@ -415,6 +421,9 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
   if (n > first) {
     /* delta debugging runs a scenario many times: by default ten times a run's time */
     ro.timeout = o->shrink_timeout_given ? o->shrink_timeout : o->timeout * 10;
+    if (!o->quiet)
+      fprintf(stderr, "regress: shrinking %zu exported scenario%s\n", n - first,
+              n - first == 1 ? "" : "s");
     regress_run_jobs(jobs + first, n - first, &ro, "shrink");
     for (size_t i = first; i < n; i++) {
       char *abs = path_join(dir, outs[i]);
@@ -425,6 +434,11 @@ static void follow_up(const regress_opts *o, regress_results *res, const char *d
       }
       free(abs);
     }
+  }
+  if (have_repro) { /* nothing exported (no `cosim --export` in this pmmu): no folder */
+    char *rd = path_join(dir, "repro");
+    rmdir(rd);
+    free(rd);
   }
 out:
   for (size_t i = 0; i < n; i++) {

@@ -203,6 +203,11 @@ int regress_list_builtin(regress_list *l, const char *self, const char *scenario
       t->rtl = k == 1;
       if (!built) unavailable(t, "its program is not beside this pmmu (a build tree has it)");
       else if (k && !regress_have_rtl()) unavailable(t, "this pmmu was built without the RTL");
+#ifdef PMMU_HAVE_RTL
+      /* the directed tests of replacement run on a 1x4x2 TLB (testbench/directed/directed.c) */
+      else if (k && i == 0 && !variant_built(1, 4, 2, "plru"))
+        unavailable(t, "it needs the RTL variant 1x4x2_plru (PMMU_RTL_VARIANTS)");
+#endif
     }
   }
   if (scenario_dir) {

@@ -111,13 +111,16 @@ static char *log_message(const char *path, char *key, size_t keylen, bool error)
         snprintf(field, sizeof field, "%.22s", line + 2);
         trim(field);
       }
-      char rest[1024];
-      snprintf(rest, sizeof rest, "%s", strlen(line) > 24 ? line + 24 : "");
-      trim(rest);
-      for (char *c = rest; (c = strstr(c, "  "));) memmove(c, c + 1, strlen(c));
-      size_t n = strlen(head) + strlen(line) + 16;
+      /* the table's columns (engine_report.c): 2 + 22 field, 1 + 36 model, 1 + rtl */
+      char model[64] = "", rtl[256] = "";
+      size_t len = strlen(line);
+      if (len > 25) snprintf(model, sizeof model, "%.36s", line + 25);
+      if (len > 62) snprintf(rtl, sizeof rtl, "%.255s", line + 62);
+      trim(model);
+      trim(rtl);
+      size_t n = strlen(head) + strlen(field) + strlen(model) + strlen(rtl) + 32;
       msg = regress_alloc(n);
-      snprintf(msg, n, "%s %s: %s", head, field, rest);
+      snprintf(msg, n, "%s: %s: model %s, rtl %s", head, field, model, rtl);
       bool pdpte = strstr(head, "PDPTE load") != NULL,
            hang = strstr(line, "(none by cycle") != NULL;
       snprintf(key, keylen, "lockstep mismatch at %s: %s%s", pdpte ? "a PDPTE load" : "a request",
