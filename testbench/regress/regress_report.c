@@ -106,21 +106,32 @@ static char *log_message(const char *path, char *key, size_t keylen, bool error)
     line[strcspn(line, "\n")] = '\0';
     if (table) { /* the header row, then the first differing field */
       if (strncmp(line, "  field ", 8) == 0) continue;
-      char field[64] = "";
-      if (strlen(line) > 2) {
-        snprintf(field, sizeof field, "%.22s", line + 2);
-        trim(field);
-      }
-      /* the table's columns (engine_report.c): 2 + 22 field, 1 + 36 model, 1 + rtl */
-      char model[64] = "", rtl[256] = "";
-      size_t len = strlen(line);
-      if (len > 25) snprintf(model, sizeof model, "%.36s", line + 25);
-      if (len > 62) snprintf(rtl, sizeof rtl, "%.255s", line + 62);
-      trim(model);
-      trim(rtl);
-      size_t n = strlen(head) + strlen(field) + strlen(model) + strlen(rtl) + 32;
+      /* the table's row (engine_report.c): "  %-22s %-36s %s"; a longer field or model
+       * value pushes the next column right by one space only */
+      char field[64] = "", model[256] = "", rtl[256] = "";
+      size_t len = strlen(line), fe = 24;
+      const char *dbl = len > 2 ? strstr(line + 2, "  ") : NULL;
+      if (dbl && (size_t)(dbl - line) <= 24) fe = (size_t)(dbl - line);
+      else
+        while (fe < len && line[fe] != ' ') fe++;
+      if (fe > len) fe = len;
+      snprintf(field, sizeof field, "%.*s", (int)(fe > 2 ? fe - 2 : 0), line + 2);
+      trim(field);
+      char rest[1024];
+      snprintf(rest, sizeof rest, "%s", line + fe);
+      trim(rest);
+      char *gap = strstr(rest, "  ");
+      size_t n = strlen(head) + strlen(field) + strlen(rest) + 48;
       msg = regress_alloc(n);
-      snprintf(msg, n, "%s: %s: model %s, rtl %s", head, field, model, rtl);
+      if (gap) {
+        *gap = '\0';
+        snprintf(model, sizeof model, "%.255s", rest);
+        snprintf(rtl, sizeof rtl, "%.255s", gap + 2);
+        trim(rtl);
+        snprintf(msg, n, "%s: %s: model %s, rtl %s", head, field, model, rtl);
+      } else {
+        snprintf(msg, n, "%s: %s: model, rtl: %s", head, field, rest);
+      }
       bool pdpte = strstr(head, "PDPTE load") != NULL,
            hang = strstr(line, "(none by cycle") != NULL;
       snprintf(key, keylen, "lockstep mismatch at %s: %s%s", pdpte ? "a PDPTE load" : "a request",
