@@ -659,9 +659,10 @@ static void carry(const char *from_dir, const char *to_dir, const char *rel) {
 
 static int do_merge(const regress_opts *o, const cli_command *cmd) {
   if (!o->n_operands) return cli_usage_error(cmd, "--merge needs the shards' folders");
-  if (prepare_out(cmd, o->out)) return EXIT_USAGE;
   regress_results all = {0};
   int st = 0;
+  char **dirs = regress_alloc(o->n_operands * sizeof *dirs); /* each folder's path */
+  size_t *src = NULL, src_cap = 0;                           /* the folder of each result */
   for (unsigned i = 0; i < o->n_operands && !st; i++) {
     struct stat sb;
     const char *d = o->operands[i];
@@ -706,17 +707,26 @@ static int do_merge(const regress_opts *o, const cli_command *cmd) {
             break;
           }
         if (st) break;
-        carry(dir, o->out, x->log);
-        carry(dir, o->out, x->repro);
-        carry(dir, o->out, x->waves);
         *regress_results_add(&all) = *x;
+        src = regress_grow(src, &src_cap, all.n - 1, sizeof *src);
+        src[all.n - 1] = i;
         memset(x, 0, sizeof *x);
       }
     }
     regress_results_free(&one);
     free(path);
-    free(dir);
+    dirs[i] = dir;
   }
+  if (!st && prepare_out(cmd, o->out)) st = EXIT_USAGE; /* after the inputs: none is bad */
+  if (!st)
+    for (size_t k = 0; k < all.n; k++) { /* the failures' files, under the same names */
+      carry(dirs[src[k]], o->out, all.v[k].log);
+      carry(dirs[src[k]], o->out, all.v[k].repro);
+      carry(dirs[src[k]], o->out, all.v[k].waves);
+    }
+  for (unsigned i = 0; i < o->n_operands; i++) free(dirs[i]);
+  free(dirs);
+  free(src);
   if (st) {
     regress_results_free(&all);
     return st;
@@ -883,7 +893,6 @@ int cmd_regress(int argc, char **argv) {
     goto out;
   }
   if (o.replay) {
-    if (prepare_out(&cmd, o.out)) goto out;
     tb_error err;
     regress_results old = {0};
     if (regress_read_summary(o.replay, &old, &err)) {
@@ -903,6 +912,7 @@ int cmd_regress(int argc, char **argv) {
       y->command = regress_strdup(x->command);
     }
     regress_results_free(&old);
+    if (prepare_out(&cmd, o.out)) goto out; /* after the input: a bad one writes nothing */
     if (!res.n && !o.quiet) printf("regress: %s lists no failed run\n", o.replay);
     int infra = res.n ? run_all(&o, &res, o.out) : 0;
     status = finish(&o, &res, o.out, infra);
