@@ -19,7 +19,7 @@
 #define PMMU_SCENARIO_DIR "testbench/scenarios"
 #endif
 
-#define REGRESS_MAX_RUNS 100000000u
+#define REGRESS_MAX_RUNS 10000000u /* the results are held in memory: ~1 GB at most */
 #define EXIT_INFRA 3
 
 static const char help_text[] =
@@ -35,11 +35,13 @@ static const char help_text[] =
     "DIR/junit.xml, DIR/summary.json, DIR/summary.md and DIR/runs/<test>/<seed>.log of each\n"
     "failure (docs/regress.md).\n"
     "  --list            the tests, their commands, and those this pmmu cannot run\n"
-    "  --list-runs       the runs the options select (test, seed, command); runs nothing\n"
+    "  --list-runs       the runs the options select (test, iteration, seed, command); runs\n"
+    "                    nothing\n"
     "  --test GLOB       only the tests whose name matches (fnmatch; repeatable)\n"
     "  --tests FILE      more tests: one 'NAME ARGS...' per line ({seed}: the run's seed)\n"
-    "  --seeds N         N runs in all, dealt to the selected tests (a test without a seed, a\n"
-    "                    scenario file, runs once); every test runs at least once (default)\n"
+    "  --seeds N         N runs in all (1..10000000), dealt to the selected tests (a test\n"
+    "                    without a seed, a scenario file, runs once); every test runs at\n"
+    "                    least once (the default: once each)\n"
     "  --seed S          the global seed (default 1): run seed = hash(S, test, iteration)\n"
     "  --start-seed S    instead: iteration i of each test runs seed S+i\n"
     "  -j N              N runs at once, 1..256 (default: the processors this process may use)\n"
