@@ -454,7 +454,7 @@ static void write_json(const regress_results *r, FILE *f) {
       rj_write_string(f, x->argv[k]);
     }
     fputc(']', f);
-    json_opt(f, "message", x->message);
+    json_opt(f, "message", x->message ? x->message : ""); /* always there (INTERFACES.md) */
     json_opt(f, "bucket", x->bucket);
     json_opt(f, "log", x->log);
     json_opt(f, "repro", x->repro);
