@@ -105,7 +105,10 @@ static int run_command(int argc, char **argv) {
                   {"quiz", cmd_quiz},
                   {"trace", cmd_trace},
                   {"check-trace", cmd_check_trace},
-                  {"regress", cmd_regress}};
+#ifndef __EMSCRIPTEN__ /* the web page's pmmu runs no child processes (web/CMakeLists.txt) */
+                  {"regress", cmd_regress}
+#endif
+  };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s' (", cmd);
