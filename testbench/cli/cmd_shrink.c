@@ -394,10 +394,6 @@ int cmd_shrink(int argc, char **argv) {
     snprintf(default_out, sizeof default_out, "%.*s.shrunk.pmmu", (int)(ext ? l - 5 : l), in_path);
     out_path = default_out;
   }
-  if (cli_output_check(&cmd, out_path)) return EXIT_USAGE;
-  if (tb_same_file(out_path, in_path))
-    return cli_usage_error(&cmd, "-o '%s' would replace the scenario '%s'", out_path, in_path);
-
   tb_error err;
   char *storage = NULL;
   size_t n = 0;
@@ -415,6 +411,13 @@ int cmd_shrink(int argc, char **argv) {
     return EXIT_USAGE;
   }
   scenario_free(&check);
+  if (cli_output_check(&cmd, out_path) ||
+      (tb_same_file(out_path, in_path) &&
+       cli_usage_error(&cmd, "-o '%s' would replace the scenario '%s'", out_path, in_path))) {
+    free(lines);
+    free(storage);
+    return EXIT_USAGE;
+  }
 
   shrinker sh = {.path = in_path, .kind = kind, .mutant = mutant, .sink = fopen("/dev/null", "w")};
   if (!sh.sink) {
