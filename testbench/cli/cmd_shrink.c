@@ -331,9 +331,11 @@ static int write_output(const char *out_path, const char *in_path, const shrinke
       in_path, n_before, n, tests, stopped ? ", stopped early" : "");
   if (sh->want.kind == FAIL_MISMATCH) {
     const engine_mismatch *m = &sh->want.first;
-    fprintf(f, "# Fails with a lockstep mismatch at a %s: %s%s differs (model against %s).\n",
-            op_word(m->op), m->field, m->hang ? " (hang)" : "",
-            sh->mutant ? "the mutant RTL" : "the RTL");
+    fprintf(f, "# Fails with a lockstep mismatch at %s: %s%s differs (model against %s).\n",
+            m->op == ENGINE_DIFF_REQUEST     ? "a request"
+            : m->op == ENGINE_DIFF_INTERRUPT ? "an interrupt"
+                                             : "a PDPTE load",
+            m->field, m->hang ? " (hang)" : "", sh->mutant ? "the mutant RTL" : "the RTL");
   } else if (sh->want.kind == FAIL_EXPECT) {
     fprintf(f, "# Fails at an expect line (line %u of %s): want %s, got %s.\n", sh->want.expect_id,
             in_path, sh->want.want, sh->want.got);
