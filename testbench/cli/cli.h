@@ -28,6 +28,7 @@ int cmd_quiz(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_check_trace(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
 
 /* Option tables shared by the commands (common.c). The returned table lives in *w's
  * owner's frame: build it where the options are parsed. */

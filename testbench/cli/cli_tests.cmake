@@ -229,3 +229,11 @@ if(TARGET pmmu_rtl)
   pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed"
     cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet)
 endif()
+if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
+  # a mutant is built in the default geometry alone: a scenario of another is refused, not
+  # run against an RTL whose TLB differs from the model's (every mutant was "caught" by
+  # tlb-direct-mapped.pmmu through the geometry alone)
+  pmmu_cli_test_exit(mutant_other_geometry 2
+    "mutant 'US_OR' is built only with sets=16 ways=4 large=8 policy=plru, not sets=4 ways=1 large=1 policy=lru"
+    run --engine both --mutant US_OR ${PROJECT_SOURCE_DIR}/testbench/scenarios/tlb-direct-mapped.pmmu)
+endif()

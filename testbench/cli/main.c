@@ -55,6 +55,11 @@ static const char usage_text[] =
     "      divergence as the lockstep's table (exit 3), or 'N transactions matched'.\n"
     "      run, cosim and sim write one with --dump-trace FILE (engine rtl or both: what the\n"
     "      RTL's ports did; model: the model's results).\n"
+    "  pmmu shrink FILE [-o OUT] [--engine both|rtl|model] [--mutant NAME] [--timeout S]\n"
+    "      Reduce a failing scenario by delta debugging (its commands, then its values) to a\n"
+    "      minimal file that fails the same way (the same op and first differing field, or\n"
+    "      the same expect failing alike); OUT has the model's expect lines and a header\n"
+    "      saying how to reproduce it. 'pmmu shrink --help' for more.\n"
     "  pmmu regress [--list] [--test GLOB]... [--seeds N] [--seed S] [-j N] [--shard I/N]\n"
     "               [--timeout SEC] [--waves-on-failure] -o DIR\n"
     "      The test list over many seeds in parallel processes: JUnit XML, summary.json,\n"
@@ -105,6 +110,7 @@ static int run_command(int argc, char **argv) {
                   {"quiz", cmd_quiz},
                   {"trace", cmd_trace},
                   {"check-trace", cmd_check_trace},
+                  {"shrink", cmd_shrink},
 #ifndef __EMSCRIPTEN__ /* the web page's pmmu runs no child processes (web/CMakeLists.txt) */
                   {"regress", cmd_regress}
 #endif

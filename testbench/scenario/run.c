@@ -220,6 +220,12 @@ static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *a
  * refusal ends the run. true when the operation's result may be used. */
 static bool engine_status(runner *r, const scn_cmd *c, int st) {
   if (st == TB_MISMATCH || st == TB_HANG) {
+    size_t n;
+    const engine_mismatch *m = engine_mismatches(r->e, &n);
+    if (n && !r->res->have_mismatch) {
+      r->res->first_mismatch = m[0];
+      r->res->have_mismatch = true;
+    }
     if (r->opt->report) engine_report_pending(r->e, r->opt->report, r->opt->repro);
     else engine_clear_mismatches(r->e);
     if (r->status >= 0 && st > r->status) r->status = st;
@@ -398,7 +404,11 @@ static void run_expect(runner *r, const scn_cmd *c) {
   }
   }
   r->res->expects++;
-  if (!ok) r->res->failed++;
+  if (!ok && !r->res->failed++) {
+    r->res->first_failed_line = c->line;
+    snprintf(r->res->first_failed_want, sizeof r->res->first_failed_want, "%s", want);
+    snprintf(r->res->first_failed_got, sizeof r->res->first_failed_got, "%s", got);
+  }
   if (printing(r)) print_expect(r, c, ok, want, got);
 }
 

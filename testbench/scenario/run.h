@@ -20,6 +20,13 @@ typedef struct run_result {
   unsigned accesses, expects, failed;
   uint64_t cycles; /* the last cycle the scenario used */
   bool stopped;    /* cut short by the budget or a stop signal (tb_budget.h) */
+  /* The first failure, as data (pmmu shrink keeps a failure's kind): the line of the first
+   * expectation that failed (0: none), and the first lockstep difference record, copied
+   * before the records are printed or cleared (have_mismatch). */
+  unsigned first_failed_line;
+  char first_failed_want[96], first_failed_got[96]; /* as the expect line prints them */
+  bool have_mismatch;
+  engine_mismatch first_mismatch;
 } run_result;
 
 /* The engine a scenario asks for: its tlb and memory lines. */
