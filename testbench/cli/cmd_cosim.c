@@ -12,7 +12,7 @@ static const char help_text[] =
     "                  [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
     "                  [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
     "                  [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
-    "                  [--waves-on-failure N]\n"
+    "                  [--waves-on-failure N] [--coverage FILE]\n"
     "\n"
     "Random page tables and request streams (flushes during walks, control-register toggles,\n"
     "page-table edits); every result is checked against a fresh walk when the TLB is coherent,\n"
@@ -34,7 +34,7 @@ static const char help_text[] =
     "  --trace            one line per request\n"
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
-    "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
+    "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n" CLI_COVERAGE_HELP
     "  --max-cycles N  stop each seed before the first request that would start in cycle N\n"
     "                  or later, 1..2^64-1\n"
     "  --timeout S     stop after S seconds, 1..1000000000 (seeds not reached are not run)\n"
@@ -56,7 +56,8 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   tb_error err;
   (void)out;
   cosim_options o = *s->o;
-  if (again) o.dump_trace = NULL; /* the first run wrote it */
+  if (again) o.dump_trace = NULL;     /* the first run wrote it */
+  if (again) o.setup.observer = NULL; /* and counted its coverage */
   cosim_result *r = again ? &spare : s->r;
   tb_budget_run_begin();
   int st = cosim_run(&o, report, r, &err);
@@ -85,6 +86,7 @@ int cmd_cosim(int argc, char **argv) {
   bool help = false;
   waves_options waves;
   const char *dump = NULL;
+  cli_coverage cov = {0};
   char dump_path[4096];
   cosim_options_init(&o);
   waves_options_init(&waves);
@@ -130,6 +132,7 @@ int cmd_cosim(int argc, char **argv) {
        .dest = &o.mutant,
        .what = "a mutant's name (docs/rtl.md)"},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
+      {.name = "--coverage", .type = CLI_STRING, .dest = &cov.path, .what = "a file name"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
   cli_budget budget = {0};
@@ -163,6 +166,8 @@ int cmd_cosim(int argc, char **argv) {
     if (seeds > 1) waves_path_for(dump, tag, dump_path, sizeof dump_path);
     if (cli_output_check(&cmd, seeds > 1 ? dump_path : dump)) return EXIT_USAGE;
   }
+  if (cli_coverage_start(&cmd, &cov)) return EXIT_USAGE;
+  o.setup.observer = cli_coverage_observer(&cov);
   uint64_t first = o.seed, ran = 0, cut = 0;
   int budget_status = 0;
   cli_budget_start(&budget);
@@ -183,7 +188,7 @@ int cmd_cosim(int argc, char **argv) {
     if (one ==
         EXIT_USAGE) { /* an error; a run that went ahead (its waves failed) says what it did */
       if (!o.quiet && r.requests) cosim_print_summary(&o, &r, stdout);
-      return EXIT_USAGE;
+      return cli_coverage_finish(&cmd, &cov, EXIT_USAGE);
     }
     ran++;
     if (one) failed++;
@@ -220,5 +225,5 @@ int cmd_cosim(int argc, char **argv) {
            first + seeds - 1);
     budget_status = TB_EXIT_BUDGET;
   }
-  return failed ? EXIT_DISAGREE : budget_status;
+  return cli_coverage_finish(&cmd, &cov, failed ? EXIT_DISAGREE : budget_status);
 }

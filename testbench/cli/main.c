@@ -55,6 +55,10 @@ static const char usage_text[] =
     "      divergence as the lockstep's table (exit 3), or 'N transactions matched'.\n"
     "      run, cosim and sim write one with --dump-trace FILE (engine rtl or both: what the\n"
     "      RTL's ports did; model: the model's results).\n"
+    "  pmmu coverage FILE... [-o MERGED.json] [--holes]\n"
+    "      Merge functional coverage files (run, cosim and sim write one with --coverage\n"
+    "      FILE) and print the bins hit per coverpoint; --holes lists the bins not hit\n"
+    "      (docs/coverage.md).\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
@@ -99,7 +103,8 @@ static int run_command(int argc, char **argv) {
                   {"sim", cmd_sim},
                   {"quiz", cmd_quiz},
                   {"trace", cmd_trace},
-                  {"check-trace", cmd_check_trace}};
+                  {"check-trace", cmd_check_trace},
+                  {"coverage", cmd_coverage}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s' (", cmd);
