@@ -222,7 +222,7 @@ static const range latencies[] = {{"1", 1, 1, true},      {"2", 2, 2, true},
                                   {"3-4", 3, 4, true},    {"5-8", 5, 8, true},
                                   {"9-64", 9, 64, false}, {"65+", 65, UINT64_MAX, false}};
 static const range req_waits[] = {
-    {"0", 0, 0, true}, {"1-3", 1, 3, true}, {"4-15", 4, 15, true}, {"16+", 16, UINT64_MAX, false}};
+    {"0", 0, 0, true}, {"1-3", 1, 3, false}, {"4-15", 4, 15, false}, {"16+", 16, UINT64_MAX, false}};
 static const range req_cycles[] = {
     {"1", 1, 1, true},       {"2-8", 2, 8, true},          {"9-16", 9, 16, true},
     {"17-64", 17, 64, true}, {"65-1024", 65, 1024, false}, {"1025+", 1025, UINT64_MAX, false}};

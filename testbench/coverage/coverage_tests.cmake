@@ -12,3 +12,13 @@ add_test(NAME coverage.functional
           ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/tests/check_coverage.py
           $<TARGET_FILE:pmmu> ${CMAKE_CURRENT_LIST_DIR}/tests)
 set_tests_properties(coverage.functional PROPERTIES LABELS "coverage;cli")
+
+# scripts/coverage on a small configuration (--quick: its own instrumented build of one RTL
+# variant and the model, a few scenarios and cosim seeds): the reports exist and name every RTL
+# and model source with lines hit. About a minute of CPU; label coverage-script to pick it out.
+if(TARGET pmmu_rtl)
+  add_test(NAME coverage.script
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/tests/coverage-reports ${CMAKE_BINARY_DIR}/coverage-script)
+  set_tests_properties(coverage.script PROPERTIES LABELS "coverage;coverage-script" TIMEOUT 1800
+                                                  PROCESSORS 2)
+endif()
