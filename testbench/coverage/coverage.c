@@ -30,9 +30,21 @@ typedef struct shadow_slot {
   bool global;    /* survives a non-global flush */
 } shadow_slot;
 
+/* The bins hit by the recorder, remembered by the format and the arguments that name them (all
+ * static strings and small numbers), so that a hit costs a hash of a few words, not the
+ * formatting and hashing of its name. Direct-mapped; cleared whenever the bins table grows. */
+#define MEMO_SLOTS 2048u
+#define MEMO_ARGS 5u
+typedef struct memo {
+  const char *fmt; /* NULL: empty */
+  uintptr_t a[MEMO_ARGS];
+  size_t bin; /* the slot in coverage.bins */
+} memo;
+
 struct coverage {
   bin_slot *bins;
   size_t nbins, cap;
+  memo *memo;
   engine_observer obs;
   engine_setup setup; /* of the engine made last */
   bool oom;
@@ -66,6 +78,7 @@ static bool grow(coverage *c) {
   free(c->bins);
   c->bins = v;
   c->cap = cap;
+  if (c->memo) memset(c->memo, 0, MEMO_SLOTS * sizeof *c->memo); /* slots moved */
   return true;
 }
 
@@ -107,18 +120,57 @@ bool coverage_sorted(const coverage *c, coverage_entry **out, size_t *n) {
   return true;
 }
 
-/* A bin from parts: hit(c, "translate/tlb=%s/...", ...). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-hit(coverage *c, const char *fmt, ...) {
+/* A bin from parts: HIT(c, "translate/tlb=%s/...", U(tlb), ...), the format's conversions
+ * only %s (a static string) and %u. */
+#define U(x) ((uintptr_t)(x))
+#define HIT0(c, name) hit(c, name, 0, no_args) /* a bin without arguments */
+#define HIT(c, fmt, ...) \
+  hit(c, fmt, sizeof((uintptr_t[]){__VA_ARGS__}) / sizeof(uintptr_t), (uintptr_t[]){__VA_ARGS__})
+
+static const uintptr_t no_args[1];
+
+static void format_name(char *out, size_t len, const char *fmt, const uintptr_t *a) {
+  size_t n = 0;
+  unsigned k = 0;
+  for (const char *p = fmt; *p && n + 1 < len; p++) {
+    char num[24];
+    const char *put = NULL;
+    if (p[0] == '%' && p[1] == 's') put = (const char *)a[k++];
+    else if (p[0] == '%' && p[1] == 'u') {
+      snprintf(num, sizeof num, "%u", (unsigned)a[k++]);
+      put = num;
+    }
+    if (!put) {
+      out[n++] = *p;
+      continue;
+    }
+    p++;
+    for (; *put && n + 1 < len; put++) out[n++] = *put;
+  }
+  out[n] = '\0';
+}
+
+static void hit(coverage *c, const char *fmt, size_t n, const uintptr_t *a) {
+  uint64_t h = (uint64_t)(uintptr_t)fmt * UINT64_C(0x9E3779B97F4A7C15);
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ a[i]) * UINT64_C(0xFF51AFD7ED558CCD); /* MurmurHash3's finaliser steps */
+    h ^= h >> 33;
+  }
+  size_t slot = (size_t)h & (MEMO_SLOTS - 1);
+  memo *m = &c->memo[slot];
+  if (m->fmt == fmt && n <= MEMO_ARGS && !memcmp(m->a, a, n * sizeof *a)) {
+    bin_slot *s = &c->bins[m->bin];
+    if (s->count < UINT64_MAX) s->count++;
+    return;
+  }
   char name[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(name, sizeof name, fmt, ap);
-  va_end(ap);
-  coverage_add(c, name, 1);
+  format_name(name, sizeof name, fmt, a);
+  if (!coverage_add(c, name, 1) || n > MEMO_ARGS) return;
+  m = &c->memo[slot]; /* (coverage_add may have cleared it) */
+  m->fmt = fmt;
+  memset(m->a, 0, sizeof m->a);
+  memcpy(m->a, a, n * sizeof *a);
+  m->bin = (size_t)(find_slot(c->bins, c->cap, name) - c->bins);
 }
 
 /* ---- The shadow of the walks (RTL hits) ------------------------------------------------------ */
@@ -221,8 +273,10 @@ static const range waits[] = {{"0", 0, 0, true},
 static const range latencies[] = {{"1", 1, 1, true},      {"2", 2, 2, true},
                                   {"3-4", 3, 4, true},    {"5-8", 5, 8, true},
                                   {"9-64", 9, 64, false}, {"65+", 65, UINT64_MAX, false}};
-static const range req_waits[] = {
-    {"0", 0, 0, true}, {"1-3", 1, 3, false}, {"4-15", 4, 15, false}, {"16+", 16, UINT64_MAX, false}};
+static const range req_waits[] = {{"0", 0, 0, true},
+                                  {"1-3", 1, 3, false},
+                                  {"4-15", 4, 15, false},
+                                  {"16+", 16, UINT64_MAX, false}};
 static const range req_cycles[] = {
     {"1", 1, 1, true},       {"2-8", 2, 8, true},          {"9-16", 9, 16, true},
     {"17-64", 17, 64, true}, {"65-1024", 65, 1024, false}, {"1025+", 1025, UINT64_MAX, false}};
@@ -527,8 +581,8 @@ static void record_victim(coverage *c, engine_t *e, const engine_event *ev) {
   if (c->had_entry && c->before_slot.large == now.large && c->before_slot.way == now.way &&
       c->before_slot.set == now.set)
     was_valid = false;
-  hit(c, "victim/policy=%s/array=%s/way=%u/%s", pmmu_policy_name(c->setup.policy),
-      now.large ? "large" : "4k", now.way, was_valid ? "evict" : "fill");
+  HIT(c, "victim/policy=%s/array=%s/way=%u/%s", U(pmmu_policy_name(c->setup.policy)),
+      U(now.large ? "large" : "4k"), U(now.way), U(was_valid ? "evict" : "fill"));
 }
 
 static void record_translate(coverage *c, engine_t *e, const engine_event *ev) {
@@ -537,13 +591,13 @@ static void record_translate(coverage *c, engine_t *e, const engine_event *ev) {
   const char *mode = mode_of(&ev->ctl), *privac = privac_of(q), *acc = pmmu_access_name(q->access);
   bool pae = ev->ctl.cr4 & PMMU_CR4_PAE;
   const char *tlb = r->tlb == PMMU_TLB_HIT ? "hit" : "miss";
-  coverage_add(c, "run/op=translate", 1);
-  hit(c, "priv/priv=%s/access=%s/result=%s", privac, acc,
-      r->outcome == PMMU_OK           ? "ok"
-      : r->outcome == PMMU_PAGE_FAULT ? "pf"
-                                      : "bus-error");
+  HIT0(c, "run/op=translate");
+  HIT(c, "priv/priv=%s/access=%s/result=%s", U(privac), U(acc),
+      U(r->outcome == PMMU_OK           ? "ok"
+        : r->outcome == PMMU_PAGE_FAULT ? "pf"
+                                        : "bus-error"));
   if (!mode) {
-    hit(c, "off/priv=%s/access=%s", privac, acc);
+    HIT(c, "off/priv=%s/access=%s", U(privac), U(acc));
   } else if (r->outcome == PMMU_OK) {
     const pmmu_mem_txn *rd[2];
     unsigned reads = final_reads(ev, rd), shift = 0;
@@ -560,9 +614,10 @@ static void record_translate(coverage *c, engine_t *e, const engine_event *ev) {
     } else {
       shift = shadow_size(c, q->la);
     }
-    hit(c, "translate/tlb=%s/size=%s/mode=%s/access=%s", tlb, size_name(shift), mode, acc);
-    hit(c, "ad/ad=%s/tlb=%s/access=%s/mode=%s", r->tlb == PMMU_TLB_HIT ? "none" : ad_of(ev), tlb,
-        acc, mode);
+    HIT(c, "translate/tlb=%s/size=%s/mode=%s/access=%s", U(tlb), U(size_name(shift)), U(mode),
+        U(acc));
+    HIT(c, "ad/ad=%s/tlb=%s/access=%s/mode=%s", U(r->tlb == PMMU_TLB_HIT ? "none" : ad_of(ev)),
+        U(tlb), U(acc), U(mode));
     if (r->tlb == PMMU_TLB_MISS && engine_model(e)) record_victim(c, e, ev);
   } else if (r->outcome == PMMU_PAGE_FAULT) {
     const pmmu_mem_txn *rd[2];
@@ -570,8 +625,9 @@ static void record_translate(coverage *c, engine_t *e, const engine_event *ev) {
     const char *cause = (r->error_code & PMMU_EC_RSVD) ? "rsvd"
                         : !(r->error_code & PMMU_EC_P) ? "np"
                                                        : protection_cause(ev);
-    hit(c, "fault/cause=%s/level=%s/mode=%s/access=%s", cause, level_of(reads, pae), mode, acc);
-    hit(c, "fault-priv/cause=%s/priv=%s", cause, privac);
+    HIT(c, "fault/cause=%s/level=%s/mode=%s/access=%s", U(cause), U(level_of(reads, pae)), U(mode),
+        U(acc));
+    HIT(c, "fault-priv/cause=%s/priv=%s", U(cause), U(privac));
   } else { /* a bus error: which access of the final walk */
     unsigned start = final_walk(ev), nreads = 0;
     for (unsigned i = start; i < ev->ntxns; i++) {
@@ -582,44 +638,44 @@ static void record_translate(coverage *c, engine_t *e, const engine_event *ev) {
       if (t->op == PMMU_MEM_CAS)
         for (unsigned k = start, n = 0; k < i; k++)
           if (ev->txns[k].op == PMMU_MEM_READ && ++n && ev->txns[k].pa == t->pa) level = n;
-      hit(c, "bus-error/op=%s/level=%s/mode=%s", t->op == PMMU_MEM_CAS ? "cas" : "read",
-          level <= 1 ? "pde" : "pte", mode);
+      HIT(c, "bus-error/op=%s/level=%s/mode=%s", U(t->op == PMMU_MEM_CAS ? "cas" : "read"),
+          U(level <= 1 ? "pde" : "pte"), U(mode));
       break;
     }
   }
   if (c->had_entry && r->tlb == PMMU_TLB_MISS)
-    hit(c, "drop/reason=%s/access=%s",
-        q->access == PMMU_WRITE && !c->before_slot.entry.d ? "clean-write" : "rights", acc);
+    HIT(c, "drop/reason=%s/access=%s",
+        U(q->access == PMMU_WRITE && !c->before_slot.entry.d ? "clean-write" : "rights"), U(acc));
   if (ev->flush) {
-    hit(c, "flush/kind=%s/state=%s", flush_names[ev->flush->kind], flush_state(ev));
+    HIT(c, "flush/kind=%s/state=%s", U(flush_names[ev->flush->kind]), U(flush_state(ev)));
     shadow_flush(c, (int)ev->flush->kind, ev->flush->la);
   }
   for (unsigned i = 0; i < ev->ntxns; i++) {
     const pmmu_mem_txn *t = &ev->txns[i];
     const char *op = t->op == PMMU_MEM_CAS ? "cas" : "read";
-    hit(c, "mem-wait/op=%s/cycles=%s", op,
-        range_name(waits, N(waits), t->accept_cycle - t->present_cycle));
-    hit(c, "mem-latency/op=%s/cycles=%s", op,
-        range_name(latencies, N(latencies), t->response_cycle - t->accept_cycle));
+    HIT(c, "mem-wait/op=%s/cycles=%s", U(op),
+        U(range_name(waits, N(waits), t->accept_cycle - t->present_cycle)));
+    HIT(c, "mem-latency/op=%s/cycles=%s", U(op),
+        U(range_name(latencies, N(latencies), t->response_cycle - t->accept_cycle)));
   }
-  hit(c, "req-wait/cycles=%s", range_name(req_waits, N(req_waits), r->accept_cycle - q->cycle));
-  hit(c, "req-cycles/tlb=%s/cycles=%s", mode ? tlb : "off",
-      range_name(req_cycles, N(req_cycles), r->response_cycle - r->accept_cycle));
+  HIT(c, "req-wait/cycles=%s", U(range_name(req_waits, N(req_waits), r->accept_cycle - q->cycle)));
+  HIT(c, "req-cycles/tlb=%s/cycles=%s", U(mode ? tlb : "off"),
+      U(range_name(req_cycles, N(req_cycles), r->response_cycle - r->accept_cycle)));
 }
 
 static void record_reg(coverage *c, const engine_event *ev) {
-  coverage_add(c, "run/op=reg-write", 1);
+  HIT0(c, "run/op=reg-write");
   const pmmu_reg_result *res = ev->res;
   if ((res->pdptes_loaded || res->gp_fault) && ev->reg != REG_EFER) {
     bool bus = false;
     for (unsigned i = 0; i < ev->ntxns; i++) bus = bus || ev->txns[i].bus_error;
-    hit(c, "pdpte/reg=%s/result=%s", engine_reg_name(ev->reg),
-        !res->gp_fault ? "loaded"
-        : bus          ? "gp-bus"
-                       : "gp-rsvd");
+    HIT(c, "pdpte/reg=%s/result=%s", U(engine_reg_name(ev->reg)),
+        U(!res->gp_fault ? "loaded"
+          : bus          ? "gp-bus"
+                         : "gp-rsvd"));
   }
   if (ev->flush_kind >= 0 && ev->flush_kind <= PMMU_FLUSH_PAGE) {
-    hit(c, "flush/kind=%s/state=idle", flush_names[ev->flush_kind]);
+    HIT(c, "flush/kind=%s/state=idle", U(flush_names[ev->flush_kind]));
     shadow_flush(c, ev->flush_kind, 0);
   }
 }
@@ -629,9 +685,9 @@ static void obs_created(void *ctx, engine_kind kind, const engine_setup *s) {
   c->setup = *s;
   c->nshadow = 0; /* a new engine: a TLB of its own */
   if (c->shadow) memset(c->shadow, 0, c->shadow_cap * sizeof *c->shadow);
-  hit(c, "run/engine=%s", engine_kind_name(kind));
-  hit(c, "run/setup=%ux%ux%u_%s", s->tlb_sets, s->tlb_ways, s->tlb_large,
-      pmmu_policy_name(s->policy));
+  HIT(c, "run/engine=%s", U(engine_kind_name(kind)));
+  HIT(c, "run/setup=%ux%ux%u_%s", U(s->tlb_sets), U(s->tlb_ways), U(s->tlb_large),
+      U(pmmu_policy_name(s->policy)));
 }
 
 static void obs_before(void *ctx, engine_t *e, const pmmu_request *req) {
@@ -656,8 +712,8 @@ static void obs_event(void *ctx, engine_t *e, const engine_event *ev) {
   case ENGINE_EV_TRANSLATE: record_translate(c, e, ev); break;
   case ENGINE_EV_REG_WRITE: record_reg(c, ev); break;
   case ENGINE_EV_INVLPG:
-    coverage_add(c, "run/op=invlpg", 1);
-    hit(c, "flush/kind=page/state=idle");
+    HIT0(c, "run/op=invlpg");
+    HIT0(c, "flush/kind=page/state=idle");
     shadow_flush(c, PMMU_FLUSH_PAGE, ev->la);
     break;
   }
@@ -668,7 +724,8 @@ static void obs_event(void *ctx, engine_t *e, const engine_event *ev) {
 coverage *coverage_create(void) {
   coverage *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  if (!grow(c)) {
+  if (!(c->memo = calloc(MEMO_SLOTS, sizeof *c->memo)) || !grow(c)) {
+    free(c->memo);
     free(c);
     return NULL;
   }
@@ -681,6 +738,7 @@ void coverage_destroy(coverage *c) {
   if (!c) return;
   for (size_t i = 0; i < c->cap; i++) free(c->bins[i].name);
   free(c->bins);
+  free(c->memo);
   free(c->shadow);
   free(c);
 }
