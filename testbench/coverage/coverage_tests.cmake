@@ -16,7 +16,9 @@ set_tests_properties(coverage.functional PROPERTIES LABELS "coverage;cli")
 # scripts/coverage on a small configuration (--quick: its own instrumented build of one RTL
 # variant and the model, a few scenarios and cosim seeds): the reports exist and name every RTL
 # and model source with lines hit. About a minute of CPU; label coverage-script to pick it out.
-if(TARGET pmmu_rtl)
+# Once per CI run: not in the sanitizer and untraced builds (.ci/run builds all three), whose
+# instrumented tree would be the same.
+if(TARGET pmmu_rtl AND PMMU_RTL_TRACE AND NOT PMMU_SANITIZE)
   add_test(NAME coverage.script
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/tests/coverage-reports ${CMAKE_BINARY_DIR}/coverage-script)
   set_tests_properties(coverage.script PROPERTIES LABELS "coverage;coverage-script" TIMEOUT 1800
