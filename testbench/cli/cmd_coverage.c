@@ -13,7 +13,8 @@ static const char help_text[] =
     "counts add), prints one row per coverpoint (bins possible, hit, holes, holes that matter,\n"
     "impossible) and, with --holes, every bin not hit (docs/coverage.md says which bins\n"
     "matter and which are impossible, and why).\n"
-    "  -o, --output FILE  write the merged counts (a new or regular file, docs/cli.md)\n"
+    "  -o, --output FILE  write the merged counts (a new or regular file, docs/cli.md); it may\n"
+    "                     be one of the inputs, a running total\n"
     "  --holes            list the holes; a hole among the bins that matter fails (exit 1)\n"
     "  --quiet            print nothing but errors (with -o: merging only)\n"
     "exit status: 0 merged (and with --holes, no hole that matters); 1 a hole that matters\n"
@@ -48,9 +49,8 @@ int cmd_coverage(int argc, char **argv) {
   }
   if (!status && n == 0) status = cli_usage_error(&cmd, "'coverage' needs at least one file");
   if (!status && out && cli_output_check(&cmd, out)) status = EXIT_USAGE;
-  for (unsigned i = 0; !status && out && i < n; i++)
-    if (tb_same_file(out, paths[i]))
-      status = cli_usage_error(&cmd, "-o '%s' would replace the input '%s'", out, paths[i]);
+  /* -o may name an input (a running total: pmmu coverage total.json run.json -o total.json):
+   * every input is read whole before the output is written, and that replaces it atomically */
   coverage *c = status ? NULL : coverage_create();
   if (!status && !c) {
     fprintf(stderr, "pmmu coverage: error: out of memory\n");

@@ -115,8 +115,15 @@ for args in ((a, b, "-o", ab), (b, c, "-o", bc), (ab, c, "-o", ab_c), (a, bc, "-
              (c, b, a, "-o", cba)):
     st, _, err = run("coverage", "--quiet", *args)
     check(st == 0, f"coverage {args}: exit {st}: {err}")
-texts = [open(p).read() for p in (ab_c, a_bc, cba)]
-check(texts[0] == texts[1] == texts[2], "(a+b)+c, a+(b+c) and c+b+a differ")
+# a running total: -o names an input (read whole first, then replaced)
+total = os.path.join(SCRATCH, "total.json")
+with open(total, "w") as f:
+    f.write(open(ab).read())
+st, _, err = run("coverage", "--quiet", total, c, "-o", total)
+check(st == 0, f"coverage total c -o total: exit {st}: {err}")
+texts = [open(p).read() for p in (ab_c, a_bc, cba, total)]
+check(texts[0] == texts[1] == texts[2] == texts[3],
+      "(a+b)+c, a+(b+c), c+b+a and the running total differ")
 merged = bins(ab_c)
 for k in set(bins(a)) | set(bins(b)) | set(bins(c)):
     want = bins(a).get(k, 0) + bins(b).get(k, 0) + bins(c).get(k, 0)
