@@ -14,7 +14,7 @@ static const char help_text[] =
     "                  [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
     "                  [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
     "                  [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
-    "                  [--waves-on-failure N] [--export FILE.pmmu]\n"
+    "                  [--waves-on-failure N] [--export FILE.pmmu] [--coverage FILE]\n"
     "\n"
     "Random page tables and request streams (flushes during walks, control-register toggles,\n"
     "page-table edits); every result is checked against a fresh walk when the TLB is coherent,\n"
@@ -41,7 +41,7 @@ static const char help_text[] =
     "                     per thousand (0..1000, default 0), often between its read and CAS\n"
     "  --export FILE      the run as a scenario that 'pmmu run --engine both FILE' replays\n"
     "                     cycle for cycle; with several seeds, one per seed: FILE.seedN.EXT\n"
-    "                     (not with --resets)\n"
+    "                     (not with --resets)\n" CLI_COVERAGE_HELP
     "  --max-cycles N  stop each seed before the first request that would start in cycle N\n"
     "                  or later, 1..2^64-1\n"
     "  --timeout S     stop after S seconds, 1..1000000000 (seeds not reached are not run)\n"
@@ -64,6 +64,7 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   (void)out;
   cosim_options o = *s->o;
   if (again) o.dump_trace = o.export_path = NULL; /* the first run wrote them */
+  if (again) o.setup.observer = NULL;             /* and counted its coverage */
   cosim_result *r = again ? &spare : s->r;
   tb_budget_run_begin();
   int st = cosim_run(&o, report, r, &err);
@@ -92,6 +93,7 @@ int cmd_cosim(int argc, char **argv) {
   bool help = false;
   waves_options waves;
   const char *dump = NULL, *export_file = NULL;
+  cli_coverage cov = {0};
   char dump_path[4096], export_path[4096];
   cosim_options_init(&o);
   waves_options_init(&waves);
@@ -139,6 +141,7 @@ int cmd_cosim(int argc, char **argv) {
        .what = "a mutant's name (docs/rtl.md)"},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
       {.name = "--export", .type = CLI_STRING, .dest = &export_file, .what = "a file name"},
+      {.name = "--coverage", .type = CLI_STRING, .dest = &cov.path, .what = "a file name"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
   cli_budget budget = {0};
@@ -182,6 +185,8 @@ int cmd_cosim(int argc, char **argv) {
     if (seeds > 1) waves_path_for(dump, tag, dump_path, sizeof dump_path);
     if (cli_output_check(&cmd, seeds > 1 ? dump_path : dump)) return EXIT_USAGE;
   }
+  if (cli_coverage_start(&cmd, &cov)) return EXIT_USAGE;
+  o.setup.observer = cli_coverage_observer(&cov);
   uint64_t first = o.seed, ran = 0, cut = 0;
   int budget_status = 0;
   cli_budget_start(&budget);
@@ -209,7 +214,7 @@ int cmd_cosim(int argc, char **argv) {
     if (one ==
         EXIT_USAGE) { /* an error; a run that went ahead (its waves failed) says what it did */
       if (!o.quiet && r.requests) cosim_print_summary(&o, &r, stdout);
-      return EXIT_USAGE;
+      return cli_coverage_finish(&cmd, &cov, EXIT_USAGE);
     }
     ran++;
     if (one) failed++;
@@ -246,5 +251,5 @@ int cmd_cosim(int argc, char **argv) {
            first + seeds - 1);
     budget_status = TB_EXIT_BUDGET;
   }
-  return failed ? EXIT_DISAGREE : budget_status;
+  return cli_coverage_finish(&cmd, &cov, failed ? EXIT_DISAGREE : budget_status);
 }

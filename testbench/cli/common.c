@@ -156,3 +156,30 @@ const char *cli_geometry_check(unsigned sets, unsigned ways, unsigned large, pmm
   cfg.mem.cas = no_cas;
   return pmmu_config_check(&cfg);
 }
+
+int cli_coverage_start(const cli_command *cmd, cli_coverage *c) {
+  c->cov = NULL;
+  if (!c->path) return 0;
+  if (cli_output_check(cmd, c->path)) return EXIT_USAGE;
+  if (!(c->cov = coverage_create())) {
+    fprintf(stderr, "%s: error: out of memory\n", cmd->prog);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+const engine_observer *cli_coverage_observer(cli_coverage *c) {
+  return c->cov ? coverage_observer(c->cov) : NULL;
+}
+
+int cli_coverage_finish(const cli_command *cmd, cli_coverage *c, int status) {
+  if (!c->cov) return status;
+  tb_error err;
+  if (status != EXIT_USAGE && coverage_write(c->cov, c->path, &err) != TB_OK) {
+    fprintf(stderr, "%s: error: --coverage: %s\n", cmd->prog, err.msg);
+    status = EXIT_USAGE;
+  }
+  coverage_destroy(c->cov);
+  c->cov = NULL;
+  return status;
+}

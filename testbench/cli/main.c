@@ -65,6 +65,10 @@ static const char usage_text[] =
     "      The test list over many seeds in parallel processes: JUnit XML, summary.json,\n"
     "      summary.md and failure buckets in DIR; --merge DIR... -o OUT merges shards,\n"
     "      --replay DIR/summary.json -o OUT runs the failures again (docs/regress.md).\n"
+    "  pmmu coverage FILE... [-o MERGED.json] [--holes]\n"
+    "      Merge functional coverage files (run, cosim and sim write one with --coverage\n"
+    "      FILE) and print the bins hit per coverpoint; --holes lists the bins not hit\n"
+    "      (docs/coverage.md).\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
@@ -111,6 +115,7 @@ static int run_command(int argc, char **argv) {
                   {"trace", cmd_trace},
                   {"check-trace", cmd_check_trace},
                   {"shrink", cmd_shrink},
+                  {"coverage", cmd_coverage},
 #ifndef __EMSCRIPTEN__ /* the web page's pmmu runs no child processes (web/CMakeLists.txt) */
                   {"regress", cmd_regress}
 #endif
