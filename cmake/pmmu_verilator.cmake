@@ -24,6 +24,9 @@ set(_pmmu_vlt_rt_sources
   ${VERILATOR_ROOT}/include/verilated_dpi.cpp
   ${VERILATOR_ROOT}/include/verilated_timing.cpp)
 set(_pmmu_vlt_rt_libs "")
+if(PMMU_RTL_COVERAGE) # scripts/coverage: the models count lines and toggles
+  list(APPEND _pmmu_vlt_rt_sources ${VERILATOR_ROOT}/include/verilated_cov.cpp)
+endif()
 if(NOT DEFINED PMMU_RTL_TRACE OR PMMU_RTL_TRACE)
   list(APPEND _pmmu_vlt_rt_sources ${VERILATOR_ROOT}/include/verilated_fst_c.cpp)
   list(APPEND _pmmu_vlt_rt_libs z)  # the FST writer compresses with zlib (Verilator's -lz)
@@ -33,7 +36,7 @@ endif()
 add_library(pmmu_verilated STATIC ${_pmmu_vlt_rt_sources})
 target_include_directories(pmmu_verilated SYSTEM PUBLIC
   ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
-target_compile_definitions(pmmu_verilated PRIVATE VM_SC=0 VM_COVERAGE=0)
+target_compile_definitions(pmmu_verilated PRIVATE VM_SC=0 VM_COVERAGE=$<BOOL:${PMMU_RTL_COVERAGE}>)
 target_link_libraries(pmmu_verilated PUBLIC ${_pmmu_vlt_rt_libs} ${VERILATOR_MT_CFLAGS})
 include(CheckCXXCompilerFlag)
 check_cxx_compiler_flag(-fcoroutines-ts PMMU_COROUTINES_TS_FLAG)

@@ -16,10 +16,17 @@ set fp [open $save r]
 while {[gets $fp line] >= 0} {
   set c [string index $line 0]
   if {$line eq "" || [lsearch -exact {@ ^ * [ -} $c] >= 0} { continue }
-  # an aliased signal: "+{shown name} signal"
-  regsub {^\+\{[^\}]*\} } $line "" base
+  # an aliased signal: "+{shown name} signal"; a vector made of bits: "#{shown name} bit..."
+  if {[regsub {^#\{[^\}]*\} } $line "" bits]} {
+    set names [split $bits " "]
+  } else {
+    regsub {^\+\{[^\}]*\} } $line "" base
+    set names [list $base]
+  }
   incr count
-  if {![dict exists $facs $base]} { lappend missing $base }
+  foreach base $names {
+    if {![dict exists $facs $base]} { lappend missing $base }
+  }
 }
 close $fp
 set out [open $result w]

@@ -9,12 +9,15 @@
 typedef struct gtkw_view {
   const char *dump;      /* the dump file (.fst or .vcd) */
   bool vcd;              /* no enum attributes in the dump: translate filter files for all */
+  bool model;            /* the dump has the model group (scope model, waves/model.c) */
   int64_t start;         /* left edge of the view (dump time) */
   int64_t marker_accept; /* named marker A "request accepted" (-1: none) */
   int64_t marker_div;    /* named marker B "divergence", also the primary marker (-1: none) */
 } gtkw_view;
 
-/* Writes the save file next to v->dump (same name, extension .gtkw) or to `out` (non-NULL).
+/* Writes the save file next to v->dump (FILE.gtkw: w.fst.gtkw) or to `out` (non-NULL).
+ * With a divergence marker it is the failure's view: both markers in the window, the RTL's
+ * port and the model's expectation side by side, the other groups closed (docs/waves.md).
  * Every path in it is relative to the save file's directory. 0, or -1 when it cannot be
  * written. */
 int gtkw_write(const gtkw_view *v, const char *out);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* fopencookie, realpath */
 #include "pmmu_waves.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "gtkw.h"
+#include "model.h"
 #include "outfile.h"
 
 #ifdef PMMU_WAVES_HAVE_RTL
@@ -65,6 +67,7 @@ static struct {
   bool failed;    /* the first failure is recorded */
   bool in_report; /* inside a mismatch report */
   uint64_t div, accept, seen;
+  size_t col_model, col_rtl; /* the report's columns, from its header row */
   char line[512];
   size_t used;
 } watch;
@@ -84,12 +87,24 @@ static void note(uint64_t c) {
   if (c < watch.div) watch.div = c;
 }
 
+/* A cycle as the report prints it: decimal ("25"), or hex with its prefix ("0x19"; earlier
+ * versions of the report). Text after the number (a result name in parentheses) is ignored. */
+static bool cycle_value(const char *s, uint64_t *out) {
+  while (*s == ' ') s++;
+  char *end;
+  bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  if (!(hex ? isxdigit((unsigned char)s[2]) : isdigit((unsigned char)s[0]))) return false;
+  *out = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+  return end != s;
+}
+
 /* "rd32 0x000100004 = 0x... @p/a/r" or "(none)" */
 static bool txn_cycles(const char *s, uint64_t c[3]) {
-  const char *at = strchr(s, '@');
-  unsigned long long p, a, r;
-  if (!at || sscanf(at + 1, "%llu/%llu/%llu", &p, &a, &r) != 3) return false;
-  c[0] = p, c[1] = a, c[2] = r;
+  const char *p = strchr(s, '@');
+  for (int k = 0; k < 3; k++) { /* "@P/A/R", decimal or 0x-hex each */
+    if (!p || !cycle_value(p + 1, &c[k])) return false;
+    p = strchr(p + 1, k < 2 ? '/' : '\0');
+  }
   return true;
 }
 
@@ -101,11 +116,13 @@ static void watch_line(const char *l) {
     watch.in_report = true;
     watch.div = UINT64_MAX;
     watch.seen = rtl_now();
+    watch.accept = UINT64_MAX;
 #ifdef PMMU_WAVES_HAVE_RTL
     watch.accept = pmmu_rtl_last_accept();
 #endif
     const char *p = strstr(l, " in cycle ");
-    if (watch.accept == UINT64_MAX && p) watch.accept = strtoull(p + 10, NULL, 10);
+    uint64_t c;
+    if (watch.accept == UINT64_MAX && p && cycle_value(p + 10, &c)) watch.accept = c;
     return;
   }
   if (!watch.in_report) {
@@ -125,17 +142,36 @@ static void watch_line(const char *l) {
     watch.failed = true;
     return;
   }
-  if (strncmp(l, "  field ", 8) == 0 || strlen(l) < 26) return;
-  /* "  %-22s %-36s %s": field, model, rtl */
-  char field[32];
-  snprintf(field, sizeof field, "%.22s", l + 2);
-  const char *model = l + 25, *rtl = strlen(l) > 62 ? l + 62 : "";
+  if (strncmp(l, "  field ", 8) == 0) { /* the columns: where "model" and "rtl" begin */
+    const char *m = strstr(l, " model"), *r = m ? strstr(m + 6, " rtl") : NULL;
+    if (m && r) {
+      watch.col_model = (size_t)(m + 1 - l);
+      watch.col_rtl = (size_t)(r + 1 - l);
+    }
+    return;
+  }
+  size_t cm = watch.col_model ? watch.col_model : 25, cr = watch.col_rtl ? watch.col_rtl : 62;
+  size_t len = strlen(l);
+  if (len <= cm) return;
+  /* "  FIELD  MODEL  RTL" at the header's columns */
+  char field[64];
+  snprintf(field, sizeof field, "%.*s",
+           (int)(cm - 2 < sizeof field - 1 ? cm - 2 : sizeof field - 1), l + 2);
+  const char *model = l + cm, *rtl = len > cr ? l + cr : "";
   if (strncmp(field, "accept cycle", 12) == 0 || strncmp(field, "response cycle", 14) == 0) {
-    unsigned long long m = 0, r = 0;
-    if (sscanf(model, "%llx %llx", &m, &r) == 2) note(m < r ? m : r);
+    uint64_t m = 0, r = 0;
+    if (cycle_value(model, &m) && cycle_value(rtl, &r)) note(m < r ? m : r);
   } else if (strncmp(field, "memory access", 13) == 0) {
+    /* each side is "(none)" or an access ending in its "@P/A/R" token: the model's may be
+     * longer than its column, so the RTL's side is what follows it, not a column */
+    const char *after = model;
+    while (*after == ' ') after++;
+    if (strncmp(after, "(none)", 6) == 0) after += 6;
+    else if ((after = strchr(after, '@')) != NULL) after += strcspn(after, " ");
+    else after = rtl;
     uint64_t a[3], b[3];
-    bool ha = txn_cycles(model, a), hb = txn_cycles(rtl, b);
+    bool ha = strncmp(model, "(none)", 6) != 0 && txn_cycles(model, a);
+    bool hb = txn_cycles(after, b);
     if (ha && hb) {
       bool any = false;
       for (int k = 0; k < 3; k++)
@@ -213,6 +249,7 @@ static struct {
   /* the FST writer's hierarchy, kept in FILE.hier until the dump is closed: GTKWave's reader
    * opens an unfinished FST (up to its last flushed block) when it finds that file beside it */
   char fst_hier[PATH_MAX + 16], partial_hier[PATH_MAX + 24];
+  bool model_full, model_lost; /* the model group is cut short / could not be written */
   char abandon_msg[2 * PATH_MAX + 192];
   size_t abandon_len;
 } session;
@@ -272,6 +309,19 @@ static void on_close(const char *path, void *ctx) {
   session.first = session.from;
   session.last = end >= t0 ? (end - t0) / 10 : 0;
   char tmp[PATH_MAX + 16];
+  /* the model group: the dump rewritten with the model's signals beside the RTL's */
+  bool model = false;
+  if (model_rec_any()) {
+    if (outfile_temp(session.path, tmp, sizeof tmp, session.why) == 0 &&
+        model_merge(session.fst, tmp) == 0 && pmmu_rtl_fst_check(tmp, NULL) == 0 &&
+        rename(tmp, session.fst) == 0) {
+      model = true;
+      session.model_full = model_rec_full();
+    } else {
+      unlink(tmp);
+      session.model_lost = true;
+    }
+  }
   if (session.vcd) {
     if (outfile_temp(session.path, tmp, sizeof tmp, session.why) != 0) {
       keep_partial("no room for the VCD next to it");
@@ -297,6 +347,7 @@ static void on_close(const char *path, void *ctx) {
   memset(&v, 0, sizeof v);
   v.dump = session.path;
   v.vcd = session.vcd;
+  v.model = model;
   v.marker_accept = v.marker_div = -1;
   v.start = (int64_t)pmmu_rtl_cycle_time(session.from);
   if (watch.failed) {
@@ -369,6 +420,8 @@ int waves_start(const char *path, uint64_t from, uint64_t to, FILE *err) {
       n > 0 && (size_t)n < sizeof session.abandon_msg ? (size_t)n : strlen(session.abandon_msg);
   session.active = true;
   session_open = 1;
+  model_rec_start(pmmu_rtl_cycle_time(from),
+                  to >= UINT64_MAX - 4 ? UINT64_MAX : pmmu_rtl_cycle_time(to + 3));
   pmmu_rtl_waves_on_close(on_close, NULL);
   pmmu_rtl_waves_auto(session.fst, from, to);
   return 0;
@@ -389,6 +442,11 @@ void waves_abandon(void) {
   }
 }
 
+void waves_model_request(void *ctx, const pmmu_request *req, const pmmu_response *resp,
+                         const pmmu_mem_txn *txns, unsigned n) {
+  if (session.active) model_rec_request(ctx, req, resp, txns, n);
+}
+
 void waves_set_flush(uint64_t every) {
 #ifdef PMMU_WAVES_HAVE_RTL
   pmmu_rtl_waves_flush(every);
@@ -402,6 +460,7 @@ int waves_stop(FILE *msg) {
   pmmu_rtl_waves_auto(NULL, 0, 0);
   pmmu_rtl_trace_close_all();
 #endif
+  model_rec_stop();
   if (!session.active) return 0;
   session.active = false;
   session_open = 0;
@@ -414,6 +473,16 @@ int waves_stop(FILE *msg) {
     fprintf(msg, "waves: error: %s\n", session.why);
     return -1;
   }
+  if (session.model_lost)
+    fprintf(msg,
+            "waves: warning: the model group could not be added to %s (it shows the RTL"
+            " alone)\n",
+            session.path);
+  else if (session.model_full)
+    fprintf(msg,
+            "waves: warning: %s: the model group stops early (more than 4 M changes: dump"
+            " a window, --waves-from/--waves-to)\n",
+            session.path);
   char cmd[PATH_MAX * 2 + 64];
   gtkw_open_command(session.path, cmd, sizeof cmd);
   if (watch.failed)

@@ -3,7 +3,8 @@
  *
  *   --waves FILE          dump the RTL to FILE: FST, or VCD when FILE ends in .vcd (dumped
  *                         as FST, converted with fst2vcd when the dump closes); a GTKWave save
- *                         file FILE-without-extension.gtkw is written next to it
+ *                         file FILE.gtkw (w.fst.gtkw) is written next to it; with
+ *                         --engine both the dump also holds the model group (model.c)
  *   --waves-from N        first cycle dumped (default 0)
  *   --waves-to N          last cycle dumped (default: the end)
  *   --waves-on-failure N  dump nothing; when a lockstep check fails, run the same
@@ -28,6 +29,7 @@
 #include <stdio.h>
 
 #include "outfile.h"
+#include "pmmu/pmmu.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +83,12 @@ FILE *waves_watch(FILE *through);
 /* A failure was noticed since the last waves_watch_reset(), and its cycles. */
 bool waves_failed(void);
 void waves_watch_reset(void);
+
+/* The model's results of a lockstep run (engine_model_tap's shape: install it with
+ * engine_set_model_tap while a dump is made): the dump gets a model group beside the RTL's
+ * ports (docs/waves.md, "The model group"). */
+void waves_model_request(void *ctx, const pmmu_request *req, const pmmu_response *resp,
+                         const pmmu_mem_txn *txns, unsigned n);
 
 /* --waves-on-failure: the window around the failure just noticed. */
 void waves_failure_window(const waves_options *o, uint64_t *from, uint64_t *to);

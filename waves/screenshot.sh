@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin/pmmu" run --engine rtl "$here/diagrams/2-walk.pmmu" --waves "$tmp/walk.fst" >/dev/null 2>&1
 # a taller window than the default view, so that every group shows
-sed 's/^\[size\] .*/[size] 1400 1560/' "$tmp/walk.gtkw" >"$tmp/walk-tall.gtkw"
+sed 's/^\[size\] .*/[size] 1400 1560/' "$tmp/walk.fst.gtkw" >"$tmp/walk-tall.gtkw"
 (cd "$tmp" && PMMU_GTKW_SAVE="$tmp/walk-tall.gtkw" PMMU_GTKW_RESULT="$tmp/result" PMMU_GTKW_PNG="$tmp/walk.png" \
   timeout 120 xvfb-run -a -s "-screen 0 1400x1600x24" gtkwave -S "$here/check_gtkw.tcl" walk-tall.gtkw) \
   >"$tmp/log" 2>&1

@@ -17,7 +17,7 @@ PMMU_TEST_ABORT_MS=2000 LD_PRELOAD=$lib "$bin/pmmu" cosim --engine both --access
 st=$?
 fail=0
 [ $st -eq 134 ] || { echo "FAIL: exit status $st (want 134, SIGABRT)"; fail=1; }
-[ -e "$tmp/a.fst" ] || [ -e "$tmp/a.gtkw" ] && { echo "FAIL: a dump was named FILE"; fail=1; }
+[ -e "$tmp/a.fst" ] || [ -e "$tmp/a.fst.gtkw" ] && { echo "FAIL: a dump was named FILE"; fail=1; }
 grep -q written "$tmp/err" && { echo "FAIL: announced as written"; fail=1; }
 grep -q "waves: error: $tmp/a.fst is incomplete (the process aborted); what was dumped is in $tmp/a.fst.partial" "$tmp/err" ||
   { echo "FAIL: no message: $(cat "$tmp/err")"; fail=1; }

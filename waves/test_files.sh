@@ -40,7 +40,7 @@ for cmd in "run --engine both $scn" "cosim --engine both --accesses 2000" "sim -
   "$bin/pmmu" $cmd --waves "$tmp/$name.fst" >/dev/null 2>"$tmp/err"
   st=$?
   if [ $st -ne 0 ] || ! fst2vcd -f "$tmp/$name.fst" -o "$tmp/check.vcd" >/dev/null 2>&1 ||
-    [ ! -s "$tmp/$name.gtkw" ] || ! grep -q "written (cycles 0\.\." "$tmp/err"; then
+    [ ! -s "$tmp/$name.fst.gtkw" ] || ! grep -q "written (cycles 0\.\." "$tmp/err"; then
     echo "FAIL $name: exit $st, the dump or its save file is not complete: $(cat "$tmp/err")"
     fail=1
   fi
@@ -50,7 +50,7 @@ for cmd in "run --engine both $scn" "cosim --engine both --accesses 2000" "sim -
   (ulimit -f 64; trap '' XFSZ; exec "$bin/pmmu" $long --waves "$tmp/p$name.fst" --waves-flush 100) \
     >/dev/null 2>"$tmp/err"
   st=$?
-  if [ $st -ne 2 ] || [ -e "$tmp/p$name.fst" ] || [ -e "$tmp/p$name.gtkw" ] ||
+  if [ $st -ne 2 ] || [ -e "$tmp/p$name.fst" ] || [ -e "$tmp/p$name.fst.gtkw" ] ||
     [ ! -s "$tmp/p$name.fst.partial" ] || grep -q written "$tmp/err" ||
     ! grep -q "waves: error: $tmp/p$name.fst is incomplete" "$tmp/err"; then
     echo "FAIL $name partial: exit $st (want 2): $(cat "$tmp/err"); $(ls "$tmp")"
@@ -62,6 +62,6 @@ for cmd in "run --engine both $scn" "cosim --engine both --accesses 2000" "sim -
 done
 # the mode of a new file: 0666 less the umask (not mkstemp's 0600)
 (umask 022; "$bin/pmmu" cosim --engine both --accesses 50 --waves "$tmp/mode.fst" >/dev/null 2>&1)
-m=$(stat -c %a "$tmp/mode.fst" "$tmp/mode.gtkw" | sort -u)
+m=$(stat -c %a "$tmp/mode.fst" "$tmp/mode.fst.gtkw" | sort -u)
 [ "$m" = 644 ] || { echo "FAIL mode: $m (want 644 with umask 022)"; fail=1; }
 exit $fail

@@ -21,7 +21,7 @@ ulimit -c 0 # SIGQUIT and SIGABRT: no core file
 readable() { # FILE WHAT [ERRFILE]: complete, with the save file, ending where the run ended
   vcd="$tmp/check.vcd"
   if fst2vcd -f "$1" -o "$vcd" >/dev/null 2>&1 && grep -q '^\$enddefinitions' "$vcd" &&
-    [ "$(grep -c '^#' "$vcd")" -gt 100 ] && [ -s "${1%.fst}.gtkw" ]; then
+    [ "$(grep -c '^#' "$vcd")" -gt 100 ] && [ -s "$1.gtkw" ]; then
     steps=$(grep -c '^#' "$vcd")
     last=$(grep '^#' "$vcd" | tail -1 | tr -d '#')
     if [ -n "${3:-}" ]; then
@@ -99,7 +99,7 @@ sleep 2
 kill -s KILL "$pid"
 wait "$pid"
 pid=
-if [ -e "$tmp/kill.fst" ] || [ -e "$tmp/kill.gtkw" ] || grep -q written "$tmp/kill.err"; then
+if [ -e "$tmp/kill.fst" ] || [ -e "$tmp/kill.fst.gtkw" ] || grep -q written "$tmp/kill.err"; then
   echo "FAIL SIGKILL: a dump was named or announced"
   fail=1
 fi
@@ -124,6 +124,6 @@ if [ -n "$mutant" ]; then
   st=$?
   [ $st -eq 3 ] || { echo "FAIL mismatch: exit status $st, want 3"; fail=1; }
   readable "$tmp/mm.fst" "lockstep mismatch ($mutant)"
-  grep -q 'markername\] Arequest accepted' "$tmp/mm.gtkw" || { echo "FAIL mismatch: no markers"; fail=1; }
+  grep -q 'markername\] Arequest accepted' "$tmp/mm.fst.gtkw" || { echo "FAIL mismatch: no markers"; fail=1; }
 fi
 exit $fail

@@ -2,9 +2,15 @@
 set(_waves_bin ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 add_test(NAME waves.decode COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_decode.sh ${_waves_bin})
 set_tests_properties(waves.decode PROPERTIES LABELS waves)
+# the report watcher reads the failure's cycles in hex or decimal, at any column widths
+add_executable(waves_test_watch ${CMAKE_CURRENT_SOURCE_DIR}/test_watch.c)
+target_link_libraries(waves_test_watch PRIVATE pmmu_waves)
+target_compile_options(waves_test_watch PRIVATE ${PMMU_C_WARNINGS})
+add_test(NAME waves.watch COMMAND waves_test_watch)
+set_tests_properties(waves.watch PROPERTIES LABELS waves)
 if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
   set(_waves_mutant "")
-  if(PMMU_BUILD_MUTANTS)
+  if(PMMU_BUILD_MUTANTS AND WALK_EXTRA_CYCLE IN_LIST PMMU_RTL_MUTANTS)
     set(_waves_mutant WALK_EXTRA_CYCLE)
   endif()
   if(PMMU_WITH_GTKWAVE)
@@ -17,6 +23,14 @@ if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
     add_test(NAME waves.gtkw
       COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_gtkw.sh ${_waves_bin} ${PROJECT_SOURCE_DIR} ${_waves_mutant})
     set_tests_properties(waves.gtkw PROPERTIES LABELS waves TIMEOUT 600)
+    # the failure's save file as a user sees it: markers, every group, the model group,
+    # decoded values, a screenshot at the default size (docs/waves-failure.png is made so)
+    if(_waves_mutant)
+      add_test(NAME waves.failure_view
+        COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_failure_view.sh ${_waves_bin} ${_waves_mutant}
+                ${CMAKE_CURRENT_BINARY_DIR}/waves-failure.png)
+      set_tests_properties(waves.failure_view PROPERTIES LABELS waves TIMEOUT 300)
+    endif()
   endif()
   add_test(NAME waves.signals COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_signals.sh ${_waves_bin} ${_waves_mutant})
   set_tests_properties(waves.signals PROPERTIES LABELS "waves;robust" TIMEOUT 600)

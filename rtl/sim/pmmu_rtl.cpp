@@ -16,6 +16,10 @@
 #include <vector>
 
 #include <verilated.h>
+#if VM_COVERAGE
+#include <unistd.h>
+#include <verilated_cov.h>
+#endif
 #if VM_TRACE
 #include <gtkwave/fstapi.h> // the reader of pmmu_rtl_fst_check (compiled into verilated_fst_c)
 #include <verilated_fst_c.h>
@@ -373,11 +377,28 @@ pmmu_rtl_t *pmmu_rtl_new_mutant(const char *name) {
   return nullptr;
 }
 
+#if VM_COVERAGE
+// A PMMU_RTL_COVERAGE build (scripts/coverage): the block's line and toggle counts go to a file
+// of their own in $PMMU_RTL_COVERAGE_DIR (none without it), which verilator_coverage merges.
+// Written before the model goes: the counters are the model's.
+static void write_coverage(pmmu_rtl_t *h) {
+  const char *dir = std::getenv("PMMU_RTL_COVERAGE_DIR");
+  if (!dir || !*dir) return;
+  static unsigned written = 0;
+  std::string path = std::string(dir) + "/pmmu-" + std::to_string(getpid()) + "-" +
+                     std::to_string(written++) + ".dat";
+  h->ctx->coveragep()->write(path.c_str());
+}
+#endif
+
 void pmmu_rtl_free(pmmu_rtl_t *h) {
   if (!h) return;
   pmmu_rtl_trace_close(h);
   if (g_last == h) g_last = nullptr;
   h->model->final_();
+#if VM_COVERAGE
+  write_coverage(h);
+#endif
   h->model.reset();
   h->ctx.reset();
   delete h;

@@ -9,6 +9,7 @@
 #ifndef PMMU_CLI_H
 #define PMMU_CLI_H
 
+#include "coverage.h"
 #include "engine.h"
 #include "options.h"
 #include "pmmu_waves.h"
@@ -27,6 +28,9 @@ int cmd_sim(int argc, char **argv);
 int cmd_quiz(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_check_trace(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
+int cmd_coverage(int argc, char **argv);
 
 /* Option tables shared by the commands (common.c). The returned table lives in *w's
  * owner's frame: build it where the options are parsed. */
@@ -61,6 +65,21 @@ void cli_budget_start(const cli_budget *b);
 int cli_budget_note(FILE *f, const char *what);
 /* The worse of two exit statuses: 2 (usage, input, I/O) > 3 > 1 > 124 (budget) > 0. */
 int cli_exit_worse(int a, int b);
+/* --coverage FILE (run, cosim, sim): the functional coverage of every engine the command makes
+ * (testbench/coverage/coverage.h), written when the command ends. */
+typedef struct cli_coverage {
+  const char *path; /* the option's value; NULL: not asked */
+  coverage *cov;
+} cli_coverage;
+#define CLI_COVERAGE_HELP \
+  "  --coverage FILE    the functional coverage of the run as JSON (docs/coverage.md)\n"
+/* After parsing: the output checked and the bins made. 0, or 2 after the message. */
+int cli_coverage_start(const cli_command *cmd, cli_coverage *c);
+/* The observer for engine_setup.observer (NULL when not asked). */
+const engine_observer *cli_coverage_observer(cli_coverage *c);
+/* Writes the file unless the command ended in a usage error (status 2), then frees the bins;
+ * returns the status, or 2 when the file could not be written. */
+int cli_coverage_finish(const cli_command *cmd, cli_coverage *c, int status);
 bool cli_choose_engine(const char *word, void *dest); /* engine_kind */
 bool cli_choose_policy(const char *word, void *dest); /* pmmu_policy */
 #define CLI_ENGINES "model, rtl, both"

@@ -174,3 +174,66 @@ if(TARGET pmmu_rtl)
     "no mutant 'NOPE' was built \\(([A-Z0-9_, .]+|none: configure with -DPMMU_BUILD_MUTANTS=ON); docs/rtl.md\\)"
     cosim --engine rtl --mutant NOPE --accesses 10)
 endif()
+
+# `pmmu cosim --export`: the scenario replays the seed cycle for cycle (scripts/check-export
+# compares the two runs' transaction traces event by event), in every configuration the export
+# must carry: 32-bit and PAE seeds (odd and even), acks (seed % 4 == 3), bus errors,
+# back-pressure, fixed and drawn latency, no gap, other geometries and policies. Flushes
+# during walks, page-table edits and INVLPGs come in every seed.
+set(pmmu_export_cases
+  "pae_default|--seed 2 --accesses 1500"
+  "bits32_acks|--seed 3 --accesses 1500"
+  "bus_errors|--seed 5 --accesses 1500 --bus-errors 40"
+  "backpressure|--seed 6 --accesses 1500 --wait 12 --latency 2..9"
+  "fixed_latency|--seed 7 --accesses 1500 --latency 3 --wait 0 --gap 0"
+  "lru_small|--seed 8 --accesses 1500 --sets 1 --ways 4 --large 2 --policy lru --acks 60"
+  "lru|--seed 11 --accesses 1500 --policy lru --acks 100"
+  "pokes_pae|--seed 2 --accesses 2000 --pokes 300"
+  "pokes_32bit_acks|--seed 3 --accesses 2000 --pokes 300 --bus-errors 10")
+foreach(case IN LISTS pmmu_export_cases)
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 args)
+  separate_arguments(args)
+  add_test(NAME cli.export.model.${name}
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> model ${args})
+  set_tests_properties(cli.export.model.${name} PROPERTIES LABELS "cli;export")
+  if(TARGET pmmu_rtl)
+    add_test(NAME cli.export.both.${name}
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> both ${args})
+    set_tests_properties(cli.export.both.${name} PROPERTIES LABELS "cli;export;both"
+                                                            SKIP_RETURN_CODE 77)
+  endif()
+endforeach()
+pmmu_cli_test_exit(export_resets 2 "--resets does not go with --export"
+  cosim --resets 5 --export ${CMAKE_CURRENT_BINARY_DIR}/never.pmmu)
+
+# Timed commands given too early are found while running (the cycles before them depend on the
+# memory's timing): the run stops there with FILE:LINE: error: and exit 2.
+set(timed ${PROJECT_SOURCE_DIR}/testbench/cli/tests)
+pmmu_cli_test_exit(timed.reg_early 2
+  "timed-reg-early.pmmu:5: error: cr3 at cycle 10 is too early: .* cycle 16 at the earliest"
+  run ${timed}/timed-reg-early.pmmu)
+pmmu_cli_test_exit(timed.flush_early 2
+  "timed-flush-early.pmmu:3: error: flush at cycle 10 comes before the lookup cycle 11"
+  run ${timed}/timed-flush-early.pmmu)
+pmmu_cli_test_exit(timed.poke_late 2
+  "timed-poke-late.pmmu:8: error: a poke in cycle 5 comes too late: .* in cycle 6 already"
+  run ${timed}/timed-poke-late.pmmu)
+pmmu_cli_test_exit(timed.ack_order 2 "timed-ack-order.pmmu:4: error: an ack in cycle 20 is out of order"
+  run ${timed}/timed-ack-order.pmmu)
+
+# The second memory master in lockstep (issue 11 item 1): pokes into the entries of walks, many
+# between a read and its compare-and-swap; every CAS outcome and restart is compared.
+if(TARGET pmmu_rtl)
+  pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed"
+    cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet)
+endif()
+if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
+  # a mutant is built in the default geometry alone: a scenario of another is refused, not
+  # run against an RTL whose TLB differs from the model's (every mutant was "caught" by
+  # tlb-direct-mapped.pmmu through the geometry alone)
+  pmmu_cli_test_exit(mutant_other_geometry 2
+    "mutant 'US_OR' is built only with sets=16 ways=4 large=8 policy=plru, not sets=4 ways=1 large=1 policy=lru"
+    run --engine both --mutant US_OR ${PROJECT_SOURCE_DIR}/testbench/scenarios/tlb-direct-mapped.pmmu)
+endif()

@@ -1,8 +1,10 @@
 /* `pmmu cosim`: random worlds on an engine, seed after seed (cosim.h). */
 #include <inttypes.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cosim.h"
+#include "tb_file.h"
 
 #define COSIM_MAX_ACCESSES 1000000000u /* per seed: minutes on the model, hours on the RTL */
 #define COSIM_MAX_SEEDS 1000000000u
@@ -12,7 +14,7 @@ static const char help_text[] =
     "                  [--sets N] [--ways N] [--large N] [--policy P] [--latency A..B] [--wait N]\n"
     "                  [--bus-errors PERMILLE] [--gap N] [--quiet] [--trace] [--mutant NAME]\n"
     "                  [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
-    "                  [--waves-on-failure N]\n"
+    "                  [--waves-on-failure N] [--export FILE.pmmu] [--coverage FILE]\n"
     "\n"
     "Random page tables and request streams (flushes during walks, control-register toggles,\n"
     "page-table edits); every result is checked against a fresh walk when the TLB is coherent,\n"
@@ -35,6 +37,11 @@ static const char help_text[] =
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
     "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
+    "  --pokes P          a second memory master writes an entry of the walk in P requests\n"
+    "                     per thousand (0..1000, default 0), often between its read and CAS\n"
+    "  --export FILE      the run as a scenario that 'pmmu run --engine both FILE' replays\n"
+    "                     cycle for cycle; with several seeds, one per seed: FILE.seedN.EXT\n"
+    "                     (not with --resets)\n" CLI_COVERAGE_HELP
     "  --max-cycles N  stop each seed before the first request that would start in cycle N\n"
     "                  or later, 1..2^64-1\n"
     "  --timeout S     stop after S seconds, 1..1000000000 (seeds not reached are not run)\n"
@@ -56,7 +63,8 @@ static int run_seed(void *ctx, FILE *report, FILE *out, bool again) {
   tb_error err;
   (void)out;
   cosim_options o = *s->o;
-  if (again) o.dump_trace = NULL; /* the first run wrote it */
+  if (again) o.dump_trace = o.export_path = NULL; /* the first run wrote them */
+  if (again) o.setup.observer = NULL;             /* and counted its coverage */
   cosim_result *r = again ? &spare : s->r;
   tb_budget_run_begin();
   int st = cosim_run(&o, report, r, &err);
@@ -84,8 +92,9 @@ int cmd_cosim(int argc, char **argv) {
   double seconds = 0;
   bool help = false;
   waves_options waves;
-  const char *dump = NULL;
-  char dump_path[4096];
+  const char *dump = NULL, *export_file = NULL;
+  cli_coverage cov = {0};
+  char dump_path[4096], export_path[4096];
   cosim_options_init(&o);
   waves_options_init(&waves);
   pmem_timing *t = &o.setup.timing;
@@ -123,6 +132,7 @@ int cmd_cosim(int argc, char **argv) {
       {.name = "--gap", .type = CLI_UNSIGNED, .dest = &o.max_gap, .max = 1000000},
       {.name = "--acks", .type = CLI_UNSIGNED, .dest = &o.ack_percent, .max = 100},
       {.name = "--resets", .type = CLI_UNSIGNED, .dest = &o.reset_permille, .max = 1000},
+      {.name = "--pokes", .type = CLI_UNSIGNED, .dest = &o.poke_permille, .max = 1000},
       {.name = "--quiet", .type = CLI_FLAG, .dest = &o.quiet},
       {.name = "--trace", .type = CLI_FLAG, .dest = &o.trace},
       {.name = "--mutant",
@@ -130,6 +140,8 @@ int cmd_cosim(int argc, char **argv) {
        .dest = &o.mutant,
        .what = "a mutant's name (docs/rtl.md)"},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
+      {.name = "--export", .type = CLI_STRING, .dest = &export_file, .what = "a file name"},
+      {.name = "--coverage", .type = CLI_STRING, .dest = &cov.path, .what = "a file name"},
       {0}};
   cli_option wopts[CLI_WAVES_OPTIONS + 1], bopts[CLI_BUDGET_OPTIONS + 1];
   cli_budget budget = {0};
@@ -149,6 +161,16 @@ int cmd_cosim(int argc, char **argv) {
     return cli_usage_error(&cmd, "--mutant needs --engine rtl or both");
   if (o.reset_permille && (dump || waves_enabled(&waves)))
     return cli_usage_error(&cmd, "--resets does not go with --dump-trace or --waves");
+  if (o.reset_permille && export_file)
+    return cli_usage_error(&cmd, "--resets does not go with --export");
+  if (export_file && dump && (strcmp(export_file, dump) == 0 || tb_same_file(export_file, dump)))
+    return cli_usage_error(&cmd, "--export and --dump-trace name the same file");
+  if (export_file) {
+    char tag[32];
+    snprintf(tag, sizeof tag, "seed%" PRIu64, o.seed);
+    if (seeds > 1) waves_path_for(export_file, tag, export_path, sizeof export_path);
+    if (cli_output_check(&cmd, seeds > 1 ? export_path : export_file)) return EXIT_USAGE;
+  }
   if (o.seed > UINT64_MAX - (seeds - 1)) /* the seeds would wrap round to 0 */
     return cli_usage_error(&cmd, "--seed %" PRIu64 " --seeds %" PRIu64 " goes past 2^64-1", o.seed,
                            seeds);
@@ -163,6 +185,8 @@ int cmd_cosim(int argc, char **argv) {
     if (seeds > 1) waves_path_for(dump, tag, dump_path, sizeof dump_path);
     if (cli_output_check(&cmd, seeds > 1 ? dump_path : dump)) return EXIT_USAGE;
   }
+  if (cli_coverage_start(&cmd, &cov)) return EXIT_USAGE;
+  o.setup.observer = cli_coverage_observer(&cov);
   uint64_t first = o.seed, ran = 0, cut = 0;
   int budget_status = 0;
   cli_budget_start(&budget);
@@ -177,13 +201,20 @@ int cmd_cosim(int argc, char **argv) {
       waves_path_for(dump, tag, dump_path, sizeof dump_path);
       o.dump_trace = dump_path;
     }
+    o.export_path = export_file;
+    if (export_file && seeds > 1) { /* one scenario per seed: FILE.seedN.EXT */
+      char tag[32];
+      snprintf(tag, sizeof tag, "seed%" PRIu64, o.seed);
+      waves_path_for(export_file, tag, export_path, sizeof export_path);
+      o.export_path = export_path;
+    }
     seed_run s = {.o = &o, .r = &r};
     int one = waves_enabled(&waves) ? cosim_waves(&o, &waves, seeds > 1, &r)
                                     : run_seed(&s, stdout, stdout, false);
     if (one ==
         EXIT_USAGE) { /* an error; a run that went ahead (its waves failed) says what it did */
       if (!o.quiet && r.requests) cosim_print_summary(&o, &r, stdout);
-      return EXIT_USAGE;
+      return cli_coverage_finish(&cmd, &cov, EXIT_USAGE);
     }
     ran++;
     if (one) failed++;
@@ -220,5 +251,5 @@ int cmd_cosim(int argc, char **argv) {
            first + seeds - 1);
     budget_status = TB_EXIT_BUDGET;
   }
-  return failed ? EXIT_DISAGREE : budget_status;
+  return cli_coverage_finish(&cmd, &cov, failed ? EXIT_DISAGREE : budget_status);
 }

@@ -27,7 +27,7 @@ static unsigned load_all(char **paths, unsigned n, scenario *out) {
 static const char help_text[] =
     "usage: pmmu run FILE... [--json [--tlb-state]] [--engine model|rtl|both] [--mutant NAME]\n"
     "                [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
-    "                [--waves-on-failure N]\n"
+    "                [--waves-on-failure N] [--coverage FILE]\n"
     "\n"
     "Runs scenario files (docs/spec/scenario-format.md; '-' reads standard input) on an\n"
     "engine. The whole of every file is checked before anything runs (at most 20 errors are\n"
@@ -37,7 +37,7 @@ static const char help_text[] =
     "  --engine E         model (default), rtl or both (lockstep)\n"
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the run's transaction trace for 'pmmu check-trace'; with several\n"
-    "                     files, one per file: FILE.NAME.EXT\n"
+    "                     files, one per file: FILE.NAME.EXT\n" CLI_COVERAGE_HELP
     "Output files must be new or regular files (never a directory, a device or a FIFO); they\n"
     "are written under a temporary name and renamed when complete (docs/cli.md).\n"
     "  --max-cycles N  stop each file before the first operation that would start in cycle N\n"
@@ -53,7 +53,8 @@ typedef struct one_run {
   engine_kind kind;
   const char *mutant; /* --mutant: the RTL with this deliberate bug (NULL: none) */
   const run_options *opt;
-  const char *dump; /* --dump-trace: this run's file, or NULL */
+  const char *dump;                /* --dump-trace: this run's file, or NULL */
+  const engine_observer *coverage; /* --coverage, or NULL */
 } one_run;
 
 /* `report`: where lockstep mismatches go; `out`: results and the summary line. */
@@ -62,6 +63,7 @@ static int run_one(void *ctx, FILE *report, FILE *out, bool again) {
   const scenario *s = r->s;
   tb_error err;
   engine_setup setup = scenario_engine_setup(s);
+  if (!again) setup.observer = r->coverage; /* --waves-on-failure's second run: counted once */
   engine_t *e = engine_create_mutant(r->kind, &setup, r->mutant, &err);
   if (!e) {
     fprintf(stderr, "%s: error: %s\n", scenario_display_name(s), err.msg);
@@ -130,6 +132,7 @@ int cmd_run(int argc, char **argv) {
   waves_options_init(&waves);
   engine_kind kind = ENGINE_MODEL;
   const char *dump = NULL, *mutant = NULL;
+  cli_coverage cov = {0};
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   if (!paths) return EXIT_USAGE;
   bool help = false;
@@ -144,6 +147,7 @@ int cmd_run(int argc, char **argv) {
        .choose = cli_choose_engine,
        .what = CLI_ENGINES},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &dump, .what = "a file name"},
+      {.name = "--coverage", .type = CLI_STRING, .dest = &cov.path, .what = "a file name"},
       {.name = "--mutant",
        .type = CLI_STRING,
        .dest = &mutant,
@@ -184,6 +188,7 @@ int cmd_run(int argc, char **argv) {
         status = cli_usage_error(&cmd, "--dump-trace '%s' would replace the scenario '%s'",
                                  n > 1 ? path : dump, paths[k]);
   }
+  if (!status) status = cli_coverage_start(&cmd, &cov);
   scenario *scns = status ? NULL : calloc(n, sizeof *scns);
   if (!status && (!scns || load_all(paths, n, scns))) status = EXIT_USAGE;
   if (!status) {
@@ -196,7 +201,12 @@ int cmd_run(int argc, char **argv) {
         break;
       }
       char path[4096], tag[256];
-      one_run r = {.s = &scns[i], .kind = kind, .mutant = mutant, .opt = &opt, .dump = dump};
+      one_run r = {.s = &scns[i],
+                   .kind = kind,
+                   .mutant = mutant,
+                   .opt = &opt,
+                   .dump = dump,
+                   .coverage = cli_coverage_observer(&cov)};
       if (dump && n > 1) { /* one trace per file: FILE.NAME.EXT */
         waves_path_for(dump, file_tag(scns[i].path, tag), path, sizeof path);
         r.dump = path;
@@ -209,5 +219,5 @@ int cmd_run(int argc, char **argv) {
   }
   free(scns);
   free(paths);
-  return status;
+  return cli_coverage_finish(&cmd, &cov, status);
 }

@@ -19,6 +19,7 @@ static const char help_text[] =
     "                [--sets N] [--ways N] [--large N] [--policy plru|lru|fifo|random] [--latency N|A..B]\n"
     "                [--mutant NAME] [--dump-trace FILE] [--waves FILE] [--waves-from N] [--waves-to N]\n"
     "                [--waves-on-failure N] [--log KINDS] [--log-file FILE] [--pagemap PID|all]\n"
+    "                [--coverage FILE]\n"
     "\n"
     "Runs processes of the testbench OS (docs/os.md) on the PMMU and prints, per process, what\n"
     "/proc/PID/status would show, then the system's and the PMMU's figures.\n"
@@ -61,7 +62,7 @@ static const char help_text[] =
     "                  (docs/rtl.md)\n"
     "  --dump-trace FILE  write the run's transaction trace (rtl, both: what the RTL's ports did;\n"
     "                  model: the model's results) for 'pmmu check-trace'\n"
-    "                  (docs/spec/transaction-trace.md)\n"
+    "                  (docs/spec/transaction-trace.md)\n" CLI_COVERAGE_HELP
     "  --check-every N check every invariant after every N-th page fault, 0..4294967295\n"
     "                  (default 1000; 0: only at the end); every read is checked against what\n"
     "                  was written, always\n"
@@ -123,6 +124,7 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
     o.log_mask = 0;
     o.n_pagemap = 0;
     o.pagemap_all = false;
+    o.setup.observer = NULL; /* the first run counted the coverage */
   }
   sim_result *res = again ? &spare : c->res;
   tb_budget_run_begin();
@@ -133,6 +135,7 @@ static int run_sim(void *ctx, FILE *report, FILE *out, bool again) {
 
 int cmd_sim(int argc, char **argv) {
   sim_options o;
+  cli_coverage cov = {0};
   waves_options waves;
   sim_options_init(&o);
   waves_options_init(&waves);
@@ -231,6 +234,7 @@ int cmd_sim(int argc, char **argv) {
        .dest = &o.mutant,
        .what = "a mutant's name (docs/rtl.md)"},
       {.name = "--dump-trace", .type = CLI_STRING, .dest = &o.dump_trace, .what = "a file name"},
+      {.name = "--coverage", .type = CLI_STRING, .dest = &cov.path, .what = "a file name"},
       {.name = "--latency",
        .type = CLI_RANGE,
        .dest = &o.setup.timing.lat_min,
@@ -288,11 +292,13 @@ int cmd_sim(int argc, char **argv) {
     if (outs[i] && tb_same_file(outs[i], o.trace))
       return cli_usage_error(&cmd, "%s '%s' would replace the --trace file",
                              i ? "--log-file" : "--dump-trace", outs[i]);
+  if (cli_coverage_start(&cmd, &cov)) return EXIT_USAGE;
+  o.setup.observer = cli_coverage_observer(&cov);
   tb_output *log = NULL;
   tb_error err;
   if (log_file && !(log = tb_output_open(log_file, &err))) {
     fprintf(stderr, "pmmu sim: error: --log-file: %s\n", err.msg);
-    return EXIT_USAGE;
+    return cli_coverage_finish(&cmd, &cov, EXIT_USAGE);
   }
   if (log) o.log_out = tb_output_stream(log);
   sim_result res;
@@ -306,5 +312,5 @@ int cmd_sim(int argc, char **argv) {
     fprintf(stderr, "pmmu sim: error: --log-file: %s\n", err.msg);
     status = EXIT_USAGE;
   }
-  return status;
+  return cli_coverage_finish(&cmd, &cov, status);
 }

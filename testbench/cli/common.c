@@ -108,6 +108,7 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     return EXIT_USAGE;
   }
   waves_set_flush(w->flush);
+  engine_set_model_tap(waves_model_request, NULL); /* the dump's model group */
   int status = run(ctx, report, stdout, false);
   fflush(report);
   if (!w->on_failure) {
@@ -128,6 +129,7 @@ int cli_with_waves(const waves_options *w, const char *tag, FILE *through, const
     if (quiet != null) fclose(quiet);
     if (null) fclose(null);
   }
+  engine_set_model_tap(NULL, NULL);
   if (report != through) fclose(report);
   return status;
 }
@@ -153,4 +155,31 @@ const char *cli_geometry_check(unsigned sets, unsigned ways, unsigned large, pmm
   cfg.mem.read = no_read; /* the check wants callbacks present; nothing is read */
   cfg.mem.cas = no_cas;
   return pmmu_config_check(&cfg);
+}
+
+int cli_coverage_start(const cli_command *cmd, cli_coverage *c) {
+  c->cov = NULL;
+  if (!c->path) return 0;
+  if (cli_output_check(cmd, c->path)) return EXIT_USAGE;
+  if (!(c->cov = coverage_create())) {
+    fprintf(stderr, "%s: error: out of memory\n", cmd->prog);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+const engine_observer *cli_coverage_observer(cli_coverage *c) {
+  return c->cov ? coverage_observer(c->cov) : NULL;
+}
+
+int cli_coverage_finish(const cli_command *cmd, cli_coverage *c, int status) {
+  if (!c->cov) return status;
+  tb_error err;
+  if (status != EXIT_USAGE && coverage_write(c->cov, c->path, &err) != TB_OK) {
+    fprintf(stderr, "%s: error: --coverage: %s\n", cmd->prog, err.msg);
+    status = EXIT_USAGE;
+  }
+  coverage_destroy(c->cov);
+  c->cov = NULL;
+  return status;
 }

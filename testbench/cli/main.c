@@ -55,6 +55,20 @@ static const char usage_text[] =
     "      divergence as the lockstep's table (exit 3), or 'N transactions matched'.\n"
     "      run, cosim and sim write one with --dump-trace FILE (engine rtl or both: what the\n"
     "      RTL's ports did; model: the model's results).\n"
+    "  pmmu shrink FILE [-o OUT] [--engine both|rtl|model] [--mutant NAME] [--timeout S]\n"
+    "      Reduce a failing scenario by delta debugging (its commands, then its values) to a\n"
+    "      minimal file that fails the same way (the same op and first differing field, or\n"
+    "      the same expect failing alike); OUT has the model's expect lines and a header\n"
+    "      saying how to reproduce it. 'pmmu shrink --help' for more.\n"
+    "  pmmu regress [--list] [--test GLOB]... [--seeds N] [--seed S] [-j N] [--shard I/N]\n"
+    "               [--timeout SEC] [--waves-on-failure] -o DIR\n"
+    "      The test list over many seeds in parallel processes: JUnit XML, summary.json,\n"
+    "      summary.md and failure buckets in DIR; --merge DIR... -o OUT merges shards,\n"
+    "      --replay DIR/summary.json -o OUT runs the failures again (docs/regress.md).\n"
+    "  pmmu coverage FILE... [-o MERGED.json] [--holes]\n"
+    "      Merge functional coverage files (run, cosim and sim write one with --coverage\n"
+    "      FILE) and print the bins hit per coverpoint; --holes lists the bins not hit\n"
+    "      (docs/coverage.md).\n"
     "  pmmu --help | --version\n"
     "\n"
     "waveforms of the RTL (run, cosim, sim; --engine rtl or both):\n";
@@ -99,7 +113,13 @@ static int run_command(int argc, char **argv) {
                   {"sim", cmd_sim},
                   {"quiz", cmd_quiz},
                   {"trace", cmd_trace},
-                  {"check-trace", cmd_check_trace}};
+                  {"check-trace", cmd_check_trace},
+                  {"shrink", cmd_shrink},
+                  {"coverage", cmd_coverage},
+#ifndef __EMSCRIPTEN__ /* the web page's pmmu runs no child processes (web/CMakeLists.txt) */
+                  {"regress", cmd_regress}
+#endif
+  };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
   fprintf(stderr, "pmmu: unknown command '%s' (", cmd);

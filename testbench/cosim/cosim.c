@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "cosim.h"
 #include "tb_budget.h"
+#include "tb_file.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -43,11 +44,12 @@ typedef struct world {
   bool stop;          /* a hang, a refused operation or mem_error: the run ends */
   /* The handler's acks (cosim_options.ack_percent): their own random stream, so that the
    * stimulus and its cycles are those of a run without acks (acks change no timing, T10) */
-  uint64_t ack_rng, reset_rng;
+  uint64_t ack_rng, reset_rng, poke_rng;
   unsigned ack_percent;
   bool any_ack;
   uint64_t last_ack;
   uint64_t cycles_before; /* cycles run before the latest reset (cosim_options.reset_permille) */
+  FILE *ex;               /* cosim_options.export_path: the scenario being written, or NULL */
 } world;
 
 /* ---- Randomness ---------------------------------------------------------------------- */
@@ -64,6 +66,45 @@ static bool chance(world *w, unsigned percent) { return below(w, 100) < percent;
 static uint32_t bits32(world *w) { return (uint32_t)next_u64(w); }
 
 static bool engine_status(world *w, int st);
+
+/* ---- The export (cosim_options.export_path, docs/spec/scenario-format.md) ----------------
+ * Each operation is written as the scenario command that gives it to the engine in the same
+ * cycle, so that `pmmu run` replays the run exactly: the same memory requests in the same
+ * order draw the same timing from the memory's seed. */
+
+static void export_reg(world *w, engine_reg reg, uint64_t value, uint64_t cycle) {
+  if (w->ex)
+    fprintf(w->ex, "at %" PRIu64 " %s 0x%" PRIx64 "\n", cycle, engine_reg_name(reg), value);
+}
+
+static void export_section(world *w, const char *title) {
+  if (w->ex) fprintf(w->ex, "\n# ---- %s\n", title);
+}
+
+/* The request, the flush given during it (NULL: none), and what the engine answered. */
+static void export_access(world *w, uint64_t index, const pmmu_request *req, const engine_flush *fl,
+                          const pmmu_response *got) {
+  FILE *f = w->ex;
+  if (!f) return;
+  fprintf(f, "at %" PRIu64 " %s 0x%08" PRIx32 " %s%s", req->cycle, pmmu_access_name(req->access),
+          req->la, pmmu_priv_name(req->priv), req->ac ? " ac" : "");
+  fprintf(f, "   # request %" PRIu64 ": accepted %" PRIu64 ", answered %" PRIu64 "\n", index + 1,
+          got->accept_cycle, got->response_cycle);
+  if (fl) {
+    fprintf(f, "at %" PRIu64 " flush %s", fl->cycle,
+            fl->kind == PMMU_FLUSH_PAGE  ? "page"
+            : fl->kind == PMMU_FLUSH_ALL ? "all"
+                                         : "nonglobal");
+    if (fl->kind == PMMU_FLUSH_PAGE) fprintf(f, " 0x%08" PRIx32, fl->la);
+    fputc('\n', f);
+  }
+  if (got->outcome == PMMU_OK) fprintf(f, "expect pa 0x%09" PRIx64 "\n", got->pa);
+  else if (got->outcome == PMMU_PAGE_FAULT)
+    fprintf(f, "expect fault 0x%" PRIx32 "\n", got->error_code);
+  else fprintf(f, "expect bus-error 0x%09" PRIx64 "\n", got->bus_error_pa);
+  if (got->tlb != PMMU_TLB_OFF)
+    fprintf(f, "expect %s\n", got->tlb == PMMU_TLB_HIT ? "hit" : "miss");
+}
 
 /* The percentage of responses an ack follows in this run: the option, or by default 30 in
  * every fourth seed (3, 7, 11, ...) and none in the others. None for the model alone with a
@@ -95,6 +136,7 @@ static void maybe_ack(world *w, uint64_t resp, uint64_t rest) {
   w->any_ack = true;
   w->last_ack = pick;
   w->res->acks++;
+  if (w->ex) fprintf(w->ex, "ack %" PRIu64 "\n", pick);
   if (w->opt->trace) fprintf(w->out, "trace: ack at cycle %" PRIu64 "\n", pick);
 }
 
@@ -132,6 +174,8 @@ static uint32_t random_pde(world *w) { return chance(w, 70) ? table_pointer(w) :
 
 /* Page-table writes: a failed one (no host memory) ends the run as an error. */
 static void mem_write(world *w, uint64_t pa, unsigned size, uint64_t v) {
+  if (w->ex)
+    fprintf(w->ex, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64 "\n", size * 8, pa, (int)size * 2, v);
   int st = engine_mem_write(w->e, pa, size, v);
   if (st != TB_OK && !w->mem_error.code) {
     w->mem_error = *engine_error(w->e);
@@ -322,6 +366,14 @@ static void count(world *w, const pmmu_response *r) {
  * injected reset). */
 static void boot(world *w) {
   engine_t *e = w->e;
+  export_section(w, w->opt->seed % 2 == 0 ? "boot: PAE paging with NXE, in cycles 0-2"
+                                          : "boot: 32-bit paging with NXE, in cycles 0-2");
+  export_reg(w, REG_EFER, PMMU_EFER_NXE, 0);
+  export_reg(w, REG_CR3, w->opt->seed % 2 == 0 ? PDPT_BASE : DIR_BASE, 1);
+  export_reg(w, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PGE | (w->opt->seed % 2 == 0 ? PMMU_CR4_PAE : 0u),
+             2);
+  export_section(w, "the stream: accesses (with the model's answers), register writes, "
+                    "page-table edits, INVLPGs, flushes during walks, acks");
   if (w->opt->seed % 2 == 0) {
     /* even seeds start in PAE paging, odd ones in 32-bit paging, both with NXE on (PDPT 0
      * has no reserved bit) */
@@ -363,8 +415,75 @@ static bool maybe_reset(world *w, const pmmu_request *req, pmmu_response *got, i
       got->response_cycle > req->cycle + after ? got->response_cycle : req->cycle + after;
   w->cycles_before += lost ? req->cycle + after + 1 : end + 1;
   w->any_ack = false;
-  w->coherent = true; /* the TLB is empty */
+  w->coherent = !engine_pokes_waiting(w->e); /* the TLB is empty (a poke may land later) */
   if (engine_accepted(*err)) boot(w);
+  return true;
+}
+
+/* The entries a walk of `la` reads, as memory holds them now (x86-paging.md section 3, 4): the
+ * PDE, then the PTE when the PDE points at a table. In PAE the PDPTE comes from memory at CR3,
+ * as last loaded unless edited since. Returns how many (0 with paging off). */
+static unsigned walk_entries(world *w, uint32_t la, uint64_t pa[2], unsigned *size) {
+  uint64_t cr0 = engine_read_reg(w->e, REG_CR0), cr3 = engine_read_reg(w->e, REG_CR3);
+  uint64_t cr4 = engine_read_reg(w->e, REG_CR4);
+  if (!(cr0 & PMMU_CR0_PG)) return 0;
+  if (cr4 & PMMU_CR4_PAE) {
+    uint64_t pdpte = engine_mem_read(w->e, (cr3 & 0xFFFFFFE0u) + 8 * (la >> 30), 8);
+    *size = 8;
+    pa[0] = (pdpte & UINT64_C(0xFFFFFF000)) + 8 * ((la >> 21) & 0x1FFu);
+    uint64_t pde = engine_mem_read(w->e, pa[0], 8);
+    if (!(pde & PMMU_PTE_P) || (pde & PMMU_PTE_PS)) return 1;
+    pa[1] = (pde & UINT64_C(0xFFFFFF000)) + 8 * ((la >> 12) & 0x1FFu);
+    return 2;
+  }
+  *size = 4;
+  pa[0] = (cr3 & 0xFFFFF000u) + 4 * (la >> 22);
+  uint64_t pde = engine_mem_read(w->e, pa[0], 4);
+  if (!(pde & PMMU_PTE_P) || ((pde & PMMU_PTE_PS) && (cr4 & PMMU_CR4_PSE))) return 1;
+  pa[1] = (pde & 0xFFFFF000u) + 4 * ((la >> 12) & 0x3FFu);
+  return 2;
+}
+
+/* With cosim_options.poke_permille: now and then the second master writes one of the entries
+ * the request's walk reads, in a cycle from its lookup (A + 1 at the earliest) to a few dozen
+ * cycles later: one bit flipped (mostly A, D, P, R/W, U/S or the frame; in PAE also XD or a
+ * reserved bit of the high half), as a 32-bit write of either half or a 64-bit write of a PAE
+ * entry. Drawn from a stream of its own; true when a poke was given. */
+static bool maybe_poke(world *w, const pmmu_request *req) {
+  if (!w->opt->poke_permille) return false;
+  uint64_t save = w->rng;
+  w->rng = w->poke_rng;
+  bool poke = below(w, 1000) < w->opt->poke_permille;
+  unsigned which = below(w, 4), after = below(w, 24), half = below(w, 3);
+  unsigned bit = chance(w, 50) ? (unsigned[]){0, 1, 2, 5, 6}[below(w, 5)] : below(w, 64);
+  w->poke_rng = w->rng;
+  w->rng = save;
+  uint64_t pa[2];
+  unsigned size = 4, n = poke ? walk_entries(w, req->la, pa, &size) : 0;
+  if (!n) return false;
+  uint64_t at = pa[which ? n - 1 : 0]; /* mostly the leaf: its CAS comes last, so waits longest */
+  if (size == 4) bit %= 32;
+  uint64_t v = engine_mem_read(w->e, at, size) ^ (UINT64_C(1) << bit);
+  uint64_t ready = engine_ready_cycle(w->e);
+  uint64_t cycle = (req->cycle > ready ? req->cycle : ready) + 1 + after;
+  unsigned wsize = size;
+  if (size == 8 && half < 2) { /* one 32-bit half, the one with the bit */
+    wsize = 4;
+    if (bit >= 32) {
+      at += 4;
+      v >>= 32;
+    }
+    v &= 0xFFFFFFFFu;
+  }
+  if (!engine_status(w, engine_poke(w->e, cycle, at, wsize, v))) return false;
+  if (w->ex)
+    fprintf(w->ex, "poke%s %" PRIu64 " 0x%09" PRIx64 " 0x%0*" PRIx64 "\n", wsize == 8 ? "64" : "",
+            cycle, at, (int)wsize * 2, v);
+  if (w->opt->trace)
+    fprintf(w->out, "trace: poke 0x%09" PRIx64 " = 0x%" PRIx64 " at cycle %" PRIu64 "\n", at, v,
+            cycle);
+  w->res->pokes++;
+  w->coherent = false; /* the TLB may hold the entry as it was */
   return true;
 }
 
@@ -383,31 +502,38 @@ static bool do_access(world *w, uint64_t index) {
   bool coherent = w->coherent; /* as the lookup sees it, before any flush given during it */
   pmmu_t *model = engine_model(w->e);
   bool check = model && pmmu_debug_translate(model, &req, &expect, NULL) == PMMU_E_OK;
+  /* a poke not landed yet may change memory under the walk: no fresh walk to compare with */
+  if (maybe_poke(w, &req) || engine_pokes_waiting(w->e)) check = false;
   int err;
   uint64_t rest = 0; /* the cycle the block rests in after the request */
+  engine_flush fl = {0};
+  bool flushed = false;
   if (maybe_reset(w, &req, &got, &err)) {
     if (!engine_status(w, err)) return false;
     count(w, &got);
     return true;
   } else if (chance(w, 5)) {
     unsigned k = below(w, 20);
-    engine_flush fl = {.kind = k < 18   ? PMMU_FLUSH_PAGE
-                               : k < 19 ? PMMU_FLUSH_NONGLOBAL
-                                        : PMMU_FLUSH_ALL,
-                       .la = chance(w, 50) ? req.la : random_la(w),
-                       .after = below(w, 24)};
+    flushed = true;
+    fl = (engine_flush){.kind = k < 18   ? PMMU_FLUSH_PAGE
+                                : k < 19 ? PMMU_FLUSH_NONGLOBAL
+                                         : PMMU_FLUSH_ALL,
+                        .la = chance(w, 50) ? req.la : random_la(w),
+                        .after = below(w, 24)};
     err = engine_translate_flush(w->e, &req, &fl, &got);
     if (w->opt->trace)
       fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind,
               fl.la, fl.cycle);
     w->res->flushes_in_flight++;
-    if (fl.kind == PMMU_FLUSH_ALL) w->coherent = true;
+    if (fl.kind == PMMU_FLUSH_ALL) w->coherent = !engine_pokes_waiting(w->e);
     if (engine_accepted(err) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
     if (engine_accepted(err)) rest = fl.cycle > got.response_cycle ? fl.cycle : got.response_cycle;
   } else {
     err = engine_translate(w->e, &req, &got);
   }
   if (!engine_status(w, err)) return false;
+  w->res->cas_restarts += got.restarts;
+  export_access(w, index, &req, flushed ? &fl : NULL, &got);
   if (rest < got.response_cycle) rest = got.response_cycle;
   maybe_ack(w, got.response_cycle, rest);
   count(w, &got);
@@ -448,8 +574,9 @@ static void write_control(world *w, engine_reg reg, uint64_t value, uint64_t *cy
   /* A CR3 write keeps global entries, which may not map the new address space alike (the
    * mode switches write CR3 too). */
   if (reg == REG_CR3 && (engine_read_reg(w->e, REG_CR4) & PMMU_CR4_PGE)) w->coherent = false;
+  export_reg(w, reg, value, *cycle);
   if (engine_status(w, engine_write_reg(w->e, reg, value, *cycle, &r))) {
-    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = true;
+    if (r.flushed & PMMU_FLUSHED_ALL) w->coherent = !engine_pokes_waiting(w->e);
     if (r.gp_fault) w->res->gp_faults++;
     if (r.pdptes_loaded) w->res->pdpte_loads++;
     w->now = r.done_cycle + 1;
@@ -555,6 +682,7 @@ static void do_edit_pae(world *w) {
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
+    if (w->ex) fprintf(w->ex, "at %" PRIu64 " invlpg 0x%08" PRIx32 "\n", cycle, la);
     if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
     if (w->opt->trace)
       fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
@@ -563,6 +691,7 @@ static void do_edit_pae(world *w) {
 
 static void do_edit(world *w) {
   uint32_t la;
+  if (w->ex) fputs("# a page-table edit\n", w->ex);
   if (pae_mode(w) ? chance(w, 85) : chance(w, 10)) {
     do_edit_pae(w);
     return;
@@ -590,6 +719,7 @@ static void do_edit(world *w) {
   w->res->edits++;
   if (chance(w, 75)) {
     uint64_t cycle = w->now > engine_ready_cycle(w->e) ? w->now : engine_ready_cycle(w->e);
+    if (w->ex) fprintf(w->ex, "at %" PRIu64 " invlpg 0x%08" PRIx32 "\n", cycle, la);
     if (engine_status(w, engine_invlpg(w->e, la, cycle))) w->now = cycle + 1;
     if (w->opt->trace)
       fprintf(w->out, "trace: invlpg 0x%08" PRIx32 " at cycle %" PRIu64 "\n", la, cycle);
@@ -637,6 +767,43 @@ void cosim_command(const cosim_options *o, char *buf, size_t len) {
     size_t used = strlen(buf);
     snprintf(buf + used, len - used, " --resets %u", o->reset_permille);
   }
+  if (o->poke_permille) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, " --pokes %u", o->poke_permille);
+  }
+}
+
+/* Opens the export and writes its header: how it was made, how to replay it, the TLB and the
+ * memory timing (the seed cosim_run derives). */
+static bool export_begin(world *w, const cosim_options *o, tb_output **ex, tb_error *err) {
+  tb_error why;
+  if (o->reset_permille) {
+    tb_fail(err ? err : &why, TB_E_INVALID, "--export does not go with --resets");
+    return false;
+  }
+  if (!(*ex = tb_output_open(o->export_path, err ? err : &why))) return false;
+  FILE *f = w->ex = tb_output_stream(*ex);
+  const pmem_timing *t = &o->setup.timing;
+  fprintf(f,
+          "# A random run of pmmu cosim, written as a scenario (docs/spec/scenario-format.md).\n"
+          "# made by: %s\n"
+          "# replay:  pmmu run --engine both %s\n"
+          "# Every command carries the cycle it reached the block in (at CYCLE, ack CYCLE); the\n"
+          "# expect lines are the answers of the %s engine. The TLB-independence check of cosim\n"
+          "# is not part of the file.\n",
+          w->repro, o->export_path, engine_kind_name(o->engine));
+  export_section(w, "the TLB and the memory's timing (drawn from its seed, request by request)");
+  fprintf(f, "tlb sets=%u ways=%u large=%u policy=%s\n", o->setup.tlb_sets, o->setup.tlb_ways,
+          o->setup.tlb_large, pmmu_policy_name(o->setup.policy));
+  fprintf(f, "memory latency=%u", t->lat_min);
+  if (t->lat_max != t->lat_min) fprintf(f, "..%u", t->lat_max);
+  if (t->wait_max)
+    fprintf(f, " wait=%u..%u", t->wait_min <= t->wait_max ? t->wait_min : t->wait_max, t->wait_max);
+  if (t->bus_error_permille) fprintf(f, " bus-errors=%u", t->bus_error_permille);
+  if (t->lat_max != t->lat_min || t->wait_max || t->bus_error_permille)
+    fprintf(f, " seed=0x%" PRIx64, o->seed ^ UINT64_C(0x5EED0000CAFE));
+  fputc('\n', f);
+  return true;
 }
 
 int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *err) {
@@ -655,15 +822,24 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   w.ack_rng = o->seed ^ UINT64_C(0xAC4AC4AC4AC4AC4A);
   w.ack_percent = ack_percent(o);
   w.reset_rng = o->seed ^ UINT64_C(0x2E5E72E5E72E5E7);
+  w.poke_rng = o->seed ^ UINT64_C(0x90CE90CE90CE90CE);
   cosim_command(o, w.repro, sizeof w.repro);
   if (o->dump_trace && engine_trace_open(e, o->dump_trace, w.repro) != TB_OK) {
     int code = tb_fail(err, engine_error(e)->code, "%s", engine_error(e)->msg);
     engine_destroy(e);
     return code;
   }
+  tb_output *ex = NULL;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (o->export_path && !export_begin(&w, o, &ex, err)) {
+    engine_destroy(e);
+    return err ? err->code : TB_E_IO;
+  }
+  export_section(&w, "the 32-bit world: page directories at 0x00100000, page tables at 0x00200000");
   build_world(&w);
+  export_section(&w, "the PAE world: PDPTs at 0x00300000, page directories at 0x00400000, page "
+                     "tables at 0x00500000");
   build_pae_world(&w);
   boot(&w);
   for (uint64_t i = 0; i < o->accesses && !w.stop;) {
@@ -693,6 +869,12 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
   res->mismatches = engine_mismatch_count(e);
   res->rtl_errors = (uint64_t)engine_rtl_errors(e);
   engine_destroy(e);
+  if (ex) {
+    tb_error why;
+    fprintf(w.ex, "\n# ---- end: %" PRIu64 " requests; the run ended in cycle %" PRIu64 "\n",
+            res->requests, res->cycles);
+    if (tb_output_commit(ex, &why) != TB_OK && !w.mem_error.code) w.mem_error = why;
+  }
   if (w.mem_error.code) {
     if (err) *err = w.mem_error;
     return w.mem_error.code;
@@ -722,6 +904,9 @@ void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *ou
   fprintf(out, "  PAE: requests %" PRIu64 ", PDPTE loads %" PRIu64 "\n", r->pae_requests,
           r->pdpte_loads);
   if (r->acks) fprintf(out, "  interrupt acks %" PRIu64 "\n", r->acks);
+  if (r->pokes)
+    fprintf(out, "  second-master pokes %" PRIu64 ", CAS restarts %" PRIu64 "\n", r->pokes,
+            r->cas_restarts);
   if (r->resets)
     fprintf(out, "  resets %" PRIu64 " (%" PRIu64 " cut a request short)\n", r->resets,
             r->resets_in_flight);

@@ -47,6 +47,18 @@ typedef struct cosim_options {
    * transaction trace or a recorder. */
   unsigned reset_permille;
   FILE *port_log; /* every port of the RTL in every cycle (engine_set_port_log), or NULL */
+  /* --export: the run written as a scenario (docs/spec/scenario-format.md, "Cycles") that
+   * `pmmu run --engine both` replays cycle for cycle: the world's memory, every register
+   * write, access, flush, INVLPG, page-table edit and ack in its cycle, with `expect` lines
+   * from the engine's responses. Written beside the path and renamed when the run ends (also
+   * when it failed: a failing seed becomes a directed test). Not with resets. NULL: none. */
+  const char *export_path;
+  /* The second memory master (issue 11; engine_poke): this many requests in 1000 (0: none, the
+   * default) get a write by another agent to one of the entries their walk reads (as memory
+   * holds them before the request), in a random cycle from the lookup on, so that it often
+   * lands between the walk's read of the entry and its compare-and-swap: any bit, the low or
+   * the high half of a PAE entry. Drawn from a stream of their own. */
+  unsigned poke_permille;
 } cosim_options;
 
 #define COSIM_ACKS_DEFAULT 101u
@@ -60,6 +72,7 @@ typedef struct cosim_result {
   uint64_t pae_requests, pdpte_loads; /* requests made in PAE paging; PDPTE loads done */
   uint64_t self_checks, self_check_failures;
   uint64_t acks;                     /* interrupt acks given */
+  uint64_t pokes, cas_restarts;      /* second-master writes; walks a failed CAS restarted */
   uint64_t resets, resets_in_flight; /* resets injected; those that cut a request short */
   uint64_t mismatches;               /* lockstep disagreements (engine both) */
   uint64_t rtl_errors;               /* RTL assertion failures */

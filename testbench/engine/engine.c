@@ -52,6 +52,7 @@ struct engine {
   uint64_t last_ack, acks, resets;
   uint64_t reset_at; /* reset in this cycle inside the next operation (UINT64_MAX: none) */
   bool lost;         /* that reset came before the operation's end */
+  txn_log load_log;  /* rtl alone: the last PDPTE load's reads, for the observer */
 };
 
 static bool check_interrupt(engine_t *e, bool force);
@@ -296,6 +297,8 @@ engine_t *engine_create_mutant(engine_kind kind, const engine_setup *setup, cons
   }
   e->reset_at = UINT64_MAX;
   if (e->model && e->rtl) rtl_side_set_irq_hook(e->rtl, inject_irq_cycle, e);
+  const engine_observer *obs = setup->observer;
+  if (obs && obs->created) obs->created(obs->ctx, kind, setup);
   return e;
 }
 
@@ -313,6 +316,7 @@ void engine_destroy(engine_t *e) {
   txtrace_abort(e->trace);
   model_side_destroy(e->model);
   rtl_side_destroy(e->rtl);
+  txn_log_free(&e->load_log);
   free(e->diffs);
   free(e);
 }
@@ -758,6 +762,25 @@ static void response_first(engine_t *e, size_t first, uint64_t reports_before) {
   free(v);
 }
 
+static engine_model_tap model_tap;
+static void *model_tap_ctx;
+
+void engine_set_model_tap(engine_model_tap fn, void *ctx) {
+  model_tap = fn;
+  model_tap_ctx = ctx;
+}
+
+/* The observer (engine_setup.observer), if any, told of an operation that gave a result. */
+static void observe(engine_t *e, engine_event *ev, const txn_log *log) {
+  const engine_observer *obs = e->setup.observer;
+  if (!obs || !obs->event) return;
+  if (log) {
+    ev->txns = log->v;
+    ev->ntxns = log->n;
+  }
+  obs->event(obs->ctx, e, ev);
+}
+
 static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
                      pmmu_response *out) {
   pmmu_response r;
@@ -769,6 +792,9 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   uint64_t reports_before = e->reports;
   e->requests++;
   if (e->recording && e->rec.translate) e->rec.translate(e->rec.ctx, req, flush);
+  const engine_observer *obs = e->setup.observer;
+  if (obs && obs->before) obs->before(obs->ctx, e, req);
+  engine_event ev = {.kind = ENGINE_EV_TRANSLATE, .ctl = e->ctl, .req = req, .resp = out};
   if (e->model) {
     txn_log_clear(&e->model->log);
     int err = pmmu_translate(e->model->m, req, out);
@@ -781,6 +807,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
     e->last_req = *req;
     e->last_accept = out->accept_cycle;
     trace_model_request(e, req, out, flush);
+    if (model_tap && e->rtl) model_tap(model_tap_ctx, req, out, e->model->log.v, e->model->log.n);
   }
   if (e->rtl) {
     if (flush) rtl_flush = *flush;
@@ -798,7 +825,16 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
       if (st == TB_MISMATCH) response_first(e, first_diff, reports_before);
     }
     if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
+    if (engine_accepted(st) && !e->lost && !e->model) {
+      ev.flush = flush;
+      observe(e, &ev, &rtl_log);
+    }
     txn_log_free(&rtl_log);
+  }
+  bool cut = !e->rtl && e->reset_at != UINT64_MAX && out->response_cycle > e->reset_at;
+  if (e->model && engine_accepted(st) && !e->lost && !cut) {
+    ev.flush = flush;
+    observe(e, &ev, &e->model->log);
   }
   irq_differs = inject_take_irq(e) || irq_differs;
   return status(e, with_interrupt(st, irq_differs), "the RTL refused the request");
@@ -873,7 +909,12 @@ static int write_reg_rtl(engine_t *e, engine_reg reg, uint64_t value, uint64_t c
   }
   if (st == TB_HANG) st = hang(e, &d, "done cycle", e->model ? res->done_cycle : 0, done);
   else if (st == TB_OK && e->model) st = compare_load(&d, res, done, gp, &e->model->log, &rl);
-  txn_log_free(&rl);
+  if (!e->model) { /* kept for the observer */
+    txn_log_free(&e->load_log);
+    e->load_log = rl;
+  } else {
+    txn_log_free(&rl);
+  }
   if (st != TB_OK || e->model) return st;
   res->gp_fault = gp;
   res->pdptes_loaded = !gp;
@@ -928,6 +969,15 @@ int engine_write_reg(engine_t *e, engine_reg reg, uint64_t value, uint64_t cycle
     if (out) *out = res;
     return with_interrupt(st, irq_differs);
   }
+  engine_event oev = {.kind = ENGINE_EV_REG_WRITE,
+                      .ctl = e->ctl,
+                      .reg = reg,
+                      .value = value,
+                      .res = &res,
+                      .flush_kind = res.gp_fault ? -1 : implied_flush(reg, &e->ctl, &written),
+                      .cycle = cycle};
+  const txn_log none = {0};
+  observe(e, &oev, load ? (e->model ? &e->model->log : &e->load_log) : &none);
   if (!res.gp_fault) e->ctl = next;
   if (out) *out = res;
   return with_interrupt(st, irq_differs); /* TB_OK or TB_MISMATCH: errors returned above */
@@ -946,9 +996,14 @@ int engine_invlpg(engine_t *e, uint32_t la, uint64_t cycle) {
     e->rec.control(e->rec.ctx, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
   txtrace_event ev = {.kind = TXE_INVLPG, .cycle = cycle, .u.flush = {PMMU_FLUSH_PAGE, la}};
   trace_input(e, &ev);
-  if (!e->rtl) return TB_OK;
+  engine_event oev = {.kind = ENGINE_EV_INVLPG, .ctl = e->ctl, .la = la, .cycle = cycle};
+  if (!e->rtl) {
+    observe(e, &oev, NULL);
+    return TB_OK;
+  }
   bool irq_differs = check_interrupt(e, false);
   int st = rtl_side_control(e->rtl, &e->ctl, PMMU_FLUSH_PAGE, la, cycle);
+  if (st == TB_OK) observe(e, &oev, NULL);
   irq_differs = inject_take_irq(e) || irq_differs;
   return status(e, with_interrupt(st, irq_differs), "the RTL refused the INVLPG");
 }
@@ -957,8 +1012,34 @@ uint64_t engine_ready_cycle(const engine_t *e) {
   return e->model ? pmmu_ready_cycle(e->model->m) : rtl_side_ready_cycle(e->rtl);
 }
 
+int engine_poke(engine_t *e, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value) {
+  pmem_t *mems[2] = {e->model ? e->model->mem : NULL, e->rtl ? rtl_side_mem(e->rtl) : NULL};
+  for (unsigned i = 0; i < 2; i++)
+    if (mems[i] && cycle < pmem_last_access_cycle(mems[i]))
+      return tb_fail(&e->err, TB_E_ORDER,
+                     "a poke in cycle %" PRIu64 " comes too late: the memory took a walker "
+                     "access in cycle %" PRIu64 " already",
+                     cycle, pmem_last_access_cycle(mems[i]));
+  for (unsigned i = 0; i < 2; i++)
+    if (mems[i] && !pmem_poke(mems[i], cycle, pa, size, value))
+      return tb_fail(&e->err, TB_E_NOMEM, "out of memory");
+  return TB_OK;
+}
+
+int engine_land_pokes(engine_t *e) {
+  bool ok = true;
+  if (e->model) ok = pmem_land_pokes(e->model->mem);
+  if (e->rtl) ok = pmem_land_pokes(rtl_side_mem(e->rtl)) && ok;
+  return ok ? TB_OK : tb_fail(&e->err, TB_E_NOMEM, "no host memory for a poke");
+}
+
+uint64_t engine_pokes_waiting(const engine_t *e) {
+  return pmem_pokes_waiting(e->model ? e->model->mem : rtl_side_mem(e->rtl));
+}
+
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value) {
   bool ok = true;
+  if (engine_land_pokes(e) != TB_OK) return e->err.code;
   if (e->recording && e->rec.mem_write) e->rec.mem_write(e->rec.ctx, pa, size, value);
   if (e->trace) { /* in the cycle the block rests in: after every event written so far */
     uint64_t now = e->rtl ? rtl_side_cycle(e->rtl) : pmmu_ready_cycle(e->model->m);

@@ -26,13 +26,17 @@ typedef enum engine_reg { REG_CR0, REG_CR3, REG_CR4, REG_EFER } engine_reg;
 
 const char *engine_reg_name(engine_reg r); /* "cr0", "cr3", "cr4", "efer" */
 
+typedef struct engine engine_t;
+typedef struct engine_observer engine_observer;
+
 typedef struct engine_setup {
   unsigned tlb_sets, tlb_ways, tlb_large;
   pmmu_policy policy;
   pmem_timing timing;
+  /* Sees every operation's result (functional coverage: testbench/coverage); NULL: none.
+   * It must outlive every engine made with it. */
+  const engine_observer *observer;
 } engine_setup;
-
-typedef struct engine engine_t;
 
 /* NULL with the reason in *err (TB_E_UNAVAILABLE: no RTL, or no RTL variant of that
  * geometry was built; TB_E_CONFIG, TB_E_NOMEM) when the engine cannot be made. */
@@ -142,6 +146,19 @@ uint64_t engine_ready_cycle(const engine_t *e);
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
 
+/* A second memory master (issue 11; scenario `poke`, docs/spec/scenario-format.md): a write of
+ * `size` bytes that lands at the end of `cycle` in both halves' memories, so that both see it
+ * in the same cycle, in the middle of a walk too (between a read of an entry and its
+ * compare-and-swap: the CAS then fails and the walk restarts, compared as any walk). Given
+ * before the operation in whose cycles it lands; `cycle` must not be before the cycle the
+ * memory took its latest walker access in. TB_OK, TB_E_ORDER or TB_E_NOMEM (engine_error). */
+int engine_poke(engine_t *e, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value);
+/* Lands every poke still waiting (before the testbench reads memory between operations;
+ * engine_mem_write does it itself). TB_OK or TB_E_NOMEM. */
+int engine_land_pokes(engine_t *e);
+/* Pokes given and not landed yet (in the model half's memory, or the RTL's without a model). */
+uint64_t engine_pokes_waiting(const engine_t *e);
+
 /* The control register as last written (successfully). */
 uint64_t engine_read_reg(const engine_t *e, engine_reg reg);
 
@@ -231,6 +248,56 @@ typedef struct engine_recorder {
 
 /* Installs (NULL: removes) the recorder; the engine keeps a copy. */
 void engine_set_recorder(engine_t *e, const engine_recorder *rec);
+
+/* ---- The model's results, per request (waves: the model group of a dump) ------------------
+ *
+ * A process-wide watcher, called in a lockstep run (both) after the model answered each
+ * request, with its response and the walk's memory accesses (in the order issued; their
+ * cycles are the lockstep's), before the RTL half runs it. The waves of `pmmu run|cosim|sim`
+ * write them into the RTL's dump beside its ports (docs/waves.md, "The model group"). NULL
+ * removes it. */
+typedef void (*engine_model_tap)(void *ctx, const pmmu_request *req, const pmmu_response *resp,
+                                 const pmmu_mem_txn *txns, unsigned n);
+void engine_set_model_tap(engine_model_tap fn, void *ctx);
+
+/* ---- Observing results (functional coverage, testbench/coverage/coverage.h) --------------
+ *
+ * Unlike a recorder, which sees the stimulus, an observer sees what every operation gave: the
+ * response and the walk's memory transactions of a request, the result and the PDPTE load of
+ * a register write, with the control state in force. Lockstep reports the model's results (the
+ * RTL's are compared with them), rtl the RTL's: the same fields in every engine mode. An
+ * operation that ended in an error, a hang or a reset is not reported. */
+typedef enum engine_event_kind {
+  ENGINE_EV_TRANSLATE, /* req, flush, resp, txns */
+  ENGINE_EV_REG_WRITE, /* reg, value, res, flush_kind, txns (a PDPTE load's reads) */
+  ENGINE_EV_INVLPG     /* la, cycle */
+} engine_event_kind;
+
+typedef struct engine_event {
+  engine_event_kind kind;
+  pmmu_control ctl; /* the control state in force (a register write: before it) */
+  const pmmu_request *req;
+  const engine_flush *flush; /* the flush given during the request; NULL: none */
+  const pmmu_response *resp;
+  const pmmu_mem_txn *txns; /* the walk's (or the PDPTE load's) memory transactions, in order */
+  unsigned ntxns;
+  engine_reg reg;
+  uint64_t value;
+  const pmmu_reg_result *res;
+  int flush_kind; /* the register write's invalidation on the flush port (< 0: none) */
+  uint32_t la;    /* INVLPG */
+  uint64_t cycle; /* INVLPG, register write: the cycle given */
+} engine_event;
+
+struct engine_observer {
+  /* Once per engine, when it is made. Optional. */
+  void (*created)(void *ctx, engine_kind kind, const engine_setup *setup);
+  /* Before a request goes to the engine (its model's state may be read: engine_model).
+   * Optional. */
+  void (*before)(void *ctx, engine_t *e, const pmmu_request *req);
+  void (*event)(void *ctx, engine_t *e, const engine_event *ev);
+  void *ctx;
+};
 
 /* The model inside the engine, for debug translation and statistics (NULL for rtl). */
 pmmu_t *engine_model(engine_t *e);

@@ -97,6 +97,23 @@ rtl_side *rtl_side_create(const engine_setup *setup, const char *mutant, tb_erro
     rtl_side_destroy(r);
     return NULL;
   }
+  /* A mutant is built in one geometry: with another, the model and the RTL would differ in
+   * their TLBs and every difference would be a false catch (a direct-mapped scenario "caught"
+   * every mutant) */
+  for (unsigned i = 0; r->h && mutant && i < pmmu_rtl_variant_count(); i++) {
+    const pmmu_rtl_variant_t *v = pmmu_rtl_variant(i);
+    if (!v || !v->mutant || strcmp(v->mutant, mutant) != 0) continue;
+    if (v->sets != setup->tlb_sets || v->ways != setup->tlb_ways || v->large != setup->tlb_large ||
+        v->policy != (pmmu_rtl_policy_t)policy_of(setup->policy)) {
+      tb_fail(err, TB_E_UNAVAILABLE,
+              "mutant '%s' is built only with sets=%u ways=%u large=%u policy=%s, not sets=%u "
+              "ways=%u large=%u policy=%s (docs/rtl.md)",
+              mutant, v->sets, v->ways, v->large, pmmu_rtl_policy_name(v->policy), setup->tlb_sets,
+              setup->tlb_ways, setup->tlb_large, pmmu_policy_name(setup->policy));
+      rtl_side_destroy(r);
+      return NULL;
+    }
+  }
   if (!r->h) {
     tb_fail(err, TB_E_UNAVAILABLE, "no RTL variant was built for %s",
             "this TLB geometry and policy (see rtl/CMakeLists.txt)");

@@ -18,6 +18,15 @@ struct pmem {
   uint64_t err_lo, err_hi;
   uint64_t err_request;
   bool pending_error; /* drawn by the last timing call, taken by the next data phase */
+  uint64_t act_cycle; /* the cycle the memory takes the access drawn last (its accept cycle) */
+  /* pmem_poke: writes of a second master, waiting to land, in cycle order */
+  struct poke {
+    uint64_t cycle, pa, value;
+    unsigned size;
+  } * pokes;
+  size_t n_pokes, cap_pokes, first_poke; /* [first_poke, n_pokes) wait */
+  uint64_t landed;
+  bool poke_oom; /* a poke could not land (no host memory): the next write reports it */
 };
 
 void pmem_timing_init(pmem_timing *t) {
@@ -42,6 +51,7 @@ void pmem_destroy(pmem_t *mem) {
     for (unsigned j = 0; j < LEAF_SIZE; j++) free(mem->top[i][j]);
     free(mem->top[i]);
   }
+  free(mem->pokes);
   free(mem);
 }
 
@@ -53,6 +63,7 @@ void pmem_set_timing(pmem_t *mem, const pmem_timing *t) {
   mem->requests = 0;
   mem->err_request = UINT64_MAX;
   mem->pending_error = false;
+  mem->act_cycle = 0; /* cycles count from 0 again (a reset) */
 }
 
 const pmem_timing *pmem_get_timing(const pmem_t *mem) { return &mem->timing; }
@@ -124,8 +135,61 @@ void pmem_next_timing(pmem_t *mem, uint64_t present, uint64_t *accept, uint64_t 
   if (mem->requests == mem->err_request) *bus_error = true;
   *accept = present + wait;
   *response = *accept + lat;
+  mem->act_cycle = *accept;
   mem->requests++;
 }
+
+/* ---- The second master ------------------------------------------------------------------ */
+
+bool pmem_poke(pmem_t *mem, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value) {
+  if (mem->n_pokes == mem->cap_pokes) {
+    if (mem->first_poke) { /* reuse the room of the landed ones */
+      memmove(mem->pokes, mem->pokes + mem->first_poke,
+              (mem->n_pokes - mem->first_poke) * sizeof *mem->pokes);
+      mem->n_pokes -= mem->first_poke;
+      mem->first_poke = 0;
+    }
+  }
+  if (mem->n_pokes == mem->cap_pokes) {
+    size_t cap = mem->cap_pokes ? 2 * mem->cap_pokes : 16;
+    struct poke *grown = realloc(mem->pokes, cap * sizeof *grown);
+    if (!grown) return false;
+    mem->pokes = grown;
+    mem->cap_pokes = cap;
+  }
+  /* in cycle order; after the pokes of the same cycle given before */
+  size_t i = mem->n_pokes;
+  while (i > mem->first_poke && mem->pokes[i - 1].cycle > cycle) {
+    mem->pokes[i] = mem->pokes[i - 1];
+    i--;
+  }
+  mem->pokes[i] = (struct poke){.cycle = cycle, .pa = pa, .value = value, .size = size};
+  mem->n_pokes++;
+  return true;
+}
+
+/* Lands the pokes of cycles before `cycle` (all: every one). */
+static void land(pmem_t *mem, bool all, uint64_t cycle) {
+  while (mem->first_poke < mem->n_pokes && (all || mem->pokes[mem->first_poke].cycle < cycle)) {
+    const struct poke *k = &mem->pokes[mem->first_poke++];
+    if (!pmem_write(mem, k->pa, k->size, k->value)) mem->poke_oom = true;
+    mem->landed++;
+  }
+  if (mem->first_poke == mem->n_pokes) mem->first_poke = mem->n_pokes = 0;
+}
+
+bool pmem_land_pokes(pmem_t *mem) {
+  land(mem, true, 0);
+  bool ok = !mem->poke_oom;
+  mem->poke_oom = false;
+  return ok;
+}
+
+uint64_t pmem_last_access_cycle(const pmem_t *mem) { return mem->act_cycle; }
+
+uint64_t pmem_pokes_landed(const pmem_t *mem) { return mem->landed; }
+
+uint64_t pmem_pokes_waiting(const pmem_t *mem) { return mem->n_pokes - mem->first_poke; }
 
 /* ---- The walker's callbacks ------------------------------------------------------------ */
 
@@ -137,6 +201,7 @@ static bool take_error(pmem_t *mem, uint64_t pa) {
 
 static bool cb_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
   pmem_t *mem = ctx;
+  land(mem, false, mem->act_cycle); /* pmem_poke: what landed before the memory takes it */
   if (take_error(mem, pa)) return false;
   *value = pmem_read(mem, pa, size);
   return true;
@@ -145,6 +210,7 @@ static bool cb_read(void *ctx, uint64_t pa, unsigned size, uint64_t *value) {
 static bool cb_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
                    uint64_t *old) {
   pmem_t *mem = ctx;
+  land(mem, false, mem->act_cycle);
   if (take_error(mem, pa)) return false;
   *old = pmem_read(mem, pa, size);
   if (*old == expected) return pmem_write(mem, pa, size, desired);

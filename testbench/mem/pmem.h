@@ -47,6 +47,24 @@ void pmem_set_bus_error_request(pmem_t *mem, uint64_t index);
 bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value);
 uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size);
 
+/* ---- A second memory master (scenario `poke`, docs/spec/scenario-format.md) --------------
+ * A write by another agent (a DMA, another CPU) that lands at the end of cycle `cycle`: a walker
+ * access the memory takes in that cycle or earlier does not see it, one taken in a later cycle
+ * does (the memory acts in the cycle it accepts a request: pmem_next_timing's *accept). Pokes
+ * wait in a queue, in cycle order (the order given within a cycle), and land when a walker
+ * access is taken after their cycle, or when pmem_land_pokes() says so. Returns false only when
+ * out of memory. The caller keeps `cycle` at or after pmem_last_access_cycle(). */
+bool pmem_poke(pmem_t *mem, uint64_t cycle, uint64_t pa, unsigned size, uint64_t value);
+/* Lands every waiting poke (the testbench reads or writes memory between operations: every
+ * poke given before has landed by then). False only when out of memory. */
+bool pmem_land_pokes(pmem_t *mem);
+/* The cycle the memory took its latest walker access in (0 before any). */
+uint64_t pmem_last_access_cycle(const pmem_t *mem);
+/* Pokes given and not landed yet. */
+uint64_t pmem_pokes_waiting(const pmem_t *mem);
+/* Pokes that landed since creation. */
+uint64_t pmem_pokes_landed(const pmem_t *mem);
+
 /* The walker's side: the pmmu_mem_ops callbacks over this memory. */
 pmmu_mem_ops pmem_ops(pmem_t *mem);
 

@@ -3,6 +3,7 @@
 #include "tb_budget.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,9 @@ typedef struct runner {
   const run_options *opt;
   FILE *out;
   run_result *res;
-  uint64_t now; /* the cycle the next command starts in */
+  uint64_t now;   /* the cycle the next command starts in */
+  uint64_t floor; /* the earliest cycle `at` may give an access or invlpg: the cycle of the last
+                     response (T1, T6), or `now` after anything else */
   bool have_last;
   pmmu_response last;
   int status; /* the worst so far: TB_MISMATCH, TB_HANG or an error (which stops the run) */
@@ -217,6 +220,12 @@ static void print_tlb_state(runner *r, const scn_cmd *c, const pmmu_tlb_entry *a
  * refusal ends the run. true when the operation's result may be used. */
 static bool engine_status(runner *r, const scn_cmd *c, int st) {
   if (st == TB_MISMATCH || st == TB_HANG) {
+    size_t n;
+    const engine_mismatch *m = engine_mismatches(r->e, &n);
+    if (n && !r->res->have_mismatch) {
+      r->res->first_mismatch = m[0];
+      r->res->have_mismatch = true;
+    }
     if (r->opt->report) engine_report_pending(r->e, r->opt->report, r->opt->repro);
     else engine_clear_mismatches(r->e);
     if (r->status >= 0 && st > r->status) r->status = st;
@@ -230,38 +239,130 @@ static bool engine_status(runner *r, const scn_cmd *c, int st) {
 
 static bool stopped(const runner *r) { return r->status < 0 || r->status == TB_HANG; }
 
-static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value) {
+/* A timed command that cannot be given as the file says: bad input, found while running
+ * (the cycles before it depend on the memory's timing), so the run stops there. */
+static void timing_error(runner *r, const scn_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void timing_error(runner *r, const scn_cmd *c, const char *fmt, ...) {
+  char what[TB_ERROR_MSG];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  r->status =
+      tb_fail(r->err, TB_E_INVALID, "%s:%u: error: %s", scenario_display_name(r->s), c->line, what);
+}
+
+/* The cycle a command is given in: `at CYCLE`, which must not be before `min`, or r->now.
+ * false (the run stops) when it is too early. */
+static bool given_cycle(runner *r, const scn_cmd *c, uint64_t min, const char *what,
+                        const char *why, uint64_t *cycle) {
+  if (!c->timed) {
+    *cycle = r->now;
+    return true;
+  }
+  if (c->cycle < min) {
+    timing_error(r, c, "%s at cycle %" PRIu64 " is too early: %s cycle %" PRIu64 " at the earliest",
+                 what, c->cycle, why, min);
+    return false;
+  }
+  *cycle = c->cycle;
+  return true;
+}
+
+/* A register write in `cycle` (T8: after the last response). */
+static void write_reg_at(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value,
+                         uint64_t cycle) {
   pmmu_reg_result res;
-  if (!engine_status(r, c, engine_write_reg(r->e, reg, value, r->now, &res))) return;
+  if (!engine_status(r, c, engine_write_reg(r->e, reg, value, cycle, &res))) return;
   if (res.gp_fault && printing(r)) print_gp(r, c, reg);
   r->now = res.done_cycle + 1;
+  r->floor = r->now;
+}
+
+static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value) {
+  uint64_t cycle;
+  if (given_cycle(r, c, r->now, engine_reg_name(reg),
+                  "a register write comes after the previous command ends (T8),", &cycle))
+    write_reg_at(r, c, reg, value, cycle);
 }
 
 static void run_set(runner *r, const scn_cmd *c) {
+  uint64_t cycle; /* `at CYCLE set ...`: the first write in CYCLE, each next one after it */
+  if (!given_cycle(r, c, r->now, "set",
+                   "a register write comes after the previous command ends (T8),", &cycle))
+    return;
   for (unsigned i = 0; i < c->count && !stopped(r); i++) {
     const scn_assign *a = &r->s->sets[c->first + i];
     scn_kind k = scenario_bit_register(a->bit);
     engine_reg reg = k == SCN_CR0 ? REG_CR0 : k == SCN_EFER ? REG_EFER : REG_CR4;
     uint64_t mask = scenario_bit_mask(a->bit), v = engine_read_reg(r->e, reg);
-    write_reg(r, c, reg, a->value ? v | mask : v & ~mask);
+    write_reg_at(r, c, reg, a->value ? v | mask : v & ~mask, i ? r->now : cycle);
   }
 }
 
-static void run_access(runner *r, const scn_cmd *c) {
+/* An access, and the flush given during it (`at CYCLE flush ...` on the next line: `fc`). */
+static void run_access(runner *r, const scn_cmd *c, const scn_cmd *fc) {
+  uint64_t present;
+  if (!given_cycle(r, c, r->floor, pmmu_access_name(c->access),
+                   "a request comes in the cycle of the previous response (T1) or later,",
+                   &present))
+    return;
   pmmu_request req = {
-      .la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac, .cycle = r->now};
+      .la = (uint32_t)c->a, .access = c->access, .priv = c->priv, .ac = c->ac, .cycle = present};
+  engine_flush fl = {0};
+  if (fc) {
+    /* T1: accepted in the first cycle it is ready in; the flush counts from the lookup, A + 1 */
+    uint64_t ready = engine_ready_cycle(r->e);
+    uint64_t lookup = (present > ready ? present : ready) + 1;
+    if (fc->cycle < lookup) {
+      timing_error(r, fc,
+                   "flush at cycle %" PRIu64 " comes before the lookup cycle %" PRIu64
+                   " of the access on line %u (T7: a flush during an access comes from A + 1 on)",
+                   fc->cycle, lookup, c->line);
+      return;
+    }
+    fl = (engine_flush){.kind = fc->flush_kind, .la = (uint32_t)fc->a, .after = 0};
+    if (fc->cycle - lookup > UINT32_MAX) {
+      timing_error(r, fc, "flush at cycle %" PRIu64 " is too far after its access", fc->cycle);
+      return;
+    }
+    fl.after = (unsigned)(fc->cycle - lookup);
+  }
   pmmu_t *m = r->tlb_before ? engine_model(r->e) : NULL;
   if (m) tlb_snapshot(m, r->tlb_before);
-  if (!engine_status(r, c, engine_translate(r->e, &req, &r->last))) return;
+  int st = fc ? engine_translate_flush(r->e, &req, &fl, &r->last)
+              : engine_translate(r->e, &req, &r->last);
+  if (!engine_status(r, c, st)) return;
   r->have_last = true;
   r->res->accesses++;
   r->now = r->last.response_cycle + 1;
+  r->floor = r->last.response_cycle;
+  if (fc) {
+    if (fl.cycle != fc->cycle) {
+      r->status =
+          tb_fail(r->err, TB_E_INVALID,
+                  "%s:%u: internal error: the flush went in cycle %" PRIu64 ", not %" PRIu64,
+                  scenario_display_name(r->s), fc->line, fl.cycle, fc->cycle);
+      return;
+    }
+    if (fl.cycle + 1 > r->now) r->now = fl.cycle + 1;
+    if (fl.cycle + 1 > r->floor) r->floor = fl.cycle + 1;
+  }
   if (printing(r)) print_access(r, c, &r->last);
   if (m) {
     pmmu_tlb_entry *after = r->tlb_before + tlb_slots(pmmu_get_config(m));
     tlb_snapshot(m, after);
     print_tlb_state(r, c, after);
   }
+}
+
+/* Every poke given so far lands before the testbench reads memory (engine_land_pokes). */
+static bool land_pokes(runner *r, const scn_cmd *c) {
+  if (engine_land_pokes(r->e) == TB_OK) return true;
+  r->status = tb_fail(r->err, engine_error(r->e)->code, "%s:%u: error: %s",
+                      scenario_display_name(r->s), c->line, engine_error(r->e)->msg);
+  return false;
 }
 
 static void run_expect(runner *r, const scn_cmd *c) {
@@ -280,6 +381,11 @@ static void run_expect(runner *r, const scn_cmd *c) {
       ok = last->outcome == PMMU_PAGE_FAULT && last->error_code == c->a;
     }
     break;
+  case SCN_EXPECT_BUS_ERROR:
+    describe_result(last, got, sizeof got);
+    snprintf(want, sizeof want, "bus-error 0x%09" PRIx64, c->a);
+    ok = last->outcome == PMMU_BUS_ERROR && last->bus_error_pa == c->a;
+    break;
   case SCN_EXPECT_HIT:
   case SCN_EXPECT_MISS:
     snprintf(want, sizeof want, "%s", c->kind == SCN_EXPECT_HIT ? "hit" : "miss");
@@ -288,6 +394,7 @@ static void run_expect(runner *r, const scn_cmd *c) {
     break;
   default: { /* SCN_EXPECT_MEM32 / SCN_EXPECT_MEM64 */
     unsigned size = c->kind == SCN_EXPECT_MEM32 ? 4 : 8;
+    if (!land_pokes(r, c)) return;
     uint64_t v = engine_mem_read(r->e, c->a, size);
     snprintf(want, sizeof want, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c->a, (int)size * 2,
              c->b);
@@ -297,11 +404,40 @@ static void run_expect(runner *r, const scn_cmd *c) {
   }
   }
   r->res->expects++;
-  if (!ok) r->res->failed++;
+  if (!ok && !r->res->failed++) {
+    r->res->first_failed_line = c->line;
+    snprintf(r->res->first_failed_want, sizeof r->res->first_failed_want, "%s", want);
+    snprintf(r->res->first_failed_got, sizeof r->res->first_failed_got, "%s", got);
+  }
   if (printing(r)) print_expect(r, c, ok, want, got);
 }
 
-static void run_command(runner *r, const scn_cmd *c) {
+static void run_invlpg(runner *r, const scn_cmd *c) {
+  uint64_t cycle;
+  if (!given_cycle(r, c, r->floor, "invlpg",
+                   "a flush command comes in the cycle of the previous response (T6) or later,",
+                   &cycle))
+    return;
+  engine_status(r, c, engine_invlpg(r->e, (uint32_t)c->a, cycle));
+  r->now = cycle + 1;
+  r->floor = r->now;
+}
+
+/* ack and poke: given in their cycle, which the engine checks (engine_ack, engine_poke). */
+static void run_ack_poke(runner *r, const scn_cmd *c) {
+  int st = c->kind == SCN_ACK
+               ? engine_ack(r->e, c->cycle)
+               : engine_poke(r->e, c->cycle, c->a, c->kind == SCN_POKE32 ? 4 : 8, c->b);
+  if (st == TB_OK) return;
+  if (st == TB_E_ORDER || st == TB_E_UNAVAILABLE) {
+    timing_error(r, c, "%s", engine_error(r->e)->msg);
+    return;
+  }
+  r->status = tb_fail(r->err, st, "%s:%u: error: %s", scenario_display_name(r->s), c->line,
+                      engine_error(r->e)->msg);
+}
+
+static void run_command(runner *r, const scn_cmd *c, const scn_cmd *next) {
   switch (c->kind) {
   case SCN_CR0: write_reg(r, c, REG_CR0, c->a); break;
   case SCN_CR3: write_reg(r, c, REG_CR3, c->a); break;
@@ -317,15 +453,15 @@ static void run_command(runner *r, const scn_cmd *c) {
   case SCN_DUMP32:
   case SCN_DUMP64: {
     unsigned size = c->kind == SCN_DUMP32 ? 4 : 8;
-    if (printing(r)) print_dump(r, c, size, engine_mem_read(r->e, c->a, size));
+    if (land_pokes(r, c) && printing(r)) print_dump(r, c, size, engine_mem_read(r->e, c->a, size));
     break;
   }
-  case SCN_ACCESS: run_access(r, c); break;
-  case SCN_INVLPG: {
-    engine_status(r, c, engine_invlpg(r->e, (uint32_t)c->a, r->now));
-    r->now++;
-    break;
-  }
+  case SCN_ACCESS: run_access(r, c, next && next->kind == SCN_FLUSH ? next : NULL); break;
+  case SCN_FLUSH: break; /* given during the access before it */
+  case SCN_INVLPG: run_invlpg(r, c); break;
+  case SCN_ACK:
+  case SCN_POKE32:
+  case SCN_POKE64: run_ack_poke(r, c); break;
   default: run_expect(r, c); break;
   }
 }
@@ -366,11 +502,12 @@ int scenario_run(const scenario *s, engine_t *e, const run_options *opt, FILE *o
   for (unsigned i = 0; i < s->n_cmds && !stopped(&r); i++) {
     /* --max-cycles, --timeout, a stop signal: before an operation that takes cycles (the
      * expectations of the last one are still checked) */
-    if (takes_cycles(&s->cmds[i]) && tb_budget_spent(r.now)) {
+    const scn_cmd *c = &s->cmds[i];
+    if (takes_cycles(c) && tb_budget_spent(c->timed && c->cycle > r.now ? c->cycle : r.now)) {
       result->stopped = true;
       break;
     }
-    run_command(&r, &s->cmds[i]);
+    run_command(&r, &s->cmds[i], i + 1 < s->n_cmds ? &s->cmds[i + 1] : NULL);
   }
   free(r.tlb_before);
   result->cycles = r.now;

@@ -20,13 +20,22 @@ typedef struct run_result {
   unsigned accesses, expects, failed;
   uint64_t cycles; /* the last cycle the scenario used */
   bool stopped;    /* cut short by the budget or a stop signal (tb_budget.h) */
+  /* The first failure, as data (pmmu shrink keeps a failure's kind): the line of the first
+   * expectation that failed (0: none), and the first lockstep difference record, copied
+   * before the records are printed or cleared (have_mismatch). */
+  unsigned first_failed_line;
+  char first_failed_want[96], first_failed_got[96]; /* as the expect line prints them */
+  bool have_mismatch;
+  engine_mismatch first_mismatch;
 } run_result;
 
 /* The engine a scenario asks for: its tlb and memory lines. */
 engine_setup scenario_engine_setup(const scenario *s);
 
 /* Runs every command in order. Cycles: an access is presented in the cycle after the previous
- * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer).
+ * command finished; a register write or INVLPG takes one cycle (PDPTE loads longer); a timed
+ * command (`at CYCLE`, flush, ack, poke: scenario-format.md, "Cycles") in its own cycle, or, when
+ * that is too early, the run stops with "FILE:LINE: error: ..." in *err (TB_E_INVALID).
  * Returns TB_OK; TB_EXPECT when an expectation failed; TB_MISMATCH when the engines
  * differed (each difference printed on opt->report as it is found; the run goes on);
  * TB_HANG when the RTL gave no response (the run stops there); result->stopped when the

@@ -11,6 +11,9 @@
 #define MAX_TOKENS 32
 #define VA_LIMIT (UINT64_C(1) << 32)
 #define PA_LIMIT (UINT64_C(1) << PMMU_MAXPHYADDR)
+/* Cycles of timed commands: far beyond any run (2^48 cycles are 32 days at 100 MHz), and far
+ * from wrapping round when latencies are added to them. */
+#define CYCLE_LIMIT (UINT64_C(1) << 48)
 
 /* ---- The parse in progress ----------------------------------------------------------- */
 
@@ -23,6 +26,8 @@ typedef struct parser {
   unsigned first_other_line; /* first command that is not tlb/memory, 0 if none yet */
   bool seen_access;
   bool oom;
+  bool at_given; /* the line began with `at CYCLE` */
+  uint64_t at;   /* its cycle */
 } parser;
 
 static void fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,6 +62,8 @@ static scn_cmd *push_cmd(parser *p, scn_kind kind) {
   memset(c, 0, sizeof *c);
   c->kind = kind;
   c->line = p->line;
+  c->timed = p->at_given;
+  c->cycle = p->at;
   return c;
 }
 
@@ -283,7 +290,8 @@ static void cmd_invlpg(parser *p, char **tok, unsigned n) {
 }
 
 static void cmd_expect(parser *p, char **tok, unsigned n) {
-  const char *usage = "'expect' takes pa PA | fault EC | hit | miss | mem32 PA V | mem64 PA V";
+  const char *usage =
+      "'expect' takes pa PA | fault EC | bus-error PA | hit | miss | mem32 PA V | mem64 PA V";
   if (n < 2) {
     fail(p, "%s", usage);
     return;
@@ -303,6 +311,13 @@ static void cmd_expect(parser *p, char **tok, unsigned n) {
       return;
     }
     kind = what[0] == 'h' ? SCN_EXPECT_HIT : SCN_EXPECT_MISS;
+  } else if (strcmp(what, "bus-error") == 0) {
+    if (n != 3) {
+      fail(p, "'expect bus-error' takes a physical address");
+      return;
+    }
+    if (!parse_below(p, tok[2], PA_LIMIT, "physical address", &v)) return;
+    kind = SCN_EXPECT_BUS_ERROR;
   } else if (strcmp(what, "pa") == 0 || strcmp(what, "fault") == 0) {
     bool pa = what[0] == 'p';
     if (n != 3) {
@@ -379,50 +394,176 @@ static void cmd_tlb(parser *p, char **tok, unsigned n) {
   }
 }
 
+/* N or A..B (A <= B), each from lo to hi; *range says which form. */
+static bool parse_range(parser *p, const char *key, const char *value, uint64_t lo, uint64_t hi,
+                        uint64_t *a, uint64_t *b, bool *range) {
+  char buf[64];
+  const char *dots = strstr(value, "..");
+  *range = dots != NULL;
+  if (!dots) {
+    if (!parse_number(p, value, a)) return false;
+    *b = *a;
+  } else {
+    size_t len = (size_t)(dots - value);
+    if (len >= sizeof buf) len = sizeof buf - 1;
+    memcpy(buf, value, len);
+    buf[len] = '\0';
+    if (!parse_number(p, buf, a) || !parse_number(p, dots + 2, b)) return false;
+  }
+  if (*a < lo || *b < *a || *b > hi) {
+    fail(p, "%s=%s: want N or A..B with %llu <= A <= B <= %llu", key, value, (unsigned long long)lo,
+         (unsigned long long)hi);
+    return false;
+  }
+  return true;
+}
+
+/* The memory the walker sees (pmem.h): latency, back-pressure, bus errors, and the seed of the
+ * stream they are drawn from. */
 static void cmd_memory(parser *p, char **tok, unsigned n) {
   if (!setup_allowed(p, "memory")) return;
   pmem_timing t = p->s->timing;
-  bool have_latency = false, have_seed = false, range = false;
+  bool have_latency = false, have_seed = false, drawn = false;
   unsigned errors = p->errors;
   for (unsigned i = 1; i < n; i++) {
     char key[16];
     const char *value;
     uint64_t lo, hi;
+    bool range;
     if (!key_value(p, tok[i], key, sizeof key, &value)) continue;
     if (strcmp(key, "latency") == 0) {
-      char buf[64];
-      const char *dots = strstr(value, "..");
       have_latency = true;
-      range = dots != NULL;
-      if (!dots) {
-        if (parse_number(p, value, &lo)) hi = lo;
-        else continue;
-      } else {
-        size_t len = (size_t)(dots - value);
-        if (len >= sizeof buf) len = sizeof buf - 1;
-        memcpy(buf, value, len);
-        buf[len] = '\0';
-        if (!parse_number(p, buf, &lo) || !parse_number(p, dots + 2, &hi)) continue;
-      }
-      if (lo < 1 || hi < lo || hi > 1000000)
-        fail(p, "latency=%s: want N or A..B with 1 <= A <= B <= 1000000", value);
+      if (!parse_range(p, key, value, 1, 1000000, &lo, &hi, &range)) continue;
+      drawn |= range;
       t.lat_min = (unsigned)lo;
       t.lat_max = (unsigned)hi;
+    } else if (strcmp(key, "wait") == 0) {
+      if (!parse_range(p, key, value, 0, 1000, &lo, &hi, &range)) continue;
+      drawn |= range;
+      t.wait_min = (unsigned)lo;
+      t.wait_max = (unsigned)hi;
+    } else if (strcmp(key, "bus-errors") == 0) {
+      if (!parse_range(p, key, value, 0, 1000, &lo, &hi, &range)) continue;
+      if (range) fail(p, "bus-errors=%s: want one number, per thousand accesses", value);
+      drawn |= lo > 0;
+      t.bus_error_permille = (unsigned)lo;
     } else if (strcmp(key, "seed") == 0) {
       have_seed = true;
       parse_number(p, value, &t.seed);
     } else {
-      fail(p, "unknown memory key '%s' (latency, seed)", key);
+      fail(p, "unknown memory key '%s' (latency, wait, bus-errors, seed)", key);
     }
   }
   if (p->errors != errors) return;
   if (!have_latency) fail(p, "'memory' takes latency=N or latency=A..B seed=S");
-  else if (range && !have_seed) fail(p, "a latency range needs seed=S");
-  else if (!range && have_seed) fail(p, "seed=S goes only with a latency range A..B");
+  else if (drawn && !have_seed)
+    fail(p, "a latency or wait range, or bus-errors, needs seed=S (they are drawn from it)");
+  else if (!drawn && have_seed)
+    fail(p, "seed=S goes only with a latency or wait range A..B, or bus-errors");
   else p->s->timing = t;
 }
 
+/* at CYCLE flush page VA | flush nonglobal | flush all: a flush command given during the
+ * access on the line before (timing.md T6, T7). */
+static void cmd_flush(parser *p, char **tok, unsigned n) {
+  const scenario *s = p->s;
+  uint64_t va = 0;
+  pmmu_flush_kind kind;
+  if (n < 2) {
+    fail(p, "'flush' takes page VA, nonglobal or all");
+    return;
+  }
+  if (strcmp(tok[1], "page") == 0) {
+    if (n != 3) {
+      fail(p, "'flush page' takes a linear address");
+      return;
+    }
+    if (!parse_below(p, tok[2], VA_LIMIT, "linear address", &va)) return;
+    kind = PMMU_FLUSH_PAGE;
+  } else if (strcmp(tok[1], "nonglobal") == 0 || strcmp(tok[1], "all") == 0) {
+    if (n != 2) {
+      fail(p, "'flush %s' takes nothing more", tok[1]);
+      return;
+    }
+    kind = tok[1][0] == 'a' ? PMMU_FLUSH_ALL : PMMU_FLUSH_NONGLOBAL;
+  } else {
+    fail(p, "'flush' takes page VA, nonglobal or all (not '%s')", tok[1]);
+    return;
+  }
+  if (!p->at_given) {
+    fail(p, "'flush' needs a cycle: at CYCLE flush ...");
+    return;
+  }
+  if (!s->n_cmds || s->cmds[s->n_cmds - 1].kind != SCN_ACCESS) {
+    fail(p, "'flush' must come right after an access (it is given during it); between "
+            "accesses use invlpg or a register write");
+    return;
+  }
+  scn_cmd *c = push_cmd(p, SCN_FLUSH);
+  if (!c) return;
+  c->a = va;
+  c->flush_kind = kind;
+}
+
+/* ack CYCLE */
+static void cmd_ack(parser *p, char **tok, unsigned n) {
+  uint64_t cycle;
+  if (!want_args(p, "ack", n, 1, 1, "a cycle")) return;
+  if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &cycle)) return;
+  scn_cmd *c = push_cmd(p, SCN_ACK);
+  if (!c) return;
+  c->timed = true;
+  c->cycle = cycle;
+}
+
+/* poke CYCLE PA V / poke64 CYCLE PA V */
+static void cmd_poke(parser *p, char **tok, unsigned n) {
+  bool wide = strcmp(tok[0], "poke64") == 0;
+  uint64_t cycle, pa, v;
+  if (!want_args(p, tok[0], n, 3, 3, "a cycle, a physical address and a value")) return;
+  if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &cycle) ||
+      !parse_pa(p, tok[2], wide ? 8 : 4, &pa))
+    return;
+  if (wide ? !parse_number(p, tok[3], &v)
+           : !parse_below(p, tok[3], UINT64_C(1) << 32, "32-bit value", &v))
+    return;
+  scn_cmd *c = push_cmd(p, wide ? SCN_POKE64 : SCN_POKE32);
+  if (!c) return;
+  c->timed = true;
+  c->cycle = cycle;
+  c->a = pa;
+  c->b = v;
+}
+
+/* The commands `at CYCLE` may lead: those that reach the block in a cycle of their own. */
+static bool may_be_timed(const char *cmd) {
+  static const char *const names[] = {"cr0",  "cr3",   "cr4",   "efer",   "set",
+                                      "read", "write", "fetch", "invlpg", "flush"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(cmd, names[i]) == 0) return true;
+  return false;
+}
+
 static void parse_command(parser *p, char **tok, unsigned n) {
+  p->at_given = false;
+  p->at = 0;
+  if (strcmp(tok[0], "at") == 0) {
+    if (n < 3) {
+      fail(p, "'at' takes a cycle and a command: at CYCLE COMMAND ...");
+      return;
+    }
+    if (!parse_below(p, tok[1], CYCLE_LIMIT, "cycle", &p->at)) return;
+    if (!may_be_timed(tok[2])) {
+      fail(p,
+           "'at CYCLE' goes only before cr0, cr3, cr4, efer, set, read, write, fetch, invlpg "
+           "and flush (not '%s')",
+           tok[2]);
+      return;
+    }
+    p->at_given = true;
+    tok += 2;
+    n -= 2;
+  }
   const char *cmd = tok[0];
   bool setup = strcmp(cmd, "tlb") == 0 || strcmp(cmd, "memory") == 0;
   if (setup) {
@@ -446,6 +587,9 @@ static void parse_command(parser *p, char **tok, unsigned n) {
   else if (strcmp(cmd, "fetch") == 0) cmd_access(p, PMMU_FETCH, tok, n);
   else if (strcmp(cmd, "invlpg") == 0) cmd_invlpg(p, tok, n);
   else if (strcmp(cmd, "expect") == 0) cmd_expect(p, tok, n);
+  else if (strcmp(cmd, "flush") == 0) cmd_flush(p, tok, n);
+  else if (strcmp(cmd, "ack") == 0) cmd_ack(p, tok, n);
+  else if (strcmp(cmd, "poke") == 0 || strcmp(cmd, "poke64") == 0) cmd_poke(p, tok, n);
   else fail(p, "unknown command '%s'", cmd);
 }
 
@@ -589,4 +733,10 @@ void scenario_free(scenario *s) {
   free(s->cmds);
   free(s->sets);
   memset(s, 0, sizeof *s);
+}
+
+unsigned scenario_first_timed_line(const scenario *s) {
+  for (unsigned i = 0; i < s->n_cmds; i++)
+    if (s->cmds[i].timed || s->cmds[i].kind == SCN_FLUSH) return s->cmds[i].line;
+  return 0;
 }

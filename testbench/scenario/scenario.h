@@ -31,6 +31,13 @@ typedef enum scn_kind {
   SCN_EXPECT_MISS,
   SCN_EXPECT_MEM32,
   SCN_EXPECT_MEM64, /* a = pa, b = value */
+  /* Timed commands (scenario-format.md, "Cycles"): a replay of a random run, cycle for cycle */
+  SCN_FLUSH,            /* at CYCLE flush page VA|nonglobal|all: a = va, flush_kind; always
+                            right after an access, during which it is given */
+  SCN_ACK,              /* ack CYCLE: the handler's ack (timing.md T10) */
+  SCN_POKE32,           /* poke CYCLE PA V: a = pa, b = value; a second memory master */
+  SCN_POKE64,           /* poke64 CYCLE PA V */
+  SCN_EXPECT_BUS_ERROR, /* expect bus-error PA: a = pa */
 } scn_kind;
 
 /* The named bits of `set`. */
@@ -57,7 +64,10 @@ typedef struct scn_cmd {
   pmmu_access access;
   pmmu_priv priv;
   bool ac;
-  unsigned first, count; /* SCN_SET */
+  unsigned first, count;      /* SCN_SET */
+  bool timed;                 /* `at CYCLE` given (always for flush, ack, poke) */
+  uint64_t cycle;             /* that cycle */
+  pmmu_flush_kind flush_kind; /* SCN_FLUSH */
 } scn_cmd;
 
 typedef struct scenario {
@@ -86,6 +96,11 @@ unsigned scenario_parse(const char *path, const char *text, size_t len, scenario
 unsigned scenario_load(const char *path, scenario *out, FILE *err);
 
 void scenario_free(scenario *s);
+
+/* The line of the first timed command (`at`, `flush`, `ack`, `poke`: scenario-format.md,
+ * "Cycles"), or 0 when there is none: for runners that give every command in its default cycle
+ * and refuse the others (the SystemC runners). */
+unsigned scenario_first_timed_line(const scenario *s);
 
 /* The register and bit that `set NAME=` writes. */
 scn_kind scenario_bit_register(scn_bit bit);

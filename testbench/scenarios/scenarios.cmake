@@ -32,3 +32,22 @@ if(TARGET pmmu_rtl)
     endforeach()
   endforeach()
 endif()
+
+# Scenarios with timed commands (scenario-format.md, "Cycles": at CYCLE, flush during an access,
+# ack, poke): golden files like golden/, on the model and in lockstep. Kept apart from the other
+# folders because the SystemC, DPI and Icarus replays of those folders drive the block without
+# these commands.
+file(GLOB pmmu_timed CONFIGURE_DEPENDS ${PMMU_SCENARIO_DIR}/timed/*.pmmu)
+foreach(file IN LISTS pmmu_timed)
+  get_filename_component(name ${file} NAME_WE)
+  add_test(NAME scenario.timed.${name}
+    COMMAND ${PMMU_CHECK_SCENARIO} $<TARGET_FILE:pmmu> golden ${file}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(scenario.timed.${name} PROPERTIES LABELS "scenario;timed")
+  if(TARGET pmmu_rtl)
+    add_test(NAME scenario.both.timed.${name}
+      COMMAND ${PMMU_CHECK_SCENARIO} $<TARGET_FILE:pmmu> golden ${file} both
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(scenario.both.timed.${name} PROPERTIES LABELS "scenario;timed;both")
+  endif()
+endforeach()

@@ -364,6 +364,15 @@ int sc_main(int argc, char **argv) {
     scenario_free(&s);
     return 2;
   }
+  if (unsigned line =
+          scenario_first_timed_line(&s)) { // it gives every command in its default cycle
+    std::fprintf(stderr,
+                 "%s:%u: error: timed commands (at, flush, ack, poke) are not supported "
+                 "by %s; use pmmu run\n",
+                 scenario_display_name(&s), line, "pmmu_rtl_sc");
+    scenario_free(&s);
+    return 2;
+  }
   std::string why;
   if (!applicable(s, why)) {
     std::printf("%s: skipped: %s\n", scenario_display_name(&s), why.c_str());
