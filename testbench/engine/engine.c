@@ -261,6 +261,10 @@ void rtl_side_arm_reset(rtl_side *r, uint64_t cycle) {
   (void)r;
   (void)cycle;
 }
+void rtl_side_arm_early(rtl_side *r, const pmmu_request *req) {
+  (void)r;
+  (void)req;
+}
 bool rtl_side_take_reset(rtl_side *r) {
   (void)r;
   return false;
