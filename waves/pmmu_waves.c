@@ -132,7 +132,7 @@ static void watch_line(const char *l) {
   const char *model = l + 25, *rtl = strlen(l) > 62 ? l + 62 : "";
   if (strncmp(field, "accept cycle", 12) == 0 || strncmp(field, "response cycle", 14) == 0) {
     unsigned long long m = 0, r = 0;
-    if (sscanf(model, "%llx %llx", &m, &r) == 2) note(m < r ? m : r);
+    if (sscanf(model, "%llu %llu", &m, &r) == 2) note(m < r ? m : r); /* decimal cycles */
   } else if (strncmp(field, "memory access", 13) == 0) {
     uint64_t a[3], b[3];
     bool ha = txn_cycles(model, a), hb = txn_cycles(rtl, b);
