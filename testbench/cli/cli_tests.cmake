@@ -174,3 +174,17 @@ if(TARGET pmmu_rtl)
     "no mutant 'NOPE' was built \\(([A-Z0-9_, .]+|none: configure with -DPMMU_BUILD_MUTANTS=ON); docs/rtl.md\\)"
     cosim --engine rtl --mutant NOPE --accesses 10)
 endif()
+
+# Triage of a failing cosim seed (issue 13 item 1; tests/cosim-triage-test, docs/cli.md
+# "pmmu cosim: failing seeds"): --quiet prints the totals alone; with a mutant RTL, over
+# several seeds, each failing seed prints one table (cycles in decimal, results by name) and
+# ends, the run names every failing seed with a reproduce command that fails again alone with
+# the same table, --quiet keeps the tables and totals, --trace numbers requests as the tables.
+set(_triage ${CMAKE_CURRENT_LIST_DIR}/tests/cosim-triage-test)
+add_test(NAME cli.cosim.quiet COMMAND ${_triage} $<TARGET_FILE:pmmu> quiet)
+set_tests_properties(cli.cosim.quiet PROPERTIES LABELS "cli;cosim")
+if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
+  add_test(NAME cli.cosim.triage
+    COMMAND ${_triage} $<TARGET_FILE:pmmu> mutant REPL_NO_LAST_WAY --seed 1 --seeds 6 --accesses 1500)
+  set_tests_properties(cli.cosim.triage PROPERTIES LABELS "cli;cosim;both;mutant")
+endif()
