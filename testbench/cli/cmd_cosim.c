@@ -258,10 +258,10 @@ int cmd_cosim(int argc, char **argv) {
     if (cut) printf(", %" PRIu64 " cut short", cut);
     printf("\n");
   }
-  if (seeds > 1 && failed) print_failed_seeds(&o, &failing, failed);
-  free(failing.v);
   if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
   if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
+  if (seeds > 1 && failed) print_failed_seeds(&o, &failing, failed);
+  free(failing.v);
   if (ran < seeds) {
     printf("cosim: seeds %" PRIu64 "..%" PRIu64 " not run (stopped)\n", first + ran,
            first + seeds - 1);
