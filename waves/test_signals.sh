@@ -21,7 +21,7 @@ ulimit -c 0 # SIGQUIT and SIGABRT: no core file
 readable() { # FILE WHAT [ERRFILE]: complete, with the save file, ending where the run ended
   vcd="$tmp/check.vcd"
   if fst2vcd -f "$1" -o "$vcd" >/dev/null 2>&1 && grep -q '^\$enddefinitions' "$vcd" &&
-    [ "$(grep -c '^#' "$vcd")" -gt 100 ] && [ -s "$1.gtkw" ]; then
+    [ "$(grep -c '^#' "$vcd")" -gt "${min_steps:-100}" ] && [ -s "$1.gtkw" ]; then
     steps=$(grep -c '^#' "$vcd")
     last=$(grep '^#' "$vcd" | tail -1 | tr -d '#')
     if [ -n "${3:-}" ]; then
@@ -120,10 +120,20 @@ fi
 rm -f "$tmp/kill.vcd"
 rm -f "$tmp"/.kill.fst.*
 if [ -n "$mutant" ]; then
-  "$bin/pmmu" cosim --engine both --accesses 2000 --mutant "$mutant" --waves "$tmp/mm.fst" >/dev/null 2>&1
+  "$bin/pmmu" cosim --engine both --accesses 2000 --mutant "$mutant" --waves "$tmp/mm.fst" >"$tmp/mm.out" 2>&1
   st=$?
   [ $st -eq 3 ] || { echo "FAIL mismatch: exit status $st, want 3"; fail=1; }
-  readable "$tmp/mm.fst" "lockstep mismatch ($mutant)"
+  # the seed stops at its first mismatch (docs/cli.md): a short dump, ending with the run's
+  # last cycle (C cycles simulated: cycles 0..C-1, the last time step 10 * (C + 1) + 9 ns)
+  min_steps=10 readable "$tmp/mm.fst" "lockstep mismatch ($mutant)"
+  c=$(sed -n 's/^  cycles simulated \([0-9]*\) .*/\1/p' "$tmp/mm.out")
+  fst2vcd -f "$tmp/mm.fst" -o "$tmp/mm.vcd" >/dev/null 2>&1
+  last=$(grep '^#' "$tmp/mm.vcd" | tail -1 | tr -d '#')
+  if [ -z "$c" ] || [ "$last" != $((10 * (c + 1) + 9)) ]; then
+    echo "FAIL mismatch: the dump ends at ${last} ns, the run after '$c' cycles"
+    fail=1
+  fi
+  rm -f "$tmp/mm.vcd"
   grep -q 'markername\] Arequest accepted' "$tmp/mm.fst.gtkw" || { echo "FAIL mismatch: no markers"; fail=1; }
 fi
 exit $fail

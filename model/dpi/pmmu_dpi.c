@@ -406,11 +406,32 @@ static void rows_add(pmmu_dpi *d, const char *fmt, ...) {
   if (n > 0) d->rows_len += (size_t)n;
 }
 
+/* A value as the lockstep table shows it (engine_report.c, written again here for the same
+ * reason as describe_txn below): results by name, cycles in decimal, the rest in hex. */
+static void describe_value(const char *field, uint64_t v, char *buf, size_t len) {
+  if (strcmp(field, "outcome") == 0) {
+    static const char *const names[] = {"ok", "#PF", "bus error"}; /* pmmu_outcome */
+    if (v < 3) snprintf(buf, len, "%s", names[v]);
+    else snprintf(buf, len, "outcome %" PRIu64 "?", v);
+  } else if (strcmp(field, "tlb") == 0) {
+    if (v <= PMMU_TLB_MISS) snprintf(buf, len, "%s", pmmu_tlb_use_name((pmmu_tlb_use)v));
+    else snprintf(buf, len, "tlb %" PRIu64 "?", v);
+  } else if (strcmp(field, "#GP(0)") == 0) {
+    snprintf(buf, len, "%s", v ? "yes" : "no");
+  } else if (strncmp(field, "interrupt line", 14) == 0) { /* also "interrupt line (R+1)" */
+    snprintf(buf, len, "%s", v ? "high" : "low");
+  } else if (strstr(field, "cycle")) {
+    snprintf(buf, len, "%" PRIu64, v);
+  } else {
+    snprintf(buf, len, "0x%" PRIx64, v);
+  }
+}
+
 static void differ_u64(pmmu_dpi *d, const char *field, uint64_t model, uint64_t dut) {
   if (model == dut) return;
   char a[32], b[32];
-  snprintf(a, sizeof a, "0x%" PRIx64, model);
-  snprintf(b, sizeof b, "0x%" PRIx64, dut);
+  describe_value(field, model, a, sizeof a);
+  describe_value(field, dut, b, sizeof b);
   rows_add(d, ROW, field, a, b);
 }
 
@@ -462,7 +483,7 @@ const char *pmmu_dpi_compare_response(void *h, int outcome, long long pa, int at
   }
   if (m->outcome == PMMU_PAGE_FAULT && outcome == PMMU_PAGE_FAULT)
     differ_u64(d, "error code", m->error_code, (uint64_t)ec);
-  differ_u64(d, "tlb (0 off 1 hit 2 miss)", (uint64_t)m->tlb, (uint64_t)tlb);
+  differ_u64(d, "tlb", (uint64_t)m->tlb, (uint64_t)tlb);
   differ_u64(d, "accept cycle", m->accept_cycle, (uint64_t)accept_cycle);
   differ_u64(d, "response cycle", m->response_cycle, (uint64_t)response_cycle);
   compare_txns(d);

@@ -237,3 +237,16 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     "mutant 'US_OR' is built only with sets=16 ways=4 large=8 policy=plru, not sets=4 ways=1 large=1 policy=lru"
     run --engine both --mutant US_OR ${PROJECT_SOURCE_DIR}/testbench/scenarios/tlb-direct-mapped.pmmu)
 endif()
+# Triage of a failing cosim seed (issue 13 item 1; tests/cosim-triage-test, docs/cli.md
+# "pmmu cosim: failing seeds"): --quiet prints the totals alone; with a mutant RTL, over
+# several seeds, each failing seed prints one table (cycles in decimal, results by name) and
+# ends, the run names every failing seed with a reproduce command that fails again alone with
+# the same table, --quiet keeps the tables and totals, --trace numbers requests as the tables.
+set(_triage ${CMAKE_CURRENT_LIST_DIR}/tests/cosim-triage-test)
+add_test(NAME cli.cosim.quiet COMMAND ${_triage} $<TARGET_FILE:pmmu> quiet)
+set_tests_properties(cli.cosim.quiet PROPERTIES LABELS "cli;cosim")
+if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
+  add_test(NAME cli.cosim.triage
+    COMMAND ${_triage} $<TARGET_FILE:pmmu> mutant REPL_NO_LAST_WAY --seed 1 --seeds 6 --accesses 1500)
+  set_tests_properties(cli.cosim.triage PROPERTIES LABELS "cli;cosim;both;mutant")
+endif()

@@ -1,6 +1,7 @@
 /* `pmmu cosim`: random worlds on an engine, seed after seed (cosim.h). */
 #include <inttypes.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "cosim.h"
@@ -8,6 +9,7 @@
 
 #define COSIM_MAX_ACCESSES 1000000000u /* per seed: minutes on the model, hours on the RTL */
 #define COSIM_MAX_SEEDS 1000000000u
+#define COSIM_LIST_MAX 10000u /* failing seeds named at the end of a run (all are counted) */
 
 static const char help_text[] =
     "usage: pmmu cosim [--seed S] [--seeds N] [--accesses N] [--engine model|rtl|both]\n"
@@ -32,8 +34,8 @@ static const char help_text[] =
     "                     (default 3)\n"
     "  --bus-errors P     bus errors per thousand memory transactions, 0..1000 (default 0)\n"
     "  --gap N            at most N idle cycles between requests, 0..1000000 (default 3)\n"
-    "  --quiet            only failures and the summary of several seeds\n"
-    "  --trace            one line per request\n"
+    "  --quiet            only the failures and the totals (no per-seed summary)\n"
+    "  --trace            one line per request, numbered as the mismatch report does\n"
     "  --mutant NAME      (engine rtl or both) the RTL built with that bug (docs/rtl.md)\n"
     "  --dump-trace FILE  the transaction trace for 'pmmu check-trace'; with several seeds,\n"
     "                     one per seed: FILE.seedN.EXT (a new or regular file, docs/cli.md)\n"
@@ -45,6 +47,8 @@ static const char help_text[] =
     "  --max-cycles N  stop each seed before the first request that would start in cycle N\n"
     "                  or later, 1..2^64-1\n"
     "  --timeout S     stop after S seconds, 1..1000000000 (seeds not reached are not run)\n"
+    "A seed stops at its first failure (one report, with the command that reproduces it); a\n"
+    "run of several seeds ends with 'failed seeds: N' and a 'reproduce: COMMAND' line for each.\n"
     "exit status: 0 every seed passed; 2 bad usage, or an output that could not be written;\n"
     "             3 a seed failed (a check, or the engines disagreed); 124 cut short by\n"
     "             --max-cycles, --timeout or a stop signal (partial report)\n"
@@ -83,6 +87,38 @@ static int cosim_waves(const cosim_options *o, const waves_options *w, bool seve
   snprintf(what, sizeof what, "seed %" PRIu64, o->seed);
   seed_run s = {.o = o, .r = r};
   return cli_with_waves(w, several ? tag : NULL, stdout, what, run_seed, &s);
+}
+
+/* The failing seeds of a run, named at its end with their reproduce commands. */
+typedef struct seed_list {
+  uint64_t *v;
+  size_t n, cap;
+} seed_list;
+
+static void seed_list_add(seed_list *l, uint64_t seed) {
+  if (l->n == COSIM_LIST_MAX) return;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    uint64_t *v = realloc(l->v, cap * sizeof *v);
+    if (!v) return; /* only the list is shorter: the count of failed seeds stays right */
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n++] = seed;
+}
+
+/* "failed seeds: N" and one "reproduce: COMMAND" line per failing seed (INTERFACES: pmmu
+ * regress reads them). */
+static void print_failed_seeds(const cosim_options *o, const seed_list *l, uint64_t failed) {
+  cosim_options one = *o;
+  char cmd[512];
+  printf("failed seeds: %" PRIu64 "\n", failed);
+  for (size_t i = 0; i < l->n; i++) {
+    one.seed = l->v[i];
+    cosim_command(&one, cmd, sizeof cmd);
+    printf("reproduce: %s\n", cmd);
+  }
+  if (failed > l->n) printf("(%" PRIu64 " more failing seeds not listed)\n", failed - l->n);
 }
 
 int cmd_cosim(int argc, char **argv) {
@@ -189,6 +225,7 @@ int cmd_cosim(int argc, char **argv) {
   o.setup.observer = cli_coverage_observer(&cov);
   uint64_t first = o.seed, ran = 0, cut = 0;
   int budget_status = 0;
+  seed_list failing = {0};
   cli_budget_start(&budget);
   for (uint64_t k = 0; k < seeds; k++) {
     if (k && tb_budget_over()) break; /* --timeout or a stop signal: no further seed */
@@ -214,10 +251,14 @@ int cmd_cosim(int argc, char **argv) {
     if (one ==
         EXIT_USAGE) { /* an error; a run that went ahead (its waves failed) says what it did */
       if (!o.quiet && r.requests) cosim_print_summary(&o, &r, stdout);
+      free(failing.v);
       return cli_coverage_finish(&cmd, &cov, EXIT_USAGE);
     }
     ran++;
-    if (one) failed++;
+    if (one) {
+      failed++;
+      seed_list_add(&failing, o.seed);
+    }
     total_requests += r.requests;
     total_cycles += r.cycles;
     total_acks += r.acks;
@@ -230,22 +271,28 @@ int cmd_cosim(int argc, char **argv) {
       budget_status = cli_budget_note(stdout, what);
       if (!one) cut++;
     }
-    if (one == EXIT_DISAGREE && !waves_enabled(&waves) && o.engine == ENGINE_BOTH && failed == 1)
+    if (one == EXIT_DISAGREE && !o.quiet && !waves_enabled(&waves) && o.engine == ENGINE_BOTH &&
+        failed == 1)
       fprintf(
           stderr,
           "waves: to see the first failure in GTKWave, add --waves-on-failure 64 --waves FILE.fst"
           " to the reproduce command (docs/waves.md)\n");
   }
-  if (seeds > 1) {
-    printf("cosim: seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " requests, %" PRIu64
-           " cycles, %.2f M cycles/s\n%" PRIu64 " passed, %" PRIu64 " failed",
-           first, first + (ran ? ran : 1) - 1, total_requests, total_cycles,
-           seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0, ran - failed - cut, failed);
+  /* the totals: after several seeds, and with --quiet (which has no per-seed summary) */
+  if (seeds > 1 || o.quiet) {
+    if (seeds > 1) printf("cosim: seeds %" PRIu64 "..%" PRIu64, first, first + (ran ? ran : 1) - 1);
+    else printf("cosim: seed %" PRIu64, first);
+    printf(": %" PRIu64 " requests, %" PRIu64 " cycles, %.2f M cycles/s\n%" PRIu64
+           " passed, %" PRIu64 " failed",
+           total_requests, total_cycles, seconds > 0 ? (double)total_cycles / seconds / 1e6 : 0.0,
+           ran - failed - cut, failed);
     if (cut) printf(", %" PRIu64 " cut short", cut);
     printf("\n");
   }
   if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
   if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
+  if (seeds > 1 && failed) print_failed_seeds(&o, &failing, failed);
+  free(failing.v);
   if (ran < seeds) {
     printf("cosim: seeds %" PRIu64 "..%" PRIu64 " not run (stopped)\n", first + ran,
            first + seeds - 1);

@@ -36,7 +36,7 @@ typedef struct world {
   unsigned hot_pte_pae[N_HOT_PTE]; /* LA[20:12] */
   uint64_t now;                    /* the earliest cycle for the next operation */
   bool coherent;                   /* no page-table edit since the last full flush */
-  bool failed_once;                /* print the reproducer once */
+  bool failed;                     /* the seed failed: its one report is out, the run ends */
   char repro[512];                 /* the command printed with lockstep differences */
   uint32_t recent[8];              /* pages touched lately: re-touching them makes the TLB hit */
   unsigned recent_next;
@@ -318,28 +318,47 @@ static uint32_t random_la(world *w) {
 
 /* ---- Operations ------------------------------------------------------------------------- */
 
+/* A seed stops at its first failure: one report (a check of cosim's own here, with the command
+ * that reproduces the run), then the run ends. What follows a first bug is mostly its
+ * consequences, and one table is what triage reads. */
 static void report_failure(world *w, const char *what) {
-  fprintf(w->out, "cosim: %s\n", what);
-  if (!w->failed_once) {
-    char cmd[512];
-    cosim_command(w->opt, cmd, sizeof cmd);
-    fprintf(w->out, "cosim: reproduce with: %s\n", cmd);
-    w->failed_once = true;
+  if (!w->failed) {
+    fprintf(w->out, "cosim: %s\n", what);
+    fprintf(w->out, "cosim: reproduce with: %s\n", w->repro);
+    w->failed = true;
   }
+  w->stop = true;
 }
 
-/* An engine operation's status: lockstep differences are printed as they are found, with
- * the command that reproduces the run, and the run goes on; a hang ends it, and so does an
- * error (reported here, with the reproducer). true when the operation's result may be used. */
+/* An engine operation's status: the first lockstep difference of the run is printed (its first
+ * comparison only: the table of the request, interrupt or PDPTE load that differed, with the
+ * command that reproduces the run) and the run ends; so does a hang, and an error (reported
+ * here, with the reproducer). true when the operation's result may be used. */
 static bool engine_status(world *w, int st) {
-  if (st == TB_MISMATCH || st == TB_HANG) engine_report_pending(w->e, w->out, w->repro);
+  if (st == TB_MISMATCH || st == TB_HANG) {
+    if (!w->failed) engine_report_first(w->e, w->out, w->repro);
+    else engine_clear_mismatches(w->e);
+    w->failed = true;
+    w->stop = true;
+  }
   if (st < 0) {
     char what[TB_ERROR_MSG + 64];
     snprintf(what, sizeof what, "the engine refused an operation: %s", engine_error(w->e)->msg);
     report_failure(w, what);
   }
-  if (st < 0 || st == TB_HANG) w->stop = true;
   return engine_accepted(st);
+}
+
+/* "ok pa 0x...", "#PF ec 0x... cr2 0x...", "bus error at 0x...": a response for --trace. */
+static void describe_result(const pmmu_response *r, char *buf, size_t len) {
+  if (r->outcome == PMMU_OK) snprintf(buf, len, "ok pa 0x%09" PRIx64, r->pa);
+  else if (r->outcome == PMMU_PAGE_FAULT)
+    snprintf(buf, len, "#PF ec 0x%" PRIx32 " cr2 0x%08" PRIx32, r->error_code, r->cr2);
+  else snprintf(buf, len, "bus error at 0x%09" PRIx64, r->bus_error_pa);
+}
+
+static const char *flush_kind_name(pmmu_flush_kind k) {
+  return k == PMMU_FLUSH_ALL ? "all" : k == PMMU_FLUSH_PAGE ? "page" : "nonglobal";
 }
 
 static bool same_result(const pmmu_response *a, const pmmu_response *b) {
@@ -522,8 +541,8 @@ static bool do_access(world *w, uint64_t index) {
                         .after = below(w, 24)};
     err = engine_translate_flush(w->e, &req, &fl, &got);
     if (w->opt->trace)
-      fprintf(w->out, "trace: flush kind %d la 0x%08" PRIx32 " at cycle %" PRIu64 "\n", fl.kind,
-              fl.la, fl.cycle);
+      fprintf(w->out, "trace: flush %s la 0x%08" PRIx32 " at cycle %" PRIu64 "\n",
+              flush_kind_name(fl.kind), fl.la, fl.cycle);
     w->res->flushes_in_flight++;
     if (fl.kind == PMMU_FLUSH_ALL) w->coherent = !engine_pokes_waiting(w->e);
     if (engine_accepted(err) && fl.cycle + 1 > w->now) w->now = fl.cycle + 1;
@@ -538,26 +557,29 @@ static bool do_access(world *w, uint64_t index) {
   maybe_ack(w, got.response_cycle, rest);
   count(w, &got);
   if (pae_mode(w)) w->res->pae_requests++;
-  if (w->opt->trace)
+  if (w->opt->trace) { /* numbered and described as the mismatch table's header is */
+    char result[96];
+    describe_result(&got, result, sizeof result);
     fprintf(w->out,
-            "trace %" PRIu64 ": %s %s%s 0x%08" PRIx32 " -> outcome %d pa 0x%09" PRIx64
-            " ec 0x%" PRIx32 " %s A=%" PRIu64 " R=%" PRIu64 "\n",
+            "trace: request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64
+            "): %s, tlb %s, accepted in cycle %" PRIu64 ", response in cycle %" PRIu64 "\n",
             index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.ac ? " ac" : "",
-            req.la, got.outcome, got.pa, got.error_code, pmmu_tlb_use_name(got.tlb),
-            got.accept_cycle, got.response_cycle);
+            req.la, req.cycle, result, pmmu_tlb_use_name(got.tlb), got.accept_cycle,
+            got.response_cycle);
+  }
   /* An injected bus error comes from the memory's timing draw, which a debug walk never makes. */
   if (check && got.outcome != PMMU_BUS_ERROR && (got.tlb == PMMU_TLB_MISS || coherent)) {
     w->res->self_checks++;
     if (!same_result(&expect, &got)) {
-      char what[256];
+      char what[384], want[96], have[96];
       w->res->self_check_failures++;
+      describe_result(&expect, want, sizeof want);
+      describe_result(&got, have, sizeof have);
       snprintf(what, sizeof what,
-               "request %" PRIu64 " (%s %s 0x%08" PRIx32 "): result depends on the TLB (%s): "
-               "walk says outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32
-               ", got outcome %d pa 0x%09" PRIx64 " ec 0x%" PRIx32,
-               index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.la,
-               pmmu_tlb_use_name(got.tlb), expect.outcome, expect.pa, expect.error_code,
-               got.outcome, got.pa, got.error_code);
+               "request %" PRIu64 " (%s %s%s 0x%08" PRIx32 ", presented in cycle %" PRIu64
+               "): result depends on the TLB (tlb %s): a walk says %s, got %s",
+               index, pmmu_access_name(req.access), pmmu_priv_name(req.priv), req.ac ? " ac" : "",
+               req.la, req.cycle, pmmu_tlb_use_name(got.tlb), want, have);
       report_failure(w, what);
     }
   }
@@ -855,14 +877,19 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     } else if (pick < 45) {
       do_edit(&w);
     } else {
-      if (!do_access(&w, i)) break;
+      if (!do_access(&w, i + 1)) break; /* request i + 1, as the engine numbers them */
       i++;
     }
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   res->cycles = w.cycles_before + w.now;
-  if (engine_finish(e) == TB_MISMATCH) engine_report_pending(e, out, w.repro);
+  /* the interrupt of the last response (T10: compared in R + 1), unless the seed failed before */
+  if (!w.failed && engine_finish(e) == TB_MISMATCH) {
+    engine_report_first(e, out, w.repro);
+    w.failed = true;
+  }
+  engine_clear_mismatches(e);
   /* a trace is kept when the run went to its end, mismatches and hangs included */
   if (engine_trace_close(e, w.mem_error.code == TB_OK) != TB_OK && w.mem_error.code == TB_OK)
     w.mem_error = *engine_error(e);
@@ -879,9 +906,8 @@ int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *er
     if (err) *err = w.mem_error;
     return w.mem_error.code;
   }
-  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed_once)
-             ? TB_MISMATCH
-             : TB_OK;
+  return (res->mismatches || res->rtl_errors || res->self_check_failures || w.failed) ? TB_MISMATCH
+                                                                                      : TB_OK;
 }
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out) {

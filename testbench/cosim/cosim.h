@@ -31,7 +31,7 @@ typedef struct cosim_options {
   engine_kind engine;
   engine_setup setup;     /* TLB geometry and memory timing (timing.seed is derived from seed) */
   unsigned max_gap;       /* cycles between a response and the next request: 0..max_gap */
-  bool quiet;             /* no summary (for seed sweeps) */
+  bool quiet;             /* no per-seed summary: failures and the totals (for seed sweeps) */
   bool trace;             /* one line per operation on the output */
   const char *mutant;     /* run the RTL built with this deliberate bug (docs/rtl.md) */
   const char *dump_trace; /* write the run's transaction trace here (engine.h), or NULL */
@@ -82,9 +82,10 @@ typedef struct cosim_result {
 } cosim_result;
 
 /* Runs one seed. Returns TB_OK if nothing disagreed, TB_MISMATCH if anything did (lockstep
- * differences, a hang, the TLB-independence check, a refused operation: each described on
- * `out`, with the command that reproduces the run), or a negative status with *err filled
- * when the engine could not be made. */
+ * differences, a hang, the TLB-independence check, a refused operation), or a negative status
+ * with *err filled when the engine could not be made. The run stops at its first failure,
+ * described on `out` once (one mismatch table, or one "cosim: ..." line) with the command
+ * that reproduces the run. */
 int cosim_run(const cosim_options *o, FILE *out, cosim_result *res, tb_error *err);
 
 void cosim_print_summary(const cosim_options *o, const cosim_result *r, FILE *out);

@@ -434,7 +434,7 @@ static int compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
   }
   if (m->outcome == PMMU_PAGE_FAULT && r->outcome == PMMU_PAGE_FAULT)
     differ_u64(&d, "error code", m->error_code, r->error_code);
-  differ_u64(&d, "tlb (0 off 1 hit 2 miss)", m->tlb, r->tlb);
+  differ_u64(&d, "tlb", m->tlb, r->tlb);
   differ_u64(&d, "accept cycle", m->accept_cycle, r->accept_cycle);
   differ_u64(&d, "response cycle", m->response_cycle, r->response_cycle);
   compare_txns(&d, ml, rl);

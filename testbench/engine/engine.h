@@ -106,10 +106,19 @@ static inline bool engine_accepted(int status) { return status == TB_OK || statu
 
 /* engine_report.c. The records as tables, one per comparison ("lockstep mismatch at request
  * N (...):", a field / model / rtl row per difference), each followed by
- * "  reproduce: COMMAND" (waves/pmmu_waves.c reads this text). Returns the comparisons. */
+ * "  reproduce: COMMAND" (waves/pmmu_waves.c reads this text). Values read by the field's
+ * name: "outcome" as ok / #PF / bus error, "tlb" as hit / miss / off, a field with "cycle" in
+ * its name in decimal, "#GP(0)" yes / no, "interrupt line" high / low, the rest in hex.
+ * Returns the comparisons. */
 size_t engine_report_mismatches(FILE *f, const engine_mismatch *m, size_t n, const char *repro);
+/* The same, at most max_reports of the comparisons (the first ones). */
+size_t engine_report_some(FILE *f, const engine_mismatch *m, size_t n, const char *repro,
+                          size_t max_reports);
 /* The same for the engine's records, which it then clears. */
 size_t engine_report_pending(engine_t *e, FILE *f, const char *repro);
+/* Only the first comparison of the engine's records (a run that stops at its first failure,
+ * `pmmu cosim`); every record is cleared. */
+size_t engine_report_first(engine_t *e, FILE *f, const char *repro);
 
 /* Assertion failures reported by the RTL (0 without one). */
 int engine_rtl_errors(const engine_t *e);

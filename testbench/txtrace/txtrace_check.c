@@ -224,7 +224,7 @@ static int compare_request(checker *c, const txtrace_event *ev) {
   }
   if (m->outcome == PMMU_PAGE_FAULT && ev->u.resp.outcome == PMMU_PAGE_FAULT)
     differ_u64(c, &p, "error code", m->error_code, ev->u.resp.ec);
-  differ_u64(c, &p, "tlb (0 off 1 hit 2 miss)", m->tlb, ev->u.resp.tlb);
+  differ_u64(c, &p, "tlb", m->tlb, ev->u.resp.tlb);
   differ_u64(c, &p, "accept cycle", m->accept_cycle, q->cycle);
   differ_u64(c, &p, "response cycle", m->response_cycle, ev->cycle);
   compare_txns(c, &p);
@@ -335,7 +335,8 @@ static int on_register(checker *c, const txtrace_event *ev) {
 static int unexpected(checker *c, const txtrace_event *ev) {
   pmmu_request none = {.cycle = ev->cycle};
   engine_mismatch p = proto_request(ENGINE_DIFF_REQUEST, c->requests + 1, &none);
-  differ_u64(c, &p, ev->kind == TXE_RESP ? "response (no request)" : "PDPTE load (none)", 0,
+  differ_u64(c, &p,
+             ev->kind == TXE_RESP ? "response cycle (no request)" : "done cycle (no PDPTE load)", 0,
              ev->cycle);
   return diverged(c, ev);
 }

@@ -7,7 +7,7 @@
 #   dpi.scenario.<kind>.<name> every good and golden scenario, on the testbench of its geometry
 #                              (skipped when that variant is not in PMMU_RTL_VARIANTS)
 #   dpi.cosim.*                random streams: seeds of the default, PAE, bus-error runs and
-#                              every policy on the 1x4x2 variants
+#                              every policy on the 1x4x2 and 16x4x8 variants
 #   dpi.mutant.<NAME>          every RTL mutant caught, with the lockstep's first table
 #   dpi.mutant_scenarios.<NAME>  every scenario on the mutant: the DPI scoreboard catches it
 #                              exactly when `pmmu run --engine both --mutant NAME` does
@@ -61,6 +61,13 @@ foreach(policy plru lru fifo random)
     add_test(NAME dpi.cosim.${policy} COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu>
       $<TARGET_FILE:pmmu_dpi_tb_1x4x2_${policy}> 1 ${n_small} 5000
       --sets 1 --ways 4 --large 2 --policy ${policy})
+  endif()
+  # every policy on the multi-set, multi-large-entry 16x4x8 too (plru: dpi.cosim.seeds), on
+  # the seeds of the lockstep's cosim.both.16x4x8.* (testbench/CMakeLists.txt)
+  if(NOT policy STREQUAL "plru" AND TARGET pmmu_dpi_tb_16x4x8_${policy})
+    add_test(NAME dpi.cosim.16x4x8.${policy} COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu>
+      $<TARGET_FILE:pmmu_dpi_tb_16x4x8_${policy}> 2000 4 4000
+      --sets 16 --ways 4 --large 8 --policy ${policy})
   endif()
 endforeach()
 

@@ -56,7 +56,8 @@ static void test_walk_and_hit(void *h) {
   /* a DUT answering another PA, a cycle late */
   const char *rows = pmmu_dpi_compare_response(h, 0, 0x6234, 0, 0, 2, 10, 20);
   CHECK(strstr(rows, "  pa ") && strstr(rows, "0x5234") && strstr(rows, "0x6234"));
-  CHECK(strstr(rows, "response cycle") && strstr(rows, "0x13") && strstr(rows, "0x14"));
+  /* cycles in decimal, as the lockstep's table (engine_report.c) */
+  CHECK(strstr(rows, "  response cycle         19                                   20\n"));
   CHECK(!strstr(rows, "accept cycle") && !strstr(rows, "memory access"));
   const char *table = pmmu_dpi_report(h, 5);
   CHECK(strncmp(table,
@@ -73,6 +74,12 @@ static void test_walk_and_hit(void *h) {
   rows = pmmu_dpi_compare_response(h, 0, 0x5238, 0, 0, 2, 19, 28);
   CHECK(strstr(rows, "memory access 1") && strstr(rows, "(none)") &&
         strstr(rows, "rd32 0x000001004 = 0x2023 @20/20/23"));
+  /* results by name: the TLB use, and an outcome */
+  CHECK(strstr(rows, "  tlb                    hit                                  miss\n"));
+  rows = pmmu_dpi_compare_response(h, 1, 0, 0, 5, 1, 19, 20);
+  CHECK(strstr(rows, "  outcome                ok                                   #PF\n"));
+  rows = pmmu_dpi_compare_response(h, 2, 0, 0, 0, 1, 19, 20);
+  CHECK(strstr(rows, "  outcome                ok                                   bus error\n"));
 }
 
 static void test_fault_and_interrupt(void *h) {
