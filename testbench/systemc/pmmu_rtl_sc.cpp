@@ -144,6 +144,23 @@ struct bench : sc_module {
       differ(0, "cycle " + std::to_string(cycle) + ": latched CR2/error code differ");
   }
 
+  // T10 on the RTL's pins, apart from the TLM: the line in the cycle after an ack in c is low,
+  // unless a #PF was answered in c itself (then the new fault wins and it stays up).
+  std::deque<uint64_t> acked; // acks driven, their next cycle still to check
+  unsigned acks_checked = 0;
+  void check_ack() {
+    if (acked.empty() || acked.front() + 1 != cycle) return;
+    const uint64_t c = acked.front();
+    acked.pop_front();
+    bool new_fault = false;
+    for (const fault_rec &f : faults) new_fault = new_fault || f.r == c;
+    acks_checked++;
+    if (pf_irq.read() != new_fault)
+      differ(0, "cycle " + std::to_string(cycle) + ": the ack in cycle " + std::to_string(c) +
+                    (new_fault ? " met a #PF answered in its cycle: the line must stay up"
+                               : ": the line must be down"));
+  }
+
   // Waits for the negedge of the next cycle; the caller reads the outputs of that cycle
   // and sets its inputs (sampled at the edge that ends it).
   void next_cycle() {
@@ -153,9 +170,11 @@ struct bench : sc_module {
     pf_ack.write(false);
     if (!acks.empty() && acks.front() == cycle) {
       pf_ack.write(true); // timing.md T10: the line falls from the next cycle
+      acked.push_back(cycle);
       acks.pop_front();
     }
     if (cycle >= reset_cycles) compare_irq();
+    check_ack();
     serve_memory();
     step_access();
   }
@@ -188,6 +207,7 @@ struct bench : sc_module {
   static constexpr uint64_t off = reset_cycles + 1;
   uint64_t floor = off; // the earliest cycle `at` may give an access or invlpg (run.c's floor)
   bool bad = false;     // a timed command too early: bad input, exit 2
+  static constexpr const char *t8 = "a register write comes after the previous command ends (T8),";
   std::deque<uint64_t> acks; // pf_ack_i pulses still to drive, in increasing cycles
 
   void timing_error(const scn_cmd &c, const std::string &what) {
@@ -196,15 +216,18 @@ struct bench : sc_module {
     done = true;
   }
 
-  // The clock cycle a command is given in: `at CYCLE` (not before `min`) or `now`.
-  bool given_cycle(const scn_cmd &c, uint64_t min, const char *what, uint64_t &at) {
+  // The clock cycle a command is given in: `at CYCLE` (not before `min`) or `now`; the
+  // message is run.c's, in scenario cycles.
+  bool given_cycle(const scn_cmd &c, uint64_t min, const char *what, const char *why,
+                   uint64_t &at) {
     if (!c.timed) {
       at = now;
       return true;
     }
     if (c.cycle + off < min) {
       timing_error(c, std::string(what) + " at cycle " + std::to_string(c.cycle) +
-                          " is too early: cycle " + std::to_string(min - off) + " at the earliest");
+                          " is too early: " + why + " cycle " + std::to_string(min - off) +
+                          " at the earliest");
       return false;
     }
     at = c.cycle + off;
@@ -328,12 +351,15 @@ struct bench : sc_module {
   void write_reg(const scn_cmd &c, int reg, uint64_t value) {
     static const char *names[] = {"cr0", "cr3", "cr4", "efer"};
     uint64_t at;
-    if (given_cycle(c, now, names[reg], at)) write_reg(c, reg, value, at);
+    if (given_cycle(c, now, names[reg], t8, at)) write_reg(c, reg, value, at);
   }
 
   void invlpg(const scn_cmd &c) {
     uint64_t at;
-    if (!given_cycle(c, floor, "invlpg", at)) return;
+    if (!given_cycle(c, floor, "invlpg",
+                     "a flush command comes in the cycle of the previous response (T6) or later,",
+                     at))
+      return;
     sc_time d = delay_to(at);
     pm->invlpg(static_cast<uint32_t>(c.a), d);
     finish_access();
@@ -347,7 +373,10 @@ struct bench : sc_module {
 
   void access(const scn_cmd &c, const scn_cmd *fc) {
     uint64_t present;
-    if (!given_cycle(c, floor, pmmu_access_name(c.access), present)) return;
+    if (!given_cycle(c, floor, pmmu_access_name(c.access),
+                     "a request comes in the cycle of the previous response (T1) or later,",
+                     present))
+      return;
     uint64_t fcycle = fc ? fc->cycle + off : 0;
     if (fc) { // T7: from the lookup cycle A + 1 on
       uint64_t ready = pmmu_ready_cycle(pm->model());
@@ -355,7 +384,8 @@ struct bench : sc_module {
       if (fcycle < lookup) {
         timing_error(*fc, "flush at cycle " + std::to_string(fc->cycle) +
                               " comes before the lookup cycle " + std::to_string(lookup - off) +
-                              " of the access on line " + std::to_string(c.line));
+                              " of the access on line " + std::to_string(c.line) +
+                              " (T7: a flush during an access comes from A + 1 on)");
         return;
       }
     }
@@ -415,8 +445,12 @@ struct bench : sc_module {
                           " comes before the cycle the block rests in");
       return;
     }
-    if (at == cycle) pf_ack.write(true); // this cycle's inputs are still being set
-    else acks.push_back(at);
+    if (at == cycle) { // this cycle's inputs are still being set
+      pf_ack.write(true);
+      acked.push_back(at);
+    } else {
+      acks.push_back(at);
+    }
   }
 
   void poke(const scn_cmd &c) {
@@ -460,7 +494,7 @@ struct bench : sc_module {
       case SCN_EFER: write_reg(c, 3, c.a); break;
       case SCN_SET: {
         uint64_t at; // `at CYCLE set ...`: the first write in CYCLE, each next one after it
-        if (!given_cycle(c, now, "set", at)) break;
+        if (!given_cycle(c, now, "set", t8, at)) break;
         for (unsigned k = 0; k < c.count && !done; k++) {
           const scn_assign &as = s->sets[c.first + k];
           scn_kind kind = scenario_bit_register(as.bit);
@@ -615,8 +649,8 @@ int sc_main(int argc, char **argv) {
     dut.pf_ack_i(b.pf_ack);
     sc_start();
     dut.final();
-    std::printf("%s: %u accesses, %u mismatches between the TLM model and the RTL\n",
-                scenario_display_name(&s), b.accesses, b.mismatches);
+    std::printf("%s: %u accesses, %u acks, %u mismatches between the TLM model and the RTL\n",
+                scenario_display_name(&s), b.accesses, b.acks_checked, b.mismatches);
     status = b.bad ? 2 : b.mismatches ? 1 : 0;
   }
   pmem_destroy(rmem);
