@@ -519,7 +519,8 @@ struct bench : sc_module {
       case SCN_EXPECT_MEM32: check_mem(c, 4); break;
       case SCN_EXPECT_MEM64: check_mem(c, 8); break;
       case SCN_ACCESS:
-        access(c, i + 1 < s->n_cmds && s->cmds[i + 1].kind == SCN_FLUSH ? &s->cmds[i + 1] : nullptr);
+        access(c,
+               i + 1 < s->n_cmds && s->cmds[i + 1].kind == SCN_FLUSH ? &s->cmds[i + 1] : nullptr);
         break;
       case SCN_INVLPG: invlpg(c); break;
       case SCN_ACK: ack(c); break;

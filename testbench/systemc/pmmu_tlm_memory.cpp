@@ -114,7 +114,7 @@ void memory::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  if (w) { // the walker's data phase: READ or CAS, timed by its query
+  if (w) {               // the walker's data phase: READ or CAS, timed by its query
     land_before(taken_); // a poke lands at the end of its cycle: seen when taken later
     bool err = pending_error_ || (addr >= err_lo_ && addr < err_hi_);
     pending_error_ = false;

@@ -178,7 +178,8 @@ struct runner : sc_core::sc_module {
     sock->b_transport(p, d);
     p.clear_extension(&ext);
     last = ext.resp;
-    if (last.accept_cycle < present) oops(c, "request accepted before the cycle it was presented in");
+    if (last.accept_cycle < present)
+      oops(c, "request accepted before the cycle it was presented in");
     uint64_t flushed = 0;
     if (fc) { // in the access's cycles: simulated time has not moved since b_transport
       sc_time fd = delay_to(fc->cycle);

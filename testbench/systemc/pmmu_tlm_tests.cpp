@@ -260,7 +260,7 @@ struct tb : sc_module {
     CHECK(!line_in(c + 5));
     CHECK(!pm->interrupt_state().pending);
     CHECK_EQ(pm->interrupt_state().cr2, 0x00401234); // stays readable
-    CHECK_EQ(pm->ack_interrupt_at(c), PMMU_E_ORDER);     // acks go forward
+    CHECK_EQ(pm->ack_interrupt_at(c), PMMU_E_ORDER); // acks go forward
     CHECK_EQ(pm->ack_interrupt_at(c - 1), PMMU_E_ORDER);
 
     // the walk of a not-present fault takes n cycles from A to R
