@@ -229,6 +229,7 @@ void pmmu_tlm::ack_interrupt(const sc_time &delay) {
 }
 
 pmmu_error pmmu_tlm::ack_interrupt_at(uint64_t cycle) {
+  model_lock lock(*this); // not inside another thread's walk: the model is not re-entrant
   if (any_ack_ && cycle <= last_ack_) return PMMU_E_ORDER;
   pmmu_error err = pmmu_ack_interrupt_at(m_, cycle);
   if (err) return err;

@@ -148,7 +148,8 @@ public:
   // irq line falls from cycle + 1, unless a #PF is answered in `cycle` itself (the new fault
   // wins, also when that translation is made after this call). Acks come in increasing
   // cycles and may name a cycle inside a later translation (an ack during the next walk);
-  // PMMU_E_ORDER (nothing changes) when one goes backwards.
+  // PMMU_E_ORDER (nothing changes) when one goes backwards. Waits while another thread's
+  // walk waits in the memory (not from an SC_METHOD then).
   pmmu_error ack_interrupt_at(uint64_t cycle);
 
   pmmu_stats stats() const;
