@@ -12,6 +12,13 @@
 // response cycles; the interrupt line and its CR2 / error code in every simulated cycle;
 // dumps and `expect mem`; and at the end every word of memory either side wrote.
 //
+// Timed commands (scenario-format.md, "Cycles"; scenario cycle 0 = clock cycle 5, the first
+// after reset): `at CYCLE` commands in that clock cycle, a request also in the response
+// cycle of the one before; `at CYCLE flush ...` on the flush port during the access;
+// `ack CYCLE` as pf_ack_i high in that cycle (and pmmu_tlm::ack_interrupt_at on the TLM
+// side), after which the bench also checks T10 on the pins on its own; `poke` in both
+// memories, landing when each takes a later walker access.
+//
 // The RTL is built for the default geometry (16 sets x 4 ways, 8 large, plru) and has no
 // PAE yet: scenarios that need something else exit 77 (ctest: skipped).
 // Exit status: 0 the two agree, 1 they differ, 2 bad input, 77 not applicable.
