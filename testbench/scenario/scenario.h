@@ -99,7 +99,7 @@ void scenario_free(scenario *s);
 
 /* The line of the first timed command (`at`, `flush`, `ack`, `poke`: scenario-format.md,
  * "Cycles"), or 0 when there is none: for runners that give every command in its default cycle
- * and refuse the others (the SystemC runners). */
+ * and refuse the others. */
 unsigned scenario_first_timed_line(const scenario *s);
 
 /* The register and bit that `set NAME=` writes. */

@@ -103,6 +103,8 @@ void pmmu_tlm::reset() {
   model_lock lock(*this);
   pmmu_reset(m_);
   last_presented_ = last_lookup_ = last_control_ = 0;
+  any_ack_ = false;
+  last_ack_ = 0;
   invalidate_all_dmi();
   schedule_irq(sc_core::SC_ZERO_TIME, false);
 }
@@ -196,6 +198,19 @@ void pmmu_tlm::invlpg(uint32_t la) {
   invlpg(la, d);
 }
 
+uint64_t pmmu_tlm::flush(pmmu_flush_kind kind, uint32_t la, sc_time &delay) {
+  model_lock lock(*this);
+  // T7: from the previous request's lookup cycle A + 1 on (inside its window too)
+  uint64_t c = std::max({cycle_at(sc_time_stamp() + delay), last_lookup_, last_control_});
+  pmmu_error err = pmmu_flush(m_, kind, la, c);
+  if (err) SC_REPORT_ERROR(name(), (std::string("flush refused: ") + pmmu_strerror(err)).c_str());
+  last_control_ = std::max(last_control_, c);
+  if (kind == PMMU_FLUSH_PAGE) invalidate_dmi_page(la);
+  else invalidate_all_dmi();
+  delay = delay_to(c + 1);
+  return c;
+}
+
 pmmu_control pmmu_tlm::control() const {
   pmmu_control c;
   pmmu_get_control(m_, &c);
@@ -211,6 +226,22 @@ pmmu_interrupt_state pmmu_tlm::interrupt_state() const {
 void pmmu_tlm::ack_interrupt(const sc_time &delay) {
   pmmu_ack_interrupt(m_);
   schedule_irq(delay, false);
+}
+
+pmmu_error pmmu_tlm::ack_interrupt_at(uint64_t cycle) {
+  model_lock lock(*this); // not inside another thread's walk: the model is not re-entrant
+  if (any_ack_ && cycle <= last_ack_) return PMMU_E_ORDER;
+  pmmu_error err = pmmu_ack_interrupt_at(m_, cycle);
+  if (err) return err;
+  any_ack_ = true;
+  last_ack_ = cycle;
+  // The line from cycle + 1 as the model predicts it with the translations made so far (a
+  // fault answered in `cycle` keeps it up). A translation made later whose fault is answered
+  // in `cycle` schedules its rise at the same time, after this change: it wins (T10).
+  pmmu_interrupt_state st;
+  pmmu_interrupt_at(m_, cycle + 1, &st);
+  schedule_irq(delay_to(cycle + 1), st.pending);
+  return PMMU_E_OK;
 }
 
 // The line follows the scheduled changes, not the latch as it is when the method runs: with

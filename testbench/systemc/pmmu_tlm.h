@@ -130,6 +130,12 @@ public:
   pmmu_reg_result write_cr4(uint32_t value);
   pmmu_reg_result write_efer(uint64_t value);
   void invlpg(uint32_t la);
+  // A raw flush command on the block's flush port (hardware-interface.md) at
+  // sc_time_stamp() + delay: unlike a register write or INVLPG it may fall inside the previous
+  // translation's cycles, from its lookup cycle A + 1 on; one in A + 1 .. R cancels that
+  // walk's fill (timing.md T7). Returns the cycle it was given in; `delay` is advanced to the
+  // cycle after it.
+  uint64_t flush(pmmu_flush_kind kind, uint32_t la, sc_core::sc_time &delay);
   pmmu_control control() const;
   // Back to the model's reset state (TLB, registers, latch, statistics); DMI invalidated.
   void reset();
@@ -138,6 +144,13 @@ public:
   // The ack lowers the model's latch now and the irq line at sc_time_stamp() + delay.
   pmmu_interrupt_state interrupt_state() const;
   void ack_interrupt(const sc_core::sc_time &delay = sc_core::SC_ZERO_TIME);
+  // The ack as the block's pf_ack_i pin takes it, in model cycle `cycle` (timing.md T10): the
+  // irq line falls from cycle + 1, unless a #PF is answered in `cycle` itself (the new fault
+  // wins, also when that translation is made after this call). Acks come in increasing
+  // cycles and may name a cycle inside a later translation (an ack during the next walk);
+  // PMMU_E_ORDER (nothing changes) when one goes backwards. Waits while another thread's
+  // walk waits in the memory (not from an SC_METHOD then).
+  pmmu_error ack_interrupt_at(uint64_t cycle);
 
   pmmu_stats stats() const;
   const adapter_stats &adapter_statistics() const { return astats_; }
@@ -197,6 +210,8 @@ private:
   bool debug_ = false;                   // walk callbacks use transport_dbg (debug translation)
   std::exception_ptr pending_exception_; // thrown by a target inside a model callback
   uint64_t last_presented_ = 0, last_lookup_ = 0, last_control_ = 0;
+  bool any_ack_ = false; // ack_interrupt_at: the latest ack's cycle
+  uint64_t last_ack_ = 0;
   sc_core::sc_event_queue irq_update_;
   std::multimap<sc_core::sc_time, bool> irq_schedule_; // line changes, in time order
   void schedule_irq(const sc_core::sc_time &delay, bool level);

@@ -1,6 +1,7 @@
 // pmmu_tlm::memory. See pmmu_tlm_memory.h.
 #include "pmmu_tlm_memory.h"
 
+#include <cstddef>
 #include <cstring>
 #include <new>
 
@@ -60,6 +61,28 @@ uint64_t memory::read(uint64_t pa, unsigned size) const {
   return v;
 }
 
+bool memory::poke_at(uint64_t cycle, uint64_t pa, unsigned size, uint64_t value) {
+  if (cycle < taken_) return false;
+  auto at = pokes_.end(); // after the pokes of the same cycle given before
+  while (at != pokes_.begin() && (at - 1)->cycle > cycle) --at;
+  pokes_.insert(at, queued_poke{cycle, pa, value, size});
+  return true;
+}
+
+void memory::land_before(uint64_t cycle) {
+  size_t n = 0;
+  while (n < pokes_.size() && pokes_[n].cycle < cycle) {
+    write(pokes_[n].pa, pokes_[n].size, pokes_[n].value);
+    n++;
+  }
+  pokes_.erase(pokes_.begin(), pokes_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void memory::land_pokes() {
+  for (const queued_poke &k : pokes_) write(k.pa, k.size, k.value);
+  pokes_.clear();
+}
+
 memory::image memory::snapshot() const {
   image img;
   for (const auto &kv : pages_) std::memcpy(img[kv.first].data(), kv.second.get(), page_bytes);
@@ -78,6 +101,10 @@ void memory::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
     bool err = false;
     pmem_next_timing(timing_, 0, &accept, &response, &err);
     pending_error_ = err;
+    // taken in its present cycle plus the back-pressure: pokes of earlier cycles land first
+    const sc_dt::uint64 p = period_.value();
+    taken_ = (sc_core::sc_time_stamp() + delay).value() / p + accept +
+             ((sc_core::sc_time_stamp() + delay).value() % p ? 1 : 0);
     w->wait_cycles = accept;
     delay += period_ * static_cast<double>(response);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -87,7 +114,8 @@ void memory::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  if (w) { // the walker's data phase: READ or CAS, timed by its query
+  if (w) {               // the walker's data phase: READ or CAS, timed by its query
+    land_before(taken_); // a poke lands at the end of its cycle: seen when taken later
     bool err = pending_error_ || (addr >= err_lo_ && addr < err_hi_);
     pending_error_ = false;
     if (err || (len != 4 && len != 8)) {

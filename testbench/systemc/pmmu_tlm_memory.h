@@ -9,6 +9,10 @@
 //   PMMU sees exactly the cycles `pmmu run` sees; the read or compare-and-swap that follows
 //   a query takes the bus error the query drew, if any. Compare-and-swap is atomic (b_transport
 //   does not wait).
+// - A second memory master (scenario `poke`, docs/spec/scenario-format.md "Cycles"):
+//   poke_at() queues a write that lands at the end of a given cycle, so that a walker access
+//   the memory takes (T4's accept cycle P + w) in that cycle or before does not see it and one
+//   taken later does: a poke between a walk's read of an entry and its CAS makes the CAS fail.
 // - DMI per 4 KiB page, read/write, latency data_latency; transport_dbg.
 #ifndef PMMU_TLM_MEMORY_H
 #define PMMU_TLM_MEMORY_H
@@ -18,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -51,6 +56,16 @@ public:
   // Invalidates DMI pointers to [lo, hi] upstream (e.g. when remapping).
   void invalidate_dmi(uint64_t lo, uint64_t hi) { socket->invalidate_direct_mem_ptr(lo, hi); }
 
+  // A second master's write of `size` (4 or 8) bytes landing at the end of model cycle
+  // `cycle` (pmem_poke's rule). False (nothing queued) when the memory already took a walker
+  // access after that cycle: a poke cannot go back in time.
+  bool poke_at(uint64_t cycle, uint64_t pa, unsigned size, uint64_t value);
+  // Lands every queued poke (before the back door reads or writes memory between operations).
+  void land_pokes();
+  // The cycle the memory took its latest walker access in (0 before any).
+  uint64_t last_walk_cycle() const { return taken_; }
+  uint64_t pokes_waiting() const { return pokes_.size(); }
+
   using image = std::map<uint64_t, std::array<uint8_t, 4096>>;
   image snapshot() const; // every allocated page, for before/after comparisons
   uint64_t walk_timing_queries() const { return pmem_requests(timing_); }
@@ -65,6 +80,14 @@ private:
   const uint8_t *page(uint64_t pa) const;
   uint8_t peek(uint64_t pa) const;
   void poke(uint64_t pa, uint8_t v);
+
+  struct queued_poke {
+    uint64_t cycle, pa, value;
+    unsigned size;
+  };
+  std::vector<queued_poke> pokes_; // in cycle order, file order within a cycle
+  uint64_t taken_ = 0;             // the cycle the latest walker access was taken in
+  void land_before(uint64_t cycle);
 
   sc_core::sc_time period_, latency_;
   pmem_t *timing_;

@@ -5,14 +5,21 @@
 // The scenario's commands become TLM traffic: an access is a 1-byte b_transport at the
 // linear address with a pmmu_tlm::access_ext (reads and fetches read one byte at the PA;
 // a write carries a disabled byte enable, so that it reaches the memory without changing
-// it, as the scenario's access does not store data); register writes and INVLPG are the
-// module's methods; mem/dump/expect mem use the memory's back door. Cycles are kept as
-// run.c keeps them, but every next cycle is derived from the delay the PMMU annotated,
+// it, as the scenario's access does not store data); register writes, INVLPG and flushes
+// are the module's methods; mem/dump/expect mem use the memory's back door. Cycles are kept
+// as run.c keeps them, but every next cycle is derived from the delay the PMMU annotated,
 // and checked against the model's response cycle.
+//
+// Timed commands (scenario-format.md, "Cycles"): `at CYCLE` gives the command at the time
+// of that cycle; `at CYCLE flush ...` is pmmu_tlm::flush() inside the access before it;
+// `ack CYCLE` is pmmu_tlm::ack_interrupt_at(); `poke` is pmmu_tlm::memory::poke_at(), which
+// lands it in the memory when a later walker access is taken. A timed command too early
+// stops the run as `pmmu run` does: FILE:LINE: error: on standard error, exit 2.
 //
 // Exit status: 0 all ran and held, 1 an expectation failed, 2 bad input, 4 the TLM path
 // disagreed with itself (annotated delay vs. response cycle, response status vs. outcome).
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,10 +46,12 @@ struct runner : sc_core::sc_module {
   const scenario *s;
   pmmu_tlm::pmmu_tlm *pm;
   pmmu_tlm::memory *mem;
-  uint64_t now = 0;
+  uint64_t now = 0;   // the cycle the next command starts in
+  uint64_t floor = 0; // the earliest cycle `at` may give an access or invlpg (run.c's floor)
   pmmu_response last{};
   unsigned failed = 0;
   bool internal = false;
+  bool bad = false; // a timed command too early (bad input found while running)
 
   SC_HAS_PROCESS(runner);
   runner(sc_core::sc_module_name n, const scenario *sc, pmmu_tlm::pmmu_tlm *p, pmmu_tlm::memory *m)
@@ -56,6 +65,35 @@ struct runner : sc_core::sc_module {
     internal = true;
   }
 
+  bool stopped() const { return internal || bad; }
+
+  void timing_error(const scn_cmd &c, const char *fmt, ...) __attribute__((format(printf, 3, 4))) {
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    std::fflush(stdout); // what ran before is printed first
+    std::fprintf(stderr, "%s:%u: error: %s\n", scenario_display_name(s), c.line, what);
+    bad = true;
+  }
+
+  // The cycle a command is given in: `at CYCLE` (not before `min`) or `now` (run.c's rule).
+  bool given_cycle(const scn_cmd &c, uint64_t min, const char *what, const char *why,
+                   uint64_t &cycle) {
+    if (!c.timed) {
+      cycle = now;
+      return true;
+    }
+    if (c.cycle < min) {
+      timing_error(c, "%s at cycle %" PRIu64 " is too early: %s cycle %" PRIu64 " at the earliest",
+                   what, c.cycle, why, min);
+      return false;
+    }
+    cycle = c.cycle;
+    return true;
+  }
+
   sc_time delay_to(uint64_t cycle) const {
     return pm->period() * static_cast<double>(cycle) - sc_core::sc_time_stamp();
   }
@@ -64,36 +102,64 @@ struct runner : sc_core::sc_module {
     std::printf("{\"line\":%u,\"op\":\"%s\"", c.line, op);
   }
 
+  static constexpr const char *reg_names[] = {"cr0", "cr3", "cr4", "efer"};
+  static constexpr const char *t8 = "a register write comes after the previous command ends (T8),";
+
   void write_reg(const scn_cmd &c, int reg, uint64_t value) {
-    static const char *names[] = {"cr0", "cr3", "cr4", "efer"};
-    sc_time d = delay_to(now);
+    uint64_t cycle;
+    if (given_cycle(c, now, reg_names[reg], t8, cycle)) write_reg_at(c, reg, value, cycle);
+  }
+
+  void write_reg_at(const scn_cmd &c, int reg, uint64_t value, uint64_t cycle) {
+    sc_time d = delay_to(cycle);
     pmmu_reg_result res = reg == 0   ? pm->write_cr0(static_cast<uint32_t>(value), d)
                           : reg == 1 ? pm->write_cr3(static_cast<uint32_t>(value), d)
                           : reg == 2 ? pm->write_cr4(static_cast<uint32_t>(value), d)
                                      : pm->write_efer(value, d);
     if (res.gp_fault) {
-      json_begin(c, names[reg]);
+      json_begin(c, reg_names[reg]);
       std::printf(",\"fault\":{\"vector\":%d,\"ec\":\"0x0\"}}\n", PMMU_VECTOR_GP);
     }
     if (pm->cycle_at(sc_core::sc_time_stamp() + d) != res.done_cycle + 1)
       oops(c, "register write: annotated delay does not end the cycle after the write");
+    if (res.done_cycle < cycle) oops(c, "register write made before its cycle");
     now = res.done_cycle + 1;
+    floor = now;
     wait(d);
   }
 
   void run_set(const scn_cmd &c) {
-    for (unsigned i = 0; i < c.count && !internal; i++) {
+    uint64_t cycle; // `at CYCLE set ...`: the first write in CYCLE, each next one after it
+    if (!given_cycle(c, now, "set", t8, cycle)) return;
+    for (unsigned i = 0; i < c.count && !stopped(); i++) {
       const scn_assign &a = s->sets[c.first + i];
       scn_kind k = scenario_bit_register(a.bit);
       int reg = k == SCN_CR0 ? 0 : k == SCN_EFER ? 3 : 2;
       pmmu_control ctl = pm->control();
       uint64_t v = reg == 0 ? ctl.cr0 : reg == 3 ? ctl.efer : ctl.cr4;
       uint64_t mask = scenario_bit_mask(a.bit);
-      write_reg(c, reg, a.value ? v | mask : v & ~mask);
+      write_reg_at(c, reg, a.value ? v | mask : v & ~mask, i ? now : cycle);
     }
   }
 
-  void run_access(const scn_cmd &c) {
+  // An access, and the flush given during it (`at CYCLE flush ...` on the next line: fc).
+  void run_access(const scn_cmd &c, const scn_cmd *fc) {
+    uint64_t present;
+    if (!given_cycle(c, floor, pmmu_access_name(c.access),
+                     "a request comes in the cycle of the previous response (T1) or later,",
+                     present))
+      return;
+    if (fc) { // T1: accepted in the first cycle it is ready in; T7: the flush from A + 1 on
+      uint64_t ready = pmmu_ready_cycle(pm->model());
+      uint64_t lookup = (present > ready ? present : ready) + 1;
+      if (fc->cycle < lookup) {
+        timing_error(*fc,
+                     "flush at cycle %" PRIu64 " comes before the lookup cycle %" PRIu64
+                     " of the access on line %u (T7: a flush during an access comes from A + 1 on)",
+                     fc->cycle, lookup, c.line);
+        return;
+      }
+    }
     tlm::tlm_generic_payload p;
     unsigned char byte = 0, enable = TLM_BYTE_DISABLED;
     access_ext ext(c.access, c.priv, c.ac);
@@ -108,10 +174,18 @@ struct runner : sc_core::sc_module {
     }
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     p.set_extension(&ext);
-    sc_time d = delay_to(now);
+    sc_time d = delay_to(present);
     sock->b_transport(p, d);
     p.clear_extension(&ext);
     last = ext.resp;
+    if (last.accept_cycle < present)
+      oops(c, "request accepted before the cycle it was presented in");
+    uint64_t flushed = 0;
+    if (fc) { // in the access's cycles: simulated time has not moved since b_transport
+      sc_time fd = delay_to(fc->cycle);
+      flushed = pm->flush(fc->flush_kind, static_cast<uint32_t>(fc->a), fd);
+      if (flushed != fc->cycle) oops(*fc, "the flush was not given in its cycle");
+    }
     const tlm::tlm_response_status want = last.outcome == PMMU_OK ? tlm::TLM_OK_RESPONSE
                                           : last.outcome == PMMU_PAGE_FAULT
                                               ? tlm::TLM_ADDRESS_ERROR_RESPONSE
@@ -124,6 +198,9 @@ struct runner : sc_core::sc_module {
     uint64_t r = pm->cycle_at(sc_core::sc_time_stamp() + d);
     if (r != last.response_cycle) oops(c, "annotated delay does not end at the response cycle");
     now = r + 1;
+    floor = r;
+    if (fc && flushed + 1 > now) now = flushed + 1;
+    if (fc && flushed + 1 > floor) floor = flushed + 1;
     wait(d);
 
     std::printf("{\"line\":%u,\"op\":\"%s\",\"va\":\"0x%08" PRIx64 "\",\"priv\":\"%s\",\"ac\":%s",
@@ -160,6 +237,11 @@ struct runner : sc_core::sc_module {
         ok = last.outcome == PMMU_PAGE_FAULT && last.error_code == c.a;
       }
       break;
+    case SCN_EXPECT_BUS_ERROR:
+      describe(last, got, sizeof got);
+      std::snprintf(want, sizeof want, "bus-error 0x%09" PRIx64, c.a);
+      ok = last.outcome == PMMU_BUS_ERROR && last.bus_error_pa == c.a;
+      break;
     case SCN_EXPECT_HIT:
     case SCN_EXPECT_MISS:
       std::snprintf(want, sizeof want, "%s", c.kind == SCN_EXPECT_HIT ? "hit" : "miss");
@@ -168,6 +250,7 @@ struct runner : sc_core::sc_module {
       break;
     default: {
       unsigned size = c.kind == SCN_EXPECT_MEM32 ? 4 : 8;
+      mem->land_pokes(); // every poke listed before has landed (scenario-format.md)
       uint64_t v = mem->read(c.a, size);
       std::snprintf(want, sizeof want, "mem%u 0x%09" PRIx64 " 0x%0*" PRIx64, size * 8, c.a,
                     static_cast<int>(size) * 2, c.b);
@@ -181,9 +264,38 @@ struct runner : sc_core::sc_module {
     std::printf(",\"ok\":%s,\"want\":\"%s\",\"got\":\"%s\"}\n", ok ? "true" : "false", want, got);
   }
 
+  void run_invlpg(const scn_cmd &c) {
+    uint64_t cycle;
+    if (!given_cycle(c, floor, "invlpg",
+                     "a flush command comes in the cycle of the previous response (T6) or later,",
+                     cycle))
+      return;
+    sc_time d = delay_to(cycle);
+    pm->invlpg(static_cast<uint32_t>(c.a), d);
+    if (pm->cycle_at(sc_core::sc_time_stamp() + d) != cycle + 1)
+      oops(c, "INVLPG not given in its cycle");
+    now = cycle + 1;
+    floor = now;
+    wait(d);
+  }
+
+  void run_ack(const scn_cmd &c) {
+    if (pm->ack_interrupt_at(c.cycle) != PMMU_E_OK)
+      timing_error(c, "an ack in cycle %" PRIu64 " is out of order", c.cycle);
+  }
+
+  void run_poke(const scn_cmd &c) {
+    if (!mem->poke_at(c.cycle, c.a, c.kind == SCN_POKE32 ? 4 : 8, c.b))
+      timing_error(c,
+                   "a poke in cycle %" PRIu64 " comes too late: the memory took a walker "
+                   "access in cycle %" PRIu64 " already",
+                   c.cycle, mem->last_walk_cycle());
+  }
+
   void run() {
-    for (unsigned i = 0; i < s->n_cmds && !internal; i++) {
+    for (unsigned i = 0; i < s->n_cmds && !stopped(); i++) {
       const scn_cmd &c = s->cmds[i];
+      const scn_cmd *next = i + 1 < s->n_cmds ? &s->cmds[i + 1] : nullptr;
       switch (c.kind) {
       case SCN_CR0: write_reg(c, 0, c.a); break;
       case SCN_CR3: write_reg(c, 1, c.a); break;
@@ -191,23 +303,25 @@ struct runner : sc_core::sc_module {
       case SCN_EFER: write_reg(c, 3, c.a); break;
       case SCN_SET: run_set(c); break;
       case SCN_MEM32:
-      case SCN_MEM64: mem->write(c.a, c.kind == SCN_MEM32 ? 4 : 8, c.b); break;
+      case SCN_MEM64:
+        mem->land_pokes();
+        mem->write(c.a, c.kind == SCN_MEM32 ? 4 : 8, c.b);
+        break;
       case SCN_DUMP32:
       case SCN_DUMP64: {
         unsigned size = c.kind == SCN_DUMP32 ? 4 : 8;
+        mem->land_pokes();
         json_begin(c, size == 4 ? "dump32" : "dump64");
         std::printf(",\"pa\":\"0x%09" PRIx64 "\",\"value\":\"0x%0*" PRIx64 "\"}\n", c.a,
                     static_cast<int>(size) * 2, mem->read(c.a, size));
         break;
       }
-      case SCN_ACCESS: run_access(c); break;
-      case SCN_INVLPG: {
-        sc_time d = delay_to(now);
-        pm->invlpg(static_cast<uint32_t>(c.a), d);
-        now++;
-        wait(d);
-        break;
-      }
+      case SCN_ACCESS: run_access(c, next && next->kind == SCN_FLUSH ? next : nullptr); break;
+      case SCN_FLUSH: break; // given during the access before it
+      case SCN_INVLPG: run_invlpg(c); break;
+      case SCN_ACK: run_ack(c); break;
+      case SCN_POKE32:
+      case SCN_POKE64: run_poke(c); break;
       default: run_expect(c); break;
       }
     }
@@ -223,15 +337,6 @@ int sc_main(int argc, char **argv) {
   }
   scenario s;
   if (scenario_load(argv[1], &s, stderr)) {
-    scenario_free(&s);
-    return 2;
-  }
-  if (unsigned line =
-          scenario_first_timed_line(&s)) { // it gives every command in its default cycle
-    std::fprintf(stderr,
-                 "%s:%u: error: timed commands (at, flush, ack, poke) are not supported "
-                 "by %s; use pmmu run\n",
-                 scenario_display_name(&s), line, "pmmu_tlm_run");
     scenario_free(&s);
     return 2;
   }
@@ -253,7 +358,7 @@ int sc_main(int argc, char **argv) {
     pm.irq.bind(irq);
     sc_core::sc_start();
     std::fflush(stdout);
-    status = cpu.internal ? 4 : cpu.failed ? 1 : 0;
+    status = cpu.internal ? 4 : cpu.bad ? 2 : cpu.failed ? 1 : 0;
   }
   scenario_free(&s);
   return status;

@@ -13,6 +13,10 @@
 //           data latency; presentation at the next clock edge; paging off
 //   threads three CPU threads share the PMMU while the memory wait()s inside walks: the
 //           adapter serialises them and every translation stays right
+//   ack     ack_interrupt_at (the pf_ack_i pin, timing.md T10): an ack in cycle c lowers the
+//           irq line from c + 1, seen cycle by cycle; an ack in the response cycle R of a new
+//           #PF leaves the line up (given before that translation is made, too); an ack one
+//           cycle before R lowers it for that one cycle; acks out of order are refused
 //   walk    the walker's memory traffic over TLM: an A/D CAS that fails because memory
 //           changed under it restarts the walk; a target that does not implement the CAS
 //           extension and a bus-error range give TLM_GENERIC_ERROR_RESPONSE / BUS_ERROR
@@ -215,8 +219,87 @@ struct tb : sc_module {
     else if (group == "dmi") dmi_tests();
     else if (group == "timing") timing();
     else if (group == "walk") walk();
+    else if (group == "ack") ack();
     else if (group == "threads") threads();
     else CHECK(!"unknown group");
+  }
+
+  // ---- ack ---------------------------------------------------------------------------
+  // The irq line as the rest of the platform sees it in `cycle` (in the middle of it).
+  bool line_in(uint64_t cycle) {
+    const sc_time t = pm->period() * static_cast<double>(cycle) + pm->period() / 2.0;
+    if (t > sc_time_stamp()) wait(t - sc_time_stamp());
+    return irq->read();
+  }
+
+  // A faulting access presented in `present` (a user read of a not-present page: a walk of
+  // PDE and PTE, no CAS); returns its response cycle.
+  uint64_t np_fault(uint64_t present) {
+    access_ext ext;
+    sc_time d = pm->period() * static_cast<double>(present) - sc_time_stamp();
+    CHECK_EQ(access(0x00403010, PMMU_READ, PMMU_USER, ext, d), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    CHECK_EQ(ext.resp.error_code, 0x4);
+    CHECK_EQ(ext.resp.accept_cycle, present); // the block is idle: A = the present cycle
+    return ext.resp.response_cycle;
+  }
+
+  void ack() {
+    // a protection fault (the walk sets PDE 1's A bit): the line rises in R + 1
+    access_ext ext;
+    sc_time d = SC_ZERO_TIME;
+    CHECK_EQ(access(0x00401234, PMMU_WRITE, PMMU_USER, ext, d), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    const uint64_t r1 = ext.resp.response_cycle;
+    CHECK(!line_in(r1));
+    CHECK(line_in(r1 + 1));
+    // an ack in c = r1 + 3 (given ahead of time): up through c, down from c + 1
+    const uint64_t c = r1 + 3;
+    CHECK_EQ(pm->ack_interrupt_at(c), PMMU_E_OK);
+    CHECK(line_in(r1 + 2));
+    CHECK(line_in(c));
+    CHECK(!line_in(c + 1));
+    CHECK(!line_in(c + 5));
+    CHECK(!pm->interrupt_state().pending);
+    CHECK_EQ(pm->interrupt_state().cr2, 0x00401234); // stays readable
+    CHECK_EQ(pm->ack_interrupt_at(c), PMMU_E_ORDER); // acks go forward
+    CHECK_EQ(pm->ack_interrupt_at(c - 1), PMMU_E_ORDER);
+
+    // the walk of a not-present fault takes n cycles from A to R
+    uint64_t p2 = pm->cycle_at(sc_time_stamp()) + 1;
+    const uint64_t r2 = np_fault(p2), n = r2 - p2;
+    CHECK(n > 1);
+    CHECK(line_in(r2 + 1)); // the line is up (not acked)
+
+    // an ack in the response cycle R of a new fault, given after that translation: the new
+    // fault wins, the line never falls
+    const uint64_t p3 = r2 + 3, r3 = np_fault(p3);
+    CHECK_EQ(r3, p3 + n);
+    CHECK_EQ(pm->ack_interrupt_at(r3), PMMU_E_OK);
+    bool up = true;
+    for (uint64_t k = r2 + 1; k <= r3 + 3; k++) up = line_in(k) && up;
+    CHECK(up);
+    CHECK(pm->interrupt_state().pending);
+
+    // the same with the ack given before the translation is made (an ack during the walk the
+    // CPU has not issued yet): the new fault answered in that cycle still wins
+    const uint64_t p4 = r3 + 5, r4 = p4 + n;
+    CHECK_EQ(pm->ack_interrupt_at(r4), PMMU_E_OK);
+    CHECK_EQ(np_fault(p4), r4);
+    up = true;
+    for (uint64_t k = r3 + 4; k <= r4 + 3; k++) up = line_in(k) && up;
+    CHECK(up);
+
+    // an ack in R - 1 of a new fault lowers the line for the cycle R only; it rises in R + 1
+    const uint64_t p5 = r4 + 5, r5 = p5 + n;
+    CHECK_EQ(pm->ack_interrupt_at(r5 - 1), PMMU_E_OK);
+    CHECK_EQ(np_fault(p5), r5);
+    CHECK(line_in(r5 - 1));
+    CHECK(!line_in(r5));
+    CHECK(line_in(r5 + 1));
+    // and the handler's ack in R + 2: down from R + 3
+    CHECK_EQ(pm->ack_interrupt_at(r5 + 2), PMMU_E_OK);
+    CHECK(line_in(r5 + 2));
+    CHECK(!line_in(r5 + 3));
+    CHECK(!pm->interrupt_state().pending);
   }
 
   // ---- fault -------------------------------------------------------------------------
@@ -663,7 +746,7 @@ struct tb : sc_module {
 
 int sc_main(int argc, char **argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: pmmu_tlm_tests fault|debug|dmi|timing|walk|threads\n");
+    std::fprintf(stderr, "usage: pmmu_tlm_tests fault|debug|dmi|timing|walk|threads|ack\n");
     return 2;
   }
   const std::string group = argv[1];
