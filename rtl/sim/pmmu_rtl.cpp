@@ -13,6 +13,8 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <verilated.h>
@@ -44,14 +46,41 @@ public:
   virtual void get_outputs(pmmu_rtl_out_t *out) = 0;
   virtual uint8_t req_ready() = 0;
   virtual void eval() = 0;
+  // true when rise_from_high() is available (see RiseFromHigh below)
+  virtual bool can_rise_from_high() const = 0;
+  // a rising edge evaluated with clk_i already high: Verilator's edge detector is told that
+  // clk_i was low, so the falling half-cycle costs no evaluation
+  virtual void rise_from_high() = 0;
   virtual void final_() = 0;
 #if VM_TRACE
   virtual void trace(VerilatedFstC *tfp) = 0;
 #endif
 };
 
+// Verilator 5 detects posedge clk_i in eval() by comparing clk_i with the value it saw in the
+// previous eval(), kept in the root's __Vtrigrprev__TOP__clk_i (the name of Verilator 5.0 to
+// 5.010; later versions renamed it). A falling edge with no logic on it (pmmu_top has only
+// posedge flops) still costs a whole eval(): the input-dependent region and the scheduler,
+// about a third of an untraced cycle. Where that member exists, the shim leaves clk_i high
+// between edges and sets the remembered value to 0 just before the next rising eval();
+// where it does not, the shim falls back to evaluating clk_i low (RiseFromHigh is false).
+template <class R, class = void>
+struct RiseFromHigh {
+  static constexpr bool value = false;
+  static void arm(R *) {}
+};
+template <class R>
+struct RiseFromHigh<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>> {
+  static constexpr bool value = true;
+  static void arm(R *r) { r->__Vtrigrprev__TOP__clk_i = 0; }
+};
+
 template <class M>
 class ModelT final : public Model {
+  using Root = std::remove_pointer_t<decltype(std::declval<M &>().rootp)>;
+  // a complete type, or RiseFromHigh would silently take the slow path
+  static_assert(sizeof(Root) > 0, "include the model's ___024root.h (pmmu_rtl_variants.h)");
+
 public:
   explicit ModelT(VerilatedContext *ctx) : m_(ctx, "pmmu") {}
   void set_clk(uint8_t v) override { m_.clk_i = v; }
@@ -105,6 +134,12 @@ public:
   }
   uint8_t req_ready() override { return m_.req_ready_o; }
   void eval() override { m_.eval(); }
+  bool can_rise_from_high() const override { return RiseFromHigh<Root>::value; }
+  void rise_from_high() override {
+    RiseFromHigh<Root>::arm(m_.rootp);
+    m_.clk_i = 1;
+    m_.eval();
+  }
   void final_() override { m_.final(); }
 #if VM_TRACE
   void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
@@ -175,9 +210,11 @@ struct pmmu_rtl {
   pmmu_rtl_in_t in{};
   // Evaluation state (docs/rtl.md "Simulation speed"): the model is evaluated only when what
   // the caller reads could have changed, two evaluations per cycle at most when untraced.
-  bool need_eval = true; // an input that outputs depend on changed since the last evaluation
-  bool pending = false;  // inputs that only the next edge samples changed, not applied yet
-  bool clk_high = false; // the last evaluation was the rising edge (clk_i is still 1)
+  bool need_eval = true;       // an input that outputs depend on changed since the last evaluation
+  bool pending = false;        // inputs that only the next edge samples changed, not applied yet
+  bool clk_high = false;       // the last evaluation was the rising edge (clk_i is still 1)
+  bool stale = false;          // the request or the ack changed since the last evaluation
+  bool rise_from_high = false; // the model supports Model::rise_from_high()
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
@@ -243,30 +280,54 @@ bool outputs_may_change(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
          a.flush_kind != b.flush_kind || a.flush_la != b.flush_la;
 }
 
+// The request and the ack: no output depends on them, but internal signals that the
+// assertions sample at the edge do (the lookup, the walk's start), and Verilator samples them
+// as the previous eval() left them: the edge is preceded by an evaluation with them applied.
+bool request_changed(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
+  return a.req_valid != b.req_valid || a.req_la != b.req_la || a.req_acc != b.req_acc ||
+         a.req_priv != b.req_priv || a.req_ac != b.req_ac || a.pf_ack != b.pf_ack;
+}
+
 void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
   if (std::memcmp(&in, &h->in, sizeof in) == 0) return;
   if (outputs_may_change(in, h->in)) h->need_eval = true;
   else h->pending = true;
+  if (request_changed(in, h->in)) h->stale = true;
   h->in = in;
 }
 
-// Evaluates the current cycle with clk_i low and every input applied.
+bool traced(const pmmu_rtl_t *h) {
+#if VM_TRACE
+  return h->tfp != nullptr;
+#else
+  (void)h;
+  return false;
+#endif
+}
+
+// An untraced block whose model allows it keeps clk_i high between edges (RiseFromHigh); a
+// traced one evaluates clk_i low in every cycle, so that the dump shows the clock.
+bool fast(const pmmu_rtl_t *h) { return h->rise_from_high && !traced(h); }
+
+// Evaluates the current cycle with every input applied (clk_i low, or still high: fast()).
 void settle(pmmu_rtl_t *h) {
   h->model->set_inputs(h->in);
-  if (h->clk_high) h->model->set_clk(0);
+  if (h->clk_high && !fast(h)) {
+    h->model->set_clk(0);
+    h->clk_high = false;
+  }
   h->model->eval();
-  h->need_eval = h->pending = h->clk_high = false;
+  h->need_eval = h->pending = h->stale = false;
 }
 
 // one rising edge with the current inputs and reset level
 void edge(pmmu_rtl_t *h) {
   // clk_i must have been evaluated low before it rises; a dump shows every input of the
   // cycle before the edge, so a traced block settles them first
-  bool traced = false;
-#if VM_TRACE
-  traced = h->tfp != nullptr;
-#endif
-  if (h->need_eval || h->clk_high || (traced && h->pending)) settle(h);
+  bool quick = fast(h);
+  if (quick ? h->need_eval || h->stale : h->need_eval || h->clk_high || (traced(h) && h->pending)) {
+    settle(h);
+  }
   if (h == g_last && h->in.req_valid && h->model->req_ready()) { // accepted at this edge?
     g_last_accept = h->cycle;
   }
@@ -275,9 +336,14 @@ void edge(pmmu_rtl_t *h) {
     h->pending = false;
   }
   dump(h, h->edges * 10);
-  h->model->set_clk(1);
-  h->model->eval();
+  if (quick) {
+    h->model->rise_from_high();
+  } else {
+    h->model->set_clk(1);
+    h->model->eval();
+  }
   h->clk_high = true;
+  h->stale = false;
   dump(h, h->edges * 10 + 5);
   h->edges++;
   h->ctx->time(h->edges * 10);
@@ -309,6 +375,8 @@ pmmu_rtl_t *create(const Entry *e) {
   h->ctx->traceEverOn(true); // before the model is constructed
 #endif
   h->model.reset(e->make(h->ctx.get()));
+  h->rise_from_high =
+      h->model->can_rise_from_high() && std::getenv("PMMU_RTL_CLOCK_LOW") == nullptr;
   pmmu_rtl_reset(h, 2);
   g_last = h;
   g_last_cycle = 0;
@@ -423,7 +491,7 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
 
 void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
   if (in) take_inputs(h, *in);
-  if (h->need_eval || h->clk_high) settle(h);
+  if (h->need_eval || (h->clk_high && !fast(h))) settle(h);
   if (out) h->model->get_outputs(out);
 }
 

@@ -19,8 +19,13 @@
  * c + 1 after reset; pmmu_rtl_cycle() returns c. The block's outputs never depend on
  * req_valid, mem_req_ready's effect is only sampled at the edge, and the memory port's
  * mem_req_* outputs do not depend on mem_req_ready, so one eval per cycle suffices. The shim
- * evaluates the model only when an output could change: an untraced cycle costs two model
- * evaluations (one with the cycle's inputs, one at the rising edge), whatever is called.
+ * evaluates the model only when an output could change: an untraced cycle costs one model
+ * evaluation (the rising edge), plus one with the cycle's inputs in a cycle where the control
+ * or flush inputs changed (outputs depend on them) or the request or the ack changed (the
+ * assertions sample signals that depend on them), whatever is called. clk_i stays high
+ * between edges (docs/rtl.md, "Simulation speed"); a traced block evaluates clk_i low in every
+ * cycle (two evaluations), so that the dump shows the clock, and so does every block when the
+ * environment variable PMMU_RTL_CLOCK_LOW is set (the previous scheme, for comparisons).
  *
  * Encodings: the PMMU_RTL_* constants of pmmu_rtl_pkg.h, generated from rtl/pmmu_pkg.sv.
  */

@@ -448,29 +448,35 @@ static void port_log_end(rtl_side *r) {
   r->ports = NULL;
 }
 
-/* Ends the current cycle: the edge, then the one-cycle inputs drop. */
-static void finish_cycle(rtl_side *r, txn_log *log) {
-  pmmu_rtl_out_t out;
+/* Ends the current cycle, whose outputs `out` holds (settle() was called and no input changed
+ * since: one settle per cycle): the edge, then the one-cycle inputs drop. */
+static void finish_settled(rtl_side *r, pmmu_rtl_out_t *out) {
   uint64_t cycle = pmmu_rtl_cycle(r->h);
-  settle(r, &out, log);
-  if (r->trace) monitor(r, &out, cycle);
-  if (r->ports) port_row(r->ports, 1, &r->in, &out);
-  if (r->irq_hook) injected_cycle(r, &out, cycle);
+  if (r->trace) monitor(r, out, cycle);
+  if (r->ports) port_row(r->ports, 1, &r->in, out);
+  if (r->irq_hook) injected_cycle(r, out, cycle);
   if (cycle == r->reset_at) {
     apply_reset(r);
     return;
   }
-  if (r->in.req_valid && out.req_ready) r->in.req_valid = 0; /* accepted at this edge */
+  if (r->in.req_valid && out->req_ready) r->in.req_valid = 0; /* accepted at this edge */
   pmmu_rtl_tick(r->h);
   r->in.flush_valid = 0;
   r->in.pf_ack = 0;
   if (r->n_acks && r->acks[r->ack_head] == cycle + 1) next_ack(r);
   if (cycle == r->irq_watch) { /* T10: the interrupt as it stands in R + 1 */
-    pmmu_rtl_eval(r->h, &r->in, &out);
-    r->irq_seen =
-        (pmmu_interrupt_state){.pending = out.pf_irq, .cr2 = out.pf_cr2, .error_code = out.pf_ec};
+    pmmu_rtl_eval(r->h, &r->in, out);
+    r->irq_seen = (pmmu_interrupt_state){
+        .pending = out->pf_irq, .cr2 = out->pf_cr2, .error_code = out->pf_ec};
     r->irq_watch_done = true;
   }
+}
+
+/* Ends the current cycle: settles it, then finish_settled(). */
+static void finish_cycle(rtl_side *r, txn_log *log) {
+  pmmu_rtl_out_t out;
+  settle(r, &out, log);
+  finish_settled(r, &out);
 }
 
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log) {
@@ -585,7 +591,7 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
       answered = true;
     }
     if (answered && flushed) break; /* rest in this cycle, un-ticked */
-    finish_cycle(r, log);
+    finish_settled(r, &o);
     if (r->reset_done) return RTL_RESET; /* the request is lost */
   }
   out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
@@ -641,7 +647,7 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
       *gp = o.pdpte_gp != 0;
       break; /* rest in D, un-ticked */
     }
-    finish_cycle(r, log);
+    finish_settled(r, &o);
     if (r->reset_done) return RTL_RESET; /* the load is lost */
   }
   if (*gp) set_control(&r->in, old); /* refused: the registers keep their old values */

@@ -94,21 +94,53 @@ static uint8_t *page_for_write(pmem_t *mem, uint64_t pa) {
   return *slot;
 }
 
+/* Little-endian bytes: on a little-endian host a fixed-size memcpy, one load or store (the OS
+ * of `pmmu sim` reads and writes page tables and frames a word at a time through here, for
+ * both engines' memories); elsewhere byte by byte. */
+static inline void put_le(uint8_t *p, unsigned n, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n == 4) {
+    uint32_t w = (uint32_t)v;
+    memcpy(p, &w, 4);
+    return;
+  }
+  if (n == 8) {
+    memcpy(p, &v, 8);
+    return;
+  }
+#endif
+  for (unsigned i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t get_le(const uint8_t *p, unsigned n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n == 4) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+  }
+  if (n == 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+  }
+#endif
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+
 bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value) {
   uint8_t *page = page_for_write(mem, pa);
   if (!page) return false;
-  for (unsigned i = 0; i < size; i++)
-    page[(pa & (PAGE_SIZE - 1)) + i] = (uint8_t)(value >> (8 * i));
+  put_le(page + (pa & (PAGE_SIZE - 1)), size, value);
   return true;
 }
 
 uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size) {
   const uint8_t *page = page_of(mem, pa);
-  uint64_t value = 0;
   if (!page) return 0;
-  for (unsigned i = 0; i < size; i++)
-    value |= (uint64_t)page[(pa & (PAGE_SIZE - 1)) + i] << (8 * i);
-  return value;
+  return get_le(page + (pa & (PAGE_SIZE - 1)), size);
 }
 
 /* ---- Timing --------------------------------------------------------------------------- */
