@@ -5,13 +5,15 @@
 # a/model/src/..., applied with -p1), its bug described in the comment lines before the diff,
 # with one or more lines
 #   # test: testbench/scenarios/FILE.pmmu
-# naming the directed tests (scenario files, relative to the source tree) that must fail on it.
+# naming the directed tests (scenario files, relative to the source tree) that must fail on it,
+# or `# test: directed` / `# test: inject` for testbench/directed/directed.c or inject.c on the
+# model.
 # At configure time the patch is applied to a copy of model/src (a patch that does not apply
 # exactly stops the configure step: a mutant is never silently dropped); the copy is built as
 # its own static library and linked, with the scenario runner compiled once (no RTL), into
 # pmmu_mutant_run_<NAME>. ctest model_mutant.<NAME> (label `mutant`) runs the named files on it
-# and wants exit status 1: an expectation failed. model_mutant.control runs every scenario of
-# testbench/scenarios on the unbroken library with the same program and wants 0.
+# and wants exit status 1: an expectation failed. model_mutant.control* run every scenario of
+# testbench/scenarios, and the two directed programs, on the unbroken library and want 0.
 #
 # Built when PMMU_BUILD_MUTANTS is ON (the option of rtl/CMakeLists.txt; defined here too, ON,
 # when the RTL is not configured). The model builds in seconds: five files per mutant.
@@ -42,11 +44,11 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
     ${PROJECT_SOURCE_DIR}/model/include ${_tb}/common ${_tb}/engine ${_tb}/scenario ${_tb}/cosim
     ${_tb}/txtrace ${_tb}/mem)
   target_compile_options(pmmu_mutant_runner PRIVATE ${PMMU_C_WARNINGS})
-  foreach(prog run directed)
+  foreach(prog run directed inject)
     if(prog STREQUAL "run")
       add_library(pmmu_mutant_main_run OBJECT ${PMMU_MODEL_MUTANT_DIR}/runner.c)
     else()
-      add_library(pmmu_mutant_main_directed OBJECT ${_tb}/directed/directed.c)
+      add_library(pmmu_mutant_main_${prog} OBJECT ${_tb}/directed/${prog}.c)
     endif()
     target_include_directories(pmmu_mutant_main_${prog} PRIVATE
       ${PROJECT_SOURCE_DIR}/model/include ${_tb}/common ${_tb}/engine ${_tb}/scenario ${_tb}/cosim
@@ -55,7 +57,7 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
   endforeach()
 
   # the control: the same programs on the unbroken library pass
-  foreach(prog run directed)
+  foreach(prog run directed inject)
     add_executable(pmmu_mutant_${prog}_control
       $<TARGET_OBJECTS:pmmu_mutant_main_${prog}> $<TARGET_OBJECTS:pmmu_mutant_runner>)
     target_link_libraries(pmmu_mutant_${prog}_control PRIVATE libpmmu m)
@@ -64,8 +66,9 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
   list(FILTER _all_scenarios EXCLUDE REGEX "latency-max-")
   add_test(NAME model_mutant.control COMMAND pmmu_mutant_run_control ${_all_scenarios})
   add_test(NAME model_mutant.control_directed COMMAND pmmu_mutant_directed_control model)
+  add_test(NAME model_mutant.control_inject COMMAND pmmu_mutant_inject_control model)
   set_tests_properties(model_mutant.control model_mutant.control_directed
-                       PROPERTIES LABELS "mutant;model")
+                       model_mutant.control_inject PROPERTIES LABELS "mutant;model")
 
   set(PMMU_MODEL_MUTANTS "")
   foreach(patch IN LISTS _pmmu_model_patches)
@@ -76,11 +79,13 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
     if(NOT _tests)
       message(FATAL_ERROR "pmmu: model mutant ${name}: ${patch} names no '# test: FILE'")
     endif()
-    set(_directed FALSE)
-    if("directed" IN_LIST _tests)
-      set(_directed TRUE)
-      list(REMOVE_ITEM _tests directed)
-    endif()
+    set(prog run)
+    foreach(p directed inject) # testbench/directed/P.c on the model instead of scenarios
+      if(p IN_LIST _tests)
+        set(prog ${p})
+        list(REMOVE_ITEM _tests ${p})
+      endif()
+    endforeach()
     list(TRANSFORM _tests PREPEND "${PROJECT_SOURCE_DIR}/")
     foreach(t IN LISTS _tests)
       if(NOT EXISTS ${t})
@@ -118,11 +123,8 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
     target_include_directories(pmmu_model_mut_${name} PUBLIC ${PROJECT_SOURCE_DIR}/model/include)
     # a deliberate bug may leave a helper or a parameter unused: no -Werror on the mutant copy
     target_compile_options(pmmu_model_mut_${name} PRIVATE -w)
-    if(_directed)
-      set(prog directed)
+    if(NOT prog STREQUAL "run")
       set(_tests model)
-    else()
-      set(prog run)
     endif()
     add_executable(pmmu_mutant_${prog}_${name}
       $<TARGET_OBJECTS:pmmu_mutant_main_${prog}> $<TARGET_OBJECTS:pmmu_mutant_runner>)
