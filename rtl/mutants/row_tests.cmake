@@ -26,6 +26,9 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     math(EXPR j "${i} + 1")
     list(GET _rows ${i} mutant)
     list(GET _rows ${j} file)
+    if(NOT mutant IN_LIST PMMU_RTL_MUTANTS)
+      continue() # not built in this configuration
+    endif()
     add_test(NAME rtl_row.${mutant}
       COMMAND sh -c "\"$0\" run --engine both --mutant ${mutant} \"$1\" >/dev/null 2>&1; s=$?; test $s -eq 1 -o $s -eq 3"
               $<TARGET_FILE:pmmu> ${PROJECT_SOURCE_DIR}/testbench/scenarios/${file}.pmmu)
