@@ -279,6 +279,25 @@ module pmmu_top_props #(
   end
   assign ok_tlb_no_dup_4k = !f_live || !tlb_dup;
 
+  // Reachability (prove --cover): f_covered is 1 from the cycle after the response of a
+  // successful PAE walk that made both A/D compare-and-swaps (PDE, then PTE). That it can be
+  // 1 in the last step shows the bound covers such a walk and that the assumes leave it
+  // possible (the proof is not vacuous).
+  (* keep *) logic [2:0] cas_cnt_q;   // compare-and-swaps accepted since the last accepted request
+  (* keep *) logic f_covered;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      cas_cnt_q <= '0;
+      f_covered <= 1'b0;
+    end else begin
+      if (accept)                            cas_cnt_q <= '0;
+      else if (mem_accept && mem_req_op_o && cas_cnt_q != 3'd7) cas_cnt_q <= cas_cnt_q + 3'd1;
+      if (resp_valid_o && !resp_fault_o && !resp_bus_err_o && resp_tlb_o == 2'd2 &&
+          cr4_pae_i && cas_cnt_q == 3'd2)
+        f_covered <= 1'b1;
+    end
+  end
+
   // bit i of f_ok: property i of this list (rtl/formal/prove names them in this order)
   (* keep *) logic [11:0] f_ok;
   assign f_ok = {ok_tlb_no_dup_4k, ok_irq_ec, ok_irq_cr2, ok_irq_held_until_ack, ok_irq_t10,
