@@ -6,7 +6,7 @@
 # with one or more lines
 #   # test: testbench/scenarios/FILE.pmmu
 # naming the directed tests (scenario files, relative to the source tree) that must fail on it,
-# or `# test: directed` / `# test: inject` for testbench/directed/directed.c or inject.c on the
+# or `# test: directed` / `# test: inject` / `# test: busy` for testbench/directed/P.c on the
 # model.
 # At configure time the patch is applied to a copy of model/src (a patch that does not apply
 # exactly stops the configure step: a mutant is never silently dropped); the copy is built as
@@ -39,12 +39,12 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
     ${_tb}/engine/engine.c ${_tb}/engine/engine_report.c
     ${_tb}/scenario/scenario.c ${_tb}/scenario/run.c ${_tb}/cosim/cosim.c
     ${_tb}/txtrace/txtrace_write.c ${_tb}/txtrace/txtrace_read.c ${_tb}/txtrace/txtrace_check.c
-    ${_tb}/mem/pmem.c ${_tb}/common/tb_status.c ${_tb}/common/tb_file.c ${_tb}/common/tb_budget.c)
+    ${_tb}/mem/pmem.c ${_tb}/directed/rig.c ${_tb}/common/tb_status.c ${_tb}/common/tb_file.c ${_tb}/common/tb_budget.c)
   target_include_directories(pmmu_mutant_runner PRIVATE
     ${PROJECT_SOURCE_DIR}/model/include ${_tb}/common ${_tb}/engine ${_tb}/scenario ${_tb}/cosim
     ${_tb}/txtrace ${_tb}/mem)
   target_compile_options(pmmu_mutant_runner PRIVATE ${PMMU_C_WARNINGS})
-  foreach(prog run directed inject)
+  foreach(prog run directed inject busy)
     if(prog STREQUAL "run")
       add_library(pmmu_mutant_main_run OBJECT ${PMMU_MODEL_MUTANT_DIR}/runner.c)
     else()
@@ -57,7 +57,7 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
   endforeach()
 
   # the control: the same programs on the unbroken library pass
-  foreach(prog run directed inject)
+  foreach(prog run directed inject busy)
     add_executable(pmmu_mutant_${prog}_control
       $<TARGET_OBJECTS:pmmu_mutant_main_${prog}> $<TARGET_OBJECTS:pmmu_mutant_runner>)
     target_link_libraries(pmmu_mutant_${prog}_control PRIVATE libpmmu m)
@@ -67,8 +67,10 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
   add_test(NAME model_mutant.control COMMAND pmmu_mutant_run_control ${_all_scenarios})
   add_test(NAME model_mutant.control_directed COMMAND pmmu_mutant_directed_control model)
   add_test(NAME model_mutant.control_inject COMMAND pmmu_mutant_inject_control model)
+  add_test(NAME model_mutant.control_busy COMMAND pmmu_mutant_busy_control model)
   set_tests_properties(model_mutant.control model_mutant.control_directed
-                       model_mutant.control_inject PROPERTIES LABELS "mutant;model")
+                       model_mutant.control_inject model_mutant.control_busy
+                       PROPERTIES LABELS "mutant;model")
 
   set(PMMU_MODEL_MUTANTS "")
   foreach(patch IN LISTS _pmmu_model_patches)
@@ -80,7 +82,7 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
       message(FATAL_ERROR "pmmu: model mutant ${name}: ${patch} names no '# test: FILE'")
     endif()
     set(prog run)
-    foreach(p directed inject) # testbench/directed/P.c on the model instead of scenarios
+    foreach(p directed inject busy) # testbench/directed/P.c on the model instead of scenarios
       if(p IN_LIST _tests)
         set(prog ${p})
         list(REMOVE_ITEM _tests ${p})

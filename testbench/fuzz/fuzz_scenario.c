@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           .json = json != 0, .tlb_state = json != 0, .report = sink, .repro = "fuzz"};
       run_result res;
       int st = scenario_run(&s, e, &opt, sink, &res, &err);
+      if (st == TB_E_INPUT) { /* a timed command found too early while running: bad input (run.c) */
+        engine_destroy(e);
+        break;
+      }
       if (st < 0) {
         fprintf(stderr, "fuzz: parsed scenario, internal error: %s\n", err.msg);
         abort();

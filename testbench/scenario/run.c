@@ -250,7 +250,7 @@ static void timing_error(runner *r, const scn_cmd *c, const char *fmt, ...) {
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
   r->status =
-      tb_fail(r->err, TB_E_INVALID, "%s:%u: error: %s", scenario_display_name(r->s), c->line, what);
+      tb_fail(r->err, TB_E_INPUT, "%s:%u: error: %s", scenario_display_name(r->s), c->line, what);
 }
 
 /* The cycle a command is given in: `at CYCLE`, which must not be before `min`, or r->now.

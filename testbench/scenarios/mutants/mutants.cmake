@@ -8,14 +8,13 @@
 # (a mutant without one and not listed here gets a shrink.mutant.NAME test that fails, saying
 # so).
 set(PMMU_SHRINK_NO_SCENARIO
-  # the interrupt's ack (T10) is not a command of the scenario language (cosim --acks)
-  ACK_LATE
-  # nor is a flush given during a walk (cosim's flushes; engine_translate_flush)
-  FLUSH_DURING_WALK_FILLS)
+  # a request presented while a PDPTE load runs: a scenario presents each request when the
+  # block is ready, as cosim does (pmmu_busy drives it: busy.kills.READY_DURING_LOAD)
+  READY_DURING_LOAD)
 
 set(_pmmu_check ${CMAKE_CURRENT_LIST_DIR}/check-mutant.cmake)
 if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
-  foreach(m IN LISTS PMMU_RTL_MUTANTS PMMU_RTL_MUTANTS_IRQ)
+  foreach(m IN LISTS PMMU_RTL_MUTANTS PMMU_RTL_MUTANTS_IRQ PMMU_RTL_MUTANTS_BUSY)
     string(TOLOWER ${m} ml)
     set(f ${CMAKE_CURRENT_LIST_DIR}/${m}.pmmu)
     if(NOT EXISTS ${f})
