@@ -108,7 +108,7 @@ static int by_name(const void *a, const void *b) {
 /* One test per scenario file of dir (the directed suite, in lockstep when the RTL is built):
  * `scenario.<name>`. A file whose TLB geometry has no RTL variant in this pmmu runs on the
  * model alone (and is marked so in its name: the list must not depend on it silently). */
-static int add_scenarios(regress_list *l, const char *dir, tb_error *err) {
+static int add_scenarios(regress_list *l, const char *dir, const char *prefix, tb_error *err) {
   DIR *d = opendir(dir);
   if (!d)
     return tb_fail(err, TB_E_IO, "cannot read the scenario folder '%s': %s", dir, strerror(errno));
@@ -125,9 +125,9 @@ static int add_scenarios(regress_list *l, const char *dir, tb_error *err) {
   closedir(d);
   qsort(names, n, sizeof *names, by_name);
   for (size_t i = 0; i < n; i++) {
-    char path[4096], name[300], args[4200];
+    char path[8400], name[300], args[8600];
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-    snprintf(name, sizeof name, "scenario.%.*s", (int)(strlen(names[i]) - 5), names[i]);
+    snprintf(name, sizeof name, "%s%.*s", prefix, (int)(strlen(names[i]) - 5), names[i]);
     bool both = regress_have_rtl();
 #ifdef PMMU_HAVE_RTL
     scenario s;
@@ -170,6 +170,8 @@ int regress_list_builtin(regress_list *l, const char *self, const char *scenario
       {"cosim.both.backpressure", " --wait 40 --latency 1..40 --gap 0", REGRESS_PAGING_ANY},
       {"cosim.both.acks", " --acks 50", REGRESS_PAGING_ANY},
       {"cosim.both.resets", " --resets 20 --acks 30 --latency 1..9 --wait 4", REGRESS_PAGING_ANY},
+      /* a second memory master writing the walks' entries (CAS restarts) */
+      {"cosim.both.pokes", " --pokes 100 --acks 30", REGRESS_PAGING_ANY},
   };
   for (size_t i = 0; i < sizeof both / sizeof both[0]; i++) {
     snprintf(args, sizeof args, "cosim --engine both%s%s", both[i].args, q);
@@ -191,8 +193,8 @@ int regress_list_builtin(regress_list *l, const char *self, const char *scenario
   }
 #endif
   /* the directed programs beside pmmu (testbench/directed/): no seed, one run each */
-  static const char *const programs[] = {"pmmu_directed", "pmmu_inject"};
-  for (unsigned i = 0; i < 2; i++) {
+  static const char *const programs[] = {"pmmu_directed", "pmmu_inject", "pmmu_busy"};
+  for (unsigned i = 0; i < sizeof programs / sizeof programs[0]; i++) {
     char path[4096];
     const char *slash = strrchr(self, '/');
     snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - self + 1) : 0, self, programs[i]);
@@ -211,8 +213,18 @@ int regress_list_builtin(regress_list *l, const char *self, const char *scenario
     }
   }
   if (scenario_dir) {
-    int st = add_scenarios(l, scenario_dir, err);
-    if (st) return st;
+    /* the directed suite, its timed files and the mutants' shrunk reproducers (each passes
+     * on the real RTL); not golden/, whose files show failures on purpose (their output is
+     * the test) */
+    static const char *const sub[][2] = {
+        {"", "scenario."}, {"/timed", "scenario.timed."}, {"/mutants", "scenario.mutants."}};
+    for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+      char dir[4096];
+      snprintf(dir, sizeof dir, "%s%s", scenario_dir, sub[i][0]);
+      if (i > 0 && access(dir, R_OK) != 0) continue; /* another tree's folder, without it */
+      int st = add_scenarios(l, dir, sub[i][1], err);
+      if (st) return st;
+    }
   }
   return TB_OK;
 }
