@@ -226,7 +226,7 @@ pmmu_cli_test_exit(timed.ack_order 2 "timed-ack-order.pmmu:4: error: an ack in c
 # The second memory master in lockstep (issue 11 item 1): pokes into the entries of walks, many
 # between a read and its compare-and-swap; every CAS outcome and restart is compared.
 if(TARGET pmmu_rtl)
-  pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed"
+  pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed\n.*second-master pokes [1-9][0-9]*, CAS restarts [1-9]"
     cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet)
 endif()
 if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)

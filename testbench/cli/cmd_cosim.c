@@ -1,7 +1,7 @@
 /* `pmmu cosim`: random worlds on an engine, seed after seed (cosim.h). */
 #include <inttypes.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cosim.h"
@@ -124,7 +124,7 @@ static void print_failed_seeds(const cosim_options *o, const seed_list *l, uint6
 int cmd_cosim(int argc, char **argv) {
   cosim_options o;
   uint64_t seeds = 1, failed = 0, total_requests = 0, total_cycles = 0, total_acks = 0,
-           total_resets = 0;
+           total_resets = 0, total_pokes = 0, total_restarts = 0;
   double seconds = 0;
   bool help = false;
   waves_options waves;
@@ -263,6 +263,8 @@ int cmd_cosim(int argc, char **argv) {
     total_cycles += r.cycles;
     total_acks += r.acks;
     total_resets += r.resets;
+    total_pokes += r.pokes;
+    total_restarts += r.cas_restarts;
     seconds += r.seconds;
     if (!o.quiet && (seeds == 1 || one || r.stopped)) cosim_print_summary(&o, &r, stdout);
     if (r.stopped) {
@@ -291,6 +293,9 @@ int cmd_cosim(int argc, char **argv) {
   }
   if (seeds > 1 && total_acks) printf("cosim: interrupt acks %" PRIu64 "\n", total_acks);
   if (seeds > 1 && total_resets) printf("cosim: resets %" PRIu64 "\n", total_resets);
+  if (seeds > 1 && total_pokes) /* the second master's effect: walks restarted by a failed CAS */
+    printf("cosim: second-master pokes %" PRIu64 ", CAS restarts %" PRIu64 "\n", total_pokes,
+           total_restarts);
   if (seeds > 1 && failed) print_failed_seeds(&o, &failing, failed);
   free(failing.v);
   if (ran < seeds) {
