@@ -3,9 +3,8 @@
 # random cosim run catches every mutant; these show that the rule's own directed scenario does,
 # run in lockstep with the mutated RTL (`pmmu run --engine both --mutant M FILE`): the run must
 # end in a disagreement (exit 3) or a failed expectation (exit 1), never pass or be refused.
-# The timed scenarios reach the flush inside a walk and the ack (timed/); CR2_NOT_OVERWRITTEN
-# has inject.kills.*, READY_DURING_LOAD busy.kills.* (no scenario presents a request during a
-# PDPTE load). A mutant is built in the default geometry only, so each file here is of that
+# The timed scenarios reach the flush inside a walk, the ack and a request presented during a
+# PDPTE load (timed/); CR2_NOT_OVERWRITTEN has inject.kills.*. A mutant is built in the default geometry only, so each file here is of that
 # geometry (a file of another is refused, exit 2: never a kill).
 
 if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
@@ -17,6 +16,7 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     REPL_NO_LAST_WAY mutants/REPL_NO_LAST_WAY
     FLUSH_DURING_WALK_FILLS timed/flush-during-walk
     ACK_LATE timed/ack-during-walk
+    READY_DURING_LOAD timed/request-during-load
     CR2_NOT_LATCHED ec-protection
     WALK_EXTRA_CYCLE walk-4k-basic
     NO_RSVD_CHECK reserved-4m-bit17
@@ -29,7 +29,8 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     math(EXPR j "${i} + 1")
     list(GET _rows ${i} mutant)
     list(GET _rows ${j} file)
-    if(NOT mutant IN_LIST PMMU_RTL_MUTANTS AND NOT mutant IN_LIST PMMU_RTL_MUTANTS_IRQ)
+    if(NOT mutant IN_LIST PMMU_RTL_MUTANTS AND NOT mutant IN_LIST PMMU_RTL_MUTANTS_IRQ
+       AND NOT mutant IN_LIST PMMU_RTL_MUTANTS_BUSY)
       continue() # not built in this configuration
     endif()
     add_test(NAME rtl_row.${mutant}

@@ -270,21 +270,37 @@ static bool given_cycle(runner *r, const scn_cmd *c, uint64_t min, const char *w
   return true;
 }
 
-/* A register write in `cycle` (T8: after the last response). */
-static void write_reg_at(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value,
+/* A register write in `cycle` (T8: after the last response); true when it ran a PDPTE load
+ * (done or refused). */
+static bool write_reg_at(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value,
                          uint64_t cycle) {
   pmmu_reg_result res;
-  if (!engine_status(r, c, engine_write_reg(r->e, reg, value, cycle, &res))) return;
+  if (!engine_status(r, c, engine_write_reg(r->e, reg, value, cycle, &res))) return false;
   if (res.gp_fault && printing(r)) print_gp(r, c, reg);
   r->now = res.done_cycle + 1;
   r->floor = r->now;
+  return res.pdptes_loaded || res.gp_fault;
 }
 
-static void write_reg(runner *r, const scn_cmd *c, engine_reg reg, uint64_t value) {
+/* A register write; `next` is the command after it. A timed access right after a write may
+ * be presented while the write's PDPTE load runs, from the write's own cycle on (T11: it waits
+ * until D): it is armed before the load starts, so that the RTL sees req_valid in its cycle. */
+static void write_reg(runner *r, const scn_cmd *c, const scn_cmd *next, engine_reg reg,
+                      uint64_t value) {
   uint64_t cycle;
-  if (given_cycle(r, c, r->now, engine_reg_name(reg),
-                  "a register write comes after the previous command ends (T8),", &cycle))
-    write_reg_at(r, c, reg, value, cycle);
+  if (!given_cycle(r, c, r->now, engine_reg_name(reg),
+                   "a register write comes after the previous command ends (T8),", &cycle))
+    return;
+  bool early = next && next->kind == SCN_ACCESS && next->timed && next->cycle >= cycle;
+  if (early) {
+    pmmu_request req = {.la = (uint32_t)next->a,
+                        .access = next->access,
+                        .priv = next->priv,
+                        .ac = next->ac,
+                        .cycle = next->cycle};
+    engine_present_during_load(r->e, &req);
+  }
+  if (write_reg_at(r, c, reg, value, cycle) && early) r->floor = cycle; /* the load ran */
 }
 
 static void run_set(runner *r, const scn_cmd *c) {
@@ -439,10 +455,10 @@ static void run_ack_poke(runner *r, const scn_cmd *c) {
 
 static void run_command(runner *r, const scn_cmd *c, const scn_cmd *next) {
   switch (c->kind) {
-  case SCN_CR0: write_reg(r, c, REG_CR0, c->a); break;
-  case SCN_CR3: write_reg(r, c, REG_CR3, c->a); break;
-  case SCN_CR4: write_reg(r, c, REG_CR4, c->a); break;
-  case SCN_EFER: write_reg(r, c, REG_EFER, c->a); break;
+  case SCN_CR0: write_reg(r, c, next, REG_CR0, c->a); break;
+  case SCN_CR3: write_reg(r, c, next, REG_CR3, c->a); break;
+  case SCN_CR4: write_reg(r, c, next, REG_CR4, c->a); break;
+  case SCN_EFER: write_reg(r, c, next, REG_EFER, c->a); break;
   case SCN_SET: run_set(r, c); break;
   case SCN_MEM32:
   case SCN_MEM64:

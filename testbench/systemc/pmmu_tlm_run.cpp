@@ -105,12 +105,17 @@ struct runner : sc_core::sc_module {
   static constexpr const char *reg_names[] = {"cr0", "cr3", "cr4", "efer"};
   static constexpr const char *t8 = "a register write comes after the previous command ends (T8),";
 
-  void write_reg(const scn_cmd &c, int reg, uint64_t value) {
+  // `next`: a timed access right after a write that loads the PDPTEs may be presented from the
+  // write's cycle on, while the load runs (run.c's rule; T11: accepted in D at the earliest).
+  void write_reg(const scn_cmd &c, const scn_cmd *next, int reg, uint64_t value) {
     uint64_t cycle;
-    if (given_cycle(c, now, reg_names[reg], t8, cycle)) write_reg_at(c, reg, value, cycle);
+    if (!given_cycle(c, now, reg_names[reg], t8, cycle)) return;
+    bool early = next && next->kind == SCN_ACCESS && next->timed && next->cycle >= cycle;
+    write_reg_at(c, reg, value, cycle, early ? next->cycle : UINT64_MAX);
   }
 
-  void write_reg_at(const scn_cmd &c, int reg, uint64_t value, uint64_t cycle) {
+  void write_reg_at(const scn_cmd &c, int reg, uint64_t value, uint64_t cycle,
+                    uint64_t early = UINT64_MAX) {
     sc_time d = delay_to(cycle);
     pmmu_reg_result res = reg == 0   ? pm->write_cr0(static_cast<uint32_t>(value), d)
                           : reg == 1 ? pm->write_cr3(static_cast<uint32_t>(value), d)
@@ -125,6 +130,11 @@ struct runner : sc_core::sc_module {
     if (res.done_cycle < cycle) oops(c, "register write made before its cycle");
     now = res.done_cycle + 1;
     floor = now;
+    if (early < now && (res.pdptes_loaded || res.gp_fault)) {
+      floor = cycle; // the request is presented during the load: time goes on to its cycle only
+      wait(delay_to(early));
+      return;
+    }
     wait(d);
   }
 
@@ -297,10 +307,10 @@ struct runner : sc_core::sc_module {
       const scn_cmd &c = s->cmds[i];
       const scn_cmd *next = i + 1 < s->n_cmds ? &s->cmds[i + 1] : nullptr;
       switch (c.kind) {
-      case SCN_CR0: write_reg(c, 0, c.a); break;
-      case SCN_CR3: write_reg(c, 1, c.a); break;
-      case SCN_CR4: write_reg(c, 2, c.a); break;
-      case SCN_EFER: write_reg(c, 3, c.a); break;
+      case SCN_CR0: write_reg(c, next, 0, c.a); break;
+      case SCN_CR3: write_reg(c, next, 1, c.a); break;
+      case SCN_CR4: write_reg(c, next, 2, c.a); break;
+      case SCN_EFER: write_reg(c, next, 3, c.a); break;
       case SCN_SET: run_set(c); break;
       case SCN_MEM32:
       case SCN_MEM64:
