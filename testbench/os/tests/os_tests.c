@@ -43,7 +43,7 @@ typedef struct world {
 
 static void world_open(world *w, os_bug bug, unsigned frames, unsigned check_every) {
   memset(w, 0, sizeof *w);
-  engine_setup setup;
+  engine_setup setup = {0}; /* every field: an observer left unset would be called */
   pmmu_config cfg;
   pmmu_config_init(&cfg);
   setup.tlb_sets = cfg.tlb_sets;
