@@ -31,17 +31,25 @@
 
 /* ---- PDPTE loads ------------------------------------------------------------------------ */
 
+/* CR3 = PDPT, then CR4.PAE on in c (a PDPTE load of LOAD_CYCLES cycles: D = c + 16) with a
+ * request for `la` presented in c + k, while the load runs; the load's result in *res. */
+static pmmu_request load_with_request(rig *r, uint32_t la, unsigned k, pmmu_reg_result *res) {
+  rig_ok(r, engine_write_reg(r->e, REG_CR3, PDPT, r->now, NULL), "CR3");
+  uint64_t c = r->now + 1;
+  pmmu_request q = {.la = la, .access = PMMU_READ, .priv = PMMU_SUPERVISOR, .cycle = c + k};
+  engine_present_during_load(r->e, &q);
+  memset(res, 0, sizeof *res);
+  rig_ok(r, engine_write_reg(r->e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PAE, c, res), "CR4");
+  return q;
+}
+
 /* CR4.PAE turned on in c (CR3 = PDPT written before): a load of 16 cycles; a request
  * presented in c + k. */
 static void request_during_load(unsigned k) {
   rig r = rig_make();
-  rig_ok(&r, engine_write_reg(r.e, REG_CR3, PDPT, r.now, NULL), "CR3");
-  uint64_t c = r.now + 1, d = c + LOAD_CYCLES;
-  pmmu_request q = {.la = PAE_PAGE, .access = PMMU_READ, .priv = PMMU_SUPERVISOR, .cycle = c + k};
-  engine_present_during_load(r.e, &q);
+  uint64_t d = r.now + 1 + LOAD_CYCLES;
   pmmu_reg_result res;
-  memset(&res, 0, sizeof res);
-  rig_ok(&r, engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PAE, c, &res), "CR4");
+  pmmu_request q = load_with_request(&r, PAE_PAGE, k, &res);
   CHECK(!res.gp_fault && res.done_cycle == d, "load: #GP %d D %" PRIu64 ", want D %" PRIu64,
         res.gp_fault, res.done_cycle, d);
   pmmu_response out;
@@ -69,13 +77,9 @@ static void request_during_load(unsigned k) {
 static void bad_pdpte(unsigned index, unsigned k) {
   rig r = rig_make();
   rig_poke(&r, PDPT + 8 * index, 8, (index ? 0x6000u : PAE_DIR) | 0x3u);
-  rig_ok(&r, engine_write_reg(r.e, REG_CR3, PDPT, r.now, NULL), "CR3");
-  uint64_t c = r.now + 1, d = c + LOAD_CYCLES;
-  pmmu_request q = {.la = LA_TELLS, .access = PMMU_READ, .priv = PMMU_SUPERVISOR, .cycle = c + k};
-  engine_present_during_load(r.e, &q);
+  uint64_t d = r.now + 1 + LOAD_CYCLES;
   pmmu_reg_result res;
-  memset(&res, 0, sizeof res);
-  rig_ok(&r, engine_write_reg(r.e, REG_CR4, PMMU_CR4_PSE | PMMU_CR4_PAE, c, &res), "CR4");
+  pmmu_request q = load_with_request(&r, LA_TELLS, k, &res);
   CHECK(res.gp_fault && res.done_cycle == d, "PDPTE %u: #GP %d D %" PRIu64, index, res.gp_fault,
         res.done_cycle);
   CHECK(engine_read_reg(r.e, REG_CR4) == PMMU_CR4_PSE && engine_read_reg(r.e, REG_CR3) == PDPT,
