@@ -19,8 +19,11 @@
 // side), after which the bench also checks T10 on the pins on its own; `poke` in both
 // memories, landing when each takes a later walker access.
 //
-// The RTL is built for the default geometry (16 sets x 4 ways, 8 large, plru) and has no
-// PAE yet: scenarios that need something else exit 77 (ctest: skipped).
+// PAE: a write that loads the PDPTEs drives the load command on the pins and waits for
+// pdpte_done_o, checking its cycle and #GP against the TLM's (T11), with a request on the next
+// line presented during the load when it is timed so (which must not be accepted before D).
+// The RTL is built for the default geometry (16 sets x 4 ways, 8 large, plru): scenarios of
+// another geometry or policy exit 77 (ctest: skipped).
 // Exit status: 0 the two agree, 1 they differ, 2 bad input, 77 not applicable.
 #include <cinttypes>
 #include <cstdio>
@@ -38,6 +41,7 @@
 #include "pmmu_tlm_memory.h"
 
 extern "C" {
+#include "engine_sides.h" // ENGINE_HANG_CYCLES, ENGINE_HANG_ACCESSES
 #include "pmem.h"
 #include "scenario.h"
 }
@@ -98,10 +102,27 @@ struct bench : sc_module {
   }
 
   // ---- one RTL clock cycle: called at the negedge of `cycle` ----------------------------
+  uint64_t mem_taken = 0; // walk accesses the memory has taken
+
+  // When the RTL has hung (docs/verification.md "Hangs", the lockstep's rule in
+  // engine_sides.h): ENGINE_HANG_CYCLES cycles of its own per operation, plus what the memory
+  // holds each walk access it makes, and no more than ENGINE_HANG_ACCESSES of them.
+  struct hang_watch {
+    uint64_t start, taken;
+  };
+  hang_watch watch() const { return {cycle, mem_taken}; }
+  bool hung(const hang_watch &w) const {
+    const uint64_t n = mem_taken - w.taken;
+    const pmem_timing *t = pmem_get_timing(rmem);
+    return n > ENGINE_HANG_ACCESSES ||
+           cycle > w.start + ENGINE_HANG_CYCLES + n * (uint64_t{t->wait_max} + t->lat_max + 1);
+  }
+
   void serve_memory() {
     mem_req_ready.write(false);
     mem_resp_valid.write(false);
     if (!port.busy && mem_req_valid.read()) {
+      mem_taken++;
       port.busy = true;
       port.cas = mem_req_op.read();
       port.pa = mem_req_pa.read();
@@ -183,6 +204,7 @@ struct bench : sc_module {
     if (cycle >= reset_cycles) compare_irq();
     check_ack();
     serve_memory();
+    step_load();
     step_access();
   }
 
@@ -190,18 +212,7 @@ struct bench : sc_module {
     while (cycle < c) next_cycle();
   }
 
-  void set_control_pins() {
-    const pmmu_control c = pm->control();
-    cr0_pg.write(c.cr0 & PMMU_CR0_PG);
-    cr0_wp.write(c.cr0 & PMMU_CR0_WP);
-    cr3.write(c.cr3);
-    cr4_pse.write(c.cr4 & PMMU_CR4_PSE);
-    cr4_pae.write(c.cr4 & PMMU_CR4_PAE);
-    cr4_pge.write(c.cr4 & PMMU_CR4_PGE);
-    cr4_smep.write(c.cr4 & PMMU_CR4_SMEP);
-    cr4_smap.write(c.cr4 & PMMU_CR4_SMAP);
-    efer_nxe.write(c.efer & PMMU_EFER_NXE);
-  }
+  void set_control_pins() { set_control_pins(pm->control()); }
 
   sc_time delay_to(uint64_t c) const {
     sc_time t = pm->period() * static_cast<double>(c);
@@ -251,7 +262,8 @@ struct bench : sc_module {
     bool active = false, accepted = false, answered = false;
     const scn_cmd *c = nullptr;
     pmmu_response t{};
-    uint64_t present = 0, a = 0, r = 0, limit = 0;
+    uint64_t present = 0, a = 0, r = 0;
+    hang_watch hw{};
     bool has_flush = false, flushed = false;
     pmmu_flush_kind fkind = PMMU_FLUSH_PAGE;
     uint32_t fla = 0;
@@ -297,10 +309,16 @@ struct bench : sc_module {
     }
   }
 
+  // Every command but an access waits for the access and the PDPTE load in flight.
   void finish_access() {
+    finish_pending_access();
+    finish_load();
+  }
+
+  void finish_pending_access() {
     if (!pend.active) return;
     while (!pend.answered || (pend.has_flush && !pend.flushed)) {
-      if (cycle > pend.limit) {
+      if (hung(pend.hw)) {
         differ(pend.c->line, "the RTL never answered");
         done = true;
         pend.active = false;
@@ -336,29 +354,120 @@ struct bench : sc_module {
                   pmmu_access_name(c.access), pmmu_priv_name(c.priv), c.a, got);
   }
 
-  void write_reg(const scn_cmd &c, int reg, uint64_t value, uint64_t at) {
+  void set_control_pins(const pmmu_control &c) {
+    cr0_pg.write(c.cr0 & PMMU_CR0_PG);
+    cr0_wp.write(c.cr0 & PMMU_CR0_WP);
+    cr3.write(c.cr3);
+    cr4_pse.write(c.cr4 & PMMU_CR4_PSE);
+    cr4_pae.write(c.cr4 & PMMU_CR4_PAE);
+    cr4_pge.write(c.cr4 & PMMU_CR4_PGE);
+    cr4_smep.write(c.cr4 & PMMU_CR4_SMEP);
+    cr4_smap.write(c.cr4 & PMMU_CR4_SMAP);
+    efer_nxe.write(c.efer & PMMU_EFER_NXE);
+  }
+
+  void give_flush(unsigned flushed) {
+    if (!flushed) return;
+    flush_valid.write(true);
+    flush_kind.write(flushed & PMMU_FLUSHED_ALL ? 1u : 0u);
+    flush_la.write(0);
+  }
+
+  // A register write given in cycle `at`. `early`: the access on the next line when it is
+  // timed from the write's cycle on (run.c's rule): if the write loads the PDPTEs, the RTL sees
+  // it presented while the load runs (T11: it must not be accepted before D).
+  void write_reg(const scn_cmd &c, int reg, uint64_t value, uint64_t at,
+                 const scn_cmd *early = nullptr) {
     sc_time d = delay_to(at);
+    const pmmu_control old = pm->control();
+    pmmu_control next = old; // what the pins show while a PDPTE load runs
+    switch (reg) {
+    case 0: next.cr0 = static_cast<uint32_t>(value); break;
+    case 1: next.cr3 = static_cast<uint32_t>(value); break;
+    case 2: next.cr4 = static_cast<uint32_t>(value); break;
+    default: next.efer = value; break;
+    }
     pmmu_reg_result r = reg == 0   ? pm->write_cr0(static_cast<uint32_t>(value), d)
                         : reg == 1 ? pm->write_cr3(static_cast<uint32_t>(value), d)
                         : reg == 2 ? pm->write_cr4(static_cast<uint32_t>(value), d)
                                    : pm->write_efer(value, d);
-    if (r.done_cycle != at) differ(c.line, "register write not made in its cycle");
     finish_access();
     idle_until(at);
-    set_control_pins();
-    if (r.flushed) {
-      flush_valid.write(true);
-      flush_kind.write(r.flushed & PMMU_FLUSHED_ALL ? 1u : 0u);
-      flush_la.write(0);
-    }
     now = r.done_cycle + 1;
     floor = now;
+    if (!r.pdptes_loaded && !r.gp_fault) {
+      if (r.done_cycle != at) differ(c.line, "register write not made in its cycle");
+      set_control_pins();
+      give_flush(r.flushed);
+      return;
+    }
+    load_pdptes(c, r, next, old, at, early != nullptr);
   }
 
-  void write_reg(const scn_cmd &c, int reg, uint64_t value) {
+  // T11 on the pins: the new control and the load command in `at`, the four reads served by
+  // the memory as any walk's, done (pdpte_done_o) in the TLM's D with the same #GP verdict;
+  // then the write's flush in D, or the old control back when it was refused. The load runs
+  // on as the bench advances the clock (step_load, from next_cycle), so that the access on the
+  // next line, when it is timed from the write's cycle on (`early`), is presented while it
+  // runs: T11, not accepted before D.
+  struct {
+    bool active = false;
+    const scn_cmd *c = nullptr;
+    pmmu_reg_result r{};
+    pmmu_control old{};
+    hang_watch hw{};
+  } load;
+
+  void load_pdptes(const scn_cmd &c, const pmmu_reg_result &r, const pmmu_control &next,
+                   const pmmu_control &old, uint64_t at, bool early) {
+    set_control_pins(next);
+    flush_valid.write(true);
+    flush_kind.write(3u);
+    flush_la.write(0);
+    load.active = true;
+    load.c = &c;
+    load.r = r;
+    load.old = old;
+    load.hw = watch();
+    // The first read is presented in cycle `at` itself, an output of the inputs just written:
+    // let them reach the model (a delta to update the pins, one for its evaluation, one for its
+    // outputs), then serve the memory of this cycle again.
+    for (int delta = 0; delta < 3; delta++) wait(SC_ZERO_TIME);
+    serve_memory();
+    if (early) floor = at; // the access on the next line may be presented from `at` on
+    else finish_load();
+  }
+
+  void step_load() {
+    if (!load.active || !pdpte_done.read()) return;
+    load.active = false;
+    const pmmu_reg_result &r = load.r;
+    if (cycle != r.done_cycle || pdpte_gp.read() != r.gp_fault)
+      differ(load.c->line, "PDPTE load: TLM done in cycle " + std::to_string(r.done_cycle - off) +
+                               (r.gp_fault ? " with #GP" : "") + " | RTL in cycle " +
+                               std::to_string(cycle - off) + (pdpte_gp.read() ? " with #GP" : ""));
+    if (r.gp_fault) set_control_pins(load.old); // refused: the registers keep their old values
+    else give_flush(r.flushed);
+  }
+
+  void finish_load() {
+    while (load.active) {
+      if (hung(load.hw)) {
+        differ(load.c->line, "the RTL never finished the PDPTE load");
+        done = true;
+        load.active = false;
+        return;
+      }
+      next_cycle();
+    }
+  }
+
+  void write_reg(const scn_cmd &c, const scn_cmd *next, int reg, uint64_t value) {
     static const char *names[] = {"cr0", "cr3", "cr4", "efer"};
     uint64_t at;
-    if (given_cycle(c, now, names[reg], t8, at)) write_reg(c, reg, value, at);
+    if (!given_cycle(c, now, names[reg], t8, at)) return;
+    const bool early = next && next->kind == SCN_ACCESS && next->timed && next->cycle + off >= at;
+    write_reg(c, reg, value, at, early ? next : nullptr);
   }
 
   void invlpg(const scn_cmd &c) {
@@ -419,14 +528,15 @@ struct bench : sc_module {
     if (t.outcome == PMMU_PAGE_FAULT) faults.push_back({t.response_cycle, t.cr2, t.error_code});
 
     // ... then the RTL, pin by pin, cycle by cycle, up to the cycle before the TLM's response
-    finish_access();
+    // (a PDPTE load may still run: the request is presented during it)
+    finish_pending_access();
     if (done) return;
     pend.active = true;
     pend.accepted = pend.answered = pend.flushed = false;
     pend.c = &c;
     pend.t = t;
     pend.present = present;
-    pend.limit = present + 100000;
+    pend.hw = watch();
     pend.has_flush = fc != nullptr;
     if (fc) {
       pend.fkind = fc->flush_kind;
@@ -434,7 +544,7 @@ struct bench : sc_module {
       pend.fcycle = fcycle;
     }
     step_access(); // presented in the current cycle when it is R of the previous access
-    while (!pend.answered && cycle + 1 < t.response_cycle && cycle <= pend.limit) next_cycle();
+    while (!pend.answered && cycle + 1 < t.response_cycle && !hung(pend.hw)) next_cycle();
     now = t.response_cycle + 1;
     floor = t.response_cycle;
     if (fc && fcycle + 1 > now) now = fcycle + 1;
@@ -478,9 +588,15 @@ struct bench : sc_module {
       differ(c.line, "the RTL's memory cannot take the poke");
   }
 
-  // Memory between operations: the RTL's access is over and every poke has landed.
+  // Memory between operations: the RTL's walk memory traffic is over and every poke has
+  // landed. The access in flight is run up to the cycle before its response only: its last
+  // memory response came by then (T4: a walk answers the cycle after it), and the clock must
+  // not pass into cycle R, where the next access may be presented (T1) and its TLM side must
+  // be made from an earlier cycle.
   void settle_memory() {
-    finish_access();
+    finish_load();
+    while (pend.active && !pend.answered && cycle + 1 < pend.t.response_cycle && !hung(pend.hw))
+      next_cycle();
     tmem->land_pokes();
     pmem_land_pokes(rmem);
   }
@@ -499,11 +615,12 @@ struct bench : sc_module {
     rst_n.write(true);
     for (unsigned i = 0; i < s->n_cmds && !done; i++) {
       const scn_cmd &c = s->cmds[i];
+      const scn_cmd *next = i + 1 < s->n_cmds ? &s->cmds[i + 1] : nullptr;
       switch (c.kind) {
-      case SCN_CR0: write_reg(c, 0, c.a); break;
-      case SCN_CR3: write_reg(c, 1, c.a); break;
-      case SCN_CR4: write_reg(c, 2, c.a); break;
-      case SCN_EFER: write_reg(c, 3, c.a); break;
+      case SCN_CR0: write_reg(c, next, 0, c.a); break;
+      case SCN_CR3: write_reg(c, next, 1, c.a); break;
+      case SCN_CR4: write_reg(c, next, 2, c.a); break;
+      case SCN_EFER: write_reg(c, next, 3, c.a); break;
       case SCN_SET: {
         uint64_t at; // `at CYCLE set ...`: the first write in CYCLE, each next one after it
         if (!given_cycle(c, now, "set", t8, at)) break;
@@ -542,6 +659,7 @@ struct bench : sc_module {
       }
     }
     if (!bad) {
+      finish_access();
       settle_memory();
       // let the last interrupt edge (and the last ack) be compared
       idle_until((acks.empty() || acks.back() < now ? now : acks.back()) + 2);
@@ -554,7 +672,7 @@ struct bench : sc_module {
   }
 };
 
-// PAE is not in the RTL yet; the RTL is built for the default TLB only.
+// The RTL is built for the default TLB only.
 bool applicable(const scenario &s, std::string &why) {
   pmmu_config def;
   pmmu_config_init(&def);
@@ -562,19 +680,6 @@ bool applicable(const scenario &s, std::string &why) {
       s.policy != def.policy) {
     why = "a TLB geometry or policy the RTL build does not have";
     return false;
-  }
-  for (unsigned i = 0; i < s.n_cmds; i++) {
-    const scn_cmd &c = s.cmds[i];
-    if (c.kind == SCN_CR4 && (c.a & PMMU_CR4_PAE)) {
-      why = "PAE (not in the RTL yet)";
-      return false;
-    }
-    if (c.kind == SCN_SET)
-      for (unsigned k = 0; k < c.count; k++)
-        if (s.sets[c.first + k].bit == BIT_PAE && s.sets[c.first + k].value) {
-          why = "PAE (not in the RTL yet)";
-          return false;
-        }
   }
   return true;
 }
@@ -654,7 +759,7 @@ int sc_main(int argc, char **argv) {
     dut.flush_valid_i(b.flush_valid);
     dut.flush_kind_i(b.flush_kind);
     dut.flush_la_i(b.flush_la);
-    dut.pdpte_done_o(b.pdpte_done); // PAE PDPTE loads: this bench runs no PAE scenario yet
+    dut.pdpte_done_o(b.pdpte_done);
     dut.pdpte_gp_o(b.pdpte_gp);
     dut.pf_irq_o(b.pf_irq);
     dut.pf_cr2_o(b.pf_cr2);
