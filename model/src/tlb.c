@@ -94,7 +94,7 @@ void tlb_reset(tlb *t) {
 }
 
 static tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
-  return &a->entries[set * a->ways + way];
+  return &a->entries[(set << a->way_shift) + way]; /* a shift: ways is a power of two */
 }
 
 static unsigned small_set(const tlb_array *a, uint32_t la) { return (la >> 12) & (a->sets - 1); }
@@ -230,9 +230,11 @@ static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
   return way;
 }
 
+/* The lowest-numbered invalid way, else the policy's victim. (One mask of the set's invalid
+ * ways rather than a loop that stops at the first: a walk usually fills a full set.) */
 static unsigned choose_way(tlb *t, tlb_array *a, unsigned set) {
-  for (unsigned w = 0; w < a->ways; w++)
-    if (!valid(entry_at(a, set, w))) return w;
+  uint64_t invalid = tlb_invalid_ways(entry_at(a, set, 0), a->ways);
+  if (invalid) return tlb_lowest_bit(invalid);
   return take_victim(t, a, set);
 }
 
