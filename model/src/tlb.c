@@ -23,6 +23,8 @@ static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
   }
 }
 
+static unsigned plru_victim(uint64_t bits, unsigned ways);
+
 static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
   a->sets = sets;
   a->ways = ways;
@@ -39,6 +41,8 @@ static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
     a->plru_set[w] = 0;
     plru_touch(&a->plru_set[w], ways, w);
   }
+  for (unsigned bits = 0; ways <= 8 && bits < (1u << (ways - 1)); bits++)
+    a->plru_victim_of[bits] = (uint8_t)plru_victim(bits, ways);
   return true;
 }
 
@@ -219,7 +223,9 @@ static uint16_t lfsr_step(uint16_t s) {
 static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
   unsigned way = 0;
   switch (t->policy) {
-  case PMMU_POLICY_PLRU: way = plru_victim(a->tree[set], a->ways); break;
+  case PMMU_POLICY_PLRU:
+    way = a->ways <= 8 ? a->plru_victim_of[a->tree[set]] : plru_victim(a->tree[set], a->ways);
+    break;
   case PMMU_POLICY_LRU: way = lru_victim(&a->rank[set * a->ways], a->ways); break;
   case PMMU_POLICY_FIFO: way = a->fifo[set]; break;
   case PMMU_POLICY_RANDOM:

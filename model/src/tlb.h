@@ -43,6 +43,9 @@ typedef struct tlb_array {
   /* plru: touching way w makes tree = (tree & plru_keep[w]) | plru_set[w], the bits of w's
    * path pointing away from it (docs/tlb.md), worked out once by the loop that states it */
   uint64_t plru_keep[64], plru_set[64];
+  /* plru with at most 8 ways (7 tree bits): the victim of each tree, worked out once by the
+   * walk down the tree that states it (plru_victim) rather than by that walk at every fill */
+  uint8_t plru_victim_of[128];
 } tlb_array;
 
 /* What a fill changed, so that a flush inside its walk's window can take it back (T7). */
@@ -196,6 +199,17 @@ static inline __m128i tlb_keys4(const tlb_entry *e) {
 }
 #endif
 
+/* Bit w says whether way w (0..3) at e holds key. */
+static inline uint32_t tlb_match4(const tlb_entry *e, uint32_t key) {
+#if defined(__SSE2__) /* four compares in one: a third of the scalar code's instructions */
+  __m128i eq = _mm_cmpeq_epi32(tlb_keys4(e), _mm_set1_epi32((int)key));
+  return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(eq));
+#else
+  return (uint32_t)(e[0].key == key) | (uint32_t)(e[1].key == key) << 1 |
+         (uint32_t)(e[2].key == key) << 2 | (uint32_t)(e[3].key == key) << 3;
+#endif
+}
+
 /* Bit w says whether way w of the set at e holds key: every way is compared, with no early
  * exit (which way holds a page is as good as random, and a loop that stops there costs a
  * branch misprediction, more than all the compares). ways is a power of two, at most 16 (the
@@ -206,36 +220,31 @@ static inline uint32_t tlb_match_ways(const tlb_entry *e, unsigned ways, uint32_
     for (unsigned w = 0; w < ways; w++) hits |= (uint32_t)(e[w].key == key) << w;
     return hits;
   }
-  for (unsigned w = 0; w < ways; w += 4, e += 4) {
-#if defined(__SSE2__) /* four compares in one: a third of the scalar code's instructions */
-    __m128i eq = _mm_cmpeq_epi32(tlb_keys4(e), _mm_set1_epi32((int)key));
-    hits |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(eq)) << w;
-#else
-    hits |= ((uint32_t)(e[0].key == key) | (uint32_t)(e[1].key == key) << 1 |
-             (uint32_t)(e[2].key == key) << 2 | (uint32_t)(e[3].key == key) << 3)
-            << w;
-#endif
-  }
+  hits = tlb_match4(e, key); /* the first group outside the loop: 4 ways do not loop */
+  for (unsigned w = 4; w < ways; w += 4) hits |= tlb_match4(e + w, key) << w;
   return hits;
 }
 
-/* Bit w says whether way w of the set at e is invalid (its key's TLB_KEY_INVALID, bit 31).
- * 64 bits: the large array may have 64 ways. */
+/* Bit w says whether way w (0..3) at e is invalid (its key's TLB_KEY_INVALID, bit 31). */
+static inline uint64_t tlb_invalid4(const tlb_entry *e) {
+#if defined(__SSE2__) /* bit 31 is the sign bit that movemask collects */
+  return (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(tlb_keys4(e)));
+#else
+  return (uint64_t)((e[0].key >> 31) | (e[1].key >> 31) << 1 | (e[2].key >> 31) << 2 |
+                    (e[3].key >> 31) << 3);
+#endif
+}
+
+/* Bit w says whether way w of the set at e is invalid; 64 bits: the large array may have 64
+ * ways. */
 static inline uint64_t tlb_invalid_ways(const tlb_entry *e, unsigned ways) {
   uint64_t invalid = 0;
   if (ways < 4) {
     for (unsigned w = 0; w < ways; w++) invalid |= (uint64_t)(e[w].key >> 31) << w;
     return invalid;
   }
-  for (unsigned w = 0; w < ways; w += 4, e += 4) {
-#if defined(__SSE2__) /* bit 31 is the sign bit that movemask collects */
-    invalid |= (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(tlb_keys4(e))) << w;
-#else
-    invalid |= (uint64_t)((e[0].key >> 31) | (e[1].key >> 31) << 1 | (e[2].key >> 31) << 2 |
-                          (e[3].key >> 31) << 3)
-               << w;
-#endif
-  }
+  invalid = tlb_invalid4(e);
+  for (unsigned w = 4; w < ways; w += 4) invalid |= tlb_invalid4(e + w) << w;
   return invalid;
 }
 

@@ -291,7 +291,7 @@ WALK_INLINE unsigned leaf_attr(const used_entry *leaf, unsigned shift) {
 WALK_INLINE void make_fill(const pmmu_t *m, const walk_state *ws, uint32_t la,
                            pmmu_tlb_entry *fill) {
   const used_entry *leaf = &ws->used[ws->n_used - 1];
-  memset(fill, 0, sizeof *fill);
+  /* every field written, so no memset first: only tlb_fill reads it, field by field */
   fill->valid = true;
   fill->page_shift = ws->shift;
   fill->vpn = la >> ws->shift;
