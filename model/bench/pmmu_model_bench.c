@@ -352,7 +352,9 @@ int main(int argc, char **argv) {
     name[len] = '\0';
     streams[n_streams++] = (stream){name, a, n, n};
   }
-  if (join && n_traces > 1) { /* one stream "traces": the programs one after another */
+  /* (traces are loaded only when the trace stream is wanted: without it there is nothing to
+   * join) */
+  if (want_trace && join && n_traces > 1) { /* one stream "traces": the programs in turn */
     unsigned first = n_streams - n_traces;
     size_t total = 0;
     for (unsigned s = first; s < n_streams; s++) total += streams[s].n;
@@ -366,7 +368,7 @@ int main(int argc, char **argv) {
     }
     n_streams = first;
     streams[n_streams++] = (stream){"traces", a, total, total};
-  } else if (join && n_traces == 1) {
+  } else if (want_trace && join && n_traces == 1) {
     streams[n_streams - 1].name = "traces";
   }
   for (unsigned s = 0; s < n_streams; s++) {

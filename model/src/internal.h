@@ -25,13 +25,15 @@ struct pmmu {
   pmmu_stats stats;
   pmmu_interrupt_state irq;
   irq_timeline irq_tl;
-  uint64_t ready_cycle;   /* T1: the next request is accepted no earlier than this */
-  uint64_t control_cycle; /* the latest cycle a control operation was given */
-  bool any_request;
+  uint64_t ready_cycle;    /* T1: the next request is accepted no earlier than this */
+  uint64_t control_cycle;  /* the latest cycle a control operation was given */
   uint64_t last_presented; /* requests are presented in cycle order */
-  uint64_t last_lookup;    /* A + 1 of the latest request */
+  uint64_t last_lookup;    /* A + 1 of the latest request (a hit's R); 0 before the first */
   uint64_t fill_window_hi; /* R of the latest walk that filled (T7 window is [A+1, R]) */
 };
+
+/* Has the block seen a request since reset? (A + 1 is never 0.) */
+static inline bool any_request(const pmmu_t *m) { return m->last_lookup != 0; }
 
 /* The rights that a complete translation combined (x86-paging.md section 5). */
 typedef struct rights {

@@ -74,7 +74,6 @@ void pmmu_reset(pmmu_t *m) {
   irq_timeline_reset(m);
   m->ready_cycle = 0;
   m->control_cycle = 0;
-  m->any_request = false;
   m->last_presented = 0;
   m->last_lookup = 0;
   m->fill_window_hi = 0;
@@ -85,11 +84,13 @@ const pmmu_config *pmmu_get_config(const pmmu_t *m) { return &m->cfg; }
 void pmmu_get_control(const pmmu_t *m, pmmu_control *out) { *out = m->ctl; }
 
 /* The hit path counts only hits; requests and busy cycles follow (a hit and a request with
- * paging off take one cycle each, T2). */
+ * paging off take one cycle each, T2). Nor does a hit write last_cycle: its response cycle is
+ * A + 1, last_lookup, later than any earlier response; the slow path writes its own. */
 void pmmu_get_stats(const pmmu_t *m, pmmu_stats *out) {
   *out = m->stats;
   out->requests = m->stats.hits + m->stats.misses + m->stats.off;
   out->busy_cycles = m->stats.busy_cycles + m->stats.hits + m->stats.off;
+  if (m->last_lookup > out->last_cycle) out->last_cycle = m->last_lookup;
 }
 
 uint64_t pmmu_ready_cycle(const pmmu_t *m) { return m->ready_cycle; }
@@ -99,7 +100,7 @@ uint64_t pmmu_ready_cycle(const pmmu_t *m) { return m->ready_cycle; }
 /* A flush, like any control operation, may not precede the latest request's lookup. */
 static pmmu_error check_control_cycle(const pmmu_t *m, uint64_t cycle) {
   if (cycle < m->control_cycle) return PMMU_E_ORDER;
-  if (m->any_request && cycle < m->last_lookup) return PMMU_E_ORDER;
+  if (cycle < m->last_lookup) return PMMU_E_ORDER; /* (0 before the first request) */
   return PMMU_E_OK;
 }
 
@@ -136,7 +137,7 @@ pmmu_error pmmu_invlpg(pmmu_t *m, uint32_t la, uint64_t cycle) {
 /* Control registers must be stable from a request's acceptance to its response, both
  * included (timing.md T8): a write lands in the cycle after the last response at the earliest. */
 static pmmu_error check_register_cycle(const pmmu_t *m, uint64_t cycle) {
-  if (m->any_request && cycle <= m->ready_cycle) return PMMU_E_ORDER;
+  if (any_request(m) && cycle <= m->ready_cycle) return PMMU_E_ORDER;
   return check_control_cycle(m, cycle);
 }
 
@@ -267,7 +268,6 @@ static inline void serve_hit(pmmu_t *m, const tlb_entry *e, const pmmu_request *
   out->restarts = 0;
   m->stats.hits++; /* the only counter a hit changes: pmmu_get_stats derives the rest */
   m->ready_cycle = accept + 1;
-  m->stats.last_cycle = accept + 1;
 }
 
 /* Kept out of pmmu_translate so that its hit path needs no stack frame. */
@@ -277,7 +277,7 @@ static inline void serve_hit(pmmu_t *m, const tlb_entry *e, const pmmu_request *
 #define PMMU_NOINLINE
 #endif
 
-/* Everything tlb_use_fast leaves (`fast` says what it found, `match` is its entry): paging
+/* Everything tlb_find_fast leaves (`fast` says what it found, `match` is its entry): paging
  * off, the general lookup (large pages, lru, a permission table to rebuild), a walk (after
  * dropping an entry that maps the LA but may not serve, T3), and faults. */
 PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *req,
@@ -331,6 +331,11 @@ PMMU_NOINLINE static pmmu_error translate_slow(pmmu_t *m, const pmmu_request *re
 
 pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out) {
   if (!m || !req || !out || !request_valid(req)) return PMMU_E_INVALID;
+  /* T3: a hit whose cached rights (and D, for a write) allow the access. Looked up before the
+   * order checks, as it changes nothing (see tlb_find_fast). */
+  tlb_found f = {NULL, NULL, 0};
+  tlb_fast fast = tlb_find_fast(&m->tlb, &m->ctl, req, &f);
+
   /* (last_presented is 0 until the first request, which any cycle may follow) */
   if (req->cycle < m->last_presented) return PMMU_E_ORDER;
   uint64_t accept = req->cycle > m->ready_cycle ? req->cycle : m->ready_cycle;
@@ -338,17 +343,14 @@ pmmu_error pmmu_translate(pmmu_t *m, const pmmu_request *req, pmmu_response *out
   m->last_presented = req->cycle;
 
   tlb_disarm(&m->tlb); /* the previous walk's window closed before this lookup */
-  m->any_request = true;
   m->last_lookup = accept + 1;
 
-  /* T3: a hit whose cached rights (and D, for a write) allow the access. */
-  tlb_entry *e = NULL;
-  tlb_fast fast = tlb_use_fast(&m->tlb, &m->ctl, req, &e);
   if (fast == TLB_FAST_HIT) {
-    serve_hit(m, e, req, out, accept, 12);
+    tlb_touch_fast(&m->tlb, &f);
+    serve_hit(m, f.e, req, out, accept, 12);
     return PMMU_E_OK;
   }
-  return translate_slow(m, req, out, accept, fast, e);
+  return translate_slow(m, req, out, accept, fast, f.e);
 }
 
 pmmu_error pmmu_debug_translate(const pmmu_t *m, const pmmu_request *req, pmmu_response *out,

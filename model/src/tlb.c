@@ -23,6 +23,8 @@ static void plru_touch(uint64_t *bits, unsigned ways, unsigned way) {
   }
 }
 
+static unsigned plru_victim(uint64_t bits, unsigned ways);
+
 static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
   a->sets = sets;
   a->ways = ways;
@@ -39,6 +41,8 @@ static bool array_init(tlb_array *a, unsigned sets, unsigned ways) {
     a->plru_set[w] = 0;
     plru_touch(&a->plru_set[w], ways, w);
   }
+  for (unsigned bits = 0; ways <= 8 && bits < (1u << (ways - 1)); bits++)
+    a->plru_victim_of[bits] = (uint8_t)plru_victim(bits, ways);
   return true;
 }
 
@@ -94,7 +98,7 @@ void tlb_reset(tlb *t) {
 }
 
 static tlb_entry *entry_at(tlb_array *a, unsigned set, unsigned way) {
-  return &a->entries[set * a->ways + way];
+  return &a->entries[(set << a->way_shift) + way]; /* a shift: ways is a power of two */
 }
 
 static unsigned small_set(const tlb_array *a, uint32_t la) { return (la >> 12) & (a->sets - 1); }
@@ -219,7 +223,9 @@ static uint16_t lfsr_step(uint16_t s) {
 static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
   unsigned way = 0;
   switch (t->policy) {
-  case PMMU_POLICY_PLRU: way = plru_victim(a->tree[set], a->ways); break;
+  case PMMU_POLICY_PLRU:
+    way = a->ways <= 8 ? a->plru_victim_of[a->tree[set]] : plru_victim(a->tree[set], a->ways);
+    break;
   case PMMU_POLICY_LRU: way = lru_victim(&a->rank[set * a->ways], a->ways); break;
   case PMMU_POLICY_FIFO: way = a->fifo[set]; break;
   case PMMU_POLICY_RANDOM:
@@ -230,9 +236,11 @@ static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
   return way;
 }
 
+/* The lowest-numbered invalid way, else the policy's victim. (One mask of the set's invalid
+ * ways rather than a loop that stops at the first: a walk usually fills a full set.) */
 static unsigned choose_way(tlb *t, tlb_array *a, unsigned set) {
-  for (unsigned w = 0; w < a->ways; w++)
-    if (!valid(entry_at(a, set, w))) return w;
+  uint64_t invalid = tlb_invalid_ways(entry_at(a, set, 0), a->ways);
+  if (invalid) return tlb_lowest_bit64(invalid);
   return take_victim(t, a, set);
 }
 

@@ -4,6 +4,10 @@
 
 #include "pmmu/pmmu.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /*
  * One cached translation, packed for the hit path (16 bytes, four to a cache line): a lookup
  * compares one word per way and checks rights with one table look-up. pmmu_tlb_read() spells
@@ -39,6 +43,9 @@ typedef struct tlb_array {
   /* plru: touching way w makes tree = (tree & plru_keep[w]) | plru_set[w], the bits of w's
    * path pointing away from it (docs/tlb.md), worked out once by the loop that states it */
   uint64_t plru_keep[64], plru_set[64];
+  /* plru with at most 8 ways (7 tree bits): the victim of each tree, worked out once by the
+   * walk down the tree that states it (plru_victim) rather than by that walk at every fill */
+  uint8_t plru_victim_of[128];
 } tlb_array;
 
 /* What a fill changed, so that a flush inside its walk's window can take it back (T7). */
@@ -72,7 +79,7 @@ typedef struct tlb {
    * a request of that kind may use an entry whose rights are r (TLB_R_*; a write also needs
    * D, timing.md T3). Built from pmmu_rights_denial() itself for the control bits the rule
    * reads (CR0.WP, CR4.SMEP, CR4.SMAP); allow_key names the bits it was built for (0: never).
-   * fast_cr0/fast_cr4 are the CR0 and CR4 under which tlb_use_fast may serve hits (paging
+   * fast_cr0/fast_cr4 are the CR0 and CR4 under which tlb_find_fast may serve hits (paging
    * on, a table built for them, a policy whose touch is the plru masks), else UINT64_MAX,
    * which no 32-bit register equals: any change of either register sends the next lookup
    * through tlb_use, which judges again. No register write has to remember to.
@@ -155,7 +162,8 @@ static inline const tlb_entry *tlb_use(tlb *t, const pmmu_control *ctl, const pm
   return tlb_use_large(t, ctl, req, match);
 }
 
-/* The index of the lowest set bit of v (v != 0). */
+/* The index of the lowest set bit of v (v != 0): 32 bits for the hit path, 64 for a fill (the
+ * large array may have 64 ways). */
 static inline unsigned tlb_lowest_bit(uint32_t v) {
 #if defined(__GNUC__) || defined(__clang__)
   return (unsigned)__builtin_ctz(v);
@@ -166,46 +174,120 @@ static inline unsigned tlb_lowest_bit(uint32_t v) {
 #endif
 }
 
-/* What tlb_use_fast found. */
+static inline unsigned tlb_lowest_bit64(uint64_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+  return (unsigned)__builtin_ctzll(v);
+#else
+  unsigned i = 0;
+  while (!(v & 1u)) v >>= 1, i++;
+  return i;
+#endif
+}
+
+/* What tlb_find_fast found. */
 typedef enum tlb_fast {
-  TLB_FAST_HIT,     /* *e may serve the request (and was touched) */
+  TLB_FAST_HIT,     /* *e may serve the request (tlb_touch_fast then updates the plru tree) */
   TLB_FAST_DENIED,  /* *e maps the LA but may not serve it (T3: to be dropped) */
   TLB_FAST_NO_4K,   /* no 4 KiB entry maps the LA; the large array may */
   TLB_FAST_GENERAL, /* not decided here: use tlb_use */
 } tlb_fast;
 
+/* What tlb_find_fast found: the entry, and where its replacement state is (tlb_touch_fast). */
+typedef struct tlb_found {
+  tlb_entry *e;
+  uint64_t *tree; /* the plru tree of e's set */
+  unsigned way;
+} tlb_found;
+
+#if defined(__SSE2__)
+/* The keys of ways 0..3 at e, side by side in one register (entries are 16 bytes apart). */
+static inline __m128i tlb_keys4(const tlb_entry *e) {
+  __m128i k01 =
+      _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)e[0].key), _mm_cvtsi32_si128((int)e[1].key));
+  __m128i k23 =
+      _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)e[2].key), _mm_cvtsi32_si128((int)e[3].key));
+  return _mm_unpacklo_epi64(k01, k23);
+}
+#endif
+
+/* Bit w says whether way w (0..3) at e holds key. */
+static inline uint32_t tlb_match4(const tlb_entry *e, uint32_t key) {
+#if defined(__SSE2__) /* four compares in one: a third of the scalar code's instructions */
+  __m128i eq = _mm_cmpeq_epi32(tlb_keys4(e), _mm_set1_epi32((int)key));
+  return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(eq));
+#else
+  return (uint32_t)(e[0].key == key) | (uint32_t)(e[1].key == key) << 1 |
+         (uint32_t)(e[2].key == key) << 2 | (uint32_t)(e[3].key == key) << 3;
+#endif
+}
+
+/* Bit w says whether way w of the set at e holds key: every way is compared, with no early
+ * exit (which way holds a page is as good as random, and a loop that stops there costs a
+ * branch misprediction, more than all the compares). ways is a power of two, at most 16 (the
+ * 4 KiB array). */
+static inline uint32_t tlb_match_ways(const tlb_entry *e, unsigned ways, uint32_t key) {
+  uint32_t hits = 0;
+  if (ways < 4) {
+    for (unsigned w = 0; w < ways; w++) hits |= (uint32_t)(e[w].key == key) << w;
+    return hits;
+  }
+  hits = tlb_match4(e, key); /* the first group outside the loop: 4 ways do not loop */
+  for (unsigned w = 4; w < ways; w += 4) hits |= tlb_match4(e + w, key) << w;
+  return hits;
+}
+
+/* Bit w says whether way w (0..3) at e is invalid (its key's TLB_KEY_INVALID, bit 31). */
+static inline uint64_t tlb_invalid4(const tlb_entry *e) {
+#if defined(__SSE2__) /* bit 31 is the sign bit that movemask collects */
+  return (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(tlb_keys4(e)));
+#else
+  return (uint64_t)((e[0].key >> 31) | (e[1].key >> 31) << 1 | (e[2].key >> 31) << 2 |
+                    (e[3].key >> 31) << 3);
+#endif
+}
+
+/* Bit w says whether way w of the set at e is invalid; 64 bits: the large array may have 64
+ * ways. */
+static inline uint64_t tlb_invalid_ways(const tlb_entry *e, unsigned ways) {
+  uint64_t invalid = 0;
+  if (ways < 4) {
+    for (unsigned w = 0; w < ways; w++) invalid |= (uint64_t)(e[w].key >> 31) << w;
+    return invalid;
+  }
+  invalid = tlb_invalid4(e);
+  for (unsigned w = 4; w < ways; w += 4) invalid |= tlb_invalid4(e + w) << w;
+  return invalid;
+}
+
 /*
- * The common case of tlb_use, with no calls so that pmmu_translate's hit path needs no stack
- * frame: paging on, a permission table built for the current control registers and a policy
- * whose touch is the plru masks (all of it two compares: fast_cr0, fast_cr4), then the 4 KiB
- * array.
- * Changes nothing unless it returns TLB_FAST_HIT.
+ * The common case of tlb_use's lookup, with no calls so that pmmu_translate's hit path needs
+ * no stack frame: paging on, a permission table built for the current control registers and a
+ * policy whose touch is the plru masks (all of it two compares: fast_cr0, fast_cr4), then the
+ * 4 KiB array. Read-only: a hit's replacement update is tlb_touch_fast, which the caller
+ * applies once it has accepted the request (the lookup comes first so that fewer values are
+ * live at once). f->e is the entry that maps the LA, if any.
  */
-static inline tlb_fast tlb_use_fast(tlb *t, const pmmu_control *ctl, const pmmu_request *req,
-                                    tlb_entry **found) {
+static inline tlb_fast tlb_find_fast(tlb *t, const pmmu_control *ctl, const pmmu_request *req,
+                                     tlb_found *f) {
   if (ctl->cr0 != t->fast_cr0 || ctl->cr4 != t->fast_cr4) return TLB_FAST_GENERAL;
   tlb_array *a = &t->small;
   uint32_t key = req->la >> 12;
   unsigned set = key & a->set_mask;
   tlb_entry *e = &a->entries[set << a->way_shift];
-  /* Every way is compared, with no early exit: which way holds a page is as good as random,
-   * and a loop that stops there costs a branch misprediction, more than all the compares.
-   * A 4 KiB page is cached in one way at most (a fill follows a miss). */
-  uint32_t hits = 0;
-  if (a->ways >= 4) { /* ways is a power of two: groups of four */
-    for (unsigned w = 0; w < a->ways; w += 4)
-      hits |= ((uint32_t)(e[w].key == key) | (uint32_t)(e[w + 1].key == key) << 1 |
-               (uint32_t)(e[w + 2].key == key) << 2 | (uint32_t)(e[w + 3].key == key) << 3)
-              << w;
-  } else {
-    for (unsigned w = 0; w < a->ways; w++) hits |= (uint32_t)(e[w].key == key) << w;
-  }
+  /* A 4 KiB page is cached in one way at most (a fill follows a miss). */
+  uint32_t hits = tlb_match_ways(e, a->ways, key);
   if (!hits) return TLB_FAST_NO_4K;
-  unsigned w = tlb_lowest_bit(hits);
-  *found = &e[w];
-  if (!((t->allow[tlb_kind(req)] >> e[w].rights) & 1u)) return TLB_FAST_DENIED;
-  a->tree[set] = (a->tree[set] & a->plru_keep[w]) | a->plru_set[w];
+  f->way = tlb_lowest_bit(hits);
+  f->e = e + f->way;
+  f->tree = &a->tree[set];
+  if (!((t->allow[tlb_kind(req)] >> f->e->rights) & 1u)) return TLB_FAST_DENIED;
   return TLB_FAST_HIT;
+}
+
+/* The replacement update of a hit tlb_find_fast found: the plru masks of its way (fifo and
+ * random change nothing on a hit, and read no tree). */
+static inline void tlb_touch_fast(tlb *t, const tlb_found *f) {
+  *f->tree = (*f->tree & t->small.plru_keep[f->way]) | t->small.plru_set[f->way];
 }
 
 /* An entry that may not serve is dropped (T3). */

@@ -238,7 +238,7 @@ WALK_INLINE bool pde_address(const walk_io *io, walk_state *ws, pmmu_walk_trace 
 }
 
 /* Reads PDE and PTE (or the large PDE). True when the translation is complete. */
-static bool descend(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, uint32_t la) {
+WALK_INLINE bool descend(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, uint32_t la) {
   bool pae = io->pae;
   uint64_t pde_pa, pde, pte;
   if (!pde_address(io, ws, trace, la, &pde_pa)) return false;
@@ -266,7 +266,7 @@ static bool descend(walk_io *io, walk_state *ws, pmmu_walk_trace *trace, uint32_
 
 /* Sets A (and D) top-down. Returns false if a CAS found memory changed (restart) or
  * answered with a bus error (ws->outcome says which). */
-static bool update_accessed_dirty(walk_io *io, walk_state *ws, bool write) {
+WALK_INLINE bool update_accessed_dirty(walk_io *io, walk_state *ws, bool write) {
   for (unsigned i = 0; i < ws->n_used; i++) {
     used_entry *e = &ws->used[i];
     uint64_t want = e->value | PMMU_PTE_A | (e->leaf && write ? PMMU_PTE_D : 0);
@@ -288,9 +288,10 @@ WALK_INLINE unsigned leaf_attr(const used_entry *leaf, unsigned shift) {
   return ((v & PMMU_PTE_PWT) ? 1u : 0u) | ((v & PMMU_PTE_PCD) ? 2u : 0u) | ((v & pat) ? 4u : 0u);
 }
 
-static void make_fill(const pmmu_t *m, const walk_state *ws, uint32_t la, pmmu_tlb_entry *fill) {
+WALK_INLINE void make_fill(const pmmu_t *m, const walk_state *ws, uint32_t la,
+                           pmmu_tlb_entry *fill) {
   const used_entry *leaf = &ws->used[ws->n_used - 1];
-  memset(fill, 0, sizeof *fill);
+  /* every field written, so no memset first: only tlb_fill reads it, field by field */
   fill->valid = true;
   fill->page_shift = ws->shift;
   fill->vpn = la >> ws->shift;
@@ -303,9 +304,10 @@ static void make_fill(const pmmu_t *m, const walk_state *ws, uint32_t la, pmmu_t
   fill->attr = leaf_attr(leaf, ws->shift);
 }
 
-void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
-                    uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
-                    pmmu_walk_trace *trace) {
+/* The walk itself, inlined twice by walk_translate (below). */
+WALK_INLINE void walk_run(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
+                          uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
+                          pmmu_walk_trace *trace) {
   bool debug = stats == NULL;
   walk_io io = {.m = m,
                 .stats = stats,
@@ -316,11 +318,13 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
                       (m->ctl.efer & PMMU_EFER_NXE),
                 .pse = (m->ctl.cr4 & PMMU_CR4_PSE) != 0,
                 .next_present = first_cycle};
-  static const walk_state zero_state;
   walk_state ws;
   unsigned restarts = 0;
   for (;;) {
-    ws = zero_state; /* not memset: that is a `rep stos` (see translate_slow) */
+    /* Only what a walk reads before writing it: read_entry writes each used entry whole,
+     * descend the leaf's pa and shift, combine_rights the rights, stop() the fault fields.
+     * Clearing all of it was a twentieth of a walk. */
+    ws.n_used = 0;
     ws.outcome = PMMU_OK;
     if (trace) trace->n_steps = 0;
     if (!descend(&io, &ws, trace, req->la)) break;
@@ -352,6 +356,18 @@ void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
   } else {
     out->bus_error_pa = io.bus_error_pa;
   }
+}
+
+/* One source, three compiled copies: pmmu_translate's walk in PAE and in 32-bit paging, each
+ * with no trace and not a debug walk, so that the branches on these and the frame they need
+ * go (the compiler knows in each copy what walk_run works out again), and the debug walk. */
+void walk_translate(const pmmu_t *m, pmmu_stats *stats, const pmmu_request *req,
+                    uint64_t first_cycle, pmmu_response *out, pmmu_tlb_entry *fill,
+                    pmmu_walk_trace *trace) {
+  bool pae = (m->ctl.cr0 & PMMU_CR0_PG) && (m->ctl.cr4 & PMMU_CR4_PAE);
+  if (stats && !trace && pae) walk_run(m, stats, req, first_cycle, out, fill, NULL);
+  else if (stats && !trace) walk_run(m, stats, req, first_cycle, out, fill, NULL);
+  else walk_run(m, stats, req, first_cycle, out, fill, trace);
 }
 
 /* ---- PAE PDPTE registers (section 4) ------------------------------------------------- */
