@@ -7,11 +7,17 @@
  *
  *   pmmu_portlog scenario FILE.pmmu OUT
  *   pmmu_portlog cosim SEED ACCESSES OUT [BUS_ERRORS WAIT LAT_MIN LAT_MAX]
+ *   pmmu_portlog pack LOG OUT
+ *
+ * `pack` turns a port log (text) into the packed log tb_pmmu_file.sv reads with $fread: three
+ * text lines, then one 68-byte word per row (README.md, "The packed log"), so that a replay's
+ * time is the simulator's time on the RTL and not the parsing of text.
  *
  * The log is written to OUT.tmp and renamed to OUT when the run agreed and every write
  * succeeded. Exit status: 0 written; 1 the lockstep disagreed: nothing written (a scenario
  * whose own expectations fail is written: the golden scenarios show failures on purpose); 2 bad arguments, input or I/O error; 77 no RTL variant of the
- * run's TLB geometry was built (ctest's skip code).
+ * run's TLB geometry was built (ctest's skip code). `pack`: 0 written; 2 bad input (named by
+ * file and line) or I/O error, nothing written.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,8 +37,9 @@ static const char *prog = "pmmu_portlog";
 static int usage(void) {
   fprintf(stderr,
           "usage: %s scenario FILE.pmmu OUT\n"
-          "       %s cosim SEED ACCESSES OUT [BUS_ERRORS WAIT LAT_MIN LAT_MAX]\n",
-          prog, prog);
+          "       %s cosim SEED ACCESSES OUT [BUS_ERRORS WAIT LAT_MIN LAT_MAX]\n"
+          "       %s pack LOG OUT\n",
+          prog, prog, prog);
   return 2;
 }
 
@@ -178,8 +185,118 @@ static int run_cosim(int n, char **a) {
   return 0;
 }
 
+/* ---- pack: the port log as one binary word per row ------------------------------------ */
+
+/* The hex digits of the log's 44 fields (README.md, "The port log"): every field is printed
+ * with as many digits as its port has, so that a row's fields, joined, are one 135-digit
+ * (540-bit) number with each field on whole digits: tb_pmmu_file.sv's row word. */
+static const unsigned char field_digits[] = {
+    1, 1, 1, 8, 1, 1, 1, 1, 1, 1, 1, 8, 1, 1, 1, 1, 1, 16, 1, 1, 1, 8, 1, /* rst_n, inputs */
+    1, 1, 9, 1, 2, 1, 1, 1, 1, 1, 1, 9, 1, 1, 16, 16, 1, 8, 2, 1, 1};   /* outputs */
+#define PACK_FIELDS (sizeof field_digits)
+#define PACK_DIGITS 135u
+#define PACK_BYTES 68u /* 540 bits, big-endian, the top 4 bits 0 */
+
+static int hex_value(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/* One data line of the log into `word` (PACK_BYTES); NULL, or what is wrong with it. */
+static const char *pack_row(const char *line, unsigned char word[PACK_BYTES]) {
+  static char why[96];
+  unsigned nib = 1; /* nibble 0 is the top 4 bits: always 0 */
+  const char *p = line;
+  memset(word, 0, PACK_BYTES);
+  for (unsigned f = 0; f < PACK_FIELDS; f++) {
+    while (*p == ' ') p++;
+    unsigned n = 0;
+    for (; hex_value((unsigned char)p[n]) >= 0; n++) {
+      if (n < field_digits[f]) {
+        unsigned v = (unsigned)hex_value((unsigned char)p[n]);
+        word[(nib + n) / 2] |= (unsigned char)((nib + n) % 2 ? v : v << 4);
+      }
+    }
+    if (n == 0) {
+      snprintf(why, sizeof why, "%u fields, want %u (or not lower-case hex)", f,
+               (unsigned)PACK_FIELDS);
+      return why;
+    }
+    if (n != field_digits[f]) {
+      snprintf(why, sizeof why, "field %u has %u digits, want %u", f + 1, n, field_digits[f]);
+      return why;
+    }
+    if (p[n] != ' ' && p[n] != '\n' && p[n] != '\0') {
+      snprintf(why, sizeof why, "field %u: '%c' is not a lower-case hex digit", f + 1, p[n]);
+      return why;
+    }
+    nib += n;
+    p += n;
+  }
+  while (*p == ' ') p++;
+  if (*p != '\n' && *p != '\0') return "more than 44 fields";
+  return NULL;
+}
+
+/* pack LOG OUT: "// pmmu packed port log v1 ROWS", "// #HEADER" and "// LOG" (text lines),
+ * then ROWS words of PACK_BYTES, then the end mark (135 digits "e"), written to OUT.tmp and
+ * renamed to OUT when every line was good and every write succeeded. */
+static int run_pack(const char *log, const char *out) {
+  FILE *in = fopen(log, "r");
+  if (!in) {
+    fprintf(stderr, "%s: %s: %s\n", prog, log, strerror(errno));
+    return 2;
+  }
+  char line[1024], header[1024];
+  unsigned long rows = 0, lineno = 1;
+  int st = 0;
+  /* first pass: the header and the number of rows, every row checked */
+  unsigned char word[PACK_BYTES];
+  if (!fgets(header, sizeof header, in) || header[0] != '#' || !strchr(header, '\n')) {
+    fprintf(stderr, "%s: %s:1: not a port log (no '#' header line)\n", prog, log);
+    fclose(in);
+    return 2;
+  }
+  while (fgets(line, sizeof line, in)) {
+    lineno++;
+    const char *why = strchr(line, '\n') ? pack_row(line, word) : "line too long or unterminated";
+    if (why) {
+      fprintf(stderr, "%s: %s:%lu: %s\n", prog, log, lineno, why);
+      fclose(in);
+      return 2;
+    }
+    rows++;
+  }
+  if (ferror(in) || rows == 0) {
+    fprintf(stderr, "%s: %s: %s\n", prog, log, rows ? "read error" : "no row after the header");
+    fclose(in);
+    return 2;
+  }
+  rewind(in);
+  FILE *f = open_log(out);
+  if (!f) {
+    fclose(in);
+    return 2;
+  }
+  fprintf(f, "// pmmu packed port log v1 %lu\n// %s// %s\n", rows, header, log);
+  if (!fgets(line, sizeof line, in)) st = 2; /* the header again */
+  for (unsigned long r = 0; st == 0 && r < rows; r++) {
+    if (!fgets(line, sizeof line, in) || pack_row(line, word)) st = 2; /* changed meanwhile */
+    else fwrite(word, 1, PACK_BYTES, f);
+  }
+  memset(word, 0xee, PACK_BYTES);
+  word[0] = 0x0e;
+  fwrite(word, 1, PACK_BYTES, f);
+  if (st) fprintf(stderr, "%s: %s: changed while read\n", prog, log);
+  fclose(in);
+  if (close_log(f, out, st == 0)) return 2;
+  return st;
+}
+
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "scenario") == 0) return run_scenario(argv[2], argv[3]);
   if (argc >= 2 && strcmp(argv[1], "cosim") == 0) return run_cosim(argc - 2, argv + 2);
+  if (argc == 4 && strcmp(argv[1], "pack") == 0) return run_pack(argv[2], argv[3]);
   return usage();
 }
