@@ -70,11 +70,14 @@ module tb_pmmu_file #(
   // rst_n, 22 inputs (59 digits), then 21 outputs (76 digits), in pmmu_top's port order
   localparam int IN_W = 59 * 4;
   localparam int OUT_W = 76 * 4;
-  localparam int W = IN_W + OUT_W;  // 68 bytes in the file (the top 4 bits 0)
-  localparam logic [W-1:0] END_MARK = {(W / 4){4'he}};  // after the last row
+  localparam int W = IN_W + OUT_W;
+  localparam int LANES = 17;  // the row as 17 lanes of 32 bits (the top 4 bits 0)
 
-  logic [W-1:0] stim[CHUNK + 1];  // a chunk's rows; the end mark in the last word
-  logic [W-1:0] row;
+  logic [31:0] words[CHUNK];  // a chunk of the packed log's body
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [LANES*32-1:0] row;   // the current row (bits 543:540 are 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] ctl, lane;     // a row's control word; a lane read
   logic [OUT_W-1:0] got, want, mask;
 
   // the fields of a row (each as wide as its digits; read as 64-bit words), for the
@@ -98,7 +101,7 @@ module tb_pmmu_file #(
   reg [8*1024-1:0] stim_path, out_path;
   reg [8*255-1:0]  header, path;
   integer          fd, fo, n, line, cycle, errors, max_errors, rows, x_mem_resp, mem_resps;
-  integer          k, chunk_rows, rows_left;
+  integer          p, chunk_words, words_left, rows_left, repeat_left;
   logic            have_out, done;
   // Never assigned: its value shows the initial state a simulator gives every variable (Icarus:
   // x; Verilator: 0, or random with --x-initial unique and +verilator+rand+reset+2).
@@ -228,43 +231,136 @@ module tb_pmmu_file #(
     end
   endtask
 
-  // Opens the packed log: "// pmmu packed port log v1 ROWS", "// #HEADER", "// TEXT_LOG";
-  // the binary rows follow (read by read_chunk).
+  // Opens the packed log: "// pmmu packed port log v2 ROWS WORDS", "// #HEADER",
+  // "// TEXT_LOG"; the body's words follow (read by read_chunk).
   task automatic open_stim;
     fd = $fopen(stim_path, "rb");
     if (fd == 0) begin
       $display("tb_pmmu_file: FAIL: %0s: cannot open", stim_path);
       $fatal(1);
     end
-    if ($fscanf(fd, "// pmmu packed port log v1 %d", rows_left) != 1 || $fgetc(fd) != "\n" ||
-        rows_left < 1 || $fgetc(fd) != "/" || $fgetc(fd) != "/" || $fgetc(fd) != " " ||
-        $fgetc(fd) != "#" || $fgets(header, fd) == 0 || $fgetc(fd) != "/" ||
-        $fgetc(fd) != "/" || $fgetc(fd) != " " || $fscanf(fd, "%s", path) != 1 ||
-        $fgetc(fd) != "\n") begin
-      $display("tb_pmmu_file: FAIL: %0s: not a packed port log (pmmu_portlog pack)", stim_path);
+    if ($fscanf(fd, "// pmmu packed port log v2 %d %d", rows_left, words_left) != 2 ||
+        $fgetc(fd) != "\n" || rows_left < 1 || words_left < 1 || $fgetc(fd) != "/" ||
+        $fgetc(fd) != "/" || $fgetc(fd) != " " || $fgetc(fd) != "#" || $fgets(header, fd) == 0 ||
+        $fgetc(fd) != "/" || $fgetc(fd) != "/" || $fgetc(fd) != " " ||
+        $fscanf(fd, "%s", path) != 1 || $fgetc(fd) != "\n") begin
+      $display("tb_pmmu_file: FAIL: %0s: not a packed port log v2 (pmmu_portlog pack)",
+               stim_path);
       $fatal(1);
     end
+    p = 0;
+    chunk_words = 0;
+    repeat_left = 0;
+    row = '0;
   endtask
 
-  // The next chunk of rows into stim[0 .. chunk_rows - 1]; after the last one, the end mark.
+  // The next chunk of the body into words[0 .. chunk_words - 1]; after the last one, the file
+  // must end.
   task automatic read_chunk;
-    chunk_rows = rows_left < CHUNK ? rows_left : CHUNK;
-    n = $fread(stim, fd, 0, chunk_rows);
-    if (n != chunk_rows * ((W + 7) / 8)) begin  // 68 bytes a row
-      $display("tb_pmmu_file: FAIL: %0s: %0d rows missing", stim_path, rows_left);
+    if (words_left == 0) begin
+      $display("tb_pmmu_file: FAIL: %0s: the rows go on after the last word", stim_path);
       $fatal(1);
     end
-    rows_left = rows_left - chunk_rows;
-    if (rows_left == 0) begin
-      stim[CHUNK] = '0;
-      n = $fread(stim, fd, CHUNK, 1);
-      if (stim[CHUNK] !== END_MARK || $fgetc(fd) != -1) begin
-        $display("tb_pmmu_file: FAIL: %0s: no end mark after the last row, or more after it",
-                 stim_path);
+    chunk_words = words_left < CHUNK ? words_left : CHUNK;
+    n = $fread(words, fd, 0, chunk_words);
+    if (n != 4 * chunk_words) begin
+      $display("tb_pmmu_file: FAIL: %0s: words missing (the file is cut short)", stim_path);
+      $fatal(1);
+    end
+    words_left = words_left - chunk_words;
+    p = 0;
+    if (words_left == 0) begin
+      if ($fgetc(fd) != -1) begin
+        $display("tb_pmmu_file: FAIL: %0s: more after the last word", stim_path);
         $fatal(1);
       end
       $fclose(fd);
     end
+  endtask
+
+  task automatic next_word(output logic [31:0] v);
+    if (p == chunk_words) read_chunk();
+    v = words[p];
+    p = p + 1;
+  endtask
+
+  // The next row: the same as the one before, or its changed lanes (pmmu_portlog pack).
+  task automatic next_row;
+    if (repeat_left != 0) begin
+      repeat_left = repeat_left - 1;
+    end else begin
+      next_word(ctl);
+      repeat_left = 32'(ctl[31:17]);
+      if (ctl[0]) begin
+        next_word(lane);
+        row[31:0] = lane;
+      end
+      if (ctl[1]) begin
+        next_word(lane);
+        row[63:32] = lane;
+      end
+      if (ctl[2]) begin
+        next_word(lane);
+        row[95:64] = lane;
+      end
+      if (ctl[3]) begin
+        next_word(lane);
+        row[127:96] = lane;
+      end
+      if (ctl[4]) begin
+        next_word(lane);
+        row[159:128] = lane;
+      end
+      if (ctl[5]) begin
+        next_word(lane);
+        row[191:160] = lane;
+      end
+      if (ctl[6]) begin
+        next_word(lane);
+        row[223:192] = lane;
+      end
+      if (ctl[7]) begin
+        next_word(lane);
+        row[255:224] = lane;
+      end
+      if (ctl[8]) begin
+        next_word(lane);
+        row[287:256] = lane;
+      end
+      if (ctl[9]) begin
+        next_word(lane);
+        row[319:288] = lane;
+      end
+      if (ctl[10]) begin
+        next_word(lane);
+        row[351:320] = lane;
+      end
+      if (ctl[11]) begin
+        next_word(lane);
+        row[383:352] = lane;
+      end
+      if (ctl[12]) begin
+        next_word(lane);
+        row[415:384] = lane;
+      end
+      if (ctl[13]) begin
+        next_word(lane);
+        row[447:416] = lane;
+      end
+      if (ctl[14]) begin
+        next_word(lane);
+        row[479:448] = lane;
+      end
+      if (ctl[15]) begin
+        next_word(lane);
+        row[511:480] = lane;
+      end
+      if (ctl[16]) begin
+        next_word(lane);
+        row[543:512] = lane;
+      end
+    end
+    rows_left = rows_left - 1;
   endtask
 
   // The outputs seen, as a line of the text log (in reset rows, which are not checked, the
@@ -312,7 +408,6 @@ module tb_pmmu_file #(
     n = $value$plusargs("x_mem_resp=%d", x_mem_resp);
     if ($value$plusargs("out=%s", out_path)) have_out = 1'b1;
     open_stim();
-    read_chunk();
     if (have_out) begin
       fo = $fopen(out_path, "w");
       if (fo == 0) begin
@@ -322,18 +417,17 @@ module tb_pmmu_file #(
       $fwrite(fo, "#%0s", header);
     end
     done = 1'b0;
-    k = 0;
     while (!done) begin
-      if (k == chunk_rows && rows_left != 0) begin  // the next chunk
-        read_chunk();
-        k = 0;
-      end
-      if (k == chunk_rows) begin
+      if (rows_left == 0) begin
+        // every word read, no row left over
+        if (p != chunk_words || words_left != 0 || repeat_left != 0) begin
+          $display("tb_pmmu_file: FAIL: %0s: the rows end before the words", stim_path);
+          $fatal(1);
+        end
         done = 1'b1;
       end else begin
       line = line + 1;  // the text log's line of this row
-      row = stim[k];
-      k = k + 1;
+      next_row();
       // the falling edge: this cycle's inputs (the digits' padding bits are not looked at)
       {z_rst, rst_ni, z_pg, cr0_pg_i, z_wp, cr0_wp_i, cr3_i, z_pse, cr4_pse_i, z_pae, cr4_pae_i,
        z_pge, cr4_pge_i, z_smep, cr4_smep_i, z_smap, cr4_smap_i, z_nxe, efer_nxe_i, z_rv,
