@@ -77,7 +77,8 @@ module tb_pmmu_file #(
   /* verilator lint_off UNUSEDSIGNAL */
   logic [LANES*32-1:0] row;   // the current row (bits 543:540 are 0)
   /* verilator lint_on UNUSEDSIGNAL */
-  logic [31:0] ctl, lane;     // a row's control word; a lane read
+  logic [31:0] ctl;           // a row's control word
+  logic [3:0] mask_valids;    // the recorded valids `mask` was made for
   logic [OUT_W-1:0] got, want, mask;
 
   // the fields of a row (each as wide as its digits; read as 64-bit words), for the
@@ -131,14 +132,14 @@ module tb_pmmu_file #(
       32'h0, row[47:16], 56'h0, row[15:8], 60'h0, row[7:4], 60'h0, row[3:0]};
   endtask
 
-  // The outputs as a packed word, on the same digits as the row's outputs.
-  function automatic logic [OUT_W-1:0] outputs();
-    return {3'b0, req_ready_o, 3'b0, resp_valid_o, resp_pa_o, 3'b0, resp_fault_o, 3'b0,
-            resp_ec_o, 3'b0, resp_bus_err_o, 2'b0, resp_tlb_o, 3'b0, resp_pwt_o, 3'b0,
-            resp_pcd_o, 3'b0, resp_pat_o, 3'b0, mem_req_valid_o, mem_req_pa_o, 3'b0,
-            mem_req_size_o, 3'b0, mem_req_op_o, mem_req_expected_o, mem_req_new_o, 3'b0,
-            pf_irq_o, pf_cr2_o, 3'b0, pf_ec_o, 3'b0, pdpte_done_o, 3'b0, pdpte_gp_o};
-  endfunction
+  // The outputs as a packed word, on the same digits as the row's outputs (a net: Icarus
+  // updates it when an output changes).
+  wire [OUT_W-1:0] got_w = {
+      3'b0, req_ready_o, 3'b0, resp_valid_o, resp_pa_o, 3'b0, resp_fault_o, 3'b0, resp_ec_o,
+      3'b0, resp_bus_err_o, 2'b0, resp_tlb_o, 3'b0, resp_pwt_o, 3'b0, resp_pcd_o, 3'b0,
+      resp_pat_o, 3'b0, mem_req_valid_o, mem_req_pa_o, 3'b0, mem_req_size_o, 3'b0, mem_req_op_o,
+      mem_req_expected_o, mem_req_new_o, 3'b0, pf_irq_o, pf_cr2_o, 3'b0, pf_ec_o, 3'b0,
+      pdpte_done_o, 3'b0, pdpte_gp_o};
 
   // What is checked in a row whose recorded valids are rv (resp), mv (mem_req), iv (pf_irq)
   // and dv (pdpte_done): the valids' digits always, each payload's digits while its recorded
@@ -278,90 +279,6 @@ module tb_pmmu_file #(
     end
   endtask
 
-  task automatic next_word(output logic [31:0] v);
-    if (p == chunk_words) read_chunk();
-    v = words[p];
-    p = p + 1;
-  endtask
-
-  // The next row: the same as the one before, or its changed lanes (pmmu_portlog pack).
-  task automatic next_row;
-    if (repeat_left != 0) begin
-      repeat_left = repeat_left - 1;
-    end else begin
-      next_word(ctl);
-      repeat_left = 32'(ctl[31:17]);
-      if (ctl[0]) begin
-        next_word(lane);
-        row[31:0] = lane;
-      end
-      if (ctl[1]) begin
-        next_word(lane);
-        row[63:32] = lane;
-      end
-      if (ctl[2]) begin
-        next_word(lane);
-        row[95:64] = lane;
-      end
-      if (ctl[3]) begin
-        next_word(lane);
-        row[127:96] = lane;
-      end
-      if (ctl[4]) begin
-        next_word(lane);
-        row[159:128] = lane;
-      end
-      if (ctl[5]) begin
-        next_word(lane);
-        row[191:160] = lane;
-      end
-      if (ctl[6]) begin
-        next_word(lane);
-        row[223:192] = lane;
-      end
-      if (ctl[7]) begin
-        next_word(lane);
-        row[255:224] = lane;
-      end
-      if (ctl[8]) begin
-        next_word(lane);
-        row[287:256] = lane;
-      end
-      if (ctl[9]) begin
-        next_word(lane);
-        row[319:288] = lane;
-      end
-      if (ctl[10]) begin
-        next_word(lane);
-        row[351:320] = lane;
-      end
-      if (ctl[11]) begin
-        next_word(lane);
-        row[383:352] = lane;
-      end
-      if (ctl[12]) begin
-        next_word(lane);
-        row[415:384] = lane;
-      end
-      if (ctl[13]) begin
-        next_word(lane);
-        row[447:416] = lane;
-      end
-      if (ctl[14]) begin
-        next_word(lane);
-        row[479:448] = lane;
-      end
-      if (ctl[15]) begin
-        next_word(lane);
-        row[511:480] = lane;
-      end
-      if (ctl[16]) begin
-        next_word(lane);
-        row[543:512] = lane;
-      end
-    end
-    rows_left = rows_left - 1;
-  endtask
 
   // The outputs seen, as a line of the text log (in reset rows, which are not checked, the
   // recorded ones).
@@ -416,6 +333,8 @@ module tb_pmmu_file #(
       end
       $fwrite(fo, "#%0s", header);
     end
+    mask_valids = 4'b0000;
+    mask = checked(1'b0, 1'b0, 1'b0, 1'b0);
     done = 1'b0;
     while (!done) begin
       if (rows_left == 0) begin
@@ -427,7 +346,102 @@ module tb_pmmu_file #(
         done = 1'b1;
       end else begin
       line = line + 1;  // the text log's line of this row
-      next_row();
+      // the next row: the same as the one before, or its changed lanes (pmmu_portlog pack;
+      // written out here: under Icarus a task call is a thread)
+      if (repeat_left != 0) begin
+        repeat_left = repeat_left - 1;
+      end else begin
+        if (p == chunk_words) read_chunk();
+        ctl = words[p];
+        p = p + 1;
+        repeat_left = 32'(ctl[31:17]);
+          if (ctl[0]) begin
+            if (p == chunk_words) read_chunk();
+            row[31:0] = words[p];
+            p = p + 1;
+          end
+          if (ctl[1]) begin
+            if (p == chunk_words) read_chunk();
+            row[63:32] = words[p];
+            p = p + 1;
+          end
+          if (ctl[2]) begin
+            if (p == chunk_words) read_chunk();
+            row[95:64] = words[p];
+            p = p + 1;
+          end
+          if (ctl[3]) begin
+            if (p == chunk_words) read_chunk();
+            row[127:96] = words[p];
+            p = p + 1;
+          end
+          if (ctl[4]) begin
+            if (p == chunk_words) read_chunk();
+            row[159:128] = words[p];
+            p = p + 1;
+          end
+          if (ctl[5]) begin
+            if (p == chunk_words) read_chunk();
+            row[191:160] = words[p];
+            p = p + 1;
+          end
+          if (ctl[6]) begin
+            if (p == chunk_words) read_chunk();
+            row[223:192] = words[p];
+            p = p + 1;
+          end
+          if (ctl[7]) begin
+            if (p == chunk_words) read_chunk();
+            row[255:224] = words[p];
+            p = p + 1;
+          end
+          if (ctl[8]) begin
+            if (p == chunk_words) read_chunk();
+            row[287:256] = words[p];
+            p = p + 1;
+          end
+          if (ctl[9]) begin
+            if (p == chunk_words) read_chunk();
+            row[319:288] = words[p];
+            p = p + 1;
+          end
+          if (ctl[10]) begin
+            if (p == chunk_words) read_chunk();
+            row[351:320] = words[p];
+            p = p + 1;
+          end
+          if (ctl[11]) begin
+            if (p == chunk_words) read_chunk();
+            row[383:352] = words[p];
+            p = p + 1;
+          end
+          if (ctl[12]) begin
+            if (p == chunk_words) read_chunk();
+            row[415:384] = words[p];
+            p = p + 1;
+          end
+          if (ctl[13]) begin
+            if (p == chunk_words) read_chunk();
+            row[447:416] = words[p];
+            p = p + 1;
+          end
+          if (ctl[14]) begin
+            if (p == chunk_words) read_chunk();
+            row[479:448] = words[p];
+            p = p + 1;
+          end
+          if (ctl[15]) begin
+            if (p == chunk_words) read_chunk();
+            row[511:480] = words[p];
+            p = p + 1;
+          end
+          if (ctl[16]) begin
+            if (p == chunk_words) read_chunk();
+            row[543:512] = words[p];
+            p = p + 1;
+          end
+      end
+      rows_left = rows_left - 1;
       // the falling edge: this cycle's inputs (the digits' padding bits are not looked at)
       {z_rst, rst_ni, z_pg, cr0_pg_i, z_wp, cr0_wp_i, cr3_i, z_pse, cr4_pse_i, z_pae, cr4_pae_i,
        z_pge, cr4_pge_i, z_smep, cr4_smep_i, z_smap, cr4_smap_i, z_nxe, efer_nxe_i, z_rv,
@@ -440,9 +454,13 @@ module tb_pmmu_file #(
       end
       #5;
       if (rst_ni) begin
-        got = outputs();
+        got = got_w;
         want = row[OUT_W-1:0];
-        mask = checked(want[296], want[224], want[48], want[4]);  // the recorded valids
+        // the mask only when a recorded valid changes (Icarus: a function call costs)
+        if ({want[296], want[224], want[48], want[4]} !== mask_valids) begin
+          mask_valids = {want[296], want[224], want[48], want[4]};
+          mask = checked(want[296], want[224], want[48], want[4]);
+        end
         // 4 states: an X or Z where it is checked makes !== true
         if ((got & mask) !== (want & mask)) begin
           n = errors;
