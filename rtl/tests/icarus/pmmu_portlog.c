@@ -192,8 +192,8 @@ static int run_cosim(int n, char **a) {
  * with as many digits as its port has, so that a row's fields, joined, are one 135-digit
  * (540-bit) number with each field on whole digits: tb_pmmu_file.sv's row word. */
 static const unsigned char field_digits[] = {
-    1, 1, 1, 8, 1, 1, 1, 1, 1, 1, 1, 8, 1, 1, 1, 1, 1, 16, 1, 1, 1, 8, 1, /* rst_n, inputs */
-    1, 1, 9, 1, 2, 1, 1, 1, 1, 1, 1, 9, 1, 1, 16, 16, 1, 8, 2, 1, 1};   /* outputs */
+    1, 1, 1, 8, 1, 1, 1, 1, 1, 1, 1, 8, 1, 1, 1,  1,  1, 16, 1, 1, 1, 8, 1, /* rst_n, inputs */
+    1, 1, 9, 1, 2, 1, 1, 1, 1, 1, 1, 9, 1, 1, 16, 16, 1, 8,  2, 1, 1};      /* outputs */
 #define PACK_FIELDS (sizeof field_digits)
 #define PACK_BYTES 68u /* 540 bits, big-endian, the top 4 bits 0 */
 
@@ -250,7 +250,7 @@ static const char *pack_row(const char *line, unsigned char word[PACK_BYTES]) {
 #define PACK_REPEAT_MAX 32767u
 
 typedef struct packer {
-  FILE *f;          /* NULL: count only */
+  FILE *f; /* NULL: count only */
   uint32_t lanes[PACK_LANES];
   uint32_t pending[PACK_LANES + 1]; /* the record not written yet: control word, lanes */
   unsigned n_pending;               /* its words (0: none) */
@@ -344,8 +344,8 @@ static int run_pack(const char *log, const char *out) {
   fprintf(f, "// pmmu packed port log v2 %lu %lu\n// %s// %s\n", rows, count.words, header, log);
   packer w = {.f = f};
   rewind(in);
-  bool ok = fgets(header, sizeof header, in) && pack_rows(in, log, &w, &rows2) &&
-            rows2 == rows && w.words == count.words;
+  bool ok = fgets(header, sizeof header, in) && pack_rows(in, log, &w, &rows2) && rows2 == rows &&
+            w.words == count.words;
   if (!ok) fprintf(stderr, "%s: %s: changed while read\n", prog, log);
   fclose(in);
   if (close_log(f, out, ok)) return 2;

@@ -355,91 +355,91 @@ module tb_pmmu_file #(
         ctl = words[p];
         p = p + 1;
         repeat_left = 32'(ctl[31:17]);
-          if (ctl[0]) begin
-            if (p == chunk_words) read_chunk();
-            row[31:0] = words[p];
-            p = p + 1;
-          end
-          if (ctl[1]) begin
-            if (p == chunk_words) read_chunk();
-            row[63:32] = words[p];
-            p = p + 1;
-          end
-          if (ctl[2]) begin
-            if (p == chunk_words) read_chunk();
-            row[95:64] = words[p];
-            p = p + 1;
-          end
-          if (ctl[3]) begin
-            if (p == chunk_words) read_chunk();
-            row[127:96] = words[p];
-            p = p + 1;
-          end
-          if (ctl[4]) begin
-            if (p == chunk_words) read_chunk();
-            row[159:128] = words[p];
-            p = p + 1;
-          end
-          if (ctl[5]) begin
-            if (p == chunk_words) read_chunk();
-            row[191:160] = words[p];
-            p = p + 1;
-          end
-          if (ctl[6]) begin
-            if (p == chunk_words) read_chunk();
-            row[223:192] = words[p];
-            p = p + 1;
-          end
-          if (ctl[7]) begin
-            if (p == chunk_words) read_chunk();
-            row[255:224] = words[p];
-            p = p + 1;
-          end
-          if (ctl[8]) begin
-            if (p == chunk_words) read_chunk();
-            row[287:256] = words[p];
-            p = p + 1;
-          end
-          if (ctl[9]) begin
-            if (p == chunk_words) read_chunk();
-            row[319:288] = words[p];
-            p = p + 1;
-          end
-          if (ctl[10]) begin
-            if (p == chunk_words) read_chunk();
-            row[351:320] = words[p];
-            p = p + 1;
-          end
-          if (ctl[11]) begin
-            if (p == chunk_words) read_chunk();
-            row[383:352] = words[p];
-            p = p + 1;
-          end
-          if (ctl[12]) begin
-            if (p == chunk_words) read_chunk();
-            row[415:384] = words[p];
-            p = p + 1;
-          end
-          if (ctl[13]) begin
-            if (p == chunk_words) read_chunk();
-            row[447:416] = words[p];
-            p = p + 1;
-          end
-          if (ctl[14]) begin
-            if (p == chunk_words) read_chunk();
-            row[479:448] = words[p];
-            p = p + 1;
-          end
-          if (ctl[15]) begin
-            if (p == chunk_words) read_chunk();
-            row[511:480] = words[p];
-            p = p + 1;
-          end
-          if (ctl[16]) begin
-            if (p == chunk_words) read_chunk();
-            row[543:512] = words[p];
-            p = p + 1;
-          end
+        if (ctl[0]) begin
+          if (p == chunk_words) read_chunk();
+          row[31:0] = words[p];
+          p = p + 1;
+        end
+        if (ctl[1]) begin
+          if (p == chunk_words) read_chunk();
+          row[63:32] = words[p];
+          p = p + 1;
+        end
+        if (ctl[2]) begin
+          if (p == chunk_words) read_chunk();
+          row[95:64] = words[p];
+          p = p + 1;
+        end
+        if (ctl[3]) begin
+          if (p == chunk_words) read_chunk();
+          row[127:96] = words[p];
+          p = p + 1;
+        end
+        if (ctl[4]) begin
+          if (p == chunk_words) read_chunk();
+          row[159:128] = words[p];
+          p = p + 1;
+        end
+        if (ctl[5]) begin
+          if (p == chunk_words) read_chunk();
+          row[191:160] = words[p];
+          p = p + 1;
+        end
+        if (ctl[6]) begin
+          if (p == chunk_words) read_chunk();
+          row[223:192] = words[p];
+          p = p + 1;
+        end
+        if (ctl[7]) begin
+          if (p == chunk_words) read_chunk();
+          row[255:224] = words[p];
+          p = p + 1;
+        end
+        if (ctl[8]) begin
+          if (p == chunk_words) read_chunk();
+          row[287:256] = words[p];
+          p = p + 1;
+        end
+        if (ctl[9]) begin
+          if (p == chunk_words) read_chunk();
+          row[319:288] = words[p];
+          p = p + 1;
+        end
+        if (ctl[10]) begin
+          if (p == chunk_words) read_chunk();
+          row[351:320] = words[p];
+          p = p + 1;
+        end
+        if (ctl[11]) begin
+          if (p == chunk_words) read_chunk();
+          row[383:352] = words[p];
+          p = p + 1;
+        end
+        if (ctl[12]) begin
+          if (p == chunk_words) read_chunk();
+          row[415:384] = words[p];
+          p = p + 1;
+        end
+        if (ctl[13]) begin
+          if (p == chunk_words) read_chunk();
+          row[447:416] = words[p];
+          p = p + 1;
+        end
+        if (ctl[14]) begin
+          if (p == chunk_words) read_chunk();
+          row[479:448] = words[p];
+          p = p + 1;
+        end
+        if (ctl[15]) begin
+          if (p == chunk_words) read_chunk();
+          row[511:480] = words[p];
+          p = p + 1;
+        end
+        if (ctl[16]) begin
+          if (p == chunk_words) read_chunk();
+          row[543:512] = words[p];
+          p = p + 1;
+        end
       end
       rows_left = rows_left - 1;
       // the falling edge: this cycle's inputs (the digits' padding bits are not looked at)
