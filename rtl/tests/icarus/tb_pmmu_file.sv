@@ -66,8 +66,9 @@ module tb_pmmu_file #(
 
   pmmu_top #(.SETS(SETS), .WAYS(WAYS), .LARGE(LARGE), .POLICY(POLICY)) dut (.*);
 
-  // ---- the packed log: one word per row, the text log's 44 fields on whole hex digits ----
-  // rst_n, 22 inputs (59 digits), then 21 outputs (76 digits), in pmmu_top's port order
+  // ---- a row: the text log's 44 fields on whole hex digits, as one 540-bit word ----
+  // rst_n, 22 inputs (59 digits), then 21 outputs (76 digits), in pmmu_top's port order; the
+  // packed log holds each row as the 32-bit lanes of this word that changed
   localparam int IN_W = 59 * 4;
   localparam int OUT_W = 76 * 4;
   localparam int W = IN_W + OUT_W;
