@@ -3,18 +3,20 @@
 #
 # Targets
 #   pmmu_portlog        runs a scenario or a cosim seed in lockstep and writes the RTL's port
-#                       log: every input and output of pmmu_top in every cycle
+#                       log: every input and output of pmmu_top in every cycle; packs it for
+#                       the testbench (one binary word per cycle)
 #   pmmu_tb_file_ivl    tb_pmmu_file.sv with the RTL under Icarus (iverilog -g2012; vvp), in ALL
 #   pmmu_tb_file_vl     the same testbench, verilator --binary --timing (default flags; not in
 #                       ALL: built by the test icarus.build, and by rtl/tests/icarus/bench.sh)
 #   pmmu_tb_file_xinit  the same with --x-initial unique --x-assign unique (not in ALL: built by
 #                       the test xinit.build), run with +verilator+rand+reset+2 +verilator+seed+N
 # Tests
-#   icarus.scenarios    every scenario of testbench/scenarios (good and golden) that the
-#                       default geometry runs, on Icarus: outputs equal to the Verilated RTL's in
+#   icarus.scenarios    every scenario of testbench/scenarios (good, golden, timed, mutants) that
+#                       the default geometry runs, on Icarus: outputs equal to the Verilated RTL's in
 #                       every cycle, and no X/Z on a valid or on a payload while its valid is high
 #   icarus.cosim        cosim seeds (32-bit and PAE worlds, bus errors with back-pressure), the same
-#   icarus.selftest     the testbench's checks fail on a changed output and on an X
+#   icarus.selftest     the testbench's checks fail on a changed output, on an X and on a packed
+#                       log cut short
 #   icarus.verilator_tb the testbench itself under Verilator: the outputs it writes equal the
 #                       port log byte for byte
 #   xinit.build, xinit.seed.<N>  random initial state of every flip-flop (seeds N), over the
@@ -64,8 +66,14 @@ pmmu_tb_file_verilator(pmmu_tb_file_xinit xinit --x-initial unique --x-assign un
 set(PMMU_TB_FILE_VL ${_ivl_bin}/vl/pmmu_tb_file_vl)
 set(PMMU_TB_FILE_XINIT ${_ivl_bin}/xinit/pmmu_tb_file_xinit)
 
+# the scenario suite: the directed files, the golden ones, the timed ones (their timed commands
+# are in the port log like any other input) and the mutants' shrunk reproducers (they pass on
+# the real RTL); those of another TLB geometry are skipped (pmmu_portlog exits 77: the
+# recording needs a Verilated variant and the testbenches are pmmu_top's default geometry)
 file(GLOB _ivl_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/testbench/scenarios/*.pmmu
-     ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/*.pmmu)
+     ${PROJECT_SOURCE_DIR}/testbench/scenarios/golden/*.pmmu
+     ${PROJECT_SOURCE_DIR}/testbench/scenarios/timed/*.pmmu
+     ${PROJECT_SOURCE_DIR}/testbench/scenarios/mutants/*.pmmu)
 # latency-max-*: millions of cycles of waiting on memory (the lockstep's give-up limit at the
 # documented extremes, testbench/bounded): a port log of 10 M rows adds nothing here
 list(FILTER _ivl_scenarios EXCLUDE REGEX "/latency-max-[^/]*\\.pmmu$")
@@ -112,8 +120,9 @@ set_tests_properties(xinit.build PROPERTIES LABELS "xinit;rtl" FIXTURES_SETUP pm
 # two seeds and is not 0
 add_test(NAME xinit.random_state
   COMMAND sh -c "\"$0\" scenario \"$1\" \"$3/probe.ports\" >/dev/null &&
-    a=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+1 +ports=\"$3/probe.ports\" | grep probe) &&
-    b=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+2 +ports=\"$3/probe.ports\" | grep probe) &&
+    \"$0\" pack \"$3/probe.ports\" \"$3/probe.bin\" &&
+    a=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+1 +stim=\"$3/probe.bin\" | grep probe) &&
+    b=$(\"$2\" +verilator+rand+reset+2 +verilator+seed+2 +stim=\"$3/probe.bin\" | grep probe) &&
     echo \"$a\" && echo \"$b\" && [ \"$a\" != \"$b\" ] &&
     ! echo \"$a$b\" | grep -q 'probe 0000000000000000' && echo random state differs"
     $<TARGET_FILE:pmmu_portlog> ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu
