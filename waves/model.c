@@ -219,8 +219,15 @@ static void emit(merge *m, enum model_sig s, uint64_t value) {
   m->cur[s] = value;
 }
 
+/* The writer is told to write a block out every this much dump time (4,096 cycles): it buffers
+ * a block's changes and, writing it, follows one list per signal through the whole buffer,
+ * which past the CPU's caches took most of a long dump's rewrite (the shim does the same for
+ * the RTL's dump: pmmu_rtl.cpp kFlushAuto). */
+#define MERGE_BLOCK_TIME (10u * 4096u)
+
 static void time_to(merge *m, uint64_t t) {
   if (m->started && t == m->now) return;
+  if (m->started && t / MERGE_BLOCK_TIME != m->now / MERGE_BLOCK_TIME) fstWriterFlushContext(m->w);
   fstWriterEmitTimeChange(m->w, t);
   m->now = t;
   if (!m->started) { /* the model's state when the dump begins */

@@ -241,6 +241,12 @@ uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
 // block or pmmu_rtl_trace_close_all() finishes the dump: waves/pmmu_waves.h).
 bool g_atexit = false;
 uint64_t g_flush_every = 0; // pmmu_rtl_waves_flush
+// The FST writer buffers every value change of a block (up to 128 MB) and sorts them per signal
+// when it writes the block out, following one linked list per signal through the whole buffer:
+// past the CPU's caches that walk misses on nearly every step, and it took two thirds of a
+// traced run's CPU time. A block written every this many cycles stays in the cache (the file
+// grows by its blocks' headers; docs/performance.md "The RTL engine").
+constexpr uint64_t kFlushAuto = 4096;
 
 void at_exit_close() { pmmu_rtl_trace_close_all(); }
 
@@ -508,7 +514,10 @@ void pmmu_rtl_tick(pmmu_rtl_t *h) {
     auto_window(h);
   }
 #if VM_TRACE
-  if (h->tfp && g_flush_every && h->cycle % g_flush_every == 0) h->tfp->flush();
+  if (h->tfp && ((g_flush_every && h->cycle % g_flush_every == 0) ||
+                 h->cycle % kFlushAuto == 0)) {
+    h->tfp->flush();
+  }
 #endif
 }
 
