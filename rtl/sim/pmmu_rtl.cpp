@@ -54,6 +54,9 @@ public:
   virtual void final_() = 0;
 #if VM_TRACE
   virtual void trace(VerilatedFstC *tfp) = 0;
+  // the next dump compares the ports (clk_i among them) although nothing was evaluated since
+  // the last one: Verilator's dump skips a model whose activity flag no eval() has set
+  virtual void trace_ports_changed() = 0;
 #endif
 };
 
@@ -143,6 +146,7 @@ public:
   void final_() override { m_.final(); }
 #if VM_TRACE
   void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
+  void trace_ports_changed() override { m_.rootp->vlSymsp->__Vm_activity = true; }
 #endif
 
 private:
@@ -257,12 +261,25 @@ void install_atexit() {
 }
 #endif // VM_TRACE
 
-void dump(pmmu_rtl_t *h, uint64_t t) {
+// One dump per cycle (docs/waves.md "Time base"): the cycle's settled values (its registers,
+// its inputs and the logic between) at its start, 10 * edges ns, drawn with clk_i rising there,
+// then clk_i alone falling 5 ns later. Called with the cycle's inputs evaluated, before the
+// rising edge's eval(); clk_i is left as `clk`. A second dump after the edge (what the shim did
+// before) only showed the registers' new values 5 ns before the next cycle's inputs, beside
+// combinational values of the old inputs that no edge samples, and cost as much as the first.
+void dump_cycle(pmmu_rtl_t *h, uint8_t clk) {
 #if VM_TRACE
-  if (h->tfp) h->tfp->dump(t);
+  if (!h->tfp) return;
+  const uint64_t t = h->edges * 10;
+  h->model->set_clk(1);
+  h->tfp->dump(t);
+  h->model->set_clk(0);
+  h->model->trace_ports_changed();
+  h->tfp->dump(t + 5);
+  h->model->set_clk(clk);
 #else
   (void)h;
-  (void)t;
+  (void)clk;
 #endif
 }
 
@@ -341,7 +358,7 @@ void edge(pmmu_rtl_t *h) {
     h->model->set_inputs(h->in);
     h->pending = false;
   }
-  dump(h, h->edges * 10);
+  dump_cycle(h, h->clk_high ? 1 : 0);
   if (quick) {
     h->model->rise_from_high();
   } else {
@@ -350,7 +367,6 @@ void edge(pmmu_rtl_t *h) {
   }
   h->clk_high = true;
   h->stale = false;
-  dump(h, h->edges * 10 + 5);
   h->edges++;
   h->ctx->time(h->edges * 10);
 }
@@ -562,7 +578,7 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
     // 10 ns wide, so that a dump always ends with the cycle the run ended in
     h->model->set_inputs(h->in);
     h->model->eval();
-    h->tfp->dump(h->edges * 10);
+    dump_cycle(h, h->clk_high ? 1 : 0);
     h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();
     h->tfp.reset();
