@@ -78,7 +78,9 @@ struct RiseFromHigh<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TO
   static void arm(R *r) { r->__Vtrigrprev__TOP__clk_i = 0; }
 };
 
-template <class M>
+// kTraced: M was Verilated with tracing (M::trace exists); false for an untraced twin
+// (rtl/CMakeLists.txt), whose blocks are never dumped (pmmu_rtl_trace_open refuses them).
+template <class M, bool kTraced = true>
 class ModelT final : public Model {
   using Root = std::remove_pointer_t<decltype(std::declval<M &>().rootp)>;
   // a complete type, or RiseFromHigh would silently take the slow path
@@ -145,8 +147,13 @@ public:
   }
   void final_() override { m_.final(); }
 #if VM_TRACE
-  void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
-  void trace_ports_changed() override { m_.rootp->vlSymsp->__Vm_activity = true; }
+  void trace(VerilatedFstC *tfp) override {
+    if constexpr (kTraced) m_.trace(tfp, 99);
+    else (void)tfp;
+  }
+  void trace_ports_changed() override {
+    if constexpr (kTraced) m_.rootp->vlSymsp->__Vm_activity = true;
+  }
 #endif
 
 private:
@@ -155,9 +162,9 @@ private:
 
 using Factory = Model *(*)(VerilatedContext *);
 
-template <class M>
+template <class M, bool kTraced = true>
 Model *make_model(VerilatedContext *ctx) {
-  return new ModelT<M>(ctx);
+  return new ModelT<M, kTraced>(ctx);
 }
 
 struct Entry {
@@ -170,6 +177,20 @@ struct Entry {
 
 const Entry kVariants[] = {PMMU_RTL_VARIANT_LIST(PMMU_RTL_ENTRY)};
 const unsigned kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]);
+
+// Untraced twins (rtl/CMakeLists.txt: the default geometry, when the variants are traced): a
+// model Verilated with tracing keeps every traced value in memory and runs about 7% slower
+// even while no dump is open, so a block that no dump is wanted of is made of its variant's
+// twin where there is one (create()).
+#ifndef PMMU_RTL_UNTRACED_LIST
+#define PMMU_RTL_UNTRACED_LIST(X)
+#endif
+struct Twin {
+  const char *name; // the traced variant's
+  Factory make;
+};
+#define PMMU_RTL_TWIN(prefix, name) {name, &make_model<prefix, false>},
+const Twin kTwins[] = {PMMU_RTL_UNTRACED_LIST(PMMU_RTL_TWIN){nullptr, nullptr}};
 
 // indexed by the POLICY parameter's value (rtl/pmmu_pkg.sv POL_*)
 const char *const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
@@ -219,6 +240,7 @@ struct pmmu_rtl {
   bool clk_high = false;       // the last evaluation was the rising edge (clk_i is still 1)
   bool stale = false;          // the request or the ack changed since the last evaluation
   bool rise_from_high = false; // the model supports Model::rise_from_high()
+  bool traceable = true; // the model has tracing compiled in (not an untraced twin)
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
@@ -396,7 +418,15 @@ pmmu_rtl_t *create(const Entry *e) {
 #if VM_TRACE
   h->ctx->traceEverOn(true); // before the model is constructed
 #endif
-  h->model.reset(e->make(h->ctx.get()));
+  // no dump wanted (pmmu_rtl_waves_auto not set): the variant's untraced twin, if it has one
+  Factory make = e->make;
+  if (g_auto_path.empty()) {
+    for (const Twin *t = kTwins; t->name; ++t) {
+      if (!e->info.mutant && std::strcmp(t->name, e->info.name) == 0) make = t->make;
+    }
+  }
+  h->traceable = make == e->make;
+  h->model.reset(make(h->ctx.get()));
   h->rise_from_high =
       h->model->can_rise_from_high() && std::getenv("PMMU_RTL_CLOCK_LOW") == nullptr;
   pmmu_rtl_reset(h, 2);
@@ -549,6 +579,13 @@ int pmmu_rtl_trace_available(void) { return VM_TRACE ? 1 : 0; }
 
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path) {
 #if VM_TRACE
+  if (!h->traceable) {
+    std::fprintf(stderr,
+                 "pmmu_rtl: cannot open '%s': the block was made of the untraced model of %s"
+                 " (call pmmu_rtl_waves_auto before creating a block to dump)\n",
+                 path, h->entry->info.name);
+    return -1;
+  }
   if (h->tfp) pmmu_rtl_trace_close(h);
   h->tfp.reset(new VerilatedFstC);
   h->model->trace(h->tfp.get());
