@@ -240,7 +240,7 @@ struct pmmu_rtl {
   bool clk_high = false;       // the last evaluation was the rising edge (clk_i is still 1)
   bool stale = false;          // the request or the ack changed since the last evaluation
   bool rise_from_high = false; // the model supports Model::rise_from_high()
-  bool traceable = true; // the model has tracing compiled in (not an untraced twin)
+  bool traceable = true;       // the model has tracing compiled in (not an untraced twin)
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
@@ -560,8 +560,7 @@ void pmmu_rtl_tick(pmmu_rtl_t *h) {
     auto_window(h);
   }
 #if VM_TRACE
-  if (h->tfp && ((g_flush_every && h->cycle % g_flush_every == 0) ||
-                 h->cycle % kFlushAuto == 0)) {
+  if (h->tfp && ((g_flush_every && h->cycle % g_flush_every == 0) || h->cycle % kFlushAuto == 0)) {
     h->tfp->flush();
   }
 #endif
