@@ -288,7 +288,9 @@ void install_atexit() {
 // then clk_i alone falling 5 ns later. Called with the cycle's inputs evaluated, before the
 // rising edge's eval(); clk_i is left as `clk`. A second dump after the edge (what the shim did
 // before) only showed the registers' new values 5 ns before the next cycle's inputs, beside
-// combinational values of the old inputs that no edge samples, and cost as much as the first.
+// combinational values of the old inputs that no edge samples, and compared every register
+// and its logic a second time. The falling clock's dump compares only the ports, but still
+// costs 8% of a traced cycle (docs/performance.md "The RTL engine").
 void dump_cycle(pmmu_rtl_t *h, uint8_t clk) {
 #if VM_TRACE
   if (!h->tfp) return;
