@@ -130,15 +130,15 @@ static void put(uint64_t time, enum model_sig s, uint64_t value) {
 }
 
 #ifdef PMMU_WAVES_HAVE_RTL
-/* Outputs of the block change at the rising edge that starts their cycle (5 ns before the
- * cycle's inputs, timing.md), inputs at the start of the cycle: the model's signals follow
- * the RTL port they stand beside. */
-static uint64_t at_edge(uint64_t cycle) { return pmmu_rtl_cycle_time(cycle) - 5; }
+/* A dump shows each cycle from its start, the rising edge that begins it (docs/waves.md "Time
+ * base"): the block's outputs and inputs of a cycle both change there, and so do the model's
+ * signals that stand beside them. (at_edge and at_start were 5 ns apart while the shim dumped
+ * twice per cycle; they are kept apart to say which port timing each signal follows.) */
 static uint64_t at_start(uint64_t cycle) { return pmmu_rtl_cycle_time(cycle); }
 #else
-static uint64_t at_edge(uint64_t cycle) { return 10 * (cycle + 2) - 5; }
 static uint64_t at_start(uint64_t cycle) { return 10 * (cycle + 2); }
 #endif
+static uint64_t at_edge(uint64_t cycle) { return at_start(cycle); }
 
 void model_rec_request(void *ctx, const pmmu_request *req, const pmmu_response *r,
                        const pmmu_mem_txn *t, unsigned n) {
@@ -219,8 +219,15 @@ static void emit(merge *m, enum model_sig s, uint64_t value) {
   m->cur[s] = value;
 }
 
+/* The writer is told to write a block out every this much dump time (4,096 cycles): it buffers
+ * a block's changes and, writing it, follows one list per signal through the whole buffer,
+ * which past the CPU's caches took most of a long dump's rewrite (the shim does the same for
+ * the RTL's dump: pmmu_rtl.cpp kFlushAuto). */
+#define MERGE_BLOCK_TIME (10u * 4096u)
+
 static void time_to(merge *m, uint64_t t) {
   if (m->started && t == m->now) return;
+  if (m->started && t / MERGE_BLOCK_TIME != m->now / MERGE_BLOCK_TIME) fstWriterFlushContext(m->w);
   fstWriterEmitTimeChange(m->w, t);
   m->now = t;
   if (!m->started) { /* the model's state when the dump begins */

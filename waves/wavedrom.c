@@ -6,7 +6,8 @@
  *
  * REQUEST: the request to show, 1 = the first accepted (req_valid & req_ready), -1 = the last.
  * The diagram runs from the cycle before it is accepted (A) to two cycles after its response
- * (R), one sample per cycle taken just before the rising edge. Enumerations are named through
+ * (R), one sample per cycle: the values the dump shows from the cycle's start (a multiple of
+ * 10 ns) to the rising edge that ends it (docs/waves.md "Time base"). Enumerations are named through
  * the translate filter files generated from the RTL (FILTER_DIR/<type>.txt), entries and
  * error codes decoded as in GTKWave.
  */
@@ -62,8 +63,6 @@ static char ids[NSIG + 3][32]; /* + clk, req_valid/ready copies are in sigs */
 static val cur[NSIG + 1];
 static val samples[MAXCYC][NSIG];
 static int ncyc;
-static char clk_id[32];
-static int clk_now = -1;
 static unsigned long long now = 1; /* the current dump time (ns); cycles start at multiples of 10 */
 
 static int find_id(const char *id) {
@@ -73,7 +72,6 @@ static int find_id(const char *id) {
 }
 
 static void set_value(const char *id, const char *bits) {
-  if (strcmp(id, clk_id) == 0) clk_now = bits[0] == '1';
   int i = find_id(id);
   if (i < 0) return;
   val v = {0, false};
@@ -134,7 +132,6 @@ int main(int argc, char **argv) {
       } else if (sscanf(p, "$var %255s %255s %255s %255s", a, b, c, d) == 4) {
         char full[1400];
         snprintf(full, sizeof full, "%s.%s", scope, d);
-        if (strcmp(full, "pmmu.pmmu_top.clk_i") == 0) snprintf(clk_id, sizeof clk_id, "%.31s", c);
         for (size_t i = 0; i < NSIG; i++) {
           char want[256];
           snprintf(want, sizeof want, "pmmu.pmmu_top.%s", sigs[i].path);
@@ -152,7 +149,7 @@ int main(int argc, char **argv) {
       continue;
     }
     if (*p == '#') { /* a new time: the previous one was a sample point (a cycle's start) */
-      if (clk_now == 0 && now % 10 == 0) sample();
+      if (now % 10 == 0) sample();
       now = strtoull(p + 1, NULL, 10);
       continue;
     }
@@ -164,7 +161,7 @@ int main(int argc, char **argv) {
       if (sscanf(p + 1, "%63s", id) == 1) set_value(id, bits);
     }
   }
-  if (clk_now == 0 && now % 10 == 0) sample();
+  if (now % 10 == 0) sample();
   fclose(f);
 
   /* the request: accepted in A (valid & ready), answered in R (first resp_valid after A) */

@@ -54,6 +54,9 @@ public:
   virtual void final_() = 0;
 #if VM_TRACE
   virtual void trace(VerilatedFstC *tfp) = 0;
+  // the next dump compares the ports (clk_i among them) although nothing was evaluated since
+  // the last one: Verilator's dump skips a model whose activity flag no eval() has set
+  virtual void trace_ports_changed() = 0;
 #endif
 };
 
@@ -75,7 +78,9 @@ struct RiseFromHigh<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TO
   static void arm(R *r) { r->__Vtrigrprev__TOP__clk_i = 0; }
 };
 
-template <class M>
+// kTraced: M was Verilated with tracing (M::trace exists); false for an untraced twin
+// (rtl/CMakeLists.txt), whose blocks are never dumped (pmmu_rtl_trace_open refuses them).
+template <class M, bool kTraced = true>
 class ModelT final : public Model {
   using Root = std::remove_pointer_t<decltype(std::declval<M &>().rootp)>;
   // a complete type, or RiseFromHigh would silently take the slow path
@@ -142,7 +147,13 @@ public:
   }
   void final_() override { m_.final(); }
 #if VM_TRACE
-  void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
+  void trace(VerilatedFstC *tfp) override {
+    if constexpr (kTraced) m_.trace(tfp, 99);
+    else (void)tfp;
+  }
+  void trace_ports_changed() override {
+    if constexpr (kTraced) m_.rootp->vlSymsp->__Vm_activity = true;
+  }
 #endif
 
 private:
@@ -151,9 +162,9 @@ private:
 
 using Factory = Model *(*)(VerilatedContext *);
 
-template <class M>
+template <class M, bool kTraced = true>
 Model *make_model(VerilatedContext *ctx) {
-  return new ModelT<M>(ctx);
+  return new ModelT<M, kTraced>(ctx);
 }
 
 struct Entry {
@@ -166,6 +177,20 @@ struct Entry {
 
 const Entry kVariants[] = {PMMU_RTL_VARIANT_LIST(PMMU_RTL_ENTRY)};
 const unsigned kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]);
+
+// Untraced twins (rtl/CMakeLists.txt: the default geometry, when the variants are traced): a
+// model Verilated with tracing keeps every traced value in memory and runs about 7% slower
+// even while no dump is open, so a block that no dump is wanted of is made of its variant's
+// twin where there is one (create()).
+#ifndef PMMU_RTL_UNTRACED_LIST
+#define PMMU_RTL_UNTRACED_LIST(X)
+#endif
+struct Twin {
+  const char *name; // the traced variant's
+  Factory make;
+};
+#define PMMU_RTL_TWIN(prefix, name) {name, &make_model<prefix, false>},
+const Twin kTwins[] = {PMMU_RTL_UNTRACED_LIST(PMMU_RTL_TWIN){nullptr, nullptr}};
 
 // indexed by the POLICY parameter's value (rtl/pmmu_pkg.sv POL_*)
 const char *const kPolicyNames[] = {"plru", "lru", "fifo", "random"};
@@ -215,6 +240,7 @@ struct pmmu_rtl {
   bool clk_high = false;       // the last evaluation was the rising edge (clk_i is still 1)
   bool stale = false;          // the request or the ack changed since the last evaluation
   bool rise_from_high = false; // the model supports Model::rise_from_high()
+  bool traceable = true;       // the model has tracing compiled in (not an untraced twin)
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
   // waveform sessions (pmmu_rtl_waves_auto)
@@ -241,6 +267,12 @@ uint64_t g_last_cycle = 0, g_last_accept = UINT64_MAX, g_last_edges0 = 0;
 // block or pmmu_rtl_trace_close_all() finishes the dump: waves/pmmu_waves.h).
 bool g_atexit = false;
 uint64_t g_flush_every = 0; // pmmu_rtl_waves_flush
+// The FST writer buffers every value change of a block (up to 128 MB) and sorts them per signal
+// when it writes the block out, following one linked list per signal through the whole buffer:
+// past the CPU's caches that walk misses on nearly every step, and it took two thirds of a
+// traced run's CPU time. A block written every this many cycles stays in the cache (the file
+// grows by its blocks' headers; docs/performance.md "The RTL engine").
+constexpr uint64_t kFlushAuto = 4096;
 
 void at_exit_close() { pmmu_rtl_trace_close_all(); }
 
@@ -251,12 +283,27 @@ void install_atexit() {
 }
 #endif // VM_TRACE
 
-void dump(pmmu_rtl_t *h, uint64_t t) {
+// One dump per cycle (docs/waves.md "Time base"): the cycle's settled values (its registers,
+// its inputs and the logic between) at its start, 10 * edges ns, drawn with clk_i rising there,
+// then clk_i alone falling 5 ns later. Called with the cycle's inputs evaluated, before the
+// rising edge's eval(); clk_i is left as `clk`. A second dump after the edge (what the shim did
+// before) only showed the registers' new values 5 ns before the next cycle's inputs, beside
+// combinational values of the old inputs that no edge samples, and compared every register
+// and its logic a second time. The falling clock's dump compares only the ports, but still
+// costs 8% of a traced cycle (docs/performance.md "The RTL engine").
+void dump_cycle(pmmu_rtl_t *h, uint8_t clk) {
 #if VM_TRACE
-  if (h->tfp) h->tfp->dump(t);
+  if (!h->tfp) return;
+  const uint64_t t = h->edges * 10;
+  h->model->set_clk(1);
+  h->tfp->dump(t);
+  h->model->set_clk(0);
+  h->model->trace_ports_changed();
+  h->tfp->dump(t + 5);
+  h->model->set_clk(clk);
 #else
   (void)h;
-  (void)t;
+  (void)clk;
 #endif
 }
 
@@ -335,7 +382,7 @@ void edge(pmmu_rtl_t *h) {
     h->model->set_inputs(h->in);
     h->pending = false;
   }
-  dump(h, h->edges * 10);
+  dump_cycle(h, h->clk_high ? 1 : 0);
   if (quick) {
     h->model->rise_from_high();
   } else {
@@ -344,7 +391,6 @@ void edge(pmmu_rtl_t *h) {
   }
   h->clk_high = true;
   h->stale = false;
-  dump(h, h->edges * 10 + 5);
   h->edges++;
   h->ctx->time(h->edges * 10);
 }
@@ -374,7 +420,15 @@ pmmu_rtl_t *create(const Entry *e) {
 #if VM_TRACE
   h->ctx->traceEverOn(true); // before the model is constructed
 #endif
-  h->model.reset(e->make(h->ctx.get()));
+  // no dump wanted (pmmu_rtl_waves_auto not set): the variant's untraced twin, if it has one
+  Factory make = e->make;
+  if (g_auto_path.empty()) {
+    for (const Twin *t = kTwins; t->name; ++t) {
+      if (!e->info.mutant && std::strcmp(t->name, e->info.name) == 0) make = t->make;
+    }
+  }
+  h->traceable = make == e->make;
+  h->model.reset(make(h->ctx.get()));
   h->rise_from_high =
       h->model->can_rise_from_high() && std::getenv("PMMU_RTL_CLOCK_LOW") == nullptr;
   pmmu_rtl_reset(h, 2);
@@ -508,7 +562,9 @@ void pmmu_rtl_tick(pmmu_rtl_t *h) {
     auto_window(h);
   }
 #if VM_TRACE
-  if (h->tfp && g_flush_every && h->cycle % g_flush_every == 0) h->tfp->flush();
+  if (h->tfp && ((g_flush_every && h->cycle % g_flush_every == 0) || h->cycle % kFlushAuto == 0)) {
+    h->tfp->flush();
+  }
 #endif
 }
 
@@ -524,6 +580,13 @@ int pmmu_rtl_trace_available(void) { return VM_TRACE ? 1 : 0; }
 
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path) {
 #if VM_TRACE
+  if (!h->traceable) {
+    std::fprintf(stderr,
+                 "pmmu_rtl: cannot open '%s': the block was made of the untraced model of %s"
+                 " (call pmmu_rtl_waves_auto before creating a block to dump)\n",
+                 path, h->entry->info.name);
+    return -1;
+  }
   if (h->tfp) pmmu_rtl_trace_close(h);
   h->tfp.reset(new VerilatedFstC);
   h->model->trace(h->tfp.get());
@@ -553,7 +616,7 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
     // 10 ns wide, so that a dump always ends with the cycle the run ended in
     h->model->set_inputs(h->in);
     h->model->eval();
-    h->tfp->dump(h->edges * 10);
+    dump_cycle(h, h->clk_high ? 1 : 0);
     h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();
     h->tfp.reset();

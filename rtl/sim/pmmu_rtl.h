@@ -165,10 +165,14 @@ uint64_t pmmu_rtl_cycle(const pmmu_rtl_t *h);
  * do not abort the process). */
 int pmmu_rtl_errors(const pmmu_rtl_t *h);
 
-/* FST waveform: open (0 on success, -1 when the library was built without tracing or
- * the file cannot be opened) and close (flushes; no-op when not open). One time unit is
- * 1 ns, a cycle is 10 ns; after reset, cycle c starts at 10*(c + 2) ns and its rising edge is
- * at 10*(c + 2) + 5 ns (docs/waves.md). */
+/* FST waveform: open (0 on success, -1 when the library was built without tracing, the
+ * block was made of an untraced model, or the file cannot be opened) and close (flushes; no-op
+ * when not open). One time unit is 1 ns, a cycle is 10 ns; after reset, cycle c starts at
+ * 10*(c + 2) ns with its rising edge, one dump per cycle (docs/waves.md "Time base").
+ * A block made while no waves session is set (pmmu_rtl_waves_auto below) is made of its
+ * variant's untraced model where the library has one (the default geometry: tracing compiled
+ * in slows a model even with no dump open), and cannot be dumped: to dump a block opened
+ * by hand, set a session before creating it. */
 int pmmu_rtl_trace_open(pmmu_rtl_t *h, const char *path);
 /* 1 when the models were compiled with FST tracing (CMake option PMMU_RTL_TRACE, ON), else 0:
  * then every trace and waves call fails with a message. */
