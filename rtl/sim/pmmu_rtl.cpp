@@ -43,6 +43,9 @@ public:
   virtual void set_clk(uint8_t v) = 0;
   virtual void set_rst_n(uint8_t v) = 0;
   virtual void set_inputs(const pmmu_rtl_in_t &in) = 0;
+  // writes into the ports the fields of `in` that differ from `old` (the inputs last written)
+  virtual void update_inputs(const pmmu_rtl_in_t &in, const pmmu_rtl_in_t &old) = 0;
+  virtual void set_mem(uint8_t req_ready, uint8_t resp_valid, uint64_t data, uint8_t err) = 0;
   virtual void get_outputs(pmmu_rtl_out_t *out) = 0;
   virtual uint8_t req_ready() = 0;
   virtual void eval() = 0;
@@ -108,6 +111,38 @@ public:
     m_.flush_kind_i = in.flush_kind & kFlushMask;
     m_.flush_la_i = in.flush_la;
     m_.pf_ack_i = in.pf_ack & 1u;
+  }
+  // Field by field: a port written only when its value changed (most cycles change only the
+  // memory port's inputs, or none), in the order of pmmu_rtl_in_t.
+  void update_inputs(const pmmu_rtl_in_t &in, const pmmu_rtl_in_t &old) override {
+    if (in.cr0_pg != old.cr0_pg) m_.cr0_pg_i = in.cr0_pg & 1u;
+    if (in.cr0_wp != old.cr0_wp) m_.cr0_wp_i = in.cr0_wp & 1u;
+    if (in.cr3 != old.cr3) m_.cr3_i = in.cr3;
+    if (in.cr4_pse != old.cr4_pse) m_.cr4_pse_i = in.cr4_pse & 1u;
+    if (in.cr4_pae != old.cr4_pae) m_.cr4_pae_i = in.cr4_pae & 1u;
+    if (in.cr4_pge != old.cr4_pge) m_.cr4_pge_i = in.cr4_pge & 1u;
+    if (in.cr4_smep != old.cr4_smep) m_.cr4_smep_i = in.cr4_smep & 1u;
+    if (in.cr4_smap != old.cr4_smap) m_.cr4_smap_i = in.cr4_smap & 1u;
+    if (in.efer_nxe != old.efer_nxe) m_.efer_nxe_i = in.efer_nxe & 1u;
+    if (in.req_valid != old.req_valid) m_.req_valid_i = in.req_valid & 1u;
+    if (in.req_la != old.req_la) m_.req_la_i = in.req_la;
+    if (in.req_acc != old.req_acc) m_.req_acc_i = in.req_acc & kAccMask;
+    if (in.req_priv != old.req_priv) m_.req_priv_i = in.req_priv & kPrivMask;
+    if (in.req_ac != old.req_ac) m_.req_ac_i = in.req_ac & 1u;
+    if (in.mem_req_ready != old.mem_req_ready) m_.mem_req_ready_i = in.mem_req_ready & 1u;
+    if (in.mem_resp_valid != old.mem_resp_valid) m_.mem_resp_valid_i = in.mem_resp_valid & 1u;
+    if (in.mem_resp_data != old.mem_resp_data) m_.mem_resp_data_i = in.mem_resp_data;
+    if (in.mem_resp_err != old.mem_resp_err) m_.mem_resp_err_i = in.mem_resp_err & 1u;
+    if (in.flush_valid != old.flush_valid) m_.flush_valid_i = in.flush_valid & 1u;
+    if (in.flush_kind != old.flush_kind) m_.flush_kind_i = in.flush_kind & kFlushMask;
+    if (in.flush_la != old.flush_la) m_.flush_la_i = in.flush_la;
+    if (in.pf_ack != old.pf_ack) m_.pf_ack_i = in.pf_ack & 1u;
+  }
+  void set_mem(uint8_t req_ready, uint8_t resp_valid, uint64_t data, uint8_t err) override {
+    m_.mem_req_ready_i = req_ready & 1u;
+    m_.mem_resp_valid_i = resp_valid & 1u;
+    m_.mem_resp_data_i = data;
+    m_.mem_resp_err_i = err & 1u;
   }
   void get_outputs(pmmu_rtl_out_t *o) override {
     o->req_ready = m_.req_ready_o;
@@ -288,11 +323,29 @@ bool request_changed(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
          a.req_priv != b.req_priv || a.req_ac != b.req_ac || a.pf_ack != b.pf_ack;
 }
 
+// The model's input ports always hold h->in: a change is written straight into the ports that
+// changed (no evaluation: that is decided by need_eval and stale), so that neither a cycle
+// without changes nor one changing only the memory port's inputs copies the other ports.
+// Word by word (inlined; a difference in padding bytes only costs the field-wise pass).
+bool same_inputs(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
+  static_assert(sizeof(pmmu_rtl_in_t) % sizeof(uint64_t) == 0, "pmmu_rtl_in_t in whole words");
+  uint64_t diff = 0;
+#pragma GCC unroll 8
+  for (size_t i = 0; i < sizeof a; i += sizeof(uint64_t)) {
+    uint64_t x, y;
+    std::memcpy(&x, reinterpret_cast<const char *>(&a) + i, sizeof x);
+    std::memcpy(&y, reinterpret_cast<const char *>(&b) + i, sizeof y);
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
 void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
-  if (std::memcmp(&in, &h->in, sizeof in) == 0) return;
+  if (same_inputs(in, h->in)) return;
   if (outputs_may_change(in, h->in)) h->need_eval = true;
   else h->pending = true;
   if (request_changed(in, h->in)) h->stale = true;
+  h->model->update_inputs(in, h->in);
   h->in = in;
 }
 
@@ -310,8 +363,8 @@ bool traced(const pmmu_rtl_t *h) {
 bool fast(const pmmu_rtl_t *h) { return h->rise_from_high && !traced(h); }
 
 // Evaluates the current cycle with every input applied (clk_i low, or still high: fast()).
+// The ports hold h->in already (take_inputs).
 void settle(pmmu_rtl_t *h) {
-  h->model->set_inputs(h->in);
   if (h->clk_high && !fast(h)) {
     h->model->set_clk(0);
     h->clk_high = false;
@@ -331,10 +384,7 @@ void edge(pmmu_rtl_t *h) {
   if (h == g_last && h->in.req_valid && h->model->req_ready()) { // accepted at this edge?
     g_last_accept = h->cycle;
   }
-  if (h->pending) { // only edge-sampled inputs changed: they take effect with the edge
-    h->model->set_inputs(h->in);
-    h->pending = false;
-  }
+  h->pending = false; // only edge-sampled inputs changed: in the ports, the edge takes them
   dump(h, h->edges * 10);
   if (quick) {
     h->model->rise_from_high();
@@ -375,6 +425,7 @@ pmmu_rtl_t *create(const Entry *e) {
   h->ctx->traceEverOn(true); // before the model is constructed
 #endif
   h->model.reset(e->make(h->ctx.get()));
+  h->model->set_inputs(h->in); // every port once (+verilator+rand+reset may have set them)
   h->rise_from_high =
       h->model->can_rise_from_high() && std::getenv("PMMU_RTL_CLOCK_LOW") == nullptr;
   pmmu_rtl_reset(h, 2);
@@ -496,6 +547,21 @@ void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) 
 }
 
 void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) { take_inputs(h, *in); }
+
+void pmmu_rtl_set_mem(pmmu_rtl_t *h, uint8_t req_ready, uint8_t resp_valid, uint64_t resp_data,
+                      uint8_t resp_err) {
+  pmmu_rtl_in_t &in = h->in;
+  if (in.mem_req_ready == req_ready && in.mem_resp_valid == resp_valid &&
+      in.mem_resp_data == resp_data && in.mem_resp_err == resp_err) {
+    return;
+  }
+  in.mem_req_ready = req_ready;
+  in.mem_resp_valid = resp_valid;
+  in.mem_resp_data = resp_data;
+  in.mem_resp_err = resp_err;
+  h->model->set_mem(req_ready, resp_valid, resp_data, resp_err);
+  h->pending = true; // no output depends on them: the edge takes them (a traced one dumps them)
+}
 
 void pmmu_rtl_tick(pmmu_rtl_t *h) {
   edge(h);

@@ -155,6 +155,14 @@ void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out);
  * pmmu_rtl_eval() or pmmu_rtl_tick() evaluates them. */
 void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in);
 
+/* The memory port's inputs of the current cycle (mem_req_ready, mem_resp_valid, mem_resp_data,
+ * mem_resp_err), as pmmu_rtl_set_inputs() with only those fields changed would take them, but
+ * written straight into the model's ports: the per-cycle path of a driver that answers the
+ * walker's memory port (testbench/engine/engine_rtl.c). No evaluation (no output depends on
+ * them). */
+void pmmu_rtl_set_mem(pmmu_rtl_t *h, uint8_t req_ready, uint8_t resp_valid, uint64_t resp_data,
+                      uint8_t resp_err);
+
 /* One rising clock edge with the current inputs: the current cycle ends. */
 void pmmu_rtl_tick(pmmu_rtl_t *h);
 

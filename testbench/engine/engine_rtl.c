@@ -199,7 +199,8 @@ static void settle(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
   pmmu_rtl_eval(r->h, &r->in, out);
   serve_memory(r, out, pmmu_rtl_cycle(r->h), log);
   /* no output depends on the memory port's inputs: the edge applies them (pmmu_rtl.h) */
-  pmmu_rtl_set_inputs(r->h, &r->in);
+  pmmu_rtl_set_mem(r->h, r->in.mem_req_ready, r->in.mem_resp_valid, r->in.mem_resp_data,
+                   r->in.mem_resp_err);
 }
 
 /* ---- The monitor (--dump-trace) -----------------------------------------------------------
