@@ -243,6 +243,8 @@ struct pmmu_rtl {
   std::unique_ptr<VerilatedFstC> tfp;
 #endif
   pmmu_rtl_in_t in{};
+  pmmu_rtl_out_t out{};  // the outputs as last read from the model (pmmu_rtl_outputs)
+  bool out_stale = true; // the model was evaluated since `out` was read
   // Evaluation state (docs/rtl.md "Simulation speed"): the model is evaluated only when what
   // the caller reads could have changed, two evaluations per cycle at most when untraced.
   bool need_eval = true;       // an input that outputs depend on changed since the last evaluation
@@ -371,6 +373,7 @@ void settle(pmmu_rtl_t *h) {
   }
   h->model->eval();
   h->need_eval = h->pending = h->stale = false;
+  h->out_stale = true;
 }
 
 // one rising edge with the current inputs and reset level
@@ -394,6 +397,7 @@ void edge(pmmu_rtl_t *h) {
   }
   h->clk_high = true;
   h->stale = false;
+  h->out_stale = true;
   dump(h, h->edges * 10 + 5);
   h->edges++;
   h->ctx->time(h->edges * 10);
@@ -540,10 +544,19 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   }
 }
 
-void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
+const pmmu_rtl_out_t *pmmu_rtl_outputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) {
   if (in) take_inputs(h, *in);
   if (h->need_eval || (h->clk_high && !fast(h))) settle(h);
-  if (out) h->model->get_outputs(out);
+  if (h->out_stale) { // once per evaluation, however often the caller looks
+    h->model->get_outputs(&h->out);
+    h->out_stale = false;
+  }
+  return &h->out;
+}
+
+void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
+  const pmmu_rtl_out_t *o = pmmu_rtl_outputs(h, in);
+  if (out) *out = *o;
 }
 
 void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) { take_inputs(h, *in); }
@@ -619,6 +632,7 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
     // 10 ns wide, so that a dump always ends with the cycle the run ended in
     h->model->set_inputs(h->in);
     h->model->eval();
+    h->out_stale = true;
     h->tfp->dump(h->edges * 10);
     h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();

@@ -149,6 +149,11 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles);
  * the outputs of the current cycle to `out` (may be NULL). */
 void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out);
 
+/* The same, without the copy: the outputs of the current cycle in the block's own copy, read
+ * from the model once per evaluation. Valid until the next pmmu_rtl_outputs() or
+ * pmmu_rtl_eval() on this block (a tick in between does not change it). */
+const pmmu_rtl_out_t *pmmu_rtl_outputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in);
+
 /* Take `in` as the inputs of the current cycle without evaluating: for inputs that no output
  * depends on combinationally (the request, mem_req_ready, mem_resp_*, pf_ack), which the next
  * pmmu_rtl_tick() applies. Changing other inputs this way is allowed too: the next
