@@ -55,6 +55,9 @@ public:
   // clk_i was low, so the falling half-cycle costs no evaluation
   virtual void rise_from_high() = 0;
   virtual void final_() = 0;
+  // the model's whole state (every signal, the ports included) as bytes (Idle below)
+  virtual const void *state() const = 0;
+  virtual size_t state_size() const = 0;
 #if VM_TRACE
   virtual void trace(VerilatedFstC *tfp) = 0;
 #endif
@@ -176,6 +179,8 @@ public:
     m_.eval();
   }
   void final_() override { m_.final(); }
+  const void *state() const override { return m_.rootp; }
+  size_t state_size() const override { return sizeof(Root); }
 #if VM_TRACE
   void trace(VerilatedFstC *tfp) override { m_.trace(tfp, 99); }
 #endif
@@ -254,6 +259,13 @@ struct pmmu_rtl {
   bool rise_from_high = false; // the model supports Model::rise_from_high()
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
+  // Idle edges (docs/rtl.md "Simulation speed"): quiet = no port written and no evaluation
+  // since the last edge; fixed = the last quiet edge left the model's state as it found it.
+  bool quiet = false;
+  bool fixed = false;
+  bool snap_valid = false;
+  std::vector<unsigned char> snap; // the state after the last quiet edge
+  uint64_t skipped = 0;            // edges not evaluated (fixed)
   // waveform sessions (pmmu_rtl_waves_auto)
   std::string trace_path;    // the open dump, or the automatic one still to open
   bool auto_pending = false; // open trace_path when cycle auto_from begins
@@ -349,6 +361,7 @@ void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
   if (request_changed(in, h->in)) h->stale = true;
   h->model->update_inputs(in, h->in);
   h->in = in;
+  h->quiet = false;
 }
 
 bool traced(const pmmu_rtl_t *h) {
@@ -374,6 +387,42 @@ void settle(pmmu_rtl_t *h) {
   h->model->eval();
   h->need_eval = h->pending = h->stale = false;
   h->out_stale = true;
+  h->quiet = false;
+}
+
+// An edge with no port written and no evaluation since the previous one computes the model's
+// next state from exactly the bytes that edge left (Verilator's eval() is a function of the
+// model's state; the ports are part of it). If that previous edge also left the state as it
+// found it (the design idles: no request, a walk waiting for memory, ...), this one would too:
+// it is not evaluated, and neither is any further one until a port is written. Exact, the
+// assertions included: an edge that reported an error is never taken as a fixed point.
+// Coverage builds evaluate every edge (their counters count evaluations).
+bool idle_edge(pmmu_rtl_t *h) {
+#if VM_COVERAGE
+  (void)h;
+  return false;
+#else
+  return h->quiet && h->fixed;
+#endif
+}
+
+// After an evaluated edge: note whether it was a quiet one that changed nothing.
+void note_edge(pmmu_rtl_t *h, bool quiet, int errors_before) {
+  h->fixed = false;
+  if (!quiet) { // the state after a non-quiet edge is not compared with anything
+    h->snap_valid = false;
+    return;
+  }
+  const void *st = h->model->state();
+  size_t n = h->model->state_size();
+  if (h->snap_valid && std::memcmp(st, h->snap.data(), n) == 0 &&
+      h->ctx->errorCount() == errors_before) {
+    h->fixed = true;
+    return;
+  }
+  h->snap.resize(n);
+  std::memcpy(h->snap.data(), st, n);
+  h->snap_valid = true;
 }
 
 // one rising edge with the current inputs and reset level
@@ -389,15 +438,23 @@ void edge(pmmu_rtl_t *h) {
   }
   h->pending = false; // only edge-sampled inputs changed: in the ports, the edge takes them
   dump(h, h->edges * 10);
-  if (quick) {
+  if (quick && idle_edge(h)) {
+    h->skipped++;
+  } else if (quick) {
+    bool quiet = h->quiet;
+    int errors = quiet ? h->ctx->errorCount() : 0;
     h->model->rise_from_high();
+    h->out_stale = true;
+    note_edge(h, quiet, errors);
   } else {
     h->model->set_clk(1);
     h->model->eval();
+    h->out_stale = true;
+    h->fixed = h->snap_valid = false;
   }
+  h->quiet = true;
   h->clk_high = true;
   h->stale = false;
-  h->out_stale = true;
   dump(h, h->edges * 10 + 5);
   h->edges++;
   h->ctx->time(h->edges * 10);
@@ -531,10 +588,12 @@ const pmmu_rtl_variant_t *pmmu_rtl_info(const pmmu_rtl_t *h) { return &h->entry-
 
 void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   if (cycles == 0) cycles = 1;
+  h->quiet = h->fixed = h->snap_valid = false;
   h->model->set_rst_n(0);
   h->need_eval = true;
   for (unsigned i = 0; i < cycles; ++i) edge(h);
   h->model->set_rst_n(1);
+  h->quiet = false;
   settle(h);
   h->cycle = 0;
   h->edges_at_cycle0 = h->edges;
@@ -573,6 +632,7 @@ void pmmu_rtl_set_mem(pmmu_rtl_t *h, uint8_t req_ready, uint8_t resp_valid, uint
   in.mem_resp_data = resp_data;
   in.mem_resp_err = resp_err;
   h->model->set_mem(req_ready, resp_valid, resp_data, resp_err);
+  h->quiet = false;
   h->pending = true; // no output depends on them: the edge takes them (a traced one dumps them)
 }
 
@@ -633,6 +693,7 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
     h->model->set_inputs(h->in);
     h->model->eval();
     h->out_stale = true;
+    h->quiet = false;
     h->tfp->dump(h->edges * 10);
     h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();
