@@ -22,8 +22,10 @@
  * evaluates the model only when an output could change: an untraced cycle costs one model
  * evaluation (the rising edge), plus one with the cycle's inputs in a cycle where the control
  * or flush inputs changed (outputs depend on them) or the request or the ack changed (the
- * assertions sample signals that depend on them), whatever is called. clk_i stays high
- * between edges (docs/rtl.md, "Simulation speed"); a traced block evaluates clk_i low in every
+ * assertions sample signals that depend on them), whatever is called; none for an idle edge
+ * (no input changed and the previous edge left the model's state unchanged: docs/rtl.md
+ * "Idle edges"). clk_i stays high between edges (docs/rtl.md, "Simulation speed"); a traced
+ * block evaluates clk_i low in every
  * cycle (two evaluations), so that the dump shows the clock, and so does every block when the
  * environment variable PMMU_RTL_CLOCK_LOW is set (the previous scheme, for comparisons).
  *
