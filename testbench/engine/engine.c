@@ -73,8 +73,8 @@ struct engine {
 };
 
 static bool check_interrupt(engine_t *e, bool force);
-static void irq_note(irq_cache *c, uint64_t from);
-static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
+static void irq_note(engine_t *e, uint64_t from);
+static uint64_t inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
 static bool inject_take_irq(engine_t *e);
 
 /* ---- Names --------------------------------------------------------------------------- */
@@ -264,6 +264,7 @@ void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
   (void)fn;
   (void)ctx;
 }
+void rtl_side_irq_recheck(rtl_side *r) { (void)r; }
 int rtl_side_ack(rtl_side *r, uint64_t cycle) {
   (void)r;
   (void)cycle;
@@ -679,8 +680,11 @@ int engine_trace_close(engine_t *e, bool keep) {
  * A run of differing cycles is one comparison (its first cycle), named after the latest
  * request. */
 
-/* A fault or an ack was given to the model: its interrupt outputs may differ from cycle `p` on. */
-static void irq_note(irq_cache *c, uint64_t p) {
+/* A fault or an ack was given to the model: its interrupt outputs may differ from cycle `p` on
+ * (the RTL half calls inject_irq_cycle again in its next cycle). */
+static void irq_note(engine_t *e, uint64_t p) {
+  irq_cache *c = &e->irq;
+  if (e->rtl) rtl_side_irq_recheck(e->rtl);
   if (c->off) return;
   if (c->valid && p <= c->from) c->valid = false;
   else if (c->valid && p < c->until) c->until = p;
@@ -725,15 +729,19 @@ static void irq_want(engine_t *e, uint64_t cycle, pmmu_interrupt_state *want) {
   c->valid = true;
 }
 
-static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl) {
+/* Returns the first cycle in which the model's expectation may change (rtl_irq_hook): until
+ * then, the same RTL outputs would give the same result (agreement, or the run of differing
+ * cycles already recorded). */
+static uint64_t inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl) {
   engine_t *e = ctx;
   pmmu_interrupt_state want;
   irq_want(e, cycle, &want);
+  uint64_t until = e->irq.valid ? e->irq.until : cycle + 1;
   if (want.pending == rtl->pending && want.cr2 == rtl->cr2 && want.error_code == rtl->error_code) {
     e->irq_cycle_bad = false;
-    return;
+    return until;
   }
-  if (e->irq_cycle_bad) return;
+  if (e->irq_cycle_bad) return until;
   e->irq_cycle_bad = true;
   e->irq_cycle_differs = true;
   diff d = diff_begin(e, ENGINE_DIFF_INTERRUPT);
@@ -745,6 +753,7 @@ static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_sta
   differ_u64(&d, "latched CR2", want.cr2, rtl->cr2);
   differ_u64(&d, "latched error code", want.error_code, rtl->error_code);
   diff_end(&d);
+  return until;
 }
 
 /* Whether the interrupt differed in a cycle since the last call. */
@@ -763,6 +772,7 @@ static void inject_reset_halves(engine_t *e) {
   if (e->model) {
     pmmu_reset(e->model->m);
     memset(&e->irq, 0, sizeof e->irq); /* the timeline is empty, cycles count from 0 again */
+    if (e->rtl) rtl_side_irq_recheck(e->rtl);
     pmem_set_timing(e->model->mem, pmem_get_timing(e->model->mem));
   }
   if (e->rtl) pmem_set_timing(rtl_side_mem(e->rtl), pmem_get_timing(rtl_side_mem(e->rtl)));
@@ -891,7 +901,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   if (e->model) {
     txn_log_clear(&e->model->log);
     int err = pmmu_translate(e->model->m, req, out);
-    if (!err && out->outcome == PMMU_PAGE_FAULT) irq_note(&e->irq, out->response_cycle + 1);
+    if (!err && out->outcome == PMMU_PAGE_FAULT) irq_note(e, out->response_cycle + 1);
     if (!err && flush) {
       flush->cycle = out->accept_cycle + 1 + flush->after;
       err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
@@ -1203,7 +1213,7 @@ int engine_ack(engine_t *e, uint64_t cycle) {
                    cycle);
   if (e->model) {
     pmmu_ack_interrupt_at(e->model->m, cycle);
-    irq_note(&e->irq, cycle + 1); /* lowers the line from a + 1 */
+    irq_note(e, cycle + 1); /* lowers the line from a + 1 */
   }
   if (e->trace && !e->rtl) trace_model_ack(e, cycle);
   if (e->rtl) {

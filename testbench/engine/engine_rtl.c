@@ -36,7 +36,9 @@ struct rtl_side {
   pmmu_mem_txn mon_txn;
   pmmu_interrupt_state mon_irq; /* the interrupt outputs as last written */
   /* Injection (engine_sides.h, "Per-cycle hooks"): acks to give, a reset to assert */
-  rtl_irq_hook irq_hook; /* sees the interrupt outputs of every finished cycle */
+  rtl_irq_hook irq_hook;         /* sees the interrupt outputs of every finished cycle */
+  uint64_t irq_next;             /* ... unchanged ones from this cycle on (the hook's answer) */
+  pmmu_interrupt_state irq_last; /* the outputs last handed to it */
   void *irq_ctx;
   uint64_t acks[RTL_ACK_QUEUE]; /* cycles of the acks to give, in order */
   unsigned ack_head, n_acks;
@@ -319,9 +321,15 @@ static void finish_cycle(rtl_side *r, txn_log *log);
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log);
 
 static void injected_cycle(rtl_side *r, const pmmu_rtl_out_t *o, uint64_t cycle) {
-  pmmu_interrupt_state s = {.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
-  r->irq_hook(r->irq_ctx, cycle, &s);
+  if (cycle < r->irq_next && (o->pf_irq != 0) == r->irq_last.pending &&
+      o->pf_cr2 == r->irq_last.cr2 && o->pf_ec == r->irq_last.error_code)
+    return; /* the hook would find what it found in the last cycle it saw */
+  r->irq_last =
+      (pmmu_interrupt_state){.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
+  r->irq_next = r->irq_hook(r->irq_ctx, cycle, &r->irq_last);
 }
+
+void rtl_side_irq_recheck(rtl_side *r) { r->irq_next = 0; }
 
 /* pf_ack high in the cycle just begun (the queue's head names it). */
 static void next_ack(rtl_side *r) {
@@ -350,6 +358,7 @@ static void apply_reset(rtl_side *r) {
   r->ready_cycle = 0;
   r->irq_watch = UINT64_MAX;
   r->irq_watch_done = false;
+  r->irq_next = 0; /* cycles count from 0 again */
   r->n_acks = 0;
   r->ack_head = 0;
   pmmu_rtl_eval(r->h, &r->in, NULL);
@@ -357,6 +366,7 @@ static void apply_reset(rtl_side *r) {
 
 void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
   r->irq_hook = fn;
+  r->irq_next = 0;
   r->irq_ctx = ctx;
 }
 
