@@ -29,6 +29,18 @@
 
 #include "pmmu_rtl_variants.h"
 
+// The idle-edge check compares the model's state as bytes, padding included: the padding is
+// never written (stable garbage, so a compare is still exact), and is declared defined for
+// valgrind's memcheck, which would report the compare of uninitialised bytes.
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_DEFINED
+#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)(addr), (void)(len))
+#endif
+
 namespace {
 
 // field masks of the encoded inputs (widths from rtl/pmmu_pkg.sv)
@@ -43,6 +55,9 @@ public:
   virtual void set_clk(uint8_t v) = 0;
   virtual void set_rst_n(uint8_t v) = 0;
   virtual void set_inputs(const pmmu_rtl_in_t &in) = 0;
+  // writes into the ports the fields of `in` that differ from `old` (the inputs last written)
+  virtual void update_inputs(const pmmu_rtl_in_t &in, const pmmu_rtl_in_t &old) = 0;
+  virtual void set_mem(uint8_t req_ready, uint8_t resp_valid, uint64_t data, uint8_t err) = 0;
   virtual void get_outputs(pmmu_rtl_out_t *out) = 0;
   virtual uint8_t req_ready() = 0;
   virtual void eval() = 0;
@@ -52,6 +67,9 @@ public:
   // clk_i was low, so the falling half-cycle costs no evaluation
   virtual void rise_from_high() = 0;
   virtual void final_() = 0;
+  // the model's whole state (every signal, the ports included) as bytes (Idle below)
+  virtual const void *state() const = 0;
+  virtual size_t state_size() const = 0;
 #if VM_TRACE
   virtual void trace(VerilatedFstC *tfp) = 0;
   // the next dump compares the ports (clk_i among them) although nothing was evaluated since
@@ -114,6 +132,38 @@ public:
     m_.flush_la_i = in.flush_la;
     m_.pf_ack_i = in.pf_ack & 1u;
   }
+  // Field by field: a port written only when its value changed (most cycles change only the
+  // memory port's inputs, or none), in the order of pmmu_rtl_in_t.
+  void update_inputs(const pmmu_rtl_in_t &in, const pmmu_rtl_in_t &old) override {
+    if (in.cr0_pg != old.cr0_pg) m_.cr0_pg_i = in.cr0_pg & 1u;
+    if (in.cr0_wp != old.cr0_wp) m_.cr0_wp_i = in.cr0_wp & 1u;
+    if (in.cr3 != old.cr3) m_.cr3_i = in.cr3;
+    if (in.cr4_pse != old.cr4_pse) m_.cr4_pse_i = in.cr4_pse & 1u;
+    if (in.cr4_pae != old.cr4_pae) m_.cr4_pae_i = in.cr4_pae & 1u;
+    if (in.cr4_pge != old.cr4_pge) m_.cr4_pge_i = in.cr4_pge & 1u;
+    if (in.cr4_smep != old.cr4_smep) m_.cr4_smep_i = in.cr4_smep & 1u;
+    if (in.cr4_smap != old.cr4_smap) m_.cr4_smap_i = in.cr4_smap & 1u;
+    if (in.efer_nxe != old.efer_nxe) m_.efer_nxe_i = in.efer_nxe & 1u;
+    if (in.req_valid != old.req_valid) m_.req_valid_i = in.req_valid & 1u;
+    if (in.req_la != old.req_la) m_.req_la_i = in.req_la;
+    if (in.req_acc != old.req_acc) m_.req_acc_i = in.req_acc & kAccMask;
+    if (in.req_priv != old.req_priv) m_.req_priv_i = in.req_priv & kPrivMask;
+    if (in.req_ac != old.req_ac) m_.req_ac_i = in.req_ac & 1u;
+    if (in.mem_req_ready != old.mem_req_ready) m_.mem_req_ready_i = in.mem_req_ready & 1u;
+    if (in.mem_resp_valid != old.mem_resp_valid) m_.mem_resp_valid_i = in.mem_resp_valid & 1u;
+    if (in.mem_resp_data != old.mem_resp_data) m_.mem_resp_data_i = in.mem_resp_data;
+    if (in.mem_resp_err != old.mem_resp_err) m_.mem_resp_err_i = in.mem_resp_err & 1u;
+    if (in.flush_valid != old.flush_valid) m_.flush_valid_i = in.flush_valid & 1u;
+    if (in.flush_kind != old.flush_kind) m_.flush_kind_i = in.flush_kind & kFlushMask;
+    if (in.flush_la != old.flush_la) m_.flush_la_i = in.flush_la;
+    if (in.pf_ack != old.pf_ack) m_.pf_ack_i = in.pf_ack & 1u;
+  }
+  void set_mem(uint8_t req_ready, uint8_t resp_valid, uint64_t data, uint8_t err) override {
+    m_.mem_req_ready_i = req_ready & 1u;
+    m_.mem_resp_valid_i = resp_valid & 1u;
+    m_.mem_resp_data_i = data;
+    m_.mem_resp_err_i = err & 1u;
+  }
   void get_outputs(pmmu_rtl_out_t *o) override {
     o->req_ready = m_.req_ready_o;
     o->resp_valid = m_.resp_valid_o;
@@ -146,6 +196,8 @@ public:
     m_.eval();
   }
   void final_() override { m_.final(); }
+  const void *state() const override { return m_.rootp; }
+  size_t state_size() const override { return sizeof(Root); }
 #if VM_TRACE
   void trace(VerilatedFstC *tfp) override {
     if constexpr (kTraced) m_.trace(tfp, 99);
@@ -233,6 +285,8 @@ struct pmmu_rtl {
   std::unique_ptr<VerilatedFstC> tfp;
 #endif
   pmmu_rtl_in_t in{};
+  pmmu_rtl_out_t out{};  // the outputs as last read from the model (pmmu_rtl_outputs)
+  bool out_stale = true; // the model was evaluated since `out` was read
   // Evaluation state (docs/rtl.md "Simulation speed"): the model is evaluated only when what
   // the caller reads could have changed, two evaluations per cycle at most when untraced.
   bool need_eval = true;       // an input that outputs depend on changed since the last evaluation
@@ -243,6 +297,13 @@ struct pmmu_rtl {
   bool traceable = true;       // the model has tracing compiled in (not an untraced twin)
   uint64_t cycle = 0;
   uint64_t edges = 0; // rising edges since construction (trace time base)
+  // Idle edges (docs/rtl.md "Simulation speed"): quiet = no port written and no evaluation
+  // since the last edge; fixed = the last quiet edge left the model's state as it found it.
+  bool quiet = false;
+  bool fixed = false;
+  bool snap_valid = false;
+  std::vector<unsigned char> snap; // the state after the last quiet edge
+  uint64_t skipped = 0;            // edges not evaluated (fixed)
   // waveform sessions (pmmu_rtl_waves_auto)
   std::string trace_path;    // the open dump, or the automatic one still to open
   bool auto_pending = false; // open trace_path when cycle auto_from begins
@@ -301,6 +362,7 @@ void dump_cycle(pmmu_rtl_t *h, uint8_t clk) {
   h->model->trace_ports_changed();
   h->tfp->dump(t + 5);
   h->model->set_clk(clk);
+  h->quiet = false; // the clock port was written (restored, not evaluated: the outputs stand)
 #else
   (void)h;
   (void)clk;
@@ -335,12 +397,31 @@ bool request_changed(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
          a.req_priv != b.req_priv || a.req_ac != b.req_ac || a.pf_ack != b.pf_ack;
 }
 
+// The model's input ports always hold h->in: a change is written straight into the ports that
+// changed (no evaluation: that is decided by need_eval and stale), so that neither a cycle
+// without changes nor one changing only the memory port's inputs copies the other ports.
+// Word by word (inlined; a difference in padding bytes only costs the field-wise pass).
+bool same_inputs(const pmmu_rtl_in_t &a, const pmmu_rtl_in_t &b) {
+  static_assert(sizeof(pmmu_rtl_in_t) % sizeof(uint64_t) == 0, "pmmu_rtl_in_t in whole words");
+  uint64_t diff = 0;
+#pragma GCC unroll 8
+  for (size_t i = 0; i < sizeof a; i += sizeof(uint64_t)) {
+    uint64_t x, y;
+    std::memcpy(&x, reinterpret_cast<const char *>(&a) + i, sizeof x);
+    std::memcpy(&y, reinterpret_cast<const char *>(&b) + i, sizeof y);
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
 void take_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t &in) {
-  if (std::memcmp(&in, &h->in, sizeof in) == 0) return;
+  if (same_inputs(in, h->in)) return;
   if (outputs_may_change(in, h->in)) h->need_eval = true;
   else h->pending = true;
   if (request_changed(in, h->in)) h->stale = true;
+  h->model->update_inputs(in, h->in);
   h->in = in;
+  h->quiet = false;
 }
 
 bool traced(const pmmu_rtl_t *h) {
@@ -357,14 +438,52 @@ bool traced(const pmmu_rtl_t *h) {
 bool fast(const pmmu_rtl_t *h) { return h->rise_from_high && !traced(h); }
 
 // Evaluates the current cycle with every input applied (clk_i low, or still high: fast()).
+// The ports hold h->in already (take_inputs).
 void settle(pmmu_rtl_t *h) {
-  h->model->set_inputs(h->in);
   if (h->clk_high && !fast(h)) {
     h->model->set_clk(0);
     h->clk_high = false;
   }
   h->model->eval();
   h->need_eval = h->pending = h->stale = false;
+  h->out_stale = true;
+  h->quiet = false;
+}
+
+// An edge with no port written and no evaluation since the previous one computes the model's
+// next state from exactly the bytes that edge left (Verilator's eval() is a function of the
+// model's state; the ports are part of it). If that previous edge also left the state as it
+// found it (the design idles: no request, a walk waiting for memory, ...), this one would too:
+// it is not evaluated, and neither is any further one until a port is written. Exact, the
+// assertions included: an edge that reported an error is never taken as a fixed point.
+// Coverage builds evaluate every edge (their counters count evaluations).
+bool idle_edge(pmmu_rtl_t *h) {
+#if VM_COVERAGE
+  (void)h;
+  return false;
+#else
+  return h->quiet && h->fixed;
+#endif
+}
+
+// After an evaluated edge: note whether it was a quiet one that changed nothing.
+void note_edge(pmmu_rtl_t *h, bool quiet, int errors_before) {
+  h->fixed = false;
+  if (!quiet) { // the state after a non-quiet edge is not compared with anything
+    h->snap_valid = false;
+    return;
+  }
+  const void *st = h->model->state();
+  size_t n = h->model->state_size();
+  VALGRIND_MAKE_MEM_DEFINED(st, n);
+  if (h->snap_valid && std::memcmp(st, h->snap.data(), n) == 0 &&
+      h->ctx->errorCount() == errors_before) {
+    h->fixed = true;
+    return;
+  }
+  h->snap.resize(n);
+  std::memcpy(h->snap.data(), st, n);
+  h->snap_valid = true;
 }
 
 // one rising edge with the current inputs and reset level
@@ -378,17 +497,23 @@ void edge(pmmu_rtl_t *h) {
   if (h == g_last && h->in.req_valid && h->model->req_ready()) { // accepted at this edge?
     g_last_accept = h->cycle;
   }
-  if (h->pending) { // only edge-sampled inputs changed: they take effect with the edge
-    h->model->set_inputs(h->in);
-    h->pending = false;
-  }
+  h->pending = false; // only edge-sampled inputs changed: in the ports, the edge takes them
   dump_cycle(h, h->clk_high ? 1 : 0);
-  if (quick) {
+  if (quick && idle_edge(h)) {
+    h->skipped++;
+  } else if (quick) {
+    bool quiet = h->quiet;
+    int errors = quiet ? h->ctx->errorCount() : 0;
     h->model->rise_from_high();
+    h->out_stale = true;
+    note_edge(h, quiet, errors);
   } else {
     h->model->set_clk(1);
     h->model->eval();
+    h->out_stale = true;
+    h->fixed = h->snap_valid = false;
   }
+  h->quiet = true;
   h->clk_high = true;
   h->stale = false;
   h->edges++;
@@ -429,6 +554,7 @@ pmmu_rtl_t *create(const Entry *e) {
   }
   h->traceable = make == e->make;
   h->model.reset(make(h->ctx.get()));
+  h->model->set_inputs(h->in); // every port once (+verilator+rand+reset may have set them)
   h->rise_from_high =
       h->model->can_rise_from_high() && std::getenv("PMMU_RTL_CLOCK_LOW") == nullptr;
   pmmu_rtl_reset(h, 2);
@@ -530,10 +656,12 @@ const pmmu_rtl_variant_t *pmmu_rtl_info(const pmmu_rtl_t *h) { return &h->entry-
 
 void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   if (cycles == 0) cycles = 1;
+  h->quiet = h->fixed = h->snap_valid = false;
   h->model->set_rst_n(0);
   h->need_eval = true;
   for (unsigned i = 0; i < cycles; ++i) edge(h);
   h->model->set_rst_n(1);
+  h->quiet = false;
   settle(h);
   h->cycle = 0;
   h->edges_at_cycle0 = h->edges;
@@ -543,13 +671,38 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles) {
   }
 }
 
-void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
+const pmmu_rtl_out_t *pmmu_rtl_outputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) {
   if (in) take_inputs(h, *in);
   if (h->need_eval || (h->clk_high && !fast(h))) settle(h);
-  if (out) h->model->get_outputs(out);
+  if (h->out_stale) { // once per evaluation, however often the caller looks
+    h->model->get_outputs(&h->out);
+    h->out_stale = false;
+  }
+  return &h->out;
+}
+
+void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out) {
+  const pmmu_rtl_out_t *o = pmmu_rtl_outputs(h, in);
+  if (out) *out = *o;
 }
 
 void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in) { take_inputs(h, *in); }
+
+void pmmu_rtl_set_mem(pmmu_rtl_t *h, uint8_t req_ready, uint8_t resp_valid, uint64_t resp_data,
+                      uint8_t resp_err) {
+  pmmu_rtl_in_t &in = h->in;
+  if (in.mem_req_ready == req_ready && in.mem_resp_valid == resp_valid &&
+      in.mem_resp_data == resp_data && in.mem_resp_err == resp_err) {
+    return;
+  }
+  in.mem_req_ready = req_ready;
+  in.mem_resp_valid = resp_valid;
+  in.mem_resp_data = resp_data;
+  in.mem_resp_err = resp_err;
+  h->model->set_mem(req_ready, resp_valid, resp_data, resp_err);
+  h->quiet = false;
+  h->pending = true; // no output depends on them: the edge takes them (a traced one dumps them)
+}
 
 void pmmu_rtl_tick(pmmu_rtl_t *h) {
   edge(h);
@@ -616,6 +769,8 @@ void pmmu_rtl_trace_close(pmmu_rtl_t *h) {
     // 10 ns wide, so that a dump always ends with the cycle the run ended in
     h->model->set_inputs(h->in);
     h->model->eval();
+    h->out_stale = true;
+    h->quiet = false;
     dump_cycle(h, h->clk_high ? 1 : 0);
     h->tfp->dump(h->edges * 10 + 9);
     h->tfp->close();

@@ -22,8 +22,10 @@
  * evaluates the model only when an output could change: an untraced cycle costs one model
  * evaluation (the rising edge), plus one with the cycle's inputs in a cycle where the control
  * or flush inputs changed (outputs depend on them) or the request or the ack changed (the
- * assertions sample signals that depend on them), whatever is called. clk_i stays high
- * between edges (docs/rtl.md, "Simulation speed"); a traced block evaluates clk_i low in every
+ * assertions sample signals that depend on them), whatever is called; none for an idle edge
+ * (no input changed and the previous edge left the model's state unchanged: docs/rtl.md
+ * "Idle edges"). clk_i stays high between edges (docs/rtl.md, "Simulation speed"); a traced
+ * block evaluates clk_i low in every
  * cycle (two evaluations), so that the dump shows the clock, and so does every block when the
  * environment variable PMMU_RTL_CLOCK_LOW is set (the previous scheme, for comparisons).
  *
@@ -149,11 +151,24 @@ void pmmu_rtl_reset(pmmu_rtl_t *h, unsigned cycles);
  * the outputs of the current cycle to `out` (may be NULL). */
 void pmmu_rtl_eval(pmmu_rtl_t *h, const pmmu_rtl_in_t *in, pmmu_rtl_out_t *out);
 
+/* The same, without the copy: the outputs of the current cycle in the block's own copy, read
+ * from the model once per evaluation. Valid until the next pmmu_rtl_outputs() or
+ * pmmu_rtl_eval() on this block (a tick in between does not change it). */
+const pmmu_rtl_out_t *pmmu_rtl_outputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in);
+
 /* Take `in` as the inputs of the current cycle without evaluating: for inputs that no output
  * depends on combinationally (the request, mem_req_ready, mem_resp_*, pf_ack), which the next
  * pmmu_rtl_tick() applies. Changing other inputs this way is allowed too: the next
  * pmmu_rtl_eval() or pmmu_rtl_tick() evaluates them. */
 void pmmu_rtl_set_inputs(pmmu_rtl_t *h, const pmmu_rtl_in_t *in);
+
+/* The memory port's inputs of the current cycle (mem_req_ready, mem_resp_valid, mem_resp_data,
+ * mem_resp_err), as pmmu_rtl_set_inputs() with only those fields changed would take them, but
+ * written straight into the model's ports: the per-cycle path of a driver that answers the
+ * walker's memory port (testbench/engine/engine_rtl.c). No evaluation (no output depends on
+ * them). */
+void pmmu_rtl_set_mem(pmmu_rtl_t *h, uint8_t req_ready, uint8_t resp_valid, uint64_t resp_data,
+                      uint8_t resp_err);
 
 /* One rising clock edge with the current inputs: the current cycle ends. */
 void pmmu_rtl_tick(pmmu_rtl_t *h);

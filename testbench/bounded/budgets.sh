@@ -40,8 +40,9 @@ run.max_cycles)
   echo "ok: run --max-cycles: exit 124 with $got of $all accesses; not reached: same output; a failure first: exit 1"
   ;;
 run.timeout)
-  # walks of 40002 cycles each (latency 20000) on the RTL: far more than a second of work
-  { echo "memory latency=20000"; echo "cr3 0x1000"; i=0
+  # walks of 2,000,002 cycles each (latency 1000000) on the RTL: far more than a second of
+  # work, even with the idle cycles of a walk waiting for memory not evaluated (docs/rtl.md)
+  { echo "memory latency=1000000"; echo "cr3 0x1000"; i=0
     while [ $i -lt 200 ]; do printf 'mem32 0x%x 0x%08x\n' $((0x1000 + 4 * i)) $((0x2007 + 0x1000 * i)); i=$((i + 1)); done
     i=0
     while [ $i -lt 200 ]; do printf 'read 0x%x\n' $((i << 22)); i=$((i + 1)); done

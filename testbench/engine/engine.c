@@ -20,6 +20,21 @@ typedef struct model_side {
   txn_log log;
 } model_side;
 
+/* The model's interrupt outputs as a function of the cycle (pmmu_interrupt_at, timing.md T10)
+ * change only from the cycle after a fault's response (R + 1) or after an ack (a + 1), and
+ * every request and ack reaches the model through this file: so the per-cycle comparison
+ * (inject_irq_cycle) reads the model once per stretch of cycles in which its value cannot
+ * change, not in every cycle. */
+#define IRQ_POINTS (2 * RTL_ACK_QUEUE + 8)
+typedef struct irq_cache {
+  bool valid;
+  uint64_t from, until; /* `want` holds in the cycles [from, until) */
+  pmmu_interrupt_state want;
+  uint64_t point[IRQ_POINTS]; /* cycles from which the value may change, after `from` */
+  unsigned n;
+  bool off; /* more points than fit: the model is read in every cycle (until a reset) */
+} irq_cache;
+
 struct engine {
   engine_kind kind;
   model_side *model;
@@ -53,10 +68,13 @@ struct engine {
   uint64_t reset_at; /* reset in this cycle inside the next operation (UINT64_MAX: none) */
   bool lost;         /* that reset came before the operation's end */
   txn_log load_log;  /* rtl alone: the last PDPTE load's reads, for the observer */
+  txn_log rtl_log;   /* the RTL's accesses of the request under way (kept: no allocation) */
+  irq_cache irq;     /* the model's interrupt timeline as inject_irq_cycle last read it */
 };
 
 static bool check_interrupt(engine_t *e, bool force);
-static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
+static void irq_note(engine_t *e, uint64_t from);
+static uint64_t inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
 static bool inject_take_irq(engine_t *e);
 
 /* ---- Names --------------------------------------------------------------------------- */
@@ -246,6 +264,7 @@ void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
   (void)fn;
   (void)ctx;
 }
+void rtl_side_irq_recheck(rtl_side *r) { (void)r; }
 int rtl_side_ack(rtl_side *r, uint64_t cycle) {
   (void)r;
   (void)cycle;
@@ -321,6 +340,7 @@ void engine_destroy(engine_t *e) {
   model_side_destroy(e->model);
   rtl_side_destroy(e->rtl);
   txn_log_free(&e->load_log);
+  txn_log_free(&e->rtl_log);
   free(e->diffs);
   free(e);
 }
@@ -423,8 +443,37 @@ static void compare_txns(diff *d, const txn_log *ml, const txn_log *rl) {
   }
 }
 
+/* Whether compare() would find no difference: checked first, so that an agreeing request (all
+ * but a failing run's) builds no diff record. The same fields as compare() below. */
+static bool same_request(const pmmu_response *m, const pmmu_response *r, const txn_log *ml,
+                         const txn_log *rl) {
+  if (m->outcome != r->outcome || m->tlb != r->tlb || m->accept_cycle != r->accept_cycle ||
+      m->response_cycle != r->response_cycle || ml->n != rl->n)
+    return false;
+  if (m->outcome == PMMU_OK && (m->pa != r->pa || m->attr != r->attr)) return false;
+  if (m->outcome == PMMU_PAGE_FAULT && m->error_code != r->error_code) return false;
+  for (unsigned i = 0; i < ml->n; i++)
+    if (!same_txn(&ml->v[i], &rl->v[i])) return false;
+  return true;
+}
+
+static void watch_fault(engine_t *e, const pmmu_request *req, const pmmu_response *m,
+                        const pmmu_response *r) {
+  if (m->outcome == PMMU_PAGE_FAULT || r->outcome == PMMU_PAGE_FAULT) {
+    e->irq_pending = true;
+    e->irq_request = e->requests;
+    e->irq_req = *req;
+    pmmu_get_interrupt(e->model->m, &e->irq_want);
+    rtl_side_watch_interrupt(e->rtl, r->response_cycle);
+  }
+}
+
 static int compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
                    const pmmu_response *r, const txn_log *ml, const txn_log *rl) {
+  if (same_request(m, r, ml, rl)) {
+    watch_fault(e, req, m, r);
+    return TB_OK;
+  }
   diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
   diff_request(&d, req);
   differ_u64(&d, "outcome", m->outcome, r->outcome);
@@ -438,13 +487,7 @@ static int compare(engine_t *e, const pmmu_request *req, const pmmu_response *m,
   differ_u64(&d, "accept cycle", m->accept_cycle, r->accept_cycle);
   differ_u64(&d, "response cycle", m->response_cycle, r->response_cycle);
   compare_txns(&d, ml, rl);
-  if (m->outcome == PMMU_PAGE_FAULT || r->outcome == PMMU_PAGE_FAULT) {
-    e->irq_pending = true;
-    e->irq_request = e->requests;
-    e->irq_req = *req;
-    pmmu_get_interrupt(e->model->m, &e->irq_want);
-    rtl_side_watch_interrupt(e->rtl, r->response_cycle);
-  }
+  watch_fault(e, req, m, r);
   return diff_end(&d);
 }
 
@@ -637,15 +680,68 @@ int engine_trace_close(engine_t *e, bool keep) {
  * A run of differing cycles is one comparison (its first cycle), named after the latest
  * request. */
 
-static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl) {
-  engine_t *e = ctx;
-  pmmu_interrupt_state want;
-  pmmu_interrupt_at(e->model->m, cycle, &want);
-  if (want.pending == rtl->pending && want.cr2 == rtl->cr2 && want.error_code == rtl->error_code) {
-    e->irq_cycle_bad = false;
+/* A fault or an ack was given to the model: its interrupt outputs may differ from cycle `p` on
+ * (the RTL half calls inject_irq_cycle again in its next cycle). */
+static void irq_note(engine_t *e, uint64_t p) {
+  irq_cache *c = &e->irq;
+  if (e->rtl) rtl_side_irq_recheck(e->rtl);
+  if (c->off) return;
+  if (c->valid && p <= c->from) c->valid = false;
+  else if (c->valid && p < c->until) c->until = p;
+  if (c->n == IRQ_POINTS) { /* the points already passed are read into `want`: drop them */
+    unsigned k = 0;
+    for (unsigned i = 0; i < c->n; i++)
+      if (!c->valid || c->point[i] > c->from) c->point[k++] = c->point[i];
+    c->n = k;
+  }
+  if (c->n == IRQ_POINTS) {
+    c->off = true;
+    c->valid = false;
     return;
   }
-  if (e->irq_cycle_bad) return;
+  c->point[c->n++] = p;
+}
+
+/* The model's interrupt outputs in `cycle` (pmmu_interrupt_at), through the cache. */
+static void irq_want(engine_t *e, uint64_t cycle, pmmu_interrupt_state *want) {
+  irq_cache *c = &e->irq;
+  if (c->valid && cycle >= c->from && cycle < c->until) {
+    *want = c->want;
+    return;
+  }
+  pmmu_interrupt_at(e->model->m, cycle, want);
+  if (c->off) return;
+  if (c->valid && cycle < c->from) { /* back in time without a reset: no caching */
+    c->off = true;
+    c->valid = false;
+    return;
+  }
+  c->want = *want;
+  c->from = cycle;
+  c->until = UINT64_MAX;
+  unsigned k = 0;
+  for (unsigned i = 0; i < c->n; i++) {
+    if (c->point[i] <= cycle) continue; /* in effect: pmmu_interrupt_at has read it */
+    if (c->point[i] < c->until) c->until = c->point[i];
+    c->point[k++] = c->point[i];
+  }
+  c->n = k;
+  c->valid = true;
+}
+
+/* Returns the first cycle in which the model's expectation may change (rtl_irq_hook): until
+ * then, the same RTL outputs would give the same result (agreement, or the run of differing
+ * cycles already recorded). */
+static uint64_t inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl) {
+  engine_t *e = ctx;
+  pmmu_interrupt_state want;
+  irq_want(e, cycle, &want);
+  uint64_t until = e->irq.valid ? e->irq.until : cycle + 1;
+  if (want.pending == rtl->pending && want.cr2 == rtl->cr2 && want.error_code == rtl->error_code) {
+    e->irq_cycle_bad = false;
+    return until;
+  }
+  if (e->irq_cycle_bad) return until;
   e->irq_cycle_bad = true;
   e->irq_cycle_differs = true;
   diff d = diff_begin(e, ENGINE_DIFF_INTERRUPT);
@@ -657,6 +753,7 @@ static void inject_irq_cycle(void *ctx, uint64_t cycle, const pmmu_interrupt_sta
   differ_u64(&d, "latched CR2", want.cr2, rtl->cr2);
   differ_u64(&d, "latched error code", want.error_code, rtl->error_code);
   diff_end(&d);
+  return until;
 }
 
 /* Whether the interrupt differed in a cycle since the last call. */
@@ -674,6 +771,8 @@ static bool inject_take_irq(engine_t *e) {
 static void inject_reset_halves(engine_t *e) {
   if (e->model) {
     pmmu_reset(e->model->m);
+    memset(&e->irq, 0, sizeof e->irq); /* the timeline is empty, cycles count from 0 again */
+    if (e->rtl) rtl_side_irq_recheck(e->rtl);
     pmem_set_timing(e->model->mem, pmem_get_timing(e->model->mem));
   }
   if (e->rtl) pmem_set_timing(rtl_side_mem(e->rtl), pmem_get_timing(rtl_side_mem(e->rtl)));
@@ -789,7 +888,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
                      pmmu_response *out) {
   pmmu_response r;
   engine_flush rtl_flush;
-  txn_log rtl_log = {0};
+  txn_log *rtl_log = &e->rtl_log;
   int st = TB_OK;
   bool irq_differs = e->rtl && check_interrupt(e, false);
   size_t first_diff = e->ndiffs; /* this request's records start here */
@@ -802,6 +901,7 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   if (e->model) {
     txn_log_clear(&e->model->log);
     int err = pmmu_translate(e->model->m, req, out);
+    if (!err && out->outcome == PMMU_PAGE_FAULT) irq_note(e, out->response_cycle + 1);
     if (!err && flush) {
       flush->cycle = out->accept_cycle + 1 + flush->after;
       err = pmmu_flush(e->model->m, flush->kind, flush->la, flush->cycle);
@@ -816,24 +916,23 @@ static int translate(engine_t *e, const pmmu_request *req, engine_flush *flush,
   if (e->rtl) {
     if (flush) rtl_flush = *flush;
     if (e->reset_at != UINT64_MAX) rtl_side_arm_reset(e->rtl, e->reset_at);
-    st = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, &rtl_log);
+    st = rtl_side_translate(e->rtl, req, flush ? &rtl_flush : NULL, e->model ? &r : out, rtl_log);
     if (st == RTL_RESET) {
-      st = inject_lost_request(e, req, out, &rtl_log);
+      st = inject_lost_request(e, req, out, rtl_log);
     } else if (st == TB_HANG) {
       diff d = diff_begin(e, ENGINE_DIFF_REQUEST);
       diff_request(&d, req);
       st = hang(e, &d, "response", e->model ? out->response_cycle : 0,
                 e->model ? r.response_cycle : out->response_cycle);
     } else if (st == TB_OK && e->model) {
-      st = compare(e, req, out, &r, &e->model->log, &rtl_log);
+      st = compare(e, req, out, &r, &e->model->log, rtl_log);
       if (st == TB_MISMATCH) response_first(e, first_diff, reports_before);
     }
     if (st == TB_OK && !e->model && flush) *flush = rtl_flush;
     if (engine_accepted(st) && !e->lost && !e->model) {
       ev.flush = flush;
-      observe(e, &ev, &rtl_log);
+      observe(e, &ev, rtl_log);
     }
-    txn_log_free(&rtl_log);
   }
   bool cut = !e->rtl && e->reset_at != UINT64_MAX && out->response_cycle > e->reset_at;
   if (e->model && engine_accepted(st) && !e->lost && !cut) {
@@ -1063,6 +1162,27 @@ uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size) {
   return e->model ? pmem_read(e->model->mem, pa, size) : pmem_read(rtl_side_mem(e->rtl), pa, size);
 }
 
+int engine_mem_write_words(engine_t *e, uint64_t pa, const uint64_t *v, size_t n) {
+  if ((e->recording && e->rec.mem_write) || e->trace || (pa & 7)) { /* one event per word */
+    for (size_t i = 0; i < n; i++) {
+      int st = engine_mem_write(e, pa + 8 * i, 8, v[i]);
+      if (st != TB_OK) return st;
+    }
+    return TB_OK;
+  }
+  bool ok = true;
+  if (engine_land_pokes(e) != TB_OK) return e->err.code;
+  if (e->model) ok = pmem_write_words(e->model->mem, pa, v, n);
+  if (e->rtl) ok = pmem_write_words(rtl_side_mem(e->rtl), pa, v, n) && ok;
+  if (!ok)
+    return tb_fail(&e->err, TB_E_NOMEM, "no host memory for physical address 0x%09" PRIx64, pa);
+  return TB_OK;
+}
+
+void engine_mem_read_words(const engine_t *e, uint64_t pa, uint64_t *v, size_t n) {
+  pmem_read_words(e->model ? e->model->mem : rtl_side_mem(e->rtl), pa, v, n);
+}
+
 void engine_inject_bus_error(engine_t *e, uint64_t index) {
   if (e->recording && e->rec.bus_error) e->rec.bus_error(e->rec.ctx, index);
   if (e->model) pmem_set_bus_error_request(e->model->mem, pmem_requests(e->model->mem) + index);
@@ -1091,7 +1211,10 @@ int engine_ack(engine_t *e, uint64_t cycle) {
     return tb_fail(&e->err, TB_E_ORDER,
                    "an ack in cycle %" PRIu64 " would go before events the trace has written",
                    cycle);
-  if (e->model) pmmu_ack_interrupt_at(e->model->m, cycle);
+  if (e->model) {
+    pmmu_ack_interrupt_at(e->model->m, cycle);
+    irq_note(e, cycle + 1); /* lowers the line from a + 1 */
+  }
   if (e->trace && !e->rtl) trace_model_ack(e, cycle);
   if (e->rtl) {
     int st = rtl_side_ack(e->rtl, cycle);

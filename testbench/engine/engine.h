@@ -154,6 +154,11 @@ uint64_t engine_ready_cycle(const engine_t *e);
  * the host has no memory for the page. Both halves of a lockstep are written. */
 int engine_mem_write(engine_t *e, uint64_t pa, unsigned size, uint64_t value);
 uint64_t engine_mem_read(const engine_t *e, uint64_t pa, unsigned size);
+/* `n` 8-byte words from pa on (8-byte aligned), as n engine_mem_write/engine_mem_read of size
+ * 8 at pa, pa + 8, ... (the same recorder calls and trace events when those are on), one copy
+ * per page otherwise: whole pages of the OS of `pmmu sim`. */
+int engine_mem_write_words(engine_t *e, uint64_t pa, const uint64_t *v, size_t n);
+void engine_mem_read_words(const engine_t *e, uint64_t pa, uint64_t *v, size_t n);
 
 /* A second memory master (issue 11; scenario `poke`, docs/spec/scenario-format.md): a write of
  * `size` bytes that lands at the end of `cycle` in both halves' memories, so that both see it

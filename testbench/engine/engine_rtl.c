@@ -22,6 +22,7 @@ struct rtl_side {
   pmem_t *mem;
   pmmu_rtl_in_t in;
   mem_port port;
+  uint64_t port_txns;    /* walker accesses the port has taken (pmem_requests of r->mem) */
   uint64_t served_cycle; /* the memory port was answered for this cycle */
   uint64_t ready_cycle;  /* the cycle of the last response */
   uint64_t irq_watch;    /* the response cycle of a #PF whose interrupt is to be seen */
@@ -35,7 +36,9 @@ struct rtl_side {
   pmmu_mem_txn mon_txn;
   pmmu_interrupt_state mon_irq; /* the interrupt outputs as last written */
   /* Injection (engine_sides.h, "Per-cycle hooks"): acks to give, a reset to assert */
-  rtl_irq_hook irq_hook; /* sees the interrupt outputs of every finished cycle */
+  rtl_irq_hook irq_hook;         /* sees the interrupt outputs of every finished cycle */
+  uint64_t irq_next;             /* ... unchanged ones from this cycle on (the hook's answer) */
+  pmmu_interrupt_state irq_last; /* the outputs last handed to it */
   void *irq_ctx;
   uint64_t acks[RTL_ACK_QUEUE]; /* cycles of the acks to give, in order */
   unsigned ack_head, n_acks;
@@ -171,6 +174,7 @@ static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle,
     p->txn.desired = p->txn.op == PMMU_MEM_CAS ? out->mem_req_new : 0;
     p->txn.present_cycle = cycle;
     pmem_next_timing(r->mem, cycle, &p->txn.accept_cycle, &p->txn.response_cycle, &p->err);
+    r->port_txns++;
   }
   if (!p->busy) return;
   if (cycle == p->txn.accept_cycle) {
@@ -194,12 +198,15 @@ static void serve_memory(rtl_side *r, const pmmu_rtl_out_t *out, uint64_t cycle,
   }
 }
 
-/* Settles the current cycle with the memory port answered. */
-static void settle(rtl_side *r, pmmu_rtl_out_t *out, txn_log *log) {
-  pmmu_rtl_eval(r->h, &r->in, out);
+/* Settles the current cycle with the memory port answered: its outputs (the shim's copy,
+ * valid until the next settle). */
+static const pmmu_rtl_out_t *settle(rtl_side *r, txn_log *log) {
+  const pmmu_rtl_out_t *out = pmmu_rtl_outputs(r->h, &r->in);
   serve_memory(r, out, pmmu_rtl_cycle(r->h), log);
   /* no output depends on the memory port's inputs: the edge applies them (pmmu_rtl.h) */
-  pmmu_rtl_set_inputs(r->h, &r->in);
+  pmmu_rtl_set_mem(r->h, r->in.mem_req_ready, r->in.mem_resp_valid, r->in.mem_resp_data,
+                   r->in.mem_resp_err);
+  return out;
 }
 
 /* ---- The monitor (--dump-trace) -----------------------------------------------------------
@@ -301,10 +308,9 @@ void rtl_side_set_trace(rtl_side *r, txtrace_writer *w) { r->trace = w; }
 uint64_t rtl_side_cycle(const rtl_side *r) { return pmmu_rtl_cycle(r->h); }
 
 uint64_t rtl_side_trace_end(rtl_side *r) {
-  pmmu_rtl_out_t out;
   uint64_t cycle = pmmu_rtl_cycle(r->h);
-  settle(r, &out, NULL);
-  if (r->trace) monitor(r, &out, cycle);
+  const pmmu_rtl_out_t *out = settle(r, NULL);
+  if (r->trace) monitor(r, out, cycle);
   r->trace = NULL; /* the rest cycle is written: nothing may follow */
   return cycle;
 }
@@ -315,9 +321,15 @@ static void finish_cycle(rtl_side *r, txn_log *log);
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log);
 
 static void injected_cycle(rtl_side *r, const pmmu_rtl_out_t *o, uint64_t cycle) {
-  pmmu_interrupt_state s = {.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
-  r->irq_hook(r->irq_ctx, cycle, &s);
+  if (cycle < r->irq_next && (o->pf_irq != 0) == r->irq_last.pending &&
+      o->pf_cr2 == r->irq_last.cr2 && o->pf_ec == r->irq_last.error_code)
+    return; /* the hook would find what it found in the last cycle it saw */
+  r->irq_last =
+      (pmmu_interrupt_state){.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
+  r->irq_next = r->irq_hook(r->irq_ctx, cycle, &r->irq_last);
 }
+
+void rtl_side_irq_recheck(rtl_side *r) { r->irq_next = 0; }
 
 /* pf_ack high in the cycle just begun (the queue's head names it). */
 static void next_ack(rtl_side *r) {
@@ -346,6 +358,7 @@ static void apply_reset(rtl_side *r) {
   r->ready_cycle = 0;
   r->irq_watch = UINT64_MAX;
   r->irq_watch_done = false;
+  r->irq_next = 0; /* cycles count from 0 again */
   r->n_acks = 0;
   r->ack_head = 0;
   pmmu_rtl_eval(r->h, &r->in, NULL);
@@ -353,6 +366,7 @@ static void apply_reset(rtl_side *r) {
 
 void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx) {
   r->irq_hook = fn;
+  r->irq_next = 0;
   r->irq_ctx = ctx;
 }
 
@@ -371,11 +385,12 @@ int rtl_side_ack(rtl_side *r, uint64_t cycle) {
 }
 
 int rtl_side_interrupt(rtl_side *r, uint64_t cycle, pmmu_interrupt_state *out) {
-  pmmu_rtl_out_t o;
   if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
   advance_to(r, cycle, NULL);
-  pmmu_rtl_eval(r->h, &r->in, &o); /* registered outputs: no input of this cycle moves them */
-  *out = (pmmu_interrupt_state){.pending = o.pf_irq != 0, .cr2 = o.pf_cr2, .error_code = o.pf_ec};
+  /* registered outputs: no input of this cycle moves them */
+  const pmmu_rtl_out_t *o = pmmu_rtl_outputs(r->h, &r->in);
+  *out =
+      (pmmu_interrupt_state){.pending = o->pf_irq != 0, .cr2 = o->pf_cr2, .error_code = o->pf_ec};
   return TB_OK;
 }
 
@@ -442,15 +457,14 @@ static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log);
 static void port_log_end(rtl_side *r) {
   if (!r->ports || !r->h) return;
   if (r->ready_cycle + 1 > pmmu_rtl_cycle(r->h)) advance_to(r, r->ready_cycle + 1, NULL);
-  pmmu_rtl_out_t out;
-  settle(r, &out, NULL);
-  port_row(r->ports, 1, &r->in, &out);
+  const pmmu_rtl_out_t *out = settle(r, NULL);
+  port_row(r->ports, 1, &r->in, out);
   r->ports = NULL;
 }
 
 /* Ends the current cycle, whose outputs `out` holds (settle() was called and no input changed
  * since: one settle per cycle): the edge, then the one-cycle inputs drop. */
-static void finish_settled(rtl_side *r, pmmu_rtl_out_t *out) {
+static void finish_settled(rtl_side *r, const pmmu_rtl_out_t *out) {
   uint64_t cycle = pmmu_rtl_cycle(r->h);
   if (r->trace) monitor(r, out, cycle);
   if (r->ports) port_row(r->ports, 1, &r->in, out);
@@ -465,7 +479,7 @@ static void finish_settled(rtl_side *r, pmmu_rtl_out_t *out) {
   r->in.pf_ack = 0;
   if (r->n_acks && r->acks[r->ack_head] == cycle + 1) next_ack(r);
   if (cycle == r->irq_watch) { /* T10: the interrupt as it stands in R + 1 */
-    pmmu_rtl_eval(r->h, &r->in, out);
+    out = pmmu_rtl_outputs(r->h, &r->in);
     r->irq_seen = (pmmu_interrupt_state){
         .pending = out->pf_irq, .cr2 = out->pf_cr2, .error_code = out->pf_ec};
     r->irq_watch_done = true;
@@ -473,11 +487,7 @@ static void finish_settled(rtl_side *r, pmmu_rtl_out_t *out) {
 }
 
 /* Ends the current cycle: settles it, then finish_settled(). */
-static void finish_cycle(rtl_side *r, txn_log *log) {
-  pmmu_rtl_out_t out;
-  settle(r, &out, log);
-  finish_settled(r, &out);
-}
+static void finish_cycle(rtl_side *r, txn_log *log) { finish_settled(r, settle(r, log)); }
 
 static void advance_to(rtl_side *r, uint64_t cycle, txn_log *log) {
   while (pmmu_rtl_cycle(r->h) < cycle && !r->reset_done) finish_cycle(r, log);
@@ -491,13 +501,13 @@ void rtl_side_sync(rtl_side *r, uint64_t cycle) { advance_to(r, cycle, NULL); }
 
 typedef struct hang_watch {
   uint64_t limit;    /* give up in a cycle after this one */
-  uint64_t requests; /* pmem_requests() when last looked at */
+  uint64_t requests; /* r->port_txns when last looked at */
   unsigned accesses; /* walk accesses of this operation */
 } hang_watch;
 
 static void hang_watch_start(rtl_side *r, hang_watch *w, uint64_t cycle) {
   w->limit = cycle + ENGINE_HANG_CYCLES;
-  w->requests = pmem_requests(r->mem);
+  w->requests = r->port_txns;
   w->accesses = 0;
   if (r->port.busy && r->port.txn.response_cycle > cycle) /* still in the memory */
     w->limit += r->port.txn.response_cycle - cycle;
@@ -505,13 +515,15 @@ static void hang_watch_start(rtl_side *r, hang_watch *w, uint64_t cycle) {
 
 /* true when the RTL is to be given up in `cycle`. An access seen since the last look (at most
  * one per cycle: the port holds one) moves the limit by the cycles its memory holds it. */
-static bool hang_watch_expired(rtl_side *r, hang_watch *w, uint64_t cycle) {
-  uint64_t n = pmem_requests(r->mem);
-  if (n != w->requests && r->port.busy) {
-    w->accesses += (unsigned)(n - w->requests);
-    w->limit += r->port.txn.response_cycle - r->port.txn.present_cycle + 1;
+static inline bool hang_watch_expired(rtl_side *r, hang_watch *w, uint64_t cycle) {
+  uint64_t n = r->port_txns; /* counted here: no call per cycle */
+  if (n != w->requests) {
+    if (r->port.busy) {
+      w->accesses += (unsigned)(n - w->requests);
+      w->limit += r->port.txn.response_cycle - r->port.txn.present_cycle + 1;
+    }
+    w->requests = n;
   }
-  w->requests = n;
   return cycle > w->limit || w->accesses > ENGINE_HANG_ACCESSES;
 }
 
@@ -554,7 +566,6 @@ static void set_flush(pmmu_rtl_in_t *in, pmmu_flush_kind kind, uint32_t la) {
 
 int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush,
                        pmmu_response *out, txn_log *log) {
-  pmmu_rtl_out_t o;
   memset(out, 0, sizeof *out);
   txn_log_clear(log);
   bool early = r->early_presented && r->early.cycle == req->cycle && r->early.la == req->la;
@@ -581,17 +592,17 @@ int rtl_side_translate(rtl_side *r, const pmmu_request *req, engine_flush *flush
         txtrace_write(r->trace, &ev);
       }
     }
-    settle(r, &o, log);
-    if (!accepted && r->in.req_valid && o.req_ready) {
+    const pmmu_rtl_out_t *o = settle(r, log);
+    if (!accepted && r->in.req_valid && o->req_ready) {
       accepted = true;
       out->accept_cycle = cycle;
-    } else if (accepted && !answered && o.resp_valid) {
-      take_response(&o, req, out);
+    } else if (accepted && !answered && o->resp_valid) {
+      take_response(o, req, out);
       out->response_cycle = cycle;
       answered = true;
     }
     if (answered && flushed) break; /* rest in this cycle, un-ticked */
-    finish_settled(r, &o);
+    finish_settled(r, o);
     if (r->reset_done) return RTL_RESET; /* the request is lost */
   }
   out->cycles = (uint32_t)(out->response_cycle - out->accept_cycle);
@@ -619,7 +630,6 @@ void rtl_side_arm_early(rtl_side *r, const pmmu_request *req) {
 int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_control *old,
                          int flush_kind, uint64_t cycle, uint64_t *done_cycle, bool *gp,
                          txn_log *log) {
-  pmmu_rtl_out_t o;
   txn_log_clear(log);
   if (cycle < pmmu_rtl_cycle(r->h)) return TB_E_ORDER;
   advance_to(r, cycle, NULL);
@@ -641,13 +651,13 @@ int rtl_side_load_pdptes(rtl_side *r, const pmmu_control *next, const pmmu_contr
       set_request(&r->in, &r->early); /* T11: req_ready is low until D; valid waits */
       r->early_presented = true;
     }
-    settle(r, &o, log);
-    if (o.pdpte_done) {
+    const pmmu_rtl_out_t *o = settle(r, log);
+    if (o->pdpte_done) {
       *done_cycle = c;
-      *gp = o.pdpte_gp != 0;
+      *gp = o->pdpte_gp != 0;
       break; /* rest in D, un-ticked */
     }
-    finish_settled(r, &o);
+    finish_settled(r, o);
     if (r->reset_done) return RTL_RESET; /* the load is lost */
   }
   if (*gp) set_control(&r->in, old); /* refused: the registers keep their old values */

@@ -55,9 +55,14 @@ void rtl_side_watch_interrupt(rtl_side *r, uint64_t response_cycle);
 bool rtl_side_watched_interrupt(rtl_side *r, bool force, pmmu_interrupt_state *out);
 /* ---- Per-cycle hooks: interrupt checks, acks and reset injection -------------------------
  * With a hook set, the interrupt outputs (pf_irq, pf_cr2, pf_ec) of every cycle the RTL
- * finishes are handed to it, so that lockstep compares them in every cycle (timing.md T10). */
-typedef void (*rtl_irq_hook)(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
+ * finishes are handed to it, so that lockstep compares them in every cycle (timing.md T10).
+ * The hook returns the first cycle in which it must see them again even if they have not
+ * changed (it would do nothing new before: its expectation holds until then); until that
+ * cycle, or rtl_side_irq_recheck(), only a change of the outputs calls it. */
+typedef uint64_t (*rtl_irq_hook)(void *ctx, uint64_t cycle, const pmmu_interrupt_state *rtl);
 void rtl_side_set_irq_hook(rtl_side *r, rtl_irq_hook fn, void *ctx);
+/* The hook's expectation may have changed: call it in the next cycle the RTL finishes. */
+void rtl_side_irq_recheck(rtl_side *r);
 /* pf_ack high in `cycle`: the cycle the RTL rests in or a later one, after any ack already
  * given (at most RTL_ACK_QUEUE waiting). TB_OK, TB_E_ORDER or TB_E_INVALID (queue full). */
 #define RTL_ACK_QUEUE 16

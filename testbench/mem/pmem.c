@@ -143,6 +143,50 @@ uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size) {
   return get_le(page + (pa & (PAGE_SIZE - 1)), size);
 }
 
+/* The words of one page at a time; on a little-endian host the page holds them as they are. */
+static size_t words_in_page(uint64_t pa, size_t n) {
+  size_t k = (PAGE_SIZE - (pa & (PAGE_SIZE - 1))) / 8;
+  return k < n ? k : n;
+}
+
+bool pmem_write_words(pmem_t *mem, uint64_t pa, const uint64_t *v, size_t n) {
+  while (n) {
+    uint8_t *page = page_for_write(mem, pa);
+    if (!page) return false;
+    size_t k = words_in_page(pa, n);
+    uint8_t *p = page + (pa & (PAGE_SIZE - 1));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, v, 8 * k);
+#else
+    for (size_t i = 0; i < k; i++) put_le(p + 8 * i, 8, v[i]);
+#endif
+    pa += 8 * k;
+    v += k;
+    n -= k;
+  }
+  return true;
+}
+
+void pmem_read_words(const pmem_t *mem, uint64_t pa, uint64_t *v, size_t n) {
+  while (n) {
+    const uint8_t *page = page_of(mem, pa);
+    size_t k = words_in_page(pa, n);
+    if (!page) {
+      memset(v, 0, 8 * k);
+    } else {
+      const uint8_t *p = page + (pa & (PAGE_SIZE - 1));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      memcpy(v, p, 8 * k);
+#else
+      for (size_t i = 0; i < k; i++) v[i] = get_le(p + 8 * i, 8);
+#endif
+    }
+    pa += 8 * k;
+    v += k;
+    n -= k;
+  }
+}
+
 /* ---- Timing --------------------------------------------------------------------------- */
 
 static uint64_t splitmix64(uint64_t *state) {

@@ -14,6 +14,7 @@
 #define PMMU_PMEM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pmmu/pmmu.h"
@@ -46,6 +47,11 @@ void pmem_set_bus_error_request(pmem_t *mem, uint64_t index);
  * aligned and below 2^36 (the caller checks). Returns false only when out of memory. */
 bool pmem_write(pmem_t *mem, uint64_t pa, unsigned size, uint64_t value);
 uint64_t pmem_read(const pmem_t *mem, uint64_t pa, unsigned size);
+/* `n` 8-byte words from pa on (pa 8-byte aligned), as n pmem_write/pmem_read of size 8 at
+ * pa, pa + 8, ... would do, one copy per 4 KiB page: the OS of `pmmu sim` fills, copies and
+ * swaps whole pages. pmem_write_words returns false only when out of memory. */
+bool pmem_write_words(pmem_t *mem, uint64_t pa, const uint64_t *v, size_t n);
+void pmem_read_words(const pmem_t *mem, uint64_t pa, uint64_t *v, size_t n);
 
 /* ---- A second memory master (scenario `poke`, docs/spec/scenario-format.md) --------------
  * A write by another agent (a DMA, another CPU) that lands at the end of cycle `cycle`: a walker

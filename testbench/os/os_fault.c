@@ -30,9 +30,10 @@ static void segv(os_t *os, proc *p, uint32_t va, uint32_t ec, os_access_kind kin
 }
 
 static void fill_from_file(os_t *os, unsigned f, unsigned file, uint32_t page) {
+  uint64_t v[OS_PAGE / 8];
   for (uint32_t w = 0; w < 1024; w += 2)
-    wr64(os, frame_pa(f) + 4 * w,
-         os_file_word(file, page, w) | (uint64_t)os_file_word(file, page, w + 1) << 32);
+    v[w / 2] = os_file_word(file, page, w) | (uint64_t)os_file_word(file, page, w + 1) << 32;
+  wr_page(os, frame_pa(f), v);
 }
 
 /* Maps frame f at vpn with the area's rights; shared: read-only (COW in a writable area). */
@@ -61,8 +62,9 @@ static void swap_in(os_t *os, proc *p, const os_area *a, uint32_t vpn, uint32_t 
   } else {
     ev->how = OS_FAULT_SWAPIN;
     if ((f = kern_frame_alloc(os)) < 0) return;
-    for (unsigned w = 0; w < 1024; w += 2)
-      wr64(os, frame_pa((unsigned)f) + 4 * w, sl->data[w] | (uint64_t)sl->data[w + 1] << 32);
+    uint64_t v[OS_PAGE / 8];
+    for (unsigned w = 0; w < 1024; w += 2) v[w / 2] = sl->data[w] | (uint64_t)sl->data[w + 1] << 32;
+    wr_page(os, frame_pa((unsigned)f), v);
     os->fr[f].kind = FR_ANON;
     os->fr[f].slot = (int32_t)s;
     sl->frame = f;

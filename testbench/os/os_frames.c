@@ -7,11 +7,14 @@
 /* ---- Physical pages ------------------------------------------------------------------------- */
 
 void kern_zero_page(os_t *os, uint64_t pa) {
-  for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, pa + i, 0);
+  static const uint64_t zero[OS_PAGE / 8];
+  wr_page(os, pa, zero);
 }
 
 void kern_copy_page(os_t *os, uint64_t to, uint64_t from) {
-  for (unsigned i = 0; i < OS_PAGE; i += 8) wr64(os, to + i, engine_mem_read(os->e, from + i, 8));
+  uint64_t v[OS_PAGE / 8];
+  rd_page(os, from, v);
+  wr_page(os, to, v);
 }
 
 /* ---- Frames, reverse maps, swap ------------------------------------------------------------ */
@@ -177,12 +180,14 @@ static void evict(os_t *os, unsigned f) {
         os->sw[s].frame = (int32_t)f;
       }
       swap_slot *sl = &os->sw[fr->slot];
-      if (os->cfg.bug != OS_BUG_SWAP_NO_WRITE)
+      if (os->cfg.bug != OS_BUG_SWAP_NO_WRITE) {
+        uint64_t v[OS_PAGE / 8];
+        rd_page(os, frame_pa(f), v);
         for (unsigned w = 0; w < 1024; w += 2) {
-          uint64_t v = engine_mem_read(os->e, frame_pa(f) + 4 * w, 8);
-          sl->data[w] = (uint32_t)v;
-          sl->data[w + 1] = (uint32_t)(v >> 32);
+          sl->data[w] = (uint32_t)v[w / 2];
+          sl->data[w + 1] = (uint32_t)(v[w / 2] >> 32);
         }
+      }
       os->st.swapouts++;
       for (unsigned i = 0; i < fr->nmap; i++) os->procs[fr->map[i].proc]->st.swapouts++;
     }

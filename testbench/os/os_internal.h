@@ -134,6 +134,16 @@ static inline void wr64(os_t *os, uint64_t pa, uint64_t v) {
   if (engine_mem_write(os->e, pa, 8, v) != TB_OK) kern_fatal(os, engine_error(os->e)->msg);
 }
 
+/* A whole page (OS_PAGE / 8 words) at once: one copy per memory (engine_mem_write_words). */
+static inline void wr_page(os_t *os, uint64_t pa, const uint64_t *v) {
+  if (engine_mem_write_words(os->e, pa, v, OS_PAGE / 8) != TB_OK)
+    kern_fatal(os, engine_error(os->e)->msg);
+}
+
+static inline void rd_page(const os_t *os, uint64_t pa, uint64_t *v) {
+  engine_mem_read_words(os->e, pa, v, OS_PAGE / 8);
+}
+
 static inline uint64_t frame_pa(unsigned f) { return OS_USER_FRAMES_PA + (uint64_t)f * OS_PAGE; }
 
 /* ---- os_pmmu.c: the kernel's requests to the PMMU ----------------------------------------- */
