@@ -16,6 +16,16 @@
 
 set(_dpi_check ${PMMU_DPI_DIR}/tests/check-dpi)
 
+# The testbenches are not in ALL (../CMakeLists.txt): the first test of the full tier builds
+# them (a no-op after scripts/build), alone, and every test that runs one requires it.
+cmake_host_system_information(RESULT _dpi_jobs QUERY NUMBER_OF_LOGICAL_CORES)
+add_test(NAME dpi.build
+  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_dpi_testbenches
+          --parallel ${_dpi_jobs}
+  CONFIGURATIONS full)
+set_tests_properties(dpi.build PROPERTIES FIXTURES_SETUP pmmu_dpi_testbenches TIMEOUT 3600
+  RUN_SERIAL ON)
+
 add_executable(pmmu_dpi_test ${PMMU_DPI_DIR}/tests/pmmu_dpi_test.c)
 target_link_libraries(pmmu_dpi_test PRIVATE pmmu_dpi)
 target_compile_options(pmmu_dpi_test PRIVATE ${PMMU_C_WARNINGS})
@@ -90,3 +100,6 @@ endif()
 
 get_property(_dpi_tests DIRECTORY PROPERTY TESTS)
 set_property(TEST ${_dpi_tests} APPEND PROPERTY LABELS dpi)
+set(_dpi_tb_tests ${_dpi_tests})
+list(REMOVE_ITEM _dpi_tb_tests dpi.build dpi.api dpi.scoreboard_lint)
+set_property(TEST ${_dpi_tb_tests} APPEND PROPERTY FIXTURES_REQUIRED pmmu_dpi_testbenches)
