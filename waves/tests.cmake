@@ -1,4 +1,5 @@
-# Tests of waves/ (docs/waves.md). Included from waves/CMakeLists.txt.
+# Tests of waves/ (docs/waves.md). Included from waves/CMakeLists.txt. The ones that dump
+# whole runs, start GTKWave under Xvfb or need a mutant are in the full tier (CONTRIBUTING.md).
 set(_waves_bin ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 add_test(NAME waves.decode COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_decode.sh ${_waves_bin})
 set_tests_properties(waves.decode PROPERTIES LABELS waves)
@@ -21,21 +22,25 @@ if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
                           "or configure with -DPMMU_WITH_GTKWAVE=OFF")
     endif()
     add_test(NAME waves.gtkw
-      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_gtkw.sh ${_waves_bin} ${PROJECT_SOURCE_DIR} ${_waves_mutant})
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_gtkw.sh ${_waves_bin} ${PROJECT_SOURCE_DIR} ${_waves_mutant}
+      CONFIGURATIONS full)
     set_tests_properties(waves.gtkw PROPERTIES LABELS waves TIMEOUT 600)
     # the failure's save file as a user sees it: markers, every group, the model group,
     # decoded values, a screenshot at the default size (docs/waves-failure.png is made so)
     if(_waves_mutant)
       add_test(NAME waves.failure_view
         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_failure_view.sh ${_waves_bin} ${_waves_mutant}
-                ${CMAKE_CURRENT_BINARY_DIR}/waves-failure.png)
+                ${CMAKE_CURRENT_BINARY_DIR}/waves-failure.png
+        CONFIGURATIONS full)
       set_tests_properties(waves.failure_view PROPERTIES LABELS waves TIMEOUT 300)
     endif()
   endif()
-  add_test(NAME waves.signals COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_signals.sh ${_waves_bin} ${_waves_mutant})
+  add_test(NAME waves.signals COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_signals.sh ${_waves_bin} ${_waves_mutant}
+    CONFIGURATIONS full)
   set_tests_properties(waves.signals PROPERTIES LABELS "waves;robust" TIMEOUT 600)
   # the --waves FILE checked before the run, named only when complete (else FILE.partial)
-  add_test(NAME waves.files COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_files.sh ${_waves_bin} ${PROJECT_SOURCE_DIR})
+  add_test(NAME waves.files COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_files.sh ${_waves_bin} ${PROJECT_SOURCE_DIR}
+    CONFIGURATIONS full)
   set_tests_properties(waves.files PROPERTIES LABELS "waves;robust" TIMEOUT 300)
   # abort() inside pmmu (a helper preloaded by the test, never linked into pmmu; a sanitizer
   # runtime must come first in the process, so not with PMMU_SANITIZE)
@@ -43,7 +48,8 @@ if(TARGET pmmu_rtl AND PMMU_RTL_TRACE)
     add_library(pmmu_test_abort_preload MODULE ${CMAKE_CURRENT_SOURCE_DIR}/test_abort_preload.c)
     target_compile_options(pmmu_test_abort_preload PRIVATE ${PMMU_C_WARNINGS})
     add_test(NAME waves.abort COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_abort.sh ${_waves_bin}
-                                      $<TARGET_FILE:pmmu_test_abort_preload>)
+                                      $<TARGET_FILE:pmmu_test_abort_preload>
+      CONFIGURATIONS full)
     set_tests_properties(waves.abort PROPERTIES LABELS "waves;robust" TIMEOUT 300)
   endif()
   # the timing diagrams of docs/waves-timing.md must match the RTL: regenerate and diff

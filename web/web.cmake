@@ -52,7 +52,8 @@ ExternalProject_Add(pmmu_web
 
 add_test(NAME web.wasm_matches_native
   COMMAND ${PMMU_NODE} ${CMAKE_CURRENT_LIST_DIR}/tests/wasm_matches_native.js
-          ${PMMU_WEB_SITE}/pmmu.js $<TARGET_FILE:pmmu> ${PROJECT_SOURCE_DIR}/testbench/scenarios)
+          ${PMMU_WEB_SITE}/pmmu.js $<TARGET_FILE:pmmu> ${PROJECT_SOURCE_DIR}/testbench/scenarios
+  CONFIGURATIONS full)
 set_tests_properties(web.wasm_matches_native PROPERTIES LABELS web
   PASS_REGULAR_EXPRESSION " 0 different\n")
 # The browser test's screenshots go to the build tree (web-test/): a test never writes into the
@@ -65,7 +66,8 @@ set(_web_browser_test ${PMMU_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/tests/browser_te
     --wasm ${CMAKE_BINARY_DIR}/web-build/wasm/pmmu.wasm)
 add_test(NAME web.browser
   COMMAND ${_web_browser_test} --screenshot ${CMAKE_BINARY_DIR}/web-test/web.png
-          --phone-screenshot ${CMAKE_BINARY_DIR}/web-test/web-phone.png)
+          --phone-screenshot ${CMAKE_BINARY_DIR}/web-test/web-phone.png
+  CONFIGURATIONS full)
 # TIMEOUT: the test stops itself (and what it started) well before, with a message.
 set_tests_properties(web.browser PROPERTIES LABELS web TIMEOUT 300 RUN_SERIAL ON)
 add_custom_target(web-screenshot

@@ -64,10 +64,15 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
   endforeach()
   file(GLOB _all_scenarios ${_tb}/scenarios/*.pmmu ${_tb}/scenarios/golden/*.pmmu)
   list(FILTER _all_scenarios EXCLUDE REGEX "latency-max-")
-  add_test(NAME model_mutant.control COMMAND pmmu_mutant_run_control ${_all_scenarios})
-  add_test(NAME model_mutant.control_directed COMMAND pmmu_mutant_directed_control model)
-  add_test(NAME model_mutant.control_inject COMMAND pmmu_mutant_inject_control model)
-  add_test(NAME model_mutant.control_busy COMMAND pmmu_mutant_busy_control model)
+  # the mutant kills and their controls: the full tier (CONTRIBUTING.md "Test tiers")
+  add_test(NAME model_mutant.control COMMAND pmmu_mutant_run_control ${_all_scenarios}
+           CONFIGURATIONS full)
+  add_test(NAME model_mutant.control_directed COMMAND pmmu_mutant_directed_control model
+           CONFIGURATIONS full)
+  add_test(NAME model_mutant.control_inject COMMAND pmmu_mutant_inject_control model
+           CONFIGURATIONS full)
+  add_test(NAME model_mutant.control_busy COMMAND pmmu_mutant_busy_control model
+           CONFIGURATIONS full)
   set_tests_properties(model_mutant.control model_mutant.control_directed
                        model_mutant.control_inject model_mutant.control_busy
                        PROPERTIES LABELS "mutant;model")
@@ -133,7 +138,8 @@ if(PMMU_BUILD_MUTANTS AND _pmmu_model_patches)
     target_link_libraries(pmmu_mutant_${prog}_${name} PRIVATE pmmu_model_mut_${name} m)
     add_test(NAME model_mutant.${name}
       COMMAND sh -c "\"$0\" \"$@\" >/dev/null 2>&1; test $? -eq 1"
-              $<TARGET_FILE:pmmu_mutant_${prog}_${name}> ${_tests})
+              $<TARGET_FILE:pmmu_mutant_${prog}_${name}> ${_tests}
+      CONFIGURATIONS full)
     set_tests_properties(model_mutant.${name} PROPERTIES LABELS "mutant;model")
   endforeach()
 endif()

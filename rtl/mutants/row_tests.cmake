@@ -35,7 +35,8 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     endif()
     add_test(NAME rtl_row.${mutant}
       COMMAND sh -c "\"$0\" run --engine both --mutant ${mutant} \"$1\" >/dev/null 2>&1; s=$?; test $s -eq 1 -o $s -eq 3"
-              $<TARGET_FILE:pmmu> ${PROJECT_SOURCE_DIR}/testbench/scenarios/${file}.pmmu)
+              $<TARGET_FILE:pmmu> ${PROJECT_SOURCE_DIR}/testbench/scenarios/${file}.pmmu
+      CONFIGURATIONS full)
     set_tests_properties(rtl_row.${mutant} PROPERTIES LABELS "mutant;both")
   endforeach()
 endif()

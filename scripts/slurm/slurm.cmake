@@ -13,7 +13,8 @@ if(PMMU_SLURM_TEST)
   # run: it would only make the test longer, not the sharding any more tested).
   add_test(NAME slurm.regress
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/slurm/test-regress $<TARGET_FILE:pmmu>
-            --test cosim.* --test directed.* --seeds ${PMMU_SLURM_SEEDS} --timeout 120)
+            --test cosim.* --test directed.* --seeds ${PMMU_SLURM_SEEDS} --timeout 120
+    CONFIGURATIONS full)
   # TIMEOUT: above the test's own bounds (30 s for the cluster to start, 300 s for the jobs),
   # so that the test, not ctest, reports a hang and stops its daemons.
   set_tests_properties(slurm.regress PROPERTIES LABELS slurm SKIP_RETURN_CODE 77 TIMEOUT 420

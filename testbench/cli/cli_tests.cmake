@@ -1,5 +1,7 @@
 # Tests of the pmmu command line itself: usage, exit statuses, and explain's figures (each
 # expected value below follows from demo.pmmu's page tables by hand, not from a run).
+# `CONFIGURATIONS full` at the end of a helper's arguments reaches add_test(): the test is in
+# the full tier (over 0.2 s, or a mutant or another RTL variant; CONTRIBUTING.md "Test tiers").
 set(demo ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu)
 
 # ctest ignores the exit status of a test with PASS_REGULAR_EXPRESSION: the wrappers print it
@@ -116,7 +118,8 @@ pmmu_cli_test(explain_help "^usage: pmmu explain FILE VA.*--json" explain --help
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 add_test(NAME cli.explain_json
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/tests/check_explain_json.py
-          $<TARGET_FILE:pmmu> ${demo} ${stale})
+          $<TARGET_FILE:pmmu> ${demo} ${stale}
+  CONFIGURATIONS full)
 set_tests_properties(cli.explain_json PROPERTIES LABELS cli)
 # `pmmu run --json --tlb-state` (scenario-format.md): the model's TLB after every access. The
 # expected slots follow from demo.pmmu by hand and docs/tlb.md: LA 0x00400000 is set
@@ -164,8 +167,12 @@ set(PMMU_ROBUST_CASES stdout_full closed_pipe file_too_big out_directory out_fif
   no_effect unknown_names usage_to_stderr in_directory in_unreadable in_missing binary_input
   many_errors nul_byte trace_lines trace_procs check_trace_stdin check_trace_stream)
 foreach(case IN LISTS PMMU_ROBUST_CASES)
+  set(tier "")
+  if(case STREQUAL "closed_pipe") # writes until the pipe closes: a fraction of a second
+    set(tier CONFIGURATIONS full)
+  endif()
   add_test(NAME robust.${case}
-    COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/robust-test $<TARGET_FILE:pmmu> ${demo} ${case})
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/robust-test $<TARGET_FILE:pmmu> ${demo} ${case} ${tier})
   set_tests_properties(robust.${case} PROPERTIES LABELS "cli;robust" SKIP_RETURN_CODE 77)
 endforeach()
 if(TARGET pmmu_rtl)
@@ -199,8 +206,13 @@ foreach(case IN LISTS pmmu_export_cases)
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> model ${args})
   set_tests_properties(cli.export.model.${name} PROPERTIES LABELS "cli;export")
   if(TARGET pmmu_rtl)
+    # another geometry or policy is another RTL variant: the full tier
+    set(tier "")
+    if(args MATCHES "--policy|--sets")
+      set(tier CONFIGURATIONS full)
+    endif()
     add_test(NAME cli.export.both.${name}
-      COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> both ${args})
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-export $<TARGET_FILE:pmmu> both ${args} ${tier})
     set_tests_properties(cli.export.both.${name} PROPERTIES LABELS "cli;export;both"
                                                             SKIP_RETURN_CODE 77)
   endif()
@@ -227,7 +239,7 @@ pmmu_cli_test_exit(timed.ack_order 2 "timed-ack-order.pmmu:4: error: an ack in c
 # between a read and its compare-and-swap; every CAS outcome and restart is compared.
 if(TARGET pmmu_rtl)
   pmmu_cli_test(cosim_pokes_both "20 passed, 0 failed\n.*second-master pokes [1-9][0-9]*, CAS restarts [1-9]"
-    cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet)
+    cosim --engine both --seeds 20 --accesses 3000 --pokes 300 --quiet CONFIGURATIONS full)
 endif()
 if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
   # a mutant is built in the default geometry alone: a scenario of another is refused, not
@@ -235,7 +247,8 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
   # tlb-direct-mapped.pmmu through the geometry alone)
   pmmu_cli_test_exit(mutant_other_geometry 2
     "mutant 'US_OR' is built only with sets=16 ways=4 large=8 policy=plru, not sets=4 ways=1 large=1 policy=lru"
-    run --engine both --mutant US_OR ${PROJECT_SOURCE_DIR}/testbench/scenarios/tlb-direct-mapped.pmmu)
+    run --engine both --mutant US_OR ${PROJECT_SOURCE_DIR}/testbench/scenarios/tlb-direct-mapped.pmmu
+    CONFIGURATIONS full)
 endif()
 # Triage of a failing cosim seed (issue 13 item 1; tests/cosim-triage-test, docs/cli.md
 # "pmmu cosim: failing seeds"): --quiet prints the totals alone; with a mutant RTL, over
@@ -247,6 +260,7 @@ add_test(NAME cli.cosim.quiet COMMAND ${_triage} $<TARGET_FILE:pmmu> quiet)
 set_tests_properties(cli.cosim.quiet PROPERTIES LABELS "cli;cosim")
 if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
   add_test(NAME cli.cosim.triage
-    COMMAND ${_triage} $<TARGET_FILE:pmmu> mutant REPL_NO_LAST_WAY --seed 1 --seeds 6 --accesses 1500)
+    COMMAND ${_triage} $<TARGET_FILE:pmmu> mutant REPL_NO_LAST_WAY --seed 1 --seeds 6 --accesses 1500
+    CONFIGURATIONS full)
   set_tests_properties(cli.cosim.triage PROPERTIES LABELS "cli;cosim;both;mutant")
 endif()

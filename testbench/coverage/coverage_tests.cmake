@@ -10,7 +10,8 @@ string(REPLACE ";" " " _pmmu_cov_engines "${_pmmu_cov_engines}")
 add_test(NAME coverage.functional
   COMMAND sh -c "d=$(mktemp -d) && \"$0\" \"$@\" \"$d\" ${_pmmu_cov_engines}; st=$?; rm -rf \"$d\"; exit $st"
           ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/tests/check_coverage.py
-          $<TARGET_FILE:pmmu> ${CMAKE_CURRENT_LIST_DIR}/tests)
+          $<TARGET_FILE:pmmu> ${CMAKE_CURRENT_LIST_DIR}/tests
+  CONFIGURATIONS full)
 set_tests_properties(coverage.functional PROPERTIES LABELS "coverage;cli")
 
 # scripts/coverage on a small configuration (--quick: its own instrumented build of one RTL
@@ -20,7 +21,8 @@ set_tests_properties(coverage.functional PROPERTIES LABELS "coverage;cli")
 # instrumented tree would be the same.
 if(TARGET pmmu_rtl AND PMMU_RTL_TRACE AND NOT PMMU_SANITIZE)
   add_test(NAME coverage.script
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/tests/coverage-reports ${CMAKE_BINARY_DIR}/coverage-script)
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/tests/coverage-reports ${CMAKE_BINARY_DIR}/coverage-script
+    CONFIGURATIONS full)
   set_tests_properties(coverage.script PROPERTIES LABELS "coverage;coverage-script" TIMEOUT 1800
                                                   PROCESSORS 2)
 endif()

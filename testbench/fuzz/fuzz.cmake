@@ -53,7 +53,8 @@ foreach(hr IN LISTS PMMU_FUZZ_RUNS)
   list(GET hr 1 runs)
   add_test(NAME fuzz.${h}
     COMMAND ${PMMU_FUZZ_RUN} --bin ${PMMU_FUZZ_DIR}/bin --work ${CMAKE_BINARY_DIR}/fuzz-test
-            --runs ${runs} ${h})
+            --runs ${runs} ${h}
+    CONFIGURATIONS full)
   set_tests_properties(fuzz.${h} PROPERTIES LABELS fuzz
     PASS_REGULAR_EXPRESSION "Done ${runs} runs" FAIL_REGULAR_EXPRESSION "==[0-9]+== ?ERROR: |: runtime error: ")
 endforeach()

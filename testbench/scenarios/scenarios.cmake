@@ -25,9 +25,14 @@ if(TARGET pmmu_rtl)
   foreach(kind good golden)
     foreach(file IN LISTS pmmu_${kind})
       get_filename_component(name ${file} NAME_WE)
+      # latency-max-*: millions of cycles of waiting on memory in lockstep, seconds: full tier
+      set(tier "")
+      if(name MATCHES "^latency-max-")
+        set(tier CONFIGURATIONS full)
+      endif()
       add_test(NAME scenario.both.${kind}.${name}
         COMMAND ${PMMU_CHECK_SCENARIO} $<TARGET_FILE:pmmu> ${kind} ${file} both
-        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} ${tier})
       set_tests_properties(scenario.both.${kind}.${name} PROPERTIES LABELS "scenario;both")
     endforeach()
   endforeach()

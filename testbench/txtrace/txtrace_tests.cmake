@@ -22,34 +22,43 @@ foreach(file IN LISTS pmmu_bad_traces)
 endforeach()
 
 # Golden traces of the model (--engine model) round-trip too.
-pmmu_trace_test(model.cosim roundtrip cosim --engine model --seed 1 --seeds 4 --quiet)
-pmmu_trace_test(model.sim roundtrip sim --engine model --accesses 20000)
-pmmu_trace_test(model.scenario roundtrip run --engine model ${pmmu_good})
+# (whole runs: the full tier, as the RTL's runs below: CONFIGURATIONS full reaches add_test)
+pmmu_trace_test(model.cosim roundtrip cosim --engine model --seed 1 --seeds 4 --quiet CONFIGURATIONS full)
+pmmu_trace_test(model.sim roundtrip sim --engine model --accesses 20000 CONFIGURATIONS full)
+pmmu_trace_test(model.scenario roundtrip run --engine model ${pmmu_good} CONFIGURATIONS full)
 
 if(TARGET pmmu_rtl)
   foreach(file IN LISTS pmmu_good)
     get_filename_component(name ${file} NAME_WE)
-    pmmu_trace_test(rtl.scenario.${name} roundtrip run --engine rtl ${file})
+    set(tier "")
+    if(name MATCHES "^latency-max-") # millions of cycles waiting on memory
+      set(tier CONFIGURATIONS full)
+    endif()
+    pmmu_trace_test(rtl.scenario.${name} roundtrip run --engine rtl ${file} ${tier})
   endforeach()
   # seeds 1..6: odd ones in 32-bit paging, even ones in PAE (cosim.h); bus errors under heavy
   # back-pressure and random latency; a small TLB with every policy; both engines (the RTL's
   # trace is written)
-  pmmu_trace_test(rtl.cosim.seeds roundtrip cosim --engine rtl --seed 1 --seeds 6 --quiet)
+  pmmu_trace_test(rtl.cosim.seeds roundtrip cosim --engine rtl --seed 1 --seeds 6 --quiet
+    CONFIGURATIONS full)
   pmmu_trace_test(rtl.cosim.bus_errors roundtrip
-    cosim --engine rtl --seed 20 --seeds 4 --accesses 5000 --bus-errors 30 --wait 8 --latency 1..12 --quiet)
+    cosim --engine rtl --seed 20 --seeds 4 --accesses 5000 --bus-errors 30 --wait 8 --latency 1..12 --quiet
+    CONFIGURATIONS full)
   foreach(policy plru lru fifo random)
     pmmu_trace_test(rtl.cosim.${policy} roundtrip
-      cosim --engine rtl --sets 1 --ways 4 --large 2 --policy ${policy} --seeds 2 --accesses 5000 --quiet)
+      cosim --engine rtl --sets 1 --ways 4 --large 2 --policy ${policy} --seeds 2 --accesses 5000 --quiet
+      CONFIGURATIONS full)
   endforeach()
-  pmmu_trace_test(rtl.cosim.both roundtrip cosim --engine both --seed 3 --seeds 2 --quiet)
-  pmmu_trace_test(rtl.sim roundtrip sim --engine rtl --accesses 20000)
+  pmmu_trace_test(rtl.cosim.both roundtrip cosim --engine both --seed 3 --seeds 2 --quiet
+    CONFIGURATIONS full)
+  pmmu_trace_test(rtl.sim roundtrip sim --engine rtl --accesses 20000 CONFIGURATIONS full)
   # the doc's SystemVerilog monitor stays valid SystemVerilog
   add_test(NAME trace.sv_snippet COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/sv-snippet-lint ${VERILATOR_BIN}
     ${PROJECT_SOURCE_DIR}/docs/spec/transaction-trace.md ${PROJECT_SOURCE_DIR}/rtl/pmmu_pkg.sv)
   set_tests_properties(trace.sv_snippet PROPERTIES LABELS trace)
   if(PMMU_BUILD_MUTANTS)
     foreach(mutant IN LISTS PMMU_RTL_MUTANTS)
-      pmmu_trace_test(mutant.${mutant} mutant ${mutant})
+      pmmu_trace_test(mutant.${mutant} mutant ${mutant} CONFIGURATIONS full)
     endforeach()
   endif()
 endif()

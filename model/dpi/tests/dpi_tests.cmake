@@ -11,8 +11,20 @@
 #   dpi.mutant.<NAME>          every RTL mutant caught, with the lockstep's first table
 #   dpi.mutant_scenarios.<NAME>  every scenario on the mutant: the DPI scoreboard catches it
 #                              exactly when `pmmu run --engine both --mutant NAME` does
+# All but dpi.api and dpi.scoreboard_lint run the DPI testbenches of every variant and mutant:
+# the full tier (CONFIGURATIONS full: `ctest -C full`, scripts/test; CONTRIBUTING.md).
 
 set(_dpi_check ${PMMU_DPI_DIR}/tests/check-dpi)
+
+# The testbenches are not in ALL (../CMakeLists.txt): the first test of the full tier builds
+# them (a no-op after scripts/build), alone, and every test that runs one requires it.
+cmake_host_system_information(RESULT _dpi_jobs QUERY NUMBER_OF_LOGICAL_CORES)
+add_test(NAME dpi.build
+  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_dpi_testbenches
+          --parallel ${_dpi_jobs}
+  CONFIGURATIONS full)
+set_tests_properties(dpi.build PROPERTIES FIXTURES_SETUP pmmu_dpi_testbenches TIMEOUT 3600
+  RUN_SERIAL ON)
 
 add_executable(pmmu_dpi_test ${PMMU_DPI_DIR}/tests/pmmu_dpi_test.c)
 target_link_libraries(pmmu_dpi_test PRIVATE pmmu_dpi)
@@ -41,7 +53,7 @@ foreach(kind good golden)
     get_filename_component(name ${file} NAME_WE)
     add_test(NAME dpi.scenario.${kind}.${name}
       COMMAND ${_dpi_check} scenario $<TARGET_FILE:pmmu> ${file} ${_dpi_tb_files}
-      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} CONFIGURATIONS full)
     set_tests_properties(dpi.scenario.${kind}.${name} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()
 endforeach()
@@ -51,23 +63,25 @@ set(n ${PMMU_COSIM_SEEDS})
 math(EXPR n_small "(${n} + 3) / 4")
 if(TARGET pmmu_dpi_tb_16x4x8_plru)
   set(_tb $<TARGET_FILE:pmmu_dpi_tb_16x4x8_plru>)
-  add_test(NAME dpi.cosim.seeds COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu> ${_tb} 1 ${n} 10000)
-  add_test(NAME dpi.cosim.pae COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu> ${_tb} 1000 ${n} 10000)
+  add_test(NAME dpi.cosim.seeds COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu> ${_tb} 1 ${n} 10000
+    CONFIGURATIONS full)
+  add_test(NAME dpi.cosim.pae COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu> ${_tb} 1000 ${n} 10000
+    CONFIGURATIONS full)
   add_test(NAME dpi.cosim.bus_errors COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu> ${_tb} 1 ${n_small} 5000
-    --bus-errors 30 --wait 8 --latency 1..12)
+    --bus-errors 30 --wait 8 --latency 1..12 CONFIGURATIONS full)
 endif()
 foreach(policy plru lru fifo random)
   if(TARGET pmmu_dpi_tb_1x4x2_${policy})
     add_test(NAME dpi.cosim.${policy} COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu>
       $<TARGET_FILE:pmmu_dpi_tb_1x4x2_${policy}> 1 ${n_small} 5000
-      --sets 1 --ways 4 --large 2 --policy ${policy})
+      --sets 1 --ways 4 --large 2 --policy ${policy} CONFIGURATIONS full)
   endif()
   # every policy on the multi-set, multi-large-entry 16x4x8 too (plru: dpi.cosim.seeds), on
   # the seeds of the lockstep's cosim.both.16x4x8.* (testbench/CMakeLists.txt)
   if(NOT policy STREQUAL "plru" AND TARGET pmmu_dpi_tb_16x4x8_${policy})
     add_test(NAME dpi.cosim.16x4x8.${policy} COMMAND ${_dpi_check} cosim $<TARGET_FILE:pmmu>
       $<TARGET_FILE:pmmu_dpi_tb_16x4x8_${policy}> 2000 4 4000
-      --sets 16 --ways 4 --large 8 --policy ${policy})
+      --sets 16 --ways 4 --large 8 --policy ${policy} CONFIGURATIONS full)
   endif()
 endforeach()
 
@@ -75,13 +89,17 @@ if(PMMU_BUILD_MUTANTS)
   foreach(m IN LISTS PMMU_RTL_MUTANTS)
     string(TOLOWER ${m} ml)
     add_test(NAME dpi.mutant.${m}
-      COMMAND ${_dpi_check} mutant $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m})
+      COMMAND ${_dpi_check} mutant $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m}
+      CONFIGURATIONS full)
     add_test(NAME dpi.mutant_scenarios.${m}
       COMMAND ${_dpi_check} scenarios $<TARGET_FILE:pmmu> $<TARGET_FILE:pmmu_dpi_tb_mut_${ml}> ${m}
               ${_dpi_sweep} ${_dpi_golden}
-      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} CONFIGURATIONS full)
   endforeach()
 endif()
 
 get_property(_dpi_tests DIRECTORY PROPERTY TESTS)
 set_property(TEST ${_dpi_tests} APPEND PROPERTY LABELS dpi)
+set(_dpi_tb_tests ${_dpi_tests})
+list(REMOVE_ITEM _dpi_tb_tests dpi.build dpi.api dpi.scoreboard_lint)
+set_property(TEST ${_dpi_tb_tests} APPEND PROPERTY FIXTURES_REQUIRED pmmu_dpi_testbenches)

@@ -84,28 +84,33 @@ set(_ivl_replay ${_ivl_dir}/replay)
 
 add_test(NAME icarus.scenarios
   COMMAND ${_ivl_replay} $<TARGET_FILE:pmmu_portlog> ${_ivl_bin}/work-scenarios
-          ${PMMU_VVP} -n ${_ivl_bin}/tb_pmmu_file.vvp -- ${_ivl_scenarios})
+          ${PMMU_VVP} -n ${_ivl_bin}/tb_pmmu_file.vvp -- ${_ivl_scenarios}
+  CONFIGURATIONS full)
 add_test(NAME icarus.cosim
   COMMAND ${_ivl_replay} $<TARGET_FILE:pmmu_portlog> ${_ivl_bin}/work-cosim
-          ${PMMU_VVP} -n ${_ivl_bin}/tb_pmmu_file.vvp -- ${_ivl_cosim})
+          ${PMMU_VVP} -n ${_ivl_bin}/tb_pmmu_file.vvp -- ${_ivl_cosim}
+  CONFIGURATIONS full)
 set_tests_properties(icarus.scenarios icarus.cosim PROPERTIES
   LABELS "icarus;rtl" TIMEOUT 1200 PASS_REGULAR_EXPRESSION "replay: [0-9]+ passed, 0 failed")
 
 # the checks can fail: a changed output in the log, an X from a memory response
 add_test(NAME icarus.selftest
   COMMAND ${_ivl_dir}/selftest $<TARGET_FILE:pmmu_portlog> ${_ivl_bin}/work-selftest
-          ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu ${PMMU_VVP} ${_ivl_bin}/tb_pmmu_file.vvp)
+          ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu ${PMMU_VVP} ${_ivl_bin}/tb_pmmu_file.vvp
+  CONFIGURATIONS full)
 set_tests_properties(icarus.selftest PROPERTIES LABELS "icarus;rtl"
   PASS_REGULAR_EXPRESSION "selftest: passed")
 
 # the testbench itself: under Verilator its output file is the port log, byte for byte
 add_test(NAME icarus.build
-  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_vl)
+  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_vl
+  CONFIGURATIONS full)
 set_tests_properties(icarus.build PROPERTIES LABELS "icarus;rtl" FIXTURES_SETUP pmmu_tb_file_vl
   TIMEOUT 900 RUN_SERIAL ON)
 add_test(NAME icarus.verilator_tb
   COMMAND env PMMU_REPLAY_CMP=1 ${_ivl_replay} $<TARGET_FILE:pmmu_portlog>
-          ${_ivl_bin}/work-vl ${PMMU_TB_FILE_VL} -- ${_ivl_scenarios} ${_ivl_cosim})
+          ${_ivl_bin}/work-vl ${PMMU_TB_FILE_VL} -- ${_ivl_scenarios} ${_ivl_cosim}
+  CONFIGURATIONS full)
 set_tests_properties(icarus.verilator_tb PROPERTIES LABELS "icarus;rtl"
   FIXTURES_REQUIRED pmmu_tb_file_vl TIMEOUT 900
   PASS_REGULAR_EXPRESSION "replay: [0-9]+ passed, 0 failed")
@@ -113,7 +118,8 @@ set_tests_properties(icarus.verilator_tb PROPERTIES LABELS "icarus;rtl"
 # random initial state of every flip-flop: a seed per test, each over the whole suite and
 # cosim seeds of its own
 add_test(NAME xinit.build
-  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_xinit)
+  COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pmmu_tb_file_xinit
+  CONFIGURATIONS full)
 set_tests_properties(xinit.build PROPERTIES LABELS "xinit;rtl" FIXTURES_SETUP pmmu_tb_file_xinit
   TIMEOUT 900 RUN_SERIAL ON)
 # the random initial state is there: the testbench's never-assigned probe differs between
@@ -126,7 +132,8 @@ add_test(NAME xinit.random_state
     echo \"$a\" && echo \"$b\" && [ \"$a\" != \"$b\" ] &&
     ! echo \"$a$b\" | grep -q 'probe 0000000000000000' && echo random state differs"
     $<TARGET_FILE:pmmu_portlog> ${PROJECT_SOURCE_DIR}/testbench/scenarios/demo.pmmu
-    ${PMMU_TB_FILE_XINIT} ${_ivl_bin})
+    ${PMMU_TB_FILE_XINIT} ${_ivl_bin}
+  CONFIGURATIONS full)
 set_tests_properties(xinit.random_state PROPERTIES LABELS "xinit;rtl"
   FIXTURES_REQUIRED pmmu_tb_file_xinit PASS_REGULAR_EXPRESSION "random state differs")
 set(PMMU_XINIT_SEEDS 1 2 3 4 CACHE STRING
@@ -137,7 +144,8 @@ foreach(seed IN LISTS PMMU_XINIT_SEEDS)
   add_test(NAME xinit.seed.${seed}
     COMMAND ${_ivl_replay} $<TARGET_FILE:pmmu_portlog> ${_ivl_bin}/work-xinit-${seed}
             ${PMMU_TB_FILE_XINIT} +verilator+rand+reset+2 +verilator+seed+${seed}
-            -- ${_ivl_scenarios} cosim:${c1}:5000 cosim:${c2}:5000 cosim:${seed}:3000:30:8:1:12)
+            -- ${_ivl_scenarios} cosim:${c1}:5000 cosim:${c2}:5000 cosim:${seed}:3000:30:8:1:12
+    CONFIGURATIONS full)
   set_tests_properties(xinit.seed.${seed} PROPERTIES LABELS "xinit;rtl"
     FIXTURES_REQUIRED pmmu_tb_file_xinit TIMEOUT 900
     PASS_REGULAR_EXPRESSION "replay: [0-9]+ passed, 0 failed")

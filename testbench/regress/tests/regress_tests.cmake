@@ -8,6 +8,7 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
   list(APPEND _regress_cases mutant)
 endif()
 foreach(c IN LISTS _regress_cases)
-  add_test(NAME regress.${c} COMMAND ${Python3_EXECUTABLE} ${_regress_test} $<TARGET_FILE:pmmu> ${c})
+  add_test(NAME regress.${c} COMMAND ${Python3_EXECUTABLE} ${_regress_test} $<TARGET_FILE:pmmu> ${c}
+           CONFIGURATIONS full)  # each runs pmmu regress: the full tier
   set_tests_properties(regress.${c} PROPERTIES LABELS "regress;cli" TIMEOUT 300)
 endforeach()

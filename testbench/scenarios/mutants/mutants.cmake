@@ -18,20 +18,23 @@ if(TARGET pmmu_rtl AND PMMU_BUILD_MUTANTS)
     if(NOT EXISTS ${f})
       if(NOT m IN_LIST PMMU_SHRINK_NO_SCENARIO) # a new mutant: its test fails until it has one
         add_test(NAME shrink.mutant.${ml}
-          COMMAND sh -c "echo 'mutant ${m}: no shrunk reproducer ${f}: run scripts/shrink-mutants ${m}, or list it in PMMU_SHRINK_NO_SCENARIO with the reason'; exit 1")
+          COMMAND sh -c "echo 'mutant ${m}: no shrunk reproducer ${f}: run scripts/shrink-mutants ${m}, or list it in PMMU_SHRINK_NO_SCENARIO with the reason'; exit 1"
+          CONFIGURATIONS full)
         set_tests_properties(shrink.mutant.${ml} PROPERTIES LABELS "shrink;mutant")
       endif()
       continue()
     endif()
     add_test(NAME shrink.mutant.${ml}
-      COMMAND ${CMAKE_COMMAND} -DPMMU=$<TARGET_FILE:pmmu> -DMUTANT=${m} -DFILE=${f} -P ${_pmmu_check})
+      COMMAND ${CMAKE_COMMAND} -DPMMU=$<TARGET_FILE:pmmu> -DMUTANT=${m} -DFILE=${f} -P ${_pmmu_check}
+      CONFIGURATIONS full)
     set_tests_properties(shrink.mutant.${ml} PROPERTIES LABELS "shrink;mutant")
   endforeach()
   # the shrinker end to end: the 129 commands of ec-protection.pmmu, which WP_IGNORED fails
   add_test(NAME shrink.end-to-end
     COMMAND ${CMAKE_COMMAND} -DPMMU=$<TARGET_FILE:pmmu> -DMUTANT=WP_IGNORED
             -DSHRINK_FROM=${PROJECT_SOURCE_DIR}/testbench/scenarios/ec-protection.pmmu
-            -DFILE=${CMAKE_CURRENT_BINARY_DIR}/shrink-end-to-end.pmmu -P ${_pmmu_check})
+            -DFILE=${CMAKE_CURRENT_BINARY_DIR}/shrink-end-to-end.pmmu -P ${_pmmu_check}
+    CONFIGURATIONS full)
   set_tests_properties(shrink.end-to-end PROPERTIES LABELS "shrink;mutant")
   file(GLOB _pmmu_mutant_files CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.pmmu) # new files: reconfigure
 endif()
