@@ -31,6 +31,7 @@ module pmmu_tlb #(
   input  logic                  lk_drop_i,    // the match is dropped: invalidate it
 
   // fill (end of the response cycle of a successful walk)
+  input  logic                  fill_cycle_i, // the walk's result cycle: a fill may come in it
   input  logic                  fill_valid_i,
   input  logic [31:0]           fill_la_i,
   input  pmmu_pkg::tlb_entry_t      fill_entry_i,
@@ -148,28 +149,15 @@ module pmmu_tlb #(
     enc_way = r;
   endfunction
 
-  function automatic logic [LLW-1:0] enc_large(logic [LARGE-1:0] v);
+  // the index of the lowest set bit of v (0 when v is zero); the loop runs from the top
+  // without a "found" flag (each iteration one test: cheaper to simulate, the same priority)
+  function automatic logic [LLW-1:0] low_large(logic [LARGE-1:0] v);
     logic [LLW-1:0] r;
     r = '0;
-    for (int e = 0; e < LARGE; e++) begin
+    for (int e = LARGE - 1; e >= 0; e--) begin
       if (v[e]) r = LLW'(e);
     end
-    enc_large = r;
-  endfunction
-
-  // the lowest set bit of v alone (zero when v is zero)
-  function automatic logic [LARGE-1:0] first_large(logic [LARGE-1:0] v);
-    logic [LARGE-1:0] r;
-    logic             found;
-    r     = '0;
-    found = 1'b0;
-    for (int e = 0; e < LARGE; e++) begin
-      if (v[e] && !found) begin
-        r[e]  = 1'b1;
-        found = 1'b1;
-      end
-    end
-    first_large = r;
+    low_large = r;
   endfunction
 
   // the OR of the rows of `rows` selected by `sel` (one-hot or zero: a mux)
@@ -191,55 +179,35 @@ module pmmu_tlb #(
     sel_frame4 = r;
   endfunction
 
-  function automatic logic [ATW-1:0] sel_attrl(logic [LARGE-1:0] sel, logic [LARGE*ATW-1:0] rows);
-    logic [ATW-1:0] r;
-    r = '0;
-    for (int e = 0; e < LARGE; e++) begin
-      if (sel[e]) r = r | rows[e*ATW +: ATW];
-    end
-    sel_attrl = r;
-  endfunction
-
-  function automatic logic [FRW-1:0] sel_framel(logic [LARGE-1:0] sel, logic [LARGE*FRW-1:0] rows);
-    logic [FRW-1:0] r;
-    r = '0;
-    for (int e = 0; e < LARGE; e++) begin
-      if (sel[e]) r = r | rows[e*FRW +: FRW];
-    end
-    sel_framel = r;
-  endfunction
-
-  // the large entries' frames as PA[35:12] of lk_la_i (4 MiB: PA[21:12] from the LA,
-  // 2 MiB: PA[20:12])
-  logic [LARGE*FRW-1:0] lk_framesl;
-
   for (genvar w = 0; w < WAYS; w++) begin : g_m4
     assign m4[w] = lk_vs[w] && (lk_tags[w*TAGW +: TAGW] == lk_tag);
   end
   for (genvar e = 0; e < LARGE; e++) begin : g_ml
     assign ml_raw[e] = vl_q[e] && large_covers(tagl_q[e*LTW +: LTW], szl_q[e], lk_la_i[31:21]);
-    assign lk_framesl[e*FRW +: FRW] = szl_q[e] ? {framel_q[e*LFRW +: LFRW], lk_la_i[20:12]}
-                                               : {framel_q[e*LFRW + 1 +: LFRW - 1], lk_la_i[21:12]};
   end
 
   // Overlapping entries (a PDE changed size without INVLPG) are legal: docs/tlb.md says
-  // the 4 KiB entry wins, then the lowest-numbered large entry.
-  assign ml       = (|m4) ? '0 : first_large(ml_raw);
+  // the 4 KiB entry wins, then the lowest-numbered large entry. The large entry is used
+  // through its index (one row selected, not every row masked and ORed).
+  logic            ml_hit;     // the lookup uses a large entry
+  logic [LFRW-1:0] ml_frame;   // its frame field
+  assign ml_hit   = ~(|m4) & (|ml_raw);
+  assign ml_way   = low_large(ml_raw);
+  assign ml       = ml_hit ? (LARGE'(1) << ml_way) : '0;
+  assign ml_frame = framel_q[32'(ml_way)*LFRW +: LFRW];
+  assign lk_2m    = ml_hit & szl_q[ml_way];
   assign m4_way   = enc_way(m4);
-  assign ml_way   = enc_large(ml);
-  assign lk_attr  = sel_attr4(m4, lk_attrs) | sel_attrl(ml, attrl_q);
-  assign lk_frame = sel_frame4(m4, lk_frames) | sel_framel(ml, lk_framesl);
-  assign lk_2m    = |(ml & szl_q);
+  // a 4 MiB entry: PA[21:12] from the LA, a 2 MiB entry: PA[20:12]
+  assign lk_attr  = (|m4) ? sel_attr4(m4, lk_attrs)
+                  : (ml_hit ? attrl_q[32'(ml_way)*ATW +: ATW] : '0);
+  assign lk_frame = (|m4) ? sel_frame4(m4, lk_frames)
+                  : (!ml_hit ? '0
+                  : (lk_2m ? {ml_frame, lk_la_i[20:12]} : {ml_frame[LFRW-1:1], lk_la_i[21:12]}));
 
-  assign lk_match_o = (|m4) | (|ml);
+  assign lk_match_o = (|m4) | ml_hit;
 
-  always_comb begin
-    lk_entry_o       = '0;
-    lk_entry_o[pmmu_pkg::TE_FRAME_LO +: pmmu_pkg::FRW] = lk_frame;
-    lk_entry_o[pmmu_pkg::TE_LARGE] = |ml;
-    lk_entry_o[pmmu_pkg::TE_2M]    = lk_2m;
-    lk_entry_o[pmmu_pkg::TE_ATW-1:0] = lk_attr;
-  end
+  // the entry in the field order of pmmu_pkg (TE_*: attributes, LARGE, 2M, frame)
+  assign lk_entry_o = {lk_frame, lk_2m, ml_hit, lk_attr};
 
   // ---------------------------------------------------------------------------
   // Fill way selection: lowest invalid way, else the policy's victim
@@ -250,33 +218,18 @@ module pmmu_tlb #(
 
   assign fill_set = set_of(fill_la_i[12 +: IW]);
 
-  // the lowest clear bit of v (0 when v is all ones)
+  // the lowest clear bit of v (0 when v is all ones; from the top, no "found" flag)
   function automatic logic [WLW-1:0] free_way(logic [WAYS-1:0] v);
     logic [WLW-1:0] r;
-    logic           found;
-    r     = '0;
-    found = 1'b0;
-    for (int w = 0; w < WAYS; w++) begin
-      if (!v[w] && !found) begin
-        r     = WLW'(w);
-        found = 1'b1;
-      end
+    r = '0;
+    for (int w = WAYS - 1; w >= 0; w--) begin
+      if (!v[w]) r = WLW'(w);
     end
     free_way = r;
   endfunction
 
   function automatic logic [LLW-1:0] free_large(logic [LARGE-1:0] v);
-    logic [LLW-1:0] r;
-    logic           found;
-    r     = '0;
-    found = 1'b0;
-    for (int e = 0; e < LARGE; e++) begin
-      if (!v[e] && !found) begin
-        r     = LLW'(e);
-        found = 1'b1;
-      end
-    end
-    free_large = r;
+    free_large = low_large(~v);
   endfunction
 
   assign full4     = &fill_vs;
@@ -293,7 +246,18 @@ module pmmu_tlb #(
   // ---------------------------------------------------------------------------
   logic           touch4, touchl;
   assign touch4 = lk_touch_i & (|m4);
-  assign touchl = lk_touch_i & (|ml);
+  assign touchl = lk_touch_i & ml_hit;
+
+  // The update's set and way are chosen by fill_cycle_i (registers only) rather than by the
+  // fill itself (which reads the flush inputs): a hit never comes in a fill cycle, so the
+  // choice is the same whenever an update is made, and the new replacement row is computed
+  // once per cycle from registers instead of again whenever an input changes.
+  logic [IW-1:0]  upd4_set;
+  logic [WLW-1:0] upd4_way;
+  logic [LLW-1:0] updl_way;
+  assign upd4_set = fill_cycle_i ? fill_set : lk_set;
+  assign upd4_way = fill_cycle_i ? fill4_way : m4_way;
+  assign updl_way = fill_cycle_i ? filll_way : ml_way;
 
   pmmu_repl #(
     .NSETS     (SETS),
@@ -308,8 +272,8 @@ module pmmu_tlb #(
     .upd_valid_i  (touch4 | fill4),
     .upd_fill_i   (fill4),
     .upd_victim_i (full4),
-    .upd_set_i    (fill4 ? fill_set : lk_set),
-    .upd_way_i    (fill4 ? fill4_way : m4_way)
+    .upd_set_i    (upd4_set),
+    .upd_way_i    (upd4_way)
   );
 
   pmmu_repl #(
@@ -326,7 +290,7 @@ module pmmu_tlb #(
     .upd_fill_i   (filll),
     .upd_victim_i (fulll),
     .upd_set_i    (1'b0),
-    .upd_way_i    (filll ? filll_way : ml_way)
+    .upd_way_i    (updl_way)
   );
 
   // ---------------------------------------------------------------------------
@@ -460,11 +424,16 @@ module pmmu_tlb #(
   // Assertions
   // ---------------------------------------------------------------------------
   `PMMU_ASSERT_INIT(TlbEntryWidth, $bits(pmmu_pkg::tlb_entry_t) == pmmu_pkg::TEW)
+  // lk_entry_o is built as {frame, 2M, LARGE, attributes}
+  `PMMU_ASSERT_INIT(TlbEntryLayout, pmmu_pkg::TE_LARGE == pmmu_pkg::TE_ATW &&
+                    pmmu_pkg::TE_2M == pmmu_pkg::TE_LARGE + 1 &&
+                    pmmu_pkg::TE_FRAME_LO == pmmu_pkg::TE_2M + 1)
   // a 4 KiB set never holds two entries for one page (the large array may: docs/tlb.md)
   `PMMU_ASSERT(TlbOneMatch4k, lk_valid_i |-> $countones(m4) <= 1, clk_i, !rst_ni)
-  `PMMU_ASSERT(TlbOneLargeSel, lk_valid_i |-> $countones(ml) <= 1, clk_i, !rst_ni)
   // a hit and a fill never share a cycle; a hit is not also dropped
   `PMMU_ASSERT_NEVER(TlbTouchAndFill, lk_touch_i && fill_valid_i, clk_i, !rst_ni)
+  `PMMU_ASSERT(TlbFillInFillCycle, fill_valid_i |-> fill_cycle_i, clk_i, !rst_ni)
+  `PMMU_ASSERT_NEVER(TlbTouchInFillCycle, lk_touch_i && fill_cycle_i, clk_i, !rst_ni)
   `PMMU_ASSERT_NEVER(TlbTouchAndDrop, lk_touch_i && lk_drop_i, clk_i, !rst_ni)
   `PMMU_ASSERT(TlbTouchDropMatch, lk_touch_i || lk_drop_i |-> lk_match_o, clk_i, !rst_ni)
 

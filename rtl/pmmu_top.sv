@@ -90,6 +90,17 @@ module pmmu_top #(
   logic            s1_ac_q;
   logic            cancel_q, cancel_d;  // T7: a flush came during this request's walk window
 
+  // The control state of the request (T8): the user of the block keeps CR0, CR3, CR4 and
+  // EFER stable from the cycle a request is accepted until its response, so their values in
+  // the accept cycle, registered with the request, are the inputs' values in every cycle that
+  // reads them (A + 1 .. R: the lookup, the permission checks, the walk, the response). Only
+  // the PDPTE load, which runs with no request in flight, reads cr3_i itself (T11). The
+  // lookup, the checks and the walker then depend on registers alone: a simulator evaluates
+  // them once per cycle instead of again whenever an input changes.
+  logic            s1_pg_q, s1_wp_q, s1_pse_q, s1_pae_q, s1_pge_q, s1_smep_q, s1_smap_q;
+  logic            s1_nxe_q;
+  logic [31:12]    s1_cr3_q;
+
   logic            accept;
   assign accept = req_valid_i & req_ready_o;
 
@@ -107,13 +118,13 @@ module pmmu_top #(
   logic                     load, pdp_busy;
 
   // I/D is reported for fetches with SMEP, or in PAE paging with NXE
-  assign id_en = cr4_smep_i | (cr4_pae_i & efer_nxe_i);
+  assign id_en = s1_smep_q | (s1_pae_q & s1_nxe_q);
 
   // the PDPTE load command (T11)
   assign load = flush_valid_i & (flush_kind_i == pmmu_pkg::FLUSH_LOAD_PDPTE);
 
-  assign lookup = s1_valid_q & walk_idle &  cr0_pg_i;
-  assign off    = s1_valid_q & walk_idle & ~cr0_pg_i;
+  assign lookup = s1_valid_q & walk_idle &  s1_pg_q;
+  assign off    = s1_valid_q & walk_idle & ~s1_pg_q;
 
   pmmu_perm u_lk_perm (
     .u_i        (lk_entry[pmmu_pkg::TE_U]),
@@ -122,9 +133,9 @@ module pmmu_top #(
     .acc_i      (s1_acc_q),
     .priv_i     (s1_priv_q),
     .ac_i       (s1_ac_q),
-    .cr0_wp_i   (cr0_wp_i),
-    .cr4_smep_i (cr4_smep_i),
-    .cr4_smap_i (cr4_smap_i),
+    .cr0_wp_i   (s1_wp_q),
+    .cr4_smep_i (s1_smep_q),
+    .cr4_smap_i (s1_smap_q),
     .id_en_i    (id_en),
     .fault_o    (lk_perm_fault),
     .ec_o       (lk_ec)
@@ -137,7 +148,7 @@ module pmmu_top #(
   assign drop  = lookup & lk_match & ~hit;
   assign start = lookup & ~hit;
   // PAE: a not-present PDPTE register ends the walk before it starts: #PF in A + 1 (T11)
-  assign np_fast    = start & cr4_pae_i & pdpte_np;
+  assign np_fast    = start & s1_pae_q & pdpte_np;
   assign walk_start = start & ~np_fast;
 
   // ---------------------------------------------------------------------------
@@ -189,14 +200,14 @@ module pmmu_top #(
     .acc_i              (s1_acc_q),
     .priv_i             (s1_priv_q),
     .ac_i               (s1_ac_q),
-    .cr3_i              (cr3_i),
-    .cr0_wp_i           (cr0_wp_i),
-    .cr4_pse_i          (cr4_pse_i),
-    .cr4_pge_i          (cr4_pge_i),
-    .cr4_smep_i         (cr4_smep_i),
-    .cr4_smap_i         (cr4_smap_i),
-    .cr4_pae_i          (cr4_pae_i),
-    .efer_nxe_i         (efer_nxe_i),
+    .cr3_i              ({s1_cr3_q, 12'h000}),
+    .cr0_wp_i           (s1_wp_q),
+    .cr4_pse_i          (s1_pse_q),
+    .cr4_pge_i          (s1_pge_q),
+    .cr4_smep_i         (s1_smep_q),
+    .cr4_smap_i         (s1_smap_q),
+    .cr4_pae_i          (s1_pae_q),
+    .efer_nxe_i         (s1_nxe_q),
     .id_en_i            (id_en),
     .pd_base_i          (pdpte_base),
     .mem_req_valid_o    (w_mem_valid),
@@ -249,6 +260,7 @@ module pmmu_top #(
     .lk_entry_o    (lk_entry),
     .lk_touch_i    (hit),
     .lk_drop_i     (drop),
+    .fill_cycle_i  (walk_done),
     .fill_valid_i  (fill),
     .fill_la_i     (s1_la_q),
     .fill_entry_i  (w_entry),
@@ -353,11 +365,29 @@ module pmmu_top #(
       s1_acc_q  <= pmmu_pkg::ACC_READ;
       s1_priv_q <= pmmu_pkg::PRIV_SUP;
       s1_ac_q   <= 1'b0;
+      s1_pg_q   <= 1'b0;
+      s1_wp_q   <= 1'b0;
+      s1_cr3_q  <= '0;
+      s1_pse_q  <= 1'b0;
+      s1_pae_q  <= 1'b0;
+      s1_pge_q  <= 1'b0;
+      s1_smep_q <= 1'b0;
+      s1_smap_q <= 1'b0;
+      s1_nxe_q  <= 1'b0;
     end else if (accept) begin
       s1_la_q   <= req_la_i;
       s1_acc_q  <= req_acc_i;
       s1_priv_q <= req_priv_i;
       s1_ac_q   <= req_ac_i;
+      s1_pg_q   <= cr0_pg_i;
+      s1_wp_q   <= cr0_wp_i;
+      s1_cr3_q  <= cr3_i[31:12];
+      s1_pse_q  <= cr4_pse_i;
+      s1_pae_q  <= cr4_pae_i;
+      s1_pge_q  <= cr4_pge_i;
+      s1_smep_q <= cr4_smep_i;
+      s1_smap_q <= cr4_smap_i;
+      s1_nxe_q  <= efer_nxe_i;
     end
   end
 

@@ -351,50 +351,41 @@ module pmmu_walker (
   assign res_o  = res_q;
   assign ec_o   = ec_q;
 
-  always_comb begin
-    if (res_q != pmmu_pkg::WRES_OK) pa_o = '0;
-    else if (large_q) begin
-      if (pae) pa_o = {pde_q[35:21], la_i[20:0]};
-      else     pa_o = {pde_q[pmmu_pkg::E_PSE36_LO +: 4], pde_q[31:22], la_i[21:0]};
-    end else begin
-      if (pae) pa_o = {pte_q[35:12], la_i[11:0]};
-      else     pa_o = {4'b0, pte_q[31:12], la_i[11:0]};
-    end
-  end
+  // The leaf's fields come from the registers alone; the control inputs (pae, xd_en,
+  // cr4_pge_i) are applied last, to single bits and one frame mux, so the logic that reads
+  // them is small (a simulator evaluates it again whenever an input changes).
+  logic [63:0]              leaf;      // the leaf entry: the PDE of a large page, else the PTE
+  logic                     path_u, path_w, path_xd;
+  logic [pmmu_pkg::FRW-1:0] fr_pae, fr_32, frame;
+  assign leaf    = large_q ? pde_q : pte_q;
+  assign path_u  = pde_q[pmmu_pkg::E_US] & (large_q | pte_q[pmmu_pkg::E_US]);
+  assign path_w  = pde_q[pmmu_pkg::E_RW] & (large_q | pte_q[pmmu_pkg::E_RW]);
+  assign path_xd = pde_q[pmmu_pkg::E_XD] | (~large_q & pte_q[pmmu_pkg::E_XD]);
+  assign fr_pae  = large_q ? {pde_q[35:21], la_i[20:12]} : pte_q[35:12];
+  assign fr_32   = large_q ? {pde_q[pmmu_pkg::E_PSE36_LO +: 4], pde_q[31:22], la_i[21:12]}
+                           : {4'b0, pte_q[31:12]};
+  assign frame   = pae ? fr_pae : fr_32;
 
-  always_comb begin
-    entry_o = '0;
-    if (large_q) begin
-      entry_o[pmmu_pkg::TE_LARGE] = 1'b1;
-      entry_o[pmmu_pkg::TE_2M]    = pae;
-      entry_o[pmmu_pkg::TE_U]     = pde_q[pmmu_pkg::E_US];
-      entry_o[pmmu_pkg::TE_W]     = pde_q[pmmu_pkg::E_RW];
-      entry_o[pmmu_pkg::TE_X]     = ~(xd_en & pde_q[pmmu_pkg::E_XD]);
-      entry_o[pmmu_pkg::TE_D]     = pde_q[pmmu_pkg::E_D] | is_write;
-      entry_o[pmmu_pkg::TE_G]     = pde_q[pmmu_pkg::E_G] & cr4_pge_i;
-      entry_o[pmmu_pkg::TE_PWT]   = pde_q[pmmu_pkg::E_PWT];
-      entry_o[pmmu_pkg::TE_PCD]   = pde_q[pmmu_pkg::E_PCD];
-      entry_o[pmmu_pkg::TE_PAT]   = pde_q[pmmu_pkg::E_PAT_LARGE];
-    end else begin
-      entry_o[pmmu_pkg::TE_LARGE] = 1'b0;
-      entry_o[pmmu_pkg::TE_U]     = pde_q[pmmu_pkg::E_US] & pte_q[pmmu_pkg::E_US];
-      entry_o[pmmu_pkg::TE_W]     = pde_q[pmmu_pkg::E_RW] & pte_q[pmmu_pkg::E_RW];
-      entry_o[pmmu_pkg::TE_X]     = ~(xd_en & (pde_q[pmmu_pkg::E_XD] | pte_q[pmmu_pkg::E_XD]));
-      entry_o[pmmu_pkg::TE_D]     = pte_q[pmmu_pkg::E_D] | is_write;
-      entry_o[pmmu_pkg::TE_G]     = pte_q[pmmu_pkg::E_G] & cr4_pge_i;
-      entry_o[pmmu_pkg::TE_PWT]   = pte_q[pmmu_pkg::E_PWT];
-      entry_o[pmmu_pkg::TE_PCD]   = pte_q[pmmu_pkg::E_PCD];
-      entry_o[pmmu_pkg::TE_PAT]   = pte_q[pmmu_pkg::E_PAT];
-    end
-    entry_o[pmmu_pkg::TE_FRAME_LO +: pmmu_pkg::FRW] = pa_o[pmmu_pkg::PAW-1:12];
-  end
+  assign pa_o = (res_q != pmmu_pkg::WRES_OK) ? '0 : {frame, la_i[11:0]};
+
+  // in the field order of pmmu_pkg's TE_* (asserted below): frame, 2M, LARGE, U, W, X, D, G,
+  // PWT, PCD, PAT
+  assign entry_o = {pa_o[pmmu_pkg::PAW-1:12], pae & large_q, large_q, path_u, path_w,
+                    ~(xd_en & path_xd), leaf[pmmu_pkg::E_D] | is_write,
+                    leaf[pmmu_pkg::E_G] & cr4_pge_i, leaf[pmmu_pkg::E_PWT], leaf[pmmu_pkg::E_PCD],
+                    large_q ? pde_q[pmmu_pkg::E_PAT_LARGE] : pte_q[pmmu_pkg::E_PAT]};
 
   logic unused_w;
-  assign unused_w = ^{pde_q[62:36], pte_q[62:36], cr3_i[11:0]};
+  assign unused_w = ^{pde_q[62:36], pte_q[62:36], cr3_i[11:0],
+                      leaf[63:9], leaf[7], leaf[5], leaf[2:0]};
 
   // ---------------------------------------------------------------------------
   // Assertions
   // ---------------------------------------------------------------------------
+  `PMMU_ASSERT_INIT(WalkEntryLayout, pmmu_pkg::TE_PAT == 0 && pmmu_pkg::TE_PCD == 1 &&
+                    pmmu_pkg::TE_PWT == 2 && pmmu_pkg::TE_G == 3 && pmmu_pkg::TE_D == 4 &&
+                    pmmu_pkg::TE_X == 5 && pmmu_pkg::TE_W == 6 && pmmu_pkg::TE_U == 7 &&
+                    pmmu_pkg::TE_LARGE == 8 && pmmu_pkg::TE_2M == 9 && pmmu_pkg::TE_FRAME_LO == 10)
   // a walk starts only from idle, and idle is always at the top level
   `PMMU_ASSERT(WalkStartOnlyIdle, start_i |-> state_q == W_IDLE, clk_i, !rst_ni)
   `PMMU_ASSERT(WalkIdleAtTop, state_q == W_IDLE |-> lvl_q == L_PD, clk_i, !rst_ni)
