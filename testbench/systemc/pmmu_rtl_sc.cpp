@@ -118,6 +118,15 @@ struct bench : sc_module {
            cycle > w.start + ENGINE_HANG_CYCLES + n * (uint64_t{t->wait_max} + t->lat_max + 1);
   }
 
+  // An operation in flight (`active`) that has hung: reported, and the run ends.
+  bool gave_up(bool &active, const hang_watch &hw, unsigned line, const char *what) {
+    if (!hung(hw)) return false;
+    differ(line, what);
+    done = true;
+    active = false;
+    return true;
+  }
+
   void serve_memory() {
     mem_req_ready.write(false);
     mem_resp_valid.write(false);
@@ -318,12 +327,7 @@ struct bench : sc_module {
   void finish_pending_access() {
     if (!pend.active) return;
     while (!pend.answered || (pend.has_flush && !pend.flushed)) {
-      if (hung(pend.hw)) {
-        differ(pend.c->line, "the RTL never answered");
-        done = true;
-        pend.active = false;
-        return;
-      }
+      if (gave_up(pend.active, pend.hw, pend.c->line, "the RTL never answered")) return;
       next_cycle();
     }
     pend.active = false;
@@ -452,12 +456,8 @@ struct bench : sc_module {
 
   void finish_load() {
     while (load.active) {
-      if (hung(load.hw)) {
-        differ(load.c->line, "the RTL never finished the PDPTE load");
-        done = true;
-        load.active = false;
+      if (gave_up(load.active, load.hw, load.c->line, "the RTL never finished the PDPTE load"))
         return;
-      }
       next_cycle();
     }
   }
