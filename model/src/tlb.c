@@ -240,7 +240,7 @@ static unsigned take_victim(tlb *t, tlb_array *a, unsigned set) {
  * ways rather than a loop that stops at the first: a walk usually fills a full set.) */
 static unsigned choose_way(tlb *t, tlb_array *a, unsigned set) {
   uint64_t invalid = tlb_invalid_ways(entry_at(a, set, 0), a->ways);
-  if (invalid) return tlb_lowest_bit64(invalid);
+  if (invalid) return tlb_lowest_bit(invalid);
   return take_victim(t, a, set);
 }
 

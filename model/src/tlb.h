@@ -162,19 +162,9 @@ static inline const tlb_entry *tlb_use(tlb *t, const pmmu_control *ctl, const pm
   return tlb_use_large(t, ctl, req, match);
 }
 
-/* The index of the lowest set bit of v (v != 0): 32 bits for the hit path, 64 for a fill (the
- * large array may have 64 ways). */
-static inline unsigned tlb_lowest_bit(uint32_t v) {
-#if defined(__GNUC__) || defined(__clang__)
-  return (unsigned)__builtin_ctz(v);
-#else
-  unsigned i = 0;
-  while (!(v & 1u)) v >>= 1, i++;
-  return i;
-#endif
-}
-
-static inline unsigned tlb_lowest_bit64(uint64_t v) {
+/* The index of the lowest set bit of v (v != 0): 64 bits, as a fill's mask of the large
+ * array's ways needs (up to 64); the hit path's 32-bit masks widen to it at no cost. */
+static inline unsigned tlb_lowest_bit(uint64_t v) {
 #if defined(__GNUC__) || defined(__clang__)
   return (unsigned)__builtin_ctzll(v);
 #else
